@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Shared settings for every Swift target (the hummingbird pattern): Swift 6 language
+// mode with complete strict concurrency. No unsafeFlags anywhere.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Candor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "candor", targets: ["candor"]),
+        .library(name: "CandorCore", targets: ["CandorAudio", "CandorDSP", "CandorFeatures", "CandorModels", "CandorAudit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+    ],
+    targets: [
+        // C libraries from the system, with apt providers.
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        .target(name: "CandorDSP", dependencies: ["CFFTW"], swiftSettings: swiftSettings),
+        .target(
+            name: "CandorAudio",
+            dependencies: ["CSndFile", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
+        .target(name: "CandorFeatures", dependencies: ["CandorDSP", "CandorAudio"], swiftSettings: swiftSettings),
+        .target(name: "CandorSynth", dependencies: ["CandorAudio"], swiftSettings: swiftSettings),
+        .target(name: "CandorModels", dependencies: [], swiftSettings: swiftSettings),
+        .target(
+            name: "CandorAudit",
+            dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CandorCLI",
+            dependencies: [
+                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "candor", dependencies: ["CandorCLI"], swiftSettings: swiftSettings),
+
+        .testTarget(name: "CandorDSPTests", dependencies: ["CandorDSP"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CandorFeaturesTests",
+            dependencies: ["CandorFeatures", "CandorSynth", "CandorAudio"],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels"], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorAuditTests", dependencies: ["CandorAudit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CandorCLITests",
+            dependencies: ["CandorCLI", "CandorSynth", "CandorAudio"],
+            swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

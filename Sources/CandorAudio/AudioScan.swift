@@ -1,0 +1,76 @@
+/// Per-channel statistics from the validation pass.
+public struct ChannelStats: Sendable, Equatable {
+    public var mean: Double
+    public var minimum: Float
+    public var maximum: Float
+    /// Largest |x - mean|: the "global peak" Praat's pitch analysis compares frames with.
+    public var peakAboveMean: Double { max(Double(maximum) - mean, mean - Double(minimum)) }
+}
+
+/// Result of the first streaming pass: hash, true frame count and channel statistics.
+public struct AudioScan: Sendable {
+    public var info: AudioInfo
+    public var sha256: String
+    /// Frames actually decoded (the header's count may be larger for damaged files).
+    public var framesRead: Int
+    public var channels: [ChannelStats]
+    public var duration: Double { Double(framesRead) / Double(info.sampleRate) }
+}
+
+/// One streaming pass over a file: decodes it block by block, computes its SHA-256 on the
+/// same bytes, counts frames, checks every sample is finite, and gathers channel statistics.
+/// Memory use is one block, whatever the duration.
+public func scanAudio(path: String, blockFrames: Int = 1 << 15) throws -> AudioScan {
+    let reader = try AudioReader(path: path)
+    let ch = reader.info.channels
+    var sums = [Double](repeating: 0, count: ch)
+    var mins = [Float](repeating: .infinity, count: ch)
+    var maxs = [Float](repeating: -.infinity, count: ch)
+    var total = 0
+    var buffer = [Float](repeating: 0, count: blockFrames * ch)
+    while true {
+        let n = try buffer.withUnsafeMutableBufferPointer { try reader.read(into: $0, frames: blockFrames) }
+        if n == 0 { break }
+        var badFrame = -1
+        buffer.withUnsafeBufferPointer { b in
+            for c in 0..<ch {
+                var s = 0.0, lo = mins[c], hi = maxs[c]
+                var i = c
+                for f in 0..<n {
+                    let v = b[i]
+                    if !v.isFinite { if badFrame < 0 { badFrame = f }; break }
+                    s += Double(v)
+                    lo = min(lo, v)
+                    hi = max(hi, v)
+                    i += ch
+                }
+                sums[c] += s
+                mins[c] = lo
+                maxs[c] = hi
+            }
+        }
+        if badFrame >= 0 {
+            let t = Double(total + badFrame) / Double(reader.info.sampleRate)
+            throw InputError(path: path, problem: "contains NaN or infinite samples (first at \(formatSeconds(t)) s)")
+        }
+        total += n
+    }
+    let sha = try reader.finishSHA256()
+    if total == 0 { throw InputError(path: path, problem: "contains no audio samples") }
+    let declared = reader.info.frames
+    let log = reader.parserLog
+    if total < declared || log.contains("should be") || log.contains("truncated") {
+        throw InputError(
+            path: path,
+            problem: "truncated: the header declares more audio data than the file holds (\(total) of \(max(declared, total)) frames readable)")
+    }
+    let stats = (0..<ch).map { ChannelStats(mean: sums[$0] / Double(total), minimum: mins[$0], maximum: maxs[$0]) }
+    var info = reader.info
+    info.frames = total
+    return AudioScan(info: info, sha256: sha, framesRead: total, channels: stats)
+}
+
+public func formatSeconds(_ t: Double) -> String {
+    let r = (t * 1000).rounded() / 1000
+    return String(r)
+}

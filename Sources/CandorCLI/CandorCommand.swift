@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// The root of the `candor` command tree. Each capability adds its subcommands here.
+public struct CandorCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "candor",
+        abstract: "Measure voice and conversation features of recorded interviews, with a signed audit log.",
+        discussion: """
+        Candor reports measured features with their uncertainty and deviations from the same \
+        speaker's baseline. It never judges truthfulness. Exit codes: 0 success, 1 other failure, \
+        2 usage error, 3 unreadable or invalid input, 4 audit verification failed.
+        """,
+        version: CandorVersion.version,
+        subcommands: [AnalyzeCommand.self]
+    )
+    public init() {}
+}

@@ -1,0 +1,3 @@
+import CandorCLI
+
+await CandorCommand.main()
