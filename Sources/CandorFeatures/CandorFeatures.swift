@@ -1,1 +1,0 @@
-// CandorFeatures module.
