@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // C libraries from the system, with apt providers.
@@ -37,9 +38,13 @@ let package = Package(
             dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         .target(
+            name: "CandorStore",
+            dependencies: ["CSQLite", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
+        .target(
             name: "CandorCLI",
             dependencies: [
-                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit",
+                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -53,6 +58,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorAuditTests", dependencies: ["CandorAudit"], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorSynth", "CandorAudio"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorCLITests",
             dependencies: ["CandorCLI", "CandorSynth", "CandorAudio"],

@@ -20,3 +20,5 @@ python3 -c "import numpy" 2>/dev/null || py_need+=(numpy)
 if [ ${#py_need[@]} -gt 0 ]; then
   python3 -m pip install -q "${py_need[@]}" || python3 -m pip install -q --break-system-packages "${py_need[@]}"
 fi
+# PostgreSQL for the batch-queue tests (installed from Debian, started on 127.0.0.1).
+"$here/start-postgres.sh" >/dev/null
