@@ -6,13 +6,15 @@ import Testing
 @Suite("Batch workers (processes)", .serialized)
 struct BatchProcessTests {
     /// Seconds of the long recording that keeps the first worker busy while it is killed.
-    static let longSeconds = 40.0
+    /// (600 s takes a few seconds to analyse with one thread, a wide window for the kill.)
+    static let longSeconds = 600.0
 
     @Test("50 files, two workers, one SIGKILLed mid-job and restarted: every file gets exactly one result",
           arguments: Backend.allCases)
     func killedWorkerLosesNothing(_ backend: Backend) async throws {
         let queue = try backend.freshQueue()
         let dir = tempDir("candor-batch")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let ws = dir + "/ws", inputs = dir + "/in"
         try FileManager.default.createDirectory(atPath: inputs, withIntermediateDirectories: true)
         // The long recording sorts first, so it is job 1 and the first worker takes it.
@@ -22,7 +24,7 @@ struct BatchProcessTests {
         #expect(submit.status == 0, "\(submit.stderr)")
         #expect(submit.stdout.contains("51 new job(s)"), "\(submit.stdout)")
 
-        let common = ["--queue", queue, "--workspace", ws, "--exit-when-empty", "--lease", "2", "--retry-base", "0.1"]
+        let common = ["--queue", queue, "--workspace", ws, "--exit-when-empty", "--lease", "2", "--retry-base", "0.1", "--threads", "1"]
         let a = try BackgroundWorker(common, logPath: dir + "/a.log")
         let started = Date()
         let claimedLong = a.waitFor(timeout: 60) { $0.contains("job 1 attempt 1/3") }
@@ -73,7 +75,7 @@ struct BatchProcessTests {
         #expect(idle.status == 0)
         #expect(idle.stderr.contains("0 done"), "\(idle.stderr)")
         await store.close()
-        print("[\(backend)] 51 files (one 40 s, fifty 1-1.5 s), two workers with one killed: \(String(format: "%.1f", elapsed)) s")
+        print("[\(backend)] 51 files (one \(Int(Self.longSeconds)) s, fifty 1-1.5 s), two workers with one killed: \(String(format: "%.1f", elapsed)) s")
     }
 
     @Test("a poison file ends failed with its error after the retry limit and does not block the queue",
@@ -81,6 +83,7 @@ struct BatchProcessTests {
     func poisonFile(_ backend: Backend) async throws {
         let queue = try backend.freshQueue()
         let dir = tempDir("candor-poison")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let ws = dir + "/ws", inputs = dir + "/in"
         try FileManager.default.createDirectory(atPath: inputs, withIntermediateDirectories: true)
         let poison = inputs + "/a-poison.wav"
@@ -152,13 +155,14 @@ struct BatchProcessTests {
     @Test("SIGTERM releases a running job when the grace period is over, or lets it finish within it")
     func cleanShutdown() async throws {
         let dir = tempDir("candor-term")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let ws = dir + "/ws"
         let long = dir + "/long.wav"
         writeWAV(long, samples: buzz(f0: 150, seconds: Self.longSeconds))
         #expect(try candor(["batch", "submit", long, "--workspace", ws]).status == 0)
         let queue = ws + "/queue.sqlite"
 
-        let w1 = try BackgroundWorker(["--workspace", ws, "--grace", "0"], logPath: dir + "/w1.log")
+        let w1 = try BackgroundWorker(["--workspace", ws, "--grace", "0", "--threads", "1"], logPath: dir + "/w1.log")
         try #require(w1.waitFor(timeout: 60) { $0.contains("job 1 attempt 1/3") }, "\(w1.log)")
         w1.signal(SIGTERM)
         #expect(w1.wait(timeout: 30) == 0, "\(w1.log)")
@@ -168,7 +172,7 @@ struct BatchProcessTests {
         #expect(job.state == .queued && job.attempts == 0 && job.history.map(\.outcome) == ["released"])
         await store.close()
 
-        let w2 = try BackgroundWorker(["--workspace", ws, "--grace", "600"], logPath: dir + "/w2.log")
+        let w2 = try BackgroundWorker(["--workspace", ws, "--grace", "600", "--threads", "1"], logPath: dir + "/w2.log")
         try #require(w2.waitFor(timeout: 60) { $0.contains("job 1 attempt 1/3") }, "\(w2.log)")
         w2.signal(SIGINT)
         #expect(w2.wait(timeout: 600) == 0, "\(w2.log)")
