@@ -395,6 +395,7 @@ public struct WorkerCommand: AsyncParsableCommand {
         options.graceSeconds = grace
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let perJob = threads ?? max(1, cores / concurrency)
+        options.jobThreads = concurrency * perJob
         let workspace = global.workspacePath
         let quiet = global.quiet
         let bar = isatty(2) == 1 && !quiet

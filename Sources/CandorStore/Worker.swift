@@ -39,6 +39,8 @@ public struct WorkerOptions: Sendable {
     public var retryMaxSeconds = 600.0
     /// After a shutdown request, how long running jobs may take to finish before they are released.
     public var graceSeconds = 30.0
+    /// Threads that run the jobs themselves (see `JobExecutor`); 0 = `concurrency`.
+    public var jobThreads = 0
 
     public init(workerID: String = WorkerOptions.defaultWorkerID()) { self.workerID = workerID }
 
@@ -67,6 +69,13 @@ public struct WorkerSummary: Sendable, Equatable {
     public var failed = 0
     public var released = 0
     public var lost = 0
+    public init(done: Int = 0, retried: Int = 0, failed: Int = 0, released: Int = 0, lost: Int = 0) {
+        self.done = done
+        self.retried = retried
+        self.failed = failed
+        self.released = released
+        self.lost = lost
+    }
 }
 
 /// A value set once by one task and polled by another.
@@ -108,18 +117,21 @@ public func runWorker(store: any JobStore, options: WorkerOptions, shutdown: Shu
                       events: @escaping @Sendable (WorkerEvent) async -> Void,
                       process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]) async -> WorkerSummary {
     let summary = SummaryBox()
+    let executor = JobExecutor(threads: options.jobThreads > 0 ? options.jobThreads : max(1, options.concurrency))
     await withTaskGroup(of: Void.self) { group in
         for _ in 0..<max(1, options.concurrency) {
             group.addTask {
-                await slotLoop(store: store, options: options, shutdown: shutdown, summary: summary, events: events, process: process)
+                await slotLoop(store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
+                               events: events, process: process)
             }
         }
     }
+    executor.shutdown()
     return summary.value
 }
 
 private func slotLoop(store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
-                      events: @escaping @Sendable (WorkerEvent) async -> Void,
+                      executor: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
                       process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]) async {
     var storeErrors = 0
     while !shutdown.requested {
@@ -139,16 +151,17 @@ private func slotLoop(store: any JobStore, options: WorkerOptions, shutdown: Shu
             continue
         }
         await events(.claimed(job))
-        await runJob(job, store: store, options: options, shutdown: shutdown, summary: summary, events: events, process: process)
+        await runJob(job, store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
+                     events: events, process: process)
     }
 }
 
 private func runJob(_ job: ClaimedJob, store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
-                    events: @escaping @Sendable (WorkerEvent) async -> Void,
+                    executor: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
                     process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]) async {
     let outcome = Box<Outcome>()
     let lost = Box<Bool>()
-    let work = Task {
+    let work = Task(executorPreference: executor) {
         do { outcome.set(.result(try await process(job))) } catch { outcome.set(.error(oneLine("\(error)"))) }
     }
     let heartbeat = Task {
