@@ -89,7 +89,7 @@ public final class AuditWorkspace {
             if obj["operator"]?.stringValue == name { lastKey = obj["operator_key"]?.stringValue; break }
         }
         guard let from = lastKey, from != current else { return [] }
-        var chain: [JSONValue] = []
+        var chain: [AuditJSON] = []
         var key = from
         let rotations = try keys.rotations(name)
         while key != current {
@@ -135,7 +135,7 @@ public final class AuditWorkspace {
     }
 
     /// Parsed records (for `audit show`), after logging the access.
-    public func show(_ s: SessionRef, operator operatorName: String? = nil, what: String = "audit log") throws -> [JSONValue] {
+    public func show(_ s: SessionRef, operator operatorName: String? = nil, what: String = "audit log") throws -> [AuditJSON] {
         try append(s, operator: operatorName, [RecordDraft(.accessed, ["action": "viewed", "what": .string(what)])])
         return try store.records(s).map { (try? CanonicalJSON.parse($0.bytes)) ?? .null }
     }
@@ -148,7 +148,7 @@ public final class AuditWorkspace {
         if kind == "override" && override == nil { throw AuditError("an override review needs --value") }
         let recs = try store.records(s)
         guard concernsSeq >= 0, concernsSeq < recs.count else { throw AuditError("\(s) has no record with seq \(concernsSeq)") }
-        var fields: [String: JSONValue] = ["kind": .string(kind), "note": .string(note), "concerns_seq": .int(Int64(concernsSeq)),
+        var fields: [String: AuditJSON] = ["kind": .string(kind), "note": .string(note), "concerns_seq": .int(Int64(concernsSeq)),
                                            "concerns_leaf": .string(Hex.encode(Merkle.leafHash(recs[concernsSeq].bytes)))]
         if let override { fields["override"] = .string(override) }
         return try append(s, operator: operatorName, [RecordDraft(.review, fields)]).first ?? -1

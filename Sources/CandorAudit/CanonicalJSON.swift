@@ -14,15 +14,15 @@
 // for objects holding only strings, integers, booleans, null, arrays and objects.
 
 /// A JSON value restricted to what audit records use (integers, no floating point).
-public enum JSONValue: Equatable, Sendable {
+public enum AuditJSON: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int64)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([AuditJSON])
+    case object([String: AuditJSON])
 
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> AuditJSON? {
         if case .object(let o) = self { return o[key] }
         return nil
     }
@@ -34,17 +34,17 @@ public enum JSONValue: Equatable, Sendable {
         if case .int(let i) = self { return i }
         return nil
     }
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: [String: AuditJSON]? {
         if case .object(let o) = self { return o }
         return nil
     }
-    public var arrayValue: [JSONValue]? {
+    public var arrayValue: [AuditJSON]? {
         if case .array(let a) = self { return a }
         return nil
     }
 }
 
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+extension AuditJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
@@ -52,14 +52,14 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 
 public enum CanonicalJSON {
     /// The canonical bytes of `value`.
-    public static func encode(_ value: JSONValue) -> [UInt8] {
+    public static func encode(_ value: AuditJSON) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(value, into: &out)
         return out
     }
 
-    private static func write(_ value: JSONValue, into out: inout [UInt8]) {
+    private static func write(_ value: AuditJSON, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: Array("null".utf8))
         case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
@@ -109,10 +109,10 @@ public enum CanonicalJSON {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// Parses JSON text (RFC 8259) into a `JSONValue`. Numbers with a fraction or
+    /// Parses JSON text (RFC 8259) into a `AuditJSON`. Numbers with a fraction or
     /// exponent, duplicate keys, and trailing bytes are rejected, so every value the
     /// audit log accepts has exactly one canonical form.
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> AuditJSON {
         var p = Parser(bytes: bytes)
         p.skipWhitespace()
         let v = try p.value(depth: 0)
@@ -138,14 +138,14 @@ private struct Parser {
 
     func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: pos, reason: reason) }
 
-    mutating func expect(_ literal: String, _ v: JSONValue) throws(JSONParseError) -> JSONValue {
+    mutating func expect(_ literal: String, _ v: AuditJSON) throws(JSONParseError) -> AuditJSON {
         let l = Array(literal.utf8)
         guard pos + l.count <= bytes.count, Array(bytes[pos..<pos + l.count]) == l else { throw fail("bad literal") }
         pos += l.count
         return v
     }
 
-    mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
+    mutating func value(depth: Int) throws(JSONParseError) -> AuditJSON {
         guard depth < 64 else { throw fail("nesting too deep") }
         guard pos < bytes.count else { throw fail("unexpected end") }
         switch bytes[pos] {
@@ -155,7 +155,7 @@ private struct Parser {
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "["):
             pos += 1
-            var items: [JSONValue] = []
+            var items: [AuditJSON] = []
             skipWhitespace()
             if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
             while true {
@@ -169,7 +169,7 @@ private struct Parser {
             }
         case UInt8(ascii: "{"):
             pos += 1
-            var obj: [String: JSONValue] = [:]
+            var obj: [String: AuditJSON] = [:]
             skipWhitespace()
             if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(obj) }
             while true {

@@ -15,8 +15,8 @@ public enum RecordType: String, CaseIterable, Sendable {
 /// A record before the log assigns its seq, prev, time and signature.
 public struct RecordDraft: Sendable {
     public var type: RecordType
-    public var fields: [String: JSONValue]
-    public init(_ type: RecordType, _ fields: [String: JSONValue] = [:]) {
+    public var fields: [String: AuditJSON]
+    public init(_ type: RecordType, _ fields: [String: AuditJSON] = [:]) {
         self.type = type
         self.fields = fields
     }

@@ -48,7 +48,8 @@ public struct NoteVerifierKey: Equatable, Hashable, Sendable {
     /// Parses `name+hexkeyid+base64(0x01‖pubkey)`, checking the key id against the key.
     public init(parsing text: String) throws {
         let s = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let parts = s.split(separator: "+", omittingEmptySubsequences: false)
+        // The base64 part may itself contain "+"; the name cannot.
+        let parts = s.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[1].count == 8, let id = Hex.decode(String(parts[1])),
               let key = Base64.decode(String(parts[2])), key.count == 33, key[0] == 0x01
         else { throw AuditError("not an Ed25519 note verifier key: \"\(s.prefix(80))\"") }
@@ -93,7 +94,7 @@ public struct NoteSigner {
 
     public init(parsingPrivate text: String) throws {
         let s = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let parts = s.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = s.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY", let id = Hex.decode(String(parts[3])),
               let seed = Base64.decode(String(parts[4])), seed.count == 33, seed[0] == 0x01
         else { throw AuditError("not an Ed25519 note signer key") }

@@ -127,7 +127,7 @@ public enum LogVerifier {
 
         // 2. Every record up to the checkpoint size.
         var leaves: [Merkle.Hash] = []
-        var records: [[String: JSONValue]] = []
+        var records: [[String: AuditJSON]] = []
         var caseID = "", sessionID = ""
         let covered = min(c.lines.count, cp.size)
         for seq in 0..<covered {
@@ -207,10 +207,10 @@ public enum LogVerifier {
 
     /// One record: canonical JSON, envelope fields, chain links, signature.
     private static func checkRecord(_ line: [UInt8], seq: Int, unterminated: Bool, prevLeaf: Merkle.Hash?,
-                                    records: [[String: JSONValue]], leaves: [Merkle.Hash],
-                                    trusted: [String: NoteVerifierKey]) throws(VerificationFailure) -> [String: JSONValue] {
+                                    records: [[String: AuditJSON]], leaves: [Merkle.Hash],
+                                    trusted: [String: NoteVerifierKey]) throws(VerificationFailure) -> [String: AuditJSON] {
         if unterminated { throw fail(.hash, seq, "the last line of records.jsonl has no newline") }
-        let value: JSONValue
+        let value: AuditJSON
         do { value = try CanonicalJSON.parse(line) } catch { throw fail(.hash, seq, "record is not valid JSON (\(error))") }
         guard var obj = value.objectValue else { throw fail(.hash, seq, "record is not a JSON object") }
         guard CanonicalJSON.encode(value) == line else { throw fail(.hash, seq, "record bytes are not in canonical form") }
@@ -250,7 +250,7 @@ public enum LogVerifier {
 
     /// Each step {old_key, new_key, endorsement} is signed by its trusted old key, and the
     /// steps lead from `from` to `to`.
-    private static func endorsedChain(_ steps: [JSONValue], from: String, to: String, trusted: [String: NoteVerifierKey]) -> Bool {
+    private static func endorsedChain(_ steps: [AuditJSON], from: String, to: String, trusted: [String: NoteVerifierKey]) -> Bool {
         var key = from
         for step in steps {
             guard let old = step["old_key"]?.stringValue, let new = step["new_key"]?.stringValue, old == key,

@@ -32,7 +32,7 @@ import Testing
         let s = try Sample()
         defer { s.cleanup() }
         let (_, c) = try Self.exported(s)
-        let jsonl = c.lines.flatMap { $0 + [0x0A] }
+        let jsonl: [UInt8] = c.lines.flatMap { $0 + [0x0A] }
         var flips = 0
         for i in jsonl.indices {
             for mask: UInt8 in [0x01, 0x80] {

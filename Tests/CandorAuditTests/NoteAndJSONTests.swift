@@ -38,7 +38,7 @@ import Testing
 
 @Suite struct CanonicalJSONTests {
     @Test func encodesSortedCompactAndMinimallyEscaped() throws {
-        let v: JSONValue = .object([
+        let v: AuditJSON = .object([
             "b": .array([1, -2, .null, true, false]),
             "a": .string("q\"\\/\n\t\u{01}\u{7f}é€😀"),
             "A": .object([:]),
