@@ -49,6 +49,7 @@ public final class AuditWorkspace {
                                                   time: AuditRecord.timestamp(), draft: draft, signer: signer)
                 let leaf = Merkle.leafHash(bytes)
                 try store.insertRecord(s, seq: seq, bytes: bytes, leafHash: leaf)
+                Self.testPause()
                 leaves.append(leaf)
                 let origin = AuditRecord.origin(logKeyName: logSigner.name, caseID: s.caseID, sessionID: s.sessionID)
                 let note = try Checkpoint(origin: origin, size: leaves.count, root: Merkle.root(leaves)).signed(by: logSigner)
@@ -56,6 +57,16 @@ public final class AuditWorkspace {
                 if k >= prefix.count { seqs.append(seq) }
             }
             return seqs
+        }
+    }
+
+    /// Test hook: `CANDOR_AUDIT_TEST_PAUSE_MS` pauses each append between writing a record and
+    /// its checkpoint (inside the transaction), so tests can kill a process mid-append.
+    private static func testPause() {
+        if let v = ProcessInfo.processInfo.environment["CANDOR_AUDIT_TEST_PAUSE_MS"], let ms = UInt32(v), ms > 0 {
+            let note = Array("audit: test pause mid-append\n".utf8)
+            _ = note.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            usleep(ms * 1000)
         }
     }
 
@@ -136,6 +147,7 @@ public final class AuditWorkspace {
 
     /// Parsed records (for `audit show`), after logging the access.
     public func show(_ s: SessionRef, operator operatorName: String? = nil, what: String = "audit log") throws -> [AuditJSON] {
+        try requireExisting(s)
         try append(s, operator: operatorName, [RecordDraft(.accessed, ["action": "viewed", "what": .string(what)])])
         return try store.records(s).map { (try? CanonicalJSON.parse($0.bytes)) ?? .null }
     }
@@ -152,6 +164,11 @@ public final class AuditWorkspace {
                                            "concerns_leaf": .string(Hex.encode(Merkle.leafHash(recs[concernsSeq].bytes)))]
         if let override { fields["override"] = .string(override) }
         return try append(s, operator: operatorName, [RecordDraft(.review, fields)]).first ?? -1
+    }
+
+    /// Reading, reviewing or exporting never creates a session log.
+    public func requireExisting(_ s: SessionRef) throws {
+        if try store.records(s).isEmpty { throw AuditError("no audit log for \(s) in \(path)") }
     }
 
     // MARK: - Proofs

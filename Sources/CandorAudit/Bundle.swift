@@ -156,6 +156,7 @@ extension AuditWorkspace {
     /// bundle including that record. Returns the verification report of the written bundle.
     @discardableResult
     public func export(_ s: SessionRef, to dir: String, operator operatorName: String? = nil) throws -> VerificationReport {
+        try requireExisting(s)
         try append(s, operator: operatorName, [RecordDraft(.accessed, ["action": "exported", "what": .string("audit bundle")])])
         let c = try contents(s)
         try AuditBundle.write(c, session: s, to: dir)

@@ -89,6 +89,7 @@ func auditAccess(workspace: String, caseID: String, sessionID: String, action: S
     let s = try sessionRef(caseID, sessionID)
     let op = try requireOperator(ws)
     _ = try auditing {
-        try ws.append(s, operator: op, [RecordDraft(.accessed, ["action": .string(action), "what": .string(what)])])
+        try ws.requireExisting(s)
+        return try ws.append(s, operator: op, [RecordDraft(.accessed, ["action": .string(action), "what": .string(what)])])
     }
 }
