@@ -33,12 +33,7 @@ public enum AuditBundle {
     /// temporary sibling folder renamed into place, so a partial bundle never looks complete.
     public static func write(_ contents: LogContents, session: SessionRef, to dir: String) throws {
         let fm = FileManager.default
-        var isDir: ObjCBool = false
-        if fm.fileExists(atPath: dir, isDirectory: &isDir) {
-            guard isDir.boolValue, (try? fm.contentsOfDirectory(atPath: dir))?.isEmpty == true else {
-                throw AuditError("\(dir) already exists and is not an empty folder; refusing to overwrite")
-            }
-        }
+        try checkTarget(dir)
         let tmp = dir + ".tmp-\(getpid())"
         try? fm.removeItem(atPath: tmp)
         do {
@@ -73,6 +68,16 @@ public enum AuditBundle {
         } catch {
             try? fm.removeItem(atPath: tmp)
             throw AuditError("\(dir): cannot write bundle: \(error)")
+        }
+    }
+
+    /// The bundle folder must not exist, or be an empty folder.
+    public static func checkTarget(_ dir: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
+            guard isDir.boolValue, (try? FileManager.default.contentsOfDirectory(atPath: dir))?.isEmpty == true else {
+                throw AuditError("\(dir) already exists and is not an empty folder; refusing to overwrite")
+            }
         }
     }
 
@@ -157,6 +162,7 @@ extension AuditWorkspace {
     @discardableResult
     public func export(_ s: SessionRef, to dir: String, operator operatorName: String? = nil) throws -> VerificationReport {
         try requireExisting(s)
+        try AuditBundle.checkTarget(dir)
         try append(s, operator: operatorName, [RecordDraft(.accessed, ["action": "exported", "what": .string("audit bundle")])])
         let c = try contents(s)
         try AuditBundle.write(c, session: s, to: dir)
