@@ -53,11 +53,20 @@ def mth(leaves):  # RFC 6962 section 2.1
     return hashlib.sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:])).digest()
 
 
-def verify(bundle, evidence=()):
-    logname, logid, logpub = parse_vkey(open(os.path.join(bundle, "log.vkey")).read())
+def read_bundle(bundle):
+    files = {}
+    for name in ["log.vkey", "checkpoint", "records.jsonl"] + glob.glob("operators/*.pub", root_dir=bundle) + glob.glob("results/*", root_dir=bundle):
+        with open(os.path.join(bundle, name), "rb") as f:
+            files[name] = f.read()
+    return files
+
+
+def verify(files, evidence=()):
+    """files: bundle-relative name -> bytes; evidence: paths of recordings/results to re-hash."""
+    logname, logid, logpub = parse_vkey(files["log.vkey"].decode())
     # Checkpoint: signed note, body then blank line then "— name base64(keyid||sig)" lines.
     try:
-        note = open(os.path.join(bundle, "checkpoint"), "rb").read()
+        note = files["checkpoint"]
         cut = note.rindex(b"\n\n")
         body, sigs = note[:cut + 1], note[cut + 2:]
         good = False
@@ -75,10 +84,11 @@ def verify(bundle, evidence=()):
     except Exception as e:
         raise Fail("checkpoint", None, f"checkpoint does not verify ({e})")
     trusted = {}
-    for p in glob.glob(os.path.join(bundle, "operators", "*.pub")):
-        text = open(p).read().strip()
-        trusted[text] = parse_vkey(text)
-    data = open(os.path.join(bundle, "records.jsonl"), "rb").read()
+    for name in files:
+        if name.startswith("operators/") and name.endswith(".pub"):
+            text = files[name].decode().strip()
+            trusted[text] = parse_vkey(text)
+    data = files["records.jsonl"]
     lines = data.split(b"\n")
     last_unterminated = lines[-1] != b""
     if not last_unterminated:
@@ -131,8 +141,8 @@ def verify(bundle, evidence=()):
         raise Fail("torn-tail", size, "records beyond the checkpoint")
     for seq, rec in enumerate(recs):
         if rec["type"] == "analysis_completed" and "result_file" in rec:
-            p = os.path.join(bundle, rec["result_file"])
-            if not os.path.isfile(p) or hashlib.sha256(open(p, "rb").read()).hexdigest() != rec["output_sha256"]:
+            content = files.get(rec["result_file"])
+            if content is None or hashlib.sha256(content).hexdigest() != rec["output_sha256"]:
                 raise Fail("evidence", seq, f"{rec['result_file']} missing or modified")
     for path in evidence:
         h = hashlib.sha256(open(path, "rb").read()).hexdigest()
@@ -146,7 +156,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     try:
-        size, root = verify(argv[1], argv[3:])
+        size, root = verify(read_bundle(argv[1]), argv[3:])
     except Fail as e:
         print(f"NOT INTACT: {e}")
         return 4

@@ -23,6 +23,19 @@ import Testing
         #expect(throws: AuditError.self) { try NoteVerifierKey(parsing: "example.com/foo+530d903b+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k") }
     }
 
+    /// Base64 of keys often contains "+", the vkey field separator: parsing must still work.
+    @Test func verifierKeysWithPlusInBase64RoundTrip() throws {
+        var withPlus = 0
+        for _ in 0..<64 {
+            let signer = try NoteSigner.generate(name: "op")
+            let text = signer.verifierKey.encoded
+            if text.split(separator: "+").count > 3 { withPlus += 1 }
+            #expect(try NoteVerifierKey(parsing: text) == signer.verifierKey)
+            #expect(try NoteSigner(parsingPrivate: signer.encodedPrivate).verifierKey == signer.verifierKey)
+        }
+        #expect(withPlus > 0)
+    }
+
     @Test func signsCheckpointsThatRoundTrip() throws {
         let signer = try NoteSigner.generate(name: "candor-log-test")
         let cp = Checkpoint(origin: "candor-log-test/C1/S1", size: 3, root: Merkle.sha256([1, 2, 3]))

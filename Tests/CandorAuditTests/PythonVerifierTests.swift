@@ -69,4 +69,46 @@ enum PythonVerifier {
         // Untouched again: intact.
         #expect(try PythonVerifier.run([dir]).status == 0)
     }
+
+    /// The independent verifier also catches every single-byte flip (two bit masks per byte)
+    /// of records.jsonl and checkpoint, checked in one Python process.
+    @Test func independentVerifierCatchesEveryByteFlip() throws {
+        let s = try Sample()
+        defer { s.cleanup() }
+        let dir = s.dir + "/bundle"
+        try s.ws.export(s.session, to: dir)
+        let testsDir = (PythonVerifier.script as NSString).deletingLastPathComponent
+        let code = """
+        import sys
+        sys.path.insert(0, sys.argv[1])
+        import audit_verifier as v
+        files = v.read_bundle(sys.argv[2])
+        v.verify(files)
+        checked, missed = 0, []
+        for name in ("records.jsonl", "checkpoint"):
+            orig = files[name]
+            for i in range(len(orig)):
+                for m in (0x01, 0x80):
+                    b = bytearray(orig); b[i] ^= m; files[name] = bytes(b); checked += 1
+                    try:
+                        v.verify(files); missed.append((name, i, m))
+                    except Exception:
+                        pass
+            files[name] = orig
+        print("checked", checked, "missed", len(missed), missed[:5])
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", code, testsDir, dir]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.contains("missed 0 "), "\(text)")
+        let checked = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+        #expect(checked > 4000, "\(text)")
+    }
 }
