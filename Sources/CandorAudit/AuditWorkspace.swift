@@ -60,6 +60,12 @@ public final class AuditWorkspace {
         }
     }
 
+    /// Throws if an append to `s` would be refused (torn tail, or a log not matching its checkpoint).
+    public func checkAppendable(_ s: SessionRef) throws {
+        let logKey = try keys.logSigner().verifierKey
+        _ = try store.withSessionLock(s) { try checkedLeaves(s, try store.records(s), logKey: logKey) }
+    }
+
     /// Test hook: `CANDOR_AUDIT_TEST_PAUSE_MS` pauses each append between writing a record and
     /// its checkpoint (inside the transaction), so tests can kill a process mid-append.
     private static func testPause() {

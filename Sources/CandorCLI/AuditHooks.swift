@@ -28,6 +28,15 @@ func requireOperator(_ ws: AuditWorkspace) throws -> String {
     return name
 }
 
+/// Call before a long analysis with --case/--session: fails fast (exit 1 or 2) if the ids are
+/// invalid, there is no operator key, or the session log cannot be appended to (torn or altered).
+func auditPreflight(workspace: String, caseID: String, sessionID: String) throws {
+    let ws = try openAudit(workspace)
+    let s = try sessionRef(caseID, sessionID)
+    _ = try requireOperator(ws)
+    try auditing { try ws.checkAppendable(s) }
+}
+
 /// Appends session_opened (if the session is new), evidence_ingested and analysis_completed.
 /// Throws a clear error (exit 1) if no operator key exists ("run candor keys init --operator NAME").
 ///

@@ -42,6 +42,8 @@ import Testing
     @Test func hookWithoutOperatorKeyFailsClearly() throws {
         let root = tempDir("candor-audit-cli")
         defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(throws: CLIError.self) { try auditPreflight(workspace: root + "/ws", caseID: "C1", sessionID: "S1") }
+        #expect(throws: CLIError.self) { try auditPreflight(workspace: root + "/ws", caseID: "C 1", sessionID: "S1") }
         do {
             try auditAnalysis(workspace: root + "/ws", caseID: "C1", sessionID: "S1", inputPath: "x.wav", inputBytes: 1,
                               inputSHA256: String(repeating: "0", count: 64), inputFormat: "wav", outputPath: "-",
@@ -172,6 +174,7 @@ import Testing
         let v = try candor("audit", "verify", "--case", "C1", "--session", "S1", "--workspace", ws)
         #expect(v.status == 4)
         #expect(v.stderr.contains("seq 2: torn-tail"), "\(v.stderr)")
+        #expect(throws: CLIError.self) { try auditPreflight(workspace: ws, caseID: "C1", sessionID: "S1") }
         let blocked = try candor("review", "--workspace", ws, "--case", "C1", "--session", "S1", "--seq", "0", "--note", "x")
         #expect(blocked.status == 1)
         #expect(blocked.stderr.contains("candor audit repair"), "\(blocked.stderr)")
@@ -179,6 +182,7 @@ import Testing
         #expect(rep.status == 0, "\(rep.stderr)")
         #expect(rep.stdout.contains("set aside 1 record"), "\(rep.stdout)")
         #expect(try candor("audit", "verify", "--case", "C1", "--session", "S1", "--workspace", ws).status == 0)
+        try auditPreflight(workspace: ws, caseID: "C1", sessionID: "S1")
         let show = try candor("audit", "show", "--json", "--case", "C1", "--session", "S1", "--workspace", ws)
         #expect(show.stdout.contains("\"type\":\"repaired\""), "\(show.stdout)")
         #expect(try candor("audit", "repair", "--case", "C1", "--session", "S1", "--workspace", ws).stdout.contains("nothing to repair"))
