@@ -37,6 +37,7 @@ struct AuditVerify: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Recordings or result files to re-hash against the log.") var evidence: [String] = []
     @Option(name: .long, help: "A checkpoint file kept earlier: prove the log only grew since.") var since: String?
     @Option(name: .customLong("log-key"), help: "Trusted log verifier key (text or file); a bundle whose log.vkey differs fails.") var logKey: String?
+    @Flag(name: .long, help: "Print the verdict as one JSON object on stdout.") var json = false
 
     func validate() throws {
         if (caseID == nil) != (sessionID == nil) { throw ValidationError("--case and --session go together") }
@@ -53,12 +54,21 @@ struct AuditVerify: ParsableCommand {
         var contents: LogContents
         let what: String
         if let path {
-            contents = try auditing { try AuditBundle.read(path) }
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+                throw CLIError(code: ExitCodes.invalidInput, "\(path): not a bundle folder")
+            }
+            do { contents = try AuditBundle.read(path) } catch {
+                // A folder missing records.jsonl or log.vkey is a bundle that is not intact.
+                throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(path): \(error)")
+            }
             what = path
         } else {
             let ws = try openAudit(global.workspacePath)
             let s = try sessionRef(caseID!, sessionID!)
-            contents = try auditing { try ws.contents(s) }
+            do { contents = try ws.contents(s) } catch {
+                throw CLIError(code: ExitCodes.invalidInput, "\(error)")
+            }
             what = "\(s)"
         }
         if let pinned = logKey {
@@ -70,11 +80,21 @@ struct AuditVerify: ParsableCommand {
             contents.logKey = trusted.encoded
         }
         let report = LogVerifier.verify(contents, evidence: files, since: sinceText)
+        if json {
+            var o: [String: AuditJSON] = ["intact": .bool(report.isIntact), "size": .int(Int64(report.size)),
+                                          "root": .string(Hex.encode(report.root)), "origin": .string(report.origin),
+                                          "results_rehashed": .int(Int64(report.checkedResults))]
+            if let f = report.failure {
+                o["failure"] = .object(["kind": .string(f.kind.rawValue), "seq": f.seq.map { .int(Int64($0)) } ?? .null,
+                                        "message": .string(f.message)])
+            }
+            print(String(decoding: CanonicalJSON.encode(.object(o)), as: UTF8.self))
+        }
         if let f = report.failure {
-            if !global.quiet { print("NOT INTACT: \(what): \(f)") }
+            if !global.quiet && !json { print("NOT INTACT: \(what): \(f)") }
             throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(what): \(f)")
         }
-        if !global.quiet {
+        if !global.quiet && !json {
             print("intact: \(what): \(report.size) records, root \(Hex.encode(report.root)), checkpoint \(report.origin)")
             if report.checkedResults > 0 { print("result files re-hashed: \(report.checkedResults)") }
             for e in report.matchedEvidence { print("evidence \(e.path): matches seq \(e.seq)") }

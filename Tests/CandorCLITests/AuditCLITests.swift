@@ -90,6 +90,17 @@ import Testing
         let flipped = try candor("audit", "verify", bundle)
         #expect(flipped.status == 4)
         #expect(flipped.stderr.contains("seq 2: signature"), "\(flipped.stderr)")
+        let asJSON = try candor("audit", "verify", "--json", bundle)
+        #expect(asJSON.status == 4)
+        let verdict = try CanonicalJSON.parse(Array(asJSON.stdout.trimmingCharacters(in: .whitespacesAndNewlines).utf8))
+        #expect(verdict["intact"] == .bool(false))
+        #expect(verdict["failure"]?["kind"]?.stringValue == "signature")
+        #expect(verdict["failure"]?["seq"]?.intValue == 2)
+        // Not a folder: exit 3. A folder without the bundle files: not intact, exit 4.
+        #expect(try candor("audit", "verify", root + "/nothing-here").status == 3)
+        try FileManager.default.createDirectory(atPath: root + "/empty", withIntermediateDirectories: true)
+        #expect(try candor("audit", "verify", root + "/empty").status == 4)
+        #expect(try candor("audit", "verify").status == 2)
         // A pinned log key that differs from the bundle's is refused.
         let other = try NoteSigner.generate(name: "candor-log-other").verifierKey.encoded
         #expect(try candor("audit", "verify", bundle, "--log-key", other).status == 4)
