@@ -34,6 +34,9 @@ public struct StoredResult: Sendable {
 /// if `body` throws or the process dies).
 public protocol AuditStore: AnyObject {
     func withSessionLock<T>(_ session: SessionRef, _ body: () throws -> T) throws -> T
+    /// Runs `body` on one consistent snapshot of the store, without blocking writers (inside
+    /// `withSessionLock` it simply runs `body`).
+    func withReadSnapshot<T>(_ body: () throws -> T) throws -> T
 
     func records(_ session: SessionRef) throws -> [StoredRecord]
     func insertRecord(_ session: SessionRef, seq: Int, bytes: [UInt8], leafHash: [UInt8]) throws

@@ -63,7 +63,7 @@ public final class AuditWorkspace {
     /// Throws if an append to `s` would be refused (torn tail, or a log not matching its checkpoint).
     public func checkAppendable(_ s: SessionRef) throws {
         let logKey = try keys.logSigner().verifierKey
-        _ = try store.withSessionLock(s) { try checkedLeaves(s, try store.records(s), logKey: logKey) }
+        _ = try store.withReadSnapshot { try checkedLeaves(s, try store.records(s), logKey: logKey) }
     }
 
     /// Test hook: `CANDOR_AUDIT_TEST_PAUSE_MS` pauses each append between writing a record and
@@ -79,15 +79,15 @@ public final class AuditWorkspace {
     /// Leaf hashes of the stored records, after checking the log ends exactly at a checkpoint
     /// signed by the log key whose root matches (refusing to append to a torn or altered log).
     private func checkedLeaves(_ s: SessionRef, _ existing: [StoredRecord], logKey: NoteVerifierKey) throws -> [Merkle.Hash] {
-        let leaves = existing.map { Merkle.leafHash($0.bytes) }
-        for (i, r) in existing.enumerated() where r.seq != i || r.leafHash != leaves[i] {
-            throw AuditError("audit log of \(s) is damaged at seq \(i); run candor audit verify")
-        }
         guard let cp = try store.latestCheckpoint(s) else {
             if existing.isEmpty { return [] }
             throw AuditError(Self.tornTailMessage(s, count: existing.count, size: 0))
         }
         if cp.size < existing.count { throw AuditError(Self.tornTailMessage(s, count: existing.count, size: cp.size)) }
+        let leaves = existing.map { Merkle.leafHash($0.bytes) }
+        for (i, r) in existing.enumerated() where r.seq != i || r.leafHash != leaves[i] {
+            throw AuditError("audit log of \(s) is damaged at seq \(i); run candor audit verify")
+        }
         let parsed: Checkpoint
         do { parsed = try Checkpoint.open(cp.note, logKey: logKey) } catch {
             throw AuditError("audit log of \(s): latest checkpoint does not verify (\(error)); run candor audit verify")
@@ -136,7 +136,7 @@ public final class AuditWorkspace {
 
     /// The session log as the verifier sees it, read in one transaction.
     public func contents(_ s: SessionRef) throws -> LogContents {
-        try store.withSessionLock(s) {
+        try store.withReadSnapshot {
             let recs = try store.records(s)
             guard !recs.isEmpty else { throw AuditError("no audit log for \(s) in \(path)") }
             var results: [String: [UInt8]] = [:]
@@ -187,7 +187,7 @@ public final class AuditWorkspace {
     }
 
     public func inclusionProof(_ s: SessionRef, seq: Int) throws -> InclusionProof {
-        try store.withSessionLock(s) {
+        try store.withReadSnapshot {
             let leaves = try store.records(s).map { Merkle.leafHash($0.bytes) }
             guard let cp = try store.latestCheckpoint(s), cp.size <= leaves.count,
                   let proof = Merkle.inclusionProof(index: seq, leaves: Array(leaves[0..<cp.size])) else {
@@ -200,7 +200,7 @@ public final class AuditWorkspace {
 
     /// The consistency proof from the stored checkpoint of `oldSize` to the latest one.
     public func consistencyProof(_ s: SessionRef, oldSize: Int) throws -> (old: String, new: String, proof: [Merkle.Hash]) {
-        try store.withSessionLock(s) {
+        try store.withReadSnapshot {
             let leaves = try store.records(s).map { Merkle.leafHash($0.bytes) }
             guard let cp = try store.latestCheckpoint(s), cp.size <= leaves.count, let old = try store.checkpoint(s, size: oldSize),
                   let proof = Merkle.consistencyProof(oldSize: oldSize, leaves: Array(leaves[0..<cp.size])) else {

@@ -95,6 +95,14 @@ public final class SQLiteAuditStore: AuditStore {
     }
 
     public func withSessionLock<T>(_ session: SessionRef, _ body: () throws -> T) throws -> T {
+        try transaction("BEGIN IMMEDIATE", body)
+    }
+
+    public func withReadSnapshot<T>(_ body: () throws -> T) throws -> T {
+        try transaction("BEGIN DEFERRED", body)
+    }
+
+    private func transaction<T>(_ begin: String, _ body: () throws -> T) throws -> T {
         if transactionDepth > 0 {
             transactionDepth += 1
             defer { transactionDepth -= 1 }
@@ -103,7 +111,7 @@ public final class SQLiteAuditStore: AuditStore {
         // BEGIN IMMEDIATE waits through the busy handler; retry for rare immediate SQLITE_BUSY.
         var attempts = 0
         while true {
-            do { try exec("BEGIN IMMEDIATE"); break } catch {
+            do { try exec(begin); break } catch {
                 attempts += 1
                 if attempts > 600 { throw error }
                 usleep(50_000)
