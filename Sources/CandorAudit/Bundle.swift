@@ -121,7 +121,8 @@ public enum AuditBundle {
         what); review (kind note|override|disregard, note, override, concerns_seq,
         concerns_leaf = leaf hash of the record it concerns); key_rotated (old_key, new_key,
         endorsements [{old_key, new_key, endorsement}], each endorsement being the old key's
-        Ed25519 signature over "candor key rotation\\n" + old_key + "\\n" + new_key + "\\n");
+        Ed25519 signature over "candor key rotation\\n" + old_key + "\\n" + new_key + "\\n";
+        with "key_kind": "log" the keys are log keys, each step endorsed by its old log key);
         repaired (discarded_from_seq, discarded_records, discarded_sha256, reason).
 
         How to verify by hand
