@@ -39,7 +39,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "CandorStore",
-            dependencies: ["CSQLite", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CSQLite", "CandorAudit", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         .target(
             name: "CandorCLI",

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ArgumentParser
 import CandorAudio
+import CandorAudit
 import CandorFeatures
 import CandorStore
 import Foundation
@@ -54,6 +55,21 @@ struct QueueOptions: ParsableArguments {
         let loc = try location(workspace: workspace)
         do { return try await SQLJobStore.open(loc) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
     }
+}
+
+/// The shared audit store, when there is one: `$CANDOR_AUDIT_DB`, else `$CANDOR_QUEUE` when it
+/// is a postgres:// URL (`candor worker --queue postgres://…` sets `CANDOR_AUDIT_DB` for
+/// itself). nil means the workspace's own SQLite audit store. Session logs then live in the
+/// same PostgreSQL database as the queue and results; the signing keys stay in the workspace.
+func sharedAuditStore() throws -> (any AuditStore)? {
+    let env = ProcessInfo.processInfo.environment
+    let text = env["CANDOR_AUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? env["CANDOR_QUEUE"].flatMap { $0.lowercased().hasPrefix("postgres") ? $0 : nil }
+    guard let text else { return nil }
+    guard case .postgres(let target) = try QueueLocation.parse(text) else {
+        throw CLIError(code: ExitCodes.usage, "CANDOR_AUDIT_DB must be a postgres:// URL")
+    }
+    return try PostgresAuditStore(target)
 }
 
 public struct BatchCommand: AsyncParsableCommand {
@@ -314,7 +330,7 @@ public struct BatchResultCommand: AsyncParsableCommand {
 
     public func run() async throws {
         let store = try await queueOptions.open(workspace: global.workspacePath)
-        let stored: StoredResult?
+        let stored: JobResult?
         do { stored = try await store.result(jobID: job) } catch {
             await store.close()
             throw CLIError(code: ExitCodes.failure, "\(error)")
@@ -385,6 +401,12 @@ public struct WorkerCommand: AsyncParsableCommand {
     public func run() async throws {
         let shutdown = ShutdownSignal()
         shutdown.installSignalHandlers()
+        let location = try queueOptions.location(workspace: global.workspacePath)
+        if case .postgres = location, let url = queueOptions.queue ?? ProcessInfo.processInfo.environment["CANDOR_QUEUE"],
+           (ProcessInfo.processInfo.environment["CANDOR_AUDIT_DB"] ?? "").isEmpty {
+            // Audit records of the jobs go to the queue's database (see sharedAuditStore).
+            setenv("CANDOR_AUDIT_DB", url, 1)
+        }
         let store = try await queueOptions.open(workspace: global.workspacePath)
         if let out { mkdir(out, 0o755) }
         var options = WorkerOptions()

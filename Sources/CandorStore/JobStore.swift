@@ -99,7 +99,7 @@ public struct JobInfo: Sendable {
 }
 
 /// A stored analysis result (the analysis JSON, byte for byte).
-public struct StoredResult: Sendable {
+public struct JobResult: Sendable {
     public var jobID: Int64
     public var sha256: String
     public var bytes: [UInt8]
@@ -135,7 +135,7 @@ public protocol JobStore: Sendable {
 
     func counts() async throws -> [JobState: Int]
     func jobs() async throws -> [JobInfo]
-    func result(jobID: Int64) async throws -> StoredResult?
+    func result(jobID: Int64) async throws -> JobResult?
 
     func close() async
 }

@@ -29,17 +29,7 @@ final class PGConnection: SQLConnection {
     }
 
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
-        var bindings = PostgresBindings(capacity: binds.count)
-        for v in binds {
-            switch v {
-            case .null: bindings.appendNull()
-            case .int(let x): bindings.append(x)
-            case .double(let x): bindings.append(x)
-            case .text(let s): bindings.append(s)
-            case .blob(let b): bindings.append(ByteBuffer(bytes: b))
-            }
-        }
-        let query = PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: bindings)
+        let query = Self.query(sql, binds)
         do {
             var out: [[SQLValue]] = []
             for try await row in try await connection.query(query, logger: logger) {
@@ -54,6 +44,21 @@ final class PGConnection: SQLConnection {
     }
 
     func close() async { try? await connection.close() }
+
+    /// A postgres-nio query from SQL with `?` placeholders and its values.
+    static func query(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for v in binds {
+            switch v {
+            case .null: bindings.appendNull()
+            case .int(let x): bindings.append(x)
+            case .double(let x): bindings.append(x)
+            case .text(let s): bindings.append(s)
+            case .blob(let b): bindings.append(ByteBuffer(bytes: b))
+            }
+        }
+        return PostgresQuery(unsafeSQL: numberedPlaceholders(sql), binds: bindings)
+    }
 
     /// `?` → `$1, $2, …` (the SQL of this module never has `?` inside string literals).
     static func numberedPlaceholders(_ sql: String) -> String {

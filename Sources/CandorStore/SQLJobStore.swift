@@ -261,12 +261,12 @@ public final class SQLJobStore: JobStore {
         }
     }
 
-    public func result(jobID: Int64) async throws -> StoredResult? {
+    public func result(jobID: Int64) async throws -> JobResult? {
         try await read { c in
             guard let r = try await c.execute("SELECT sha256, bytes FROM candor_results WHERE job_id = ?", [.int(jobID)]).first else {
                 return nil
             }
-            return StoredResult(jobID: jobID, sha256: r[0].text ?? "", bytes: r[1].blob ?? [])
+            return JobResult(jobID: jobID, sha256: r[0].text ?? "", bytes: r[1].blob ?? [])
         }
     }
 }

@@ -20,7 +20,10 @@ struct BatchProcessTests {
         // The long recording sorts first, so it is job 1 and the first worker takes it.
         writeWAV(inputs + "/a-long.wav", samples: buzz(f0: 140, seconds: Self.longSeconds))
         let files = makeRecordings(inputs, count: 50)
-        let submit = try candor(["batch", "submit", inputs, "--queue", queue, "--workspace", ws])
+        // Every file becomes a session of case B-1 with its own signed audit log.
+        let keys = try candor(["keys", "init", "--operator", "batch-op", "--workspace", ws])
+        try #require(keys.status == 0, "\(keys.stderr)")
+        let submit = try candor(["batch", "submit", inputs, "--queue", queue, "--workspace", ws, "--case", "B-1"])
         #expect(submit.status == 0, "\(submit.stderr)")
         #expect(submit.stdout.contains("51 new job(s)"), "\(submit.stdout)")
 
@@ -66,8 +69,25 @@ struct BatchProcessTests {
         let doneLines = (b.log + a2.log).split(separator: "\n").filter { $0.contains(" done: ") }.count
         #expect(doneLines + a.log.split(separator: "\n").filter { $0.contains(" done: ") }.count == 51)
 
+        // Every session log verifies, and holds exactly one analysis whose output is the stored result.
+        // With PostgreSQL the logs are in the queue's database (not in the workspace).
+        let auditEnv = backend == .postgres ? ["CANDOR_AUDIT_DB": queue] : [:]
+        for job in jobs {
+            let session = try #require(job.sessionID)
+            #expect(job.caseID == "B-1")
+            let v = try candor(["audit", "verify", "--case", "B-1", "--session", session, "--workspace", ws], env: auditEnv)
+            #expect(v.status == 0, "session \(session): \(v.stdout) \(v.stderr)")
+            let shown = try candor(["audit", "show", "--case", "B-1", "--session", session, "--workspace", ws], env: auditEnv)
+            #expect(shown.stdout.components(separatedBy: "analysis_completed").count - 1 == 1, "session \(session)")
+            #expect(shown.stdout.contains("output_sha256: \(job.resultSHA256 ?? "?")"), "session \(session)")
+        }
+        if backend == .postgres {
+            let local = try candor(["audit", "verify", "--case", "B-1", "--session", "rec000", "--workspace", ws])
+            #expect(local.status == 3, "the workspace should hold no audit log when the queue is PostgreSQL: \(local.stdout)")
+        }
+
         // Re-submitting after completion creates no new jobs and no new work.
-        let again = try candor(["batch", "submit", inputs, "--queue", queue, "--workspace", ws])
+        let again = try candor(["batch", "submit", inputs, "--queue", queue, "--workspace", ws, "--case", "B-1"])
         #expect(again.status == 0)
         #expect(again.stdout.contains("0 new job(s), 51 already queued or done"), "\(again.stdout)")
         #expect(try await store.jobs().count == 51)
