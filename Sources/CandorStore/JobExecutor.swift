@@ -15,7 +15,8 @@ public final class JobExecutor: TaskExecutor, @unchecked Sendable {
 
     public init(threads: Int, name: String = "candor-job") {
         for k in 0..<max(1, threads) {
-            let t = Thread { [unowned self] in self.loop() }
+            // A strong reference: the threads keep the executor alive until `shutdown()` lets them end.
+            let t = Thread { self.loop() }
             t.name = "\(name)-\(k)"
             t.start()
         }

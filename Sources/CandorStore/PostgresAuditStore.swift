@@ -33,8 +33,7 @@ public final class PostgresAuditStore: AuditStore {
         }
         do {
             if let schema = target.schema {
-                try run("CREATE SCHEMA IF NOT EXISTS \"\(schema)\"")
-                try run("SET search_path TO \"\(schema)\"")
+                for sql in PGConnection.useSchema(schema) { try run(sql) }
             }
             try run("BEGIN")
             try run("SELECT pg_advisory_xact_lock(7317002)")
@@ -65,7 +64,7 @@ public final class PostgresAuditStore: AuditStore {
         }
     }
 
-    deinit { try? connection.close().wait() }
+    deinit { closeWhenReleased(connection) }
 
     /// Runs one statement (with `?` placeholders) and waits for its rows.
     @discardableResult

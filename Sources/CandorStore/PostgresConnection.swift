@@ -21,9 +21,14 @@ final class PGConnection: SQLConnection {
             throw StoreError("cannot connect to the PostgreSQL queue \(describe): \(pgMessage(error))")
         }
         let c = PGConnection(conn, logger: logger)
-        if let schema {
-            _ = try await c.execute("CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", [])
-            _ = try await c.execute("SET search_path TO \"\(schema)\"", [])
+        do {
+            if let schema {
+                for sql in PGConnection.useSchema(schema) { _ = try await c.execute(sql, []) }
+            }
+        } catch {
+            // postgres-nio insists that every connection is closed before it is released.
+            await c.close()
+            throw error
         }
         return c
     }
@@ -44,6 +49,15 @@ final class PGConnection: SQLConnection {
     }
 
     func close() async { try? await connection.close() }
+
+    deinit { closeWhenReleased(connection) }
+
+    /// Creates the schema if needed and puts it first on the search path. Concurrent
+    /// `CREATE SCHEMA IF NOT EXISTS` can collide, so creation is serialised with an advisory lock.
+    static func useSchema(_ schema: String) -> [String] {
+        ["BEGIN", "SELECT pg_advisory_xact_lock(7317000)", "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", "COMMIT",
+         "SET search_path TO \"\(schema)\""]
+    }
 
     /// A postgres-nio query from SQL with `?` placeholders and its values.
     static func query(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
@@ -90,6 +104,13 @@ final class PGConnection: SQLConnection {
         default: return .text(try cell.decode(String.self))
         }
     }
+}
+
+/// Closes a connection nobody closed, keeping it alive until the close completes
+/// (postgres-nio asserts that a connection is closed before it is released).
+func closeWhenReleased(_ conn: PostgresConnection) {
+    guard !conn.isClosed else { return }
+    conn.close().whenComplete { _ in withExtendedLifetime(conn) {} }
 }
 
 /// PostgreSQL errors say "Generic description" in their `description`; dig out the server's

@@ -118,20 +118,23 @@ public func runWorker(store: any JobStore, options: WorkerOptions, shutdown: Shu
                       process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]) async -> WorkerSummary {
     let summary = SummaryBox()
     let executor = JobExecutor(threads: options.jobThreads > 0 ? options.jobThreads : max(1, options.concurrency))
+    // Heartbeats get a thread of their own too, so nothing else in the process can delay them.
+    let control = JobExecutor(threads: 1, name: "candor-heartbeat")
     await withTaskGroup(of: Void.self) { group in
         for _ in 0..<max(1, options.concurrency) {
             group.addTask {
                 await slotLoop(store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
-                               events: events, process: process)
+                               control: control, events: events, process: process)
             }
         }
     }
     executor.shutdown()
+    control.shutdown()
     return summary.value
 }
 
 private func slotLoop(store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
-                      executor: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
+                      executor: JobExecutor, control: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
                       process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]) async {
     var storeErrors = 0
     while !shutdown.requested {
@@ -152,19 +155,19 @@ private func slotLoop(store: any JobStore, options: WorkerOptions, shutdown: Shu
         }
         await events(.claimed(job))
         await runJob(job, store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
-                     events: events, process: process)
+                     control: control, events: events, process: process)
     }
 }
 
 private func runJob(_ job: ClaimedJob, store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
-                    executor: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
+                    executor: JobExecutor, control: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
                     process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]) async {
     let outcome = Box<Outcome>()
     let lost = Box<Bool>()
     let work = Task(executorPreference: executor) {
         do { outcome.set(.result(try await process(job))) } catch { outcome.set(.error(oneLine("\(error)"))) }
     }
-    let heartbeat = Task {
+    let heartbeat = Task(executorPreference: control) {
         while !Task.isCancelled {
             try? await Task.sleep(nanoseconds: UInt64(options.leaseSeconds / 3 * 1e9))
             if Task.isCancelled { return }

@@ -48,7 +48,7 @@ struct WorkerTests {
         options.concurrency = 2
         options.jobThreads = 4
         options.exitWhenEmpty = true
-        options.leaseSeconds = 0.6
+        options.leaseSeconds = 1
         options.pollSeconds = 0.05
         let log = EventLog()
         let cores = max(2, ProcessInfo.processInfo.activeProcessorCount)
