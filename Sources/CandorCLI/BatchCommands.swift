@@ -241,28 +241,36 @@ public struct BatchStatusCommand: AsyncParsableCommand {
 
     public func run() async throws {
         let store = try await queueOptions.open(workspace: global.workspacePath)
-        defer { Task { await store.close() } }
         do {
-            if watch || (isatty(2) == 1 && !global.quiet && !json) {
-                var c = try await store.counts()
+            try await show(store)
+            await store.close()
+        } catch {
+            await store.close()
+            if let e = error as? CLIError { throw e }
+            throw CLIError(code: ExitCodes.failure, "\(error)")
+        }
+    }
+
+    func show(_ store: SQLJobStore) async throws {
+        if watch || (isatty(2) == 1 && !global.quiet && !json) {
+            var c = try await store.counts()
+            writeStderr("\r\u{1B}[K" + progressBar(c))
+            while watch, (c[.queued] ?? 0) + (c[.running] ?? 0) > 0 {
+                try await Task.sleep(nanoseconds: 1_000_000_000)
+                c = try await store.counts()
                 writeStderr("\r\u{1B}[K" + progressBar(c))
-                while watch, (c[.queued] ?? 0) + (c[.running] ?? 0) > 0 {
-                    try await Task.sleep(nanoseconds: 1_000_000_000)
-                    c = try await store.counts()
-                    writeStderr("\r\u{1B}[K" + progressBar(c))
-                }
-                writeStderr("\n")
             }
-            if json {
-                let jobs = try await store.jobs()
-                let sink = TextSink(fd: 1)
-                statusJSON(location: store.location, jobs: jobs).write(to: sink)
-                sink.write("\n")
-                sink.flush()
-            } else {
-                print(try await humanStatus(store))
-            }
-        } catch let e as CLIError { throw e } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
+            writeStderr("\n")
+        }
+        if json {
+            let jobs = try await store.jobs()
+            let sink = TextSink(fd: 1)
+            statusJSON(location: store.location, jobs: jobs).write(to: sink)
+            sink.write("\n")
+            sink.flush()
+        } else {
+            print(try await humanStatus(store))
+        }
     }
 
     func humanStatus(_ store: SQLJobStore) async throws -> String {

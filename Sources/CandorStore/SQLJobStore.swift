@@ -80,35 +80,45 @@ public final class SQLJobStore: JobStore {
 
     public func submit(_ specs: [JobSpec], retryFailed: Bool) async throws -> [SubmitOutcome] {
         var out: [SubmitOutcome] = []
-        for spec in specs {
-            out.append(try await transaction { c in
-                let inserted = try await c.execute("""
-                    INSERT INTO candor_jobs (input_sha256, params_hash, models_hash, input_path, input_bytes, params_json,
-                      case_id, session_id, state, attempts, claims, max_attempts, not_before, submitted_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, 0, ?, \(now), \(now), \(now))
-                    ON CONFLICT (input_sha256, params_hash, models_hash) DO NOTHING
-                    RETURNING id
-                    """, [.text(spec.inputSHA256), .text(spec.parametersHash), .text(spec.modelsHash), .text(spec.inputPath),
-                          .int(Int64(spec.inputBytes)), .text(spec.parametersJSON), .opt(spec.caseID), .opt(spec.sessionID),
-                          .int(Int64(spec.maxAttempts))])
-                if let id = inserted.first?.first?.int { return .created(id: id) }
-                let rows = try await c.execute("""
-                    SELECT id, state FROM candor_jobs WHERE input_sha256 = ? AND params_hash = ? AND models_hash = ?
-                    """, [.text(spec.inputSHA256), .text(spec.parametersHash), .text(spec.modelsHash)])
-                guard let row = rows.first, let id = row[0].int, let state = row[1].text.flatMap({ JobState(rawValue: $0) }) else {
-                    throw StoreError("\(location): job for \(spec.inputPath) neither inserted nor found")
-                }
-                if state == .failed && retryFailed {
-                    _ = try await c.execute("""
-                        UPDATE candor_jobs SET state = 'queued', attempts = 0, max_attempts = ?, not_before = \(now),
-                          input_path = ?, updated_at = \(now) WHERE id = ?
-                        """, [.int(Int64(spec.maxAttempts)), .text(spec.inputPath), .int(id)])
-                    return .requeued(id: id)
-                }
-                return .existing(id: id, state: state)
-            })
+        // Up to 200 specs per transaction: one commit (and fsync) per chunk, not per file.
+        var start = 0
+        while start < specs.count {
+            let chunk = specs[start..<min(specs.count, start + 200)]
+            start += chunk.count
+            out += try await transaction { c in
+                var done: [SubmitOutcome] = []
+                for spec in chunk { done.append(try await submitOne(spec, retryFailed: retryFailed, on: c)) }
+                return done
+            }
         }
         return out
+    }
+
+    private func submitOne(_ spec: JobSpec, retryFailed: Bool, on c: any SQLConnection) async throws -> SubmitOutcome {
+        let inserted = try await c.execute("""
+            INSERT INTO candor_jobs (input_sha256, params_hash, models_hash, input_path, input_bytes, params_json,
+              case_id, session_id, state, attempts, claims, max_attempts, not_before, submitted_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, 0, ?, \(now), \(now), \(now))
+            ON CONFLICT (input_sha256, params_hash, models_hash) DO NOTHING
+            RETURNING id
+            """, [.text(spec.inputSHA256), .text(spec.parametersHash), .text(spec.modelsHash), .text(spec.inputPath),
+                  .int(Int64(spec.inputBytes)), .text(spec.parametersJSON), .opt(spec.caseID), .opt(spec.sessionID),
+                  .int(Int64(spec.maxAttempts))])
+        if let id = inserted.first?.first?.int { return .created(id: id) }
+        let rows = try await c.execute("""
+            SELECT id, state FROM candor_jobs WHERE input_sha256 = ? AND params_hash = ? AND models_hash = ?
+            """, [.text(spec.inputSHA256), .text(spec.parametersHash), .text(spec.modelsHash)])
+        guard let row = rows.first, let id = row[0].int, let state = row[1].text.flatMap({ JobState(rawValue: $0) }) else {
+            throw StoreError("\(location): job for \(spec.inputPath) neither inserted nor found")
+        }
+        if state == .failed && retryFailed {
+            _ = try await c.execute("""
+                UPDATE candor_jobs SET state = 'queued', attempts = 0, max_attempts = ?, not_before = \(now),
+                  input_path = ?, updated_at = \(now) WHERE id = ?
+                """, [.int(Int64(spec.maxAttempts)), .text(spec.inputPath), .int(id)])
+            return .requeued(id: id)
+        }
+        return .existing(id: id, state: state)
     }
 
     // MARK: - Claims and leases
