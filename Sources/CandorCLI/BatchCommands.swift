@@ -397,12 +397,16 @@ public struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Analysis threads per job (default: cores / concurrency).")
     var threads: Int?
 
+    @Option(name: .long, help: "Seconds between looks at the queue when there is nothing to claim.")
+    var poll: Double = 1
+
     public init() {}
 
     public func validate() throws {
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1…256") }
         guard lease >= 1 else { throw ValidationError("--lease must be ≥ 1 second") }
         guard retryBase >= 0, grace >= 0 else { throw ValidationError("--retry-base and --grace must be ≥ 0") }
+        guard poll >= 0.01 else { throw ValidationError("--poll must be ≥ 0.01 seconds") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
     }
 
@@ -423,6 +427,7 @@ public struct WorkerCommand: AsyncParsableCommand {
         options.leaseSeconds = lease
         options.retryBaseSeconds = retryBase
         options.graceSeconds = grace
+        options.pollSeconds = poll
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let perJob = threads ?? max(1, cores / concurrency)
         options.jobThreads = concurrency * perJob
