@@ -93,9 +93,11 @@ struct VoiceQualityTests {
         #expect(s > 0.5 * truth.shimmerLocal && s < 2.5 * truth.shimmerLocal, "shimmer_local \(s)")
     }
 
-    /// In noise the truth is out of reach for every pulse tracker (noise adds jitter), so the
-    /// bar is Praat's own error: Candor must be at least as close to the truth as Praat is
-    /// (within 10% of the truth), and its HNR must agree with Praat's within 1 dB.
+    /// In noise the truth is out of reach for every pulse tracker (noise adds jitter; Praat's
+    /// cc method also smooths it away, which partly cancels). The bar is Praat's own error:
+    /// Candor's error may exceed Praat's by at most 20% of the truth, and from 2% jitter up
+    /// Candor must be at least as close to the truth as Praat (within 5% of the truth).
+    /// HNR must agree with Praat's within 0.5 dB, shimmer within 15%.
     @Test(arguments: noisyCases)
     func noisyVoicesAtLeastAsCloseAsPraat(_ c: SynthCase) throws {
         let r = try c.render()
@@ -105,10 +107,13 @@ struct VoiceQualityTests {
         let p = try praatVoice(path)
         let v = try candorVoice(r.samples, r.sampleRate).report()
         let j = try #require(v.jitterLocal), pj = try #require(p["jitter_local"])
-        #expect(abs(j - truth) <= abs(pj - truth) + 0.1 * truth, "candor \(j) praat \(pj) truth \(truth)")
-        #expect(abs(try #require(v.hnrDB) - p["hnr_db"]!) <= 1.0)
+        #expect(abs(j - truth) <= abs(pj - truth) + 0.2 * truth, "candor \(j) praat \(pj) truth \(truth)")
+        if c.jitter >= 0.02 {
+            #expect(abs(j - truth) <= abs(pj - truth) + 0.05 * truth, "candor \(j) praat \(pj) truth \(truth)")
+        }
+        #expect(abs(try #require(v.hnrDB) - p["hnr_db"]!) <= 0.5)
         let s = try #require(v.shimmerLocal), ps = try #require(p["shimmer_local"])
-        #expect(abs(s / ps - 1) <= 0.35, "shimmer candor \(s) praat \(ps)")
+        #expect(abs(s / ps - 1) <= 0.15, "shimmer candor \(s) praat \(ps)")
     }
 
     /// Issue 3: real speech against Praat: jitter and shimmer within 15%, HNR within 1.5 dB.
