@@ -138,9 +138,12 @@ public func analyzeVoiceBlock(samples x: UnsafeBufferPointer<Float>, start: Int,
         kept.jitterTimes.append(jt[k])
     }
     var frames: [HNRFrame] = []
+    // The core clipped to the block's samples (cores may be open-ended: ±infinity).
+    let blockEnd = startTime + Double(x.count) / fs
+    let cs = min(max(coreStart, startTime), blockEnd), ce = max(min(coreEnd, blockEnd), cs)
     if let g = hnrGrid, g.count > 0 {
-        let a = max(0, Int(((coreStart - g.t1) / g.dt).rounded(.up)))
-        let b = min(g.count, Int(((coreEnd - g.t1) / g.dt).rounded(.up)))
+        let a = max(0, Int(((cs - g.t1) / g.dt).rounded(.up)))
+        let b = min(g.count, Int(((ce - g.t1) / g.dt).rounded(.up)))
         // Frames need their whole window inside the block.
         let need = settings.harmonicity.pitchSettings(sampleRate: fs).windowDuration / 2
         let lo = max(a, Int(((startTime + need - g.t1) / g.dt).rounded(.up)))
@@ -150,7 +153,7 @@ public func analyzeVoiceBlock(samples x: UnsafeBufferPointer<Float>, start: Int,
                                       globalPeak: globalPeak, settings: settings.harmonicity)
         }
     }
-    let c0 = max(0, Int(((coreStart - startTime) * fs).rounded())), c1 = min(x.count, Int(((coreEnd - startTime) * fs).rounded()))
+    let c0 = max(0, Int(((cs - startTime) * fs).rounded())), c1 = min(x.count, Int(((ce - startTime) * fs).rounded()))
     return VoiceBlock(pulses: kept, hnr: frames, samples: max(0, c1 - c0),
                       clippedSamples: c0 < c1 ? countClipped(x, range: c0..<c1) : 0)
 }
@@ -166,7 +169,7 @@ public func analyzeVoice(samples: [Float], sampleRate fs: Double, pitch: PitchTr
     for v in samples { peak = max(peak, abs(v - Float(mean))) }
     let grid = settings.harmonicity.grid(samples: samples.count, sampleRate: fs)
     let block = samples.withUnsafeBufferPointer {
-        analyzeVoiceBlock(samples: $0, start: 0, sampleRate: fs, coreStart: 0, coreEnd: Double(samples.count) / fs,
+        analyzeVoiceBlock(samples: $0, start: 0, sampleRate: fs, coreStart: -.infinity, coreEnd: .infinity,
                           pitch: pitch, hnrGrid: grid, globalPeak: peak, settings: settings)
     }
     var data = VoiceData(settings: settings)
