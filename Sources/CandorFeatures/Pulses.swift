@@ -105,17 +105,28 @@ public func findPulses(samples x: UnsafeBufferPointer<Float>, sampleRate fs: Dou
         return Double(best) + max(-0.5, min(0.5, shift))
     }
 
-    /// Normalised correlation of the window of length w starting at a with the one at b.
-    func correlation(_ a: Int, _ b: Int, _ w: Int) -> Double {
-        var sab: Double = 0, saa: Double = 0, sbb: Double = 0
-        for k in 0..<w {
-            let u = Double(x[a + k]), v = Double(x[b + k])
-            sab += u * v
-            saa += u * u
-            sbb += v * v
+    /// Normalised correlations of the window of length w starting at a with the windows
+    /// starting at b0, b0+1, ..., b0+count−1 (the candidates' energies slide along).
+    func correlations(_ a: Int, _ b0: Int, _ w: Int, _ count: Int, into rs: inout [Double]) {
+        guard let base = x.baseAddress else { return }
+        let pa = base + a
+        var saa = 0.0
+        for k in 0..<w { saa += Double(pa[k]) * Double(pa[k]) }
+        var sbb = 0.0
+        for k in 0..<w { sbb += Double(base[b0 + k]) * Double(base[b0 + k]) }
+        rs.withUnsafeMutableBufferPointer { out in
+            for c in 0..<count {
+                let pb = base + b0 + c
+                if c > 0 {
+                    let gone = Double(pb[-1]), new = Double(pb[w - 1])
+                    sbb = max(0, sbb - gone * gone + new * new)
+                }
+                var sab = 0.0
+                for k in 0..<w { sab += Double(pa[k]) * Double(pb[k]) }
+                let d = (saa * sbb).squareRoot()
+                out[c] = d > 0 ? sab / d : 0
+            }
         }
-        let d = (saa * sbb).squareRoot()
-        return d > 0 ? sab / d : 0
     }
 
     /// From pulse at sample position p, the best-correlating place 0.8–1.25 periods away in
@@ -133,11 +144,9 @@ public func findPulses(samples x: UnsafeBufferPointer<Float>, sampleRate fs: Dou
         let first = max(cLo, before + 1), last = min(cHi, n - 2 - w + before)
         guard a >= 0, a + w <= n, first + 1 < last else { return nil }
         var rs = [Double](repeating: 0, count: last - first + 1)
+        correlations(a, first - before, w, rs.count, into: &rs)
         var bestK = 0
-        for k in 0...(last - first) {
-            rs[k] = correlation(a, first + k - before, w)
-            if rs[k] > rs[bestK] { bestK = k }
-        }
+        for k in rs.indices where rs[k] > rs[bestK] { bestK = k }
         var shift = 0.0
         if bestK > 0 && bestK < rs.count - 1 {
             let d = rs[bestK - 1] - 2 * rs[bestK] + rs[bestK + 1]

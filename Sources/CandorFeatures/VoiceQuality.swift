@@ -205,14 +205,15 @@ struct Measure {
         let L = min(10, n)
         let blocks = n - L + 1
         var rng = BootstrapRNG(seed: seed)
+        // Sums of each block of L consecutive terms, from prefix sums.
+        var prefix = [Double](repeating: 0, count: n + 1)
+        for i in 0..<n { prefix[i + 1] = prefix[i] + terms[i] }
+        let blockSum = (0..<blocks).map { prefix[$0 + L] - prefix[$0] }
         var sum = 0.0, sum2 = 0.0
         let perSample = (n + L - 1) / L
         for _ in 0..<resamples {
             var acc = 0.0
-            for _ in 0..<perSample {
-                let b = rng.next(below: blocks)
-                for k in b..<(b + L) { acc += terms[k] }
-            }
+            for _ in 0..<perSample { acc += blockSum[rng.next(below: blocks)] }
             let m = acc / Double(perSample * L) / denominator
             sum += m
             sum2 += m * m

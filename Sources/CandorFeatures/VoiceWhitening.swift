@@ -21,14 +21,16 @@ func lpcResidual(_ x: UnsafeBufferPointer<Float>, sampleRate fs: Double) -> [Flo
     var c = 0
     while c < n {
         let a0 = c + H / 2 - W / 2
-        for j in 0..<W {
-            let i = a0 + j
-            seg[j] = (i >= 0 && i < n ? Double(x[i]) : 0) * win[j]
-        }
-        for k in 0...order {
-            var s = 0.0
-            for j in 0..<(W - k) { s += seg[j] * seg[j + k] }
-            r[k] = s
+        seg.withUnsafeMutableBufferPointer { sg in
+            for j in 0..<W {
+                let i = a0 + j
+                sg[j] = (i >= 0 && i < n ? Double(x[i]) : 0) * win[j]
+            }
+            for k in 0...order {
+                var s = 0.0
+                for j in 0..<(W - k) { s += sg[j] * sg[j + k] }
+                r[k] = s
+            }
         }
         for k in 0...order { a[k] = 0 }
         a[0] = 1
@@ -46,10 +48,18 @@ func lpcResidual(_ x: UnsafeBufferPointer<Float>, sampleRate fs: Double) -> [Flo
             }
         }
         let hi = min(n, c + H)
-        for t in c..<hi {
-            var s = Double(x[t])
-            for k in 1...order where t - k >= 0 { s += a[k] * Double(x[t - k]) }
-            e[t] = Float(s)
+        a.withUnsafeBufferPointer { ap in
+            e.withUnsafeMutableBufferPointer { ep in
+                for t in c..<hi {
+                    var s = Double(x[t])
+                    if t >= order {
+                        for k in 1...order { s += ap[k] * Double(x[t - k]) }
+                    } else {
+                        for k in 1...order where t - k >= 0 { s += ap[k] * Double(x[t - k]) }
+                    }
+                    ep[t] = Float(s)
+                }
+            }
         }
         c = hi
     }
