@@ -120,14 +120,29 @@ public func analyzeVoiceBlock(samples x: UnsafeBufferPointer<Float>, start: Int,
                               hnrGrid: FrameGrid?, globalPeak: Float,
                               settings: VoiceSettings = VoiceSettings()) -> VoiceBlock {
     let startTime = Double(start) / fs
-    let all = findPulses(samples: x, sampleRate: fs, startTime: startTime, pitch: pitch,
+    // Below 16 kHz, correlate on an interpolated grid of at least 16 kHz: sample m of the
+    // interpolated signal is centred at the original time of fractional sample m / factor.
+    let factor = fs < 16000 ? Int((16000 / fs).rounded(.up)) : 1
+    let fsUp = fs * Double(factor)
+    let shifted = startTime + 0.5 * Double(factor - 1) / fsUp
+    let all: [Double]
+    if factor > 1 {
+        let y = upsample(x, factor: factor)
+        all = y.withUnsafeBufferPointer {
+            findPulses(samples: $0, sampleRate: fsUp, startTime: shifted, pitch: pitch,
+                       globalPeak: globalPeak, settings: settings.pulses)
+        }
+    } else {
+        all = findPulses(samples: x, sampleRate: fs, startTime: startTime, pitch: pitch,
                          globalPeak: globalPeak, settings: settings.pulses)
+    }
     let amps = pulseAmplitudes(samples: x, sampleRate: fs, startTime: startTime, pulses: all, rules: settings.rules)
     var jt = all
     if let threshold = settings.pulses.residualRefinement, all.count >= 2 {
-        let e = lpcResidual(x, sampleRate: fs)
+        var e = lpcResidual(x, sampleRate: fs)
+        if factor > 1 { e = e.withUnsafeBufferPointer { upsample($0, factor: factor) } }
         jt = e.withUnsafeBufferPointer {
-            refinePulses(all, residual: $0, sampleRate: fs, startTime: startTime,
+            refinePulses(all, residual: $0, sampleRate: fsUp, startTime: shifted,
                          maximumPeriod: settings.rules.maximumPeriod, minimumCorrelation: threshold).times
         }
     }

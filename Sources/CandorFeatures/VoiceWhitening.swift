@@ -120,3 +120,40 @@ func refinePulses(_ pulses: [Double], residual e: UnsafeBufferPointer<Float>, sa
     }
     return (out, refined, rhos)
 }
+
+/// Band-limited interpolation by an integer factor (Hann-windowed sinc, 16 zero crossings
+/// each side): y[k·factor] = x[k]. Used so that the pulse search at low sample rates
+/// (below 16 kHz) correlates on a fine enough grid.
+func upsample(_ x: UnsafeBufferPointer<Float>, factor L: Int) -> [Float] {
+    let n = x.count
+    guard L > 1, n > 0 else { return Array(x) }
+    let half = 16
+    var y = [Float](repeating: 0, count: n * L)
+    // Kernel per fractional phase j/L: taps for x[k - half + 1 ... k + half].
+    var kernels = [[Float]](repeating: [], count: L)
+    for j in 0..<L {
+        var taps = [Float](repeating: 0, count: 2 * half)
+        for t in 0..<(2 * half) {
+            let d = Double(j) / Double(L) - Double(t - half + 1)   // distance in input samples
+            let sinc = d == 0 ? 1 : sin(Double.pi * d) / (Double.pi * d)
+            let w = abs(d) < Double(half) ? 0.5 + 0.5 * cos(Double.pi * d / Double(half)) : 0
+            taps[t] = Float(sinc * w)
+        }
+        kernels[j] = taps
+    }
+    y.withUnsafeMutableBufferPointer { out in
+        for k in 0..<n {
+            out[k * L] = x[k]
+            for j in 1..<L {
+                var acc: Float = 0
+                let taps = kernels[j]
+                for t in 0..<(2 * half) {
+                    let i = k - half + 1 + t
+                    if i >= 0 && i < n { acc += taps[t] * x[i] }
+                }
+                out[k * L + j] = acc
+            }
+        }
+    }
+    return y
+}

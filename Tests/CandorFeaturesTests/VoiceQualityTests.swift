@@ -93,6 +93,19 @@ struct VoiceQualityTests {
         #expect(s > 0.5 * truth.shimmerLocal && s < 2.5 * truth.shimmerLocal, "shimmer_local \(s)")
     }
 
+    /// The truth bar holds at telephone and studio rates too.
+    @Test(arguments: [8000, 44100])
+    func jitterMatchesTruthAtOtherSampleRates(rate: Int) throws {
+        for f0 in [110.0, 220.0] {
+            for j in [0.005, 0.03] {
+                let r = try SynthVoice.render(SynthVoice.Config(f0: f0, jitter: j, shimmer: 0.04, duration: 3, sampleRate: rate, seed: 11))
+                let v = try candorVoice(r.samples, r.sampleRate).report()
+                let got = try #require(v.jitterLocal)
+                #expect(abs(got / r.realised.jitterLocal - 1) <= 0.15, "\(rate) Hz, F0 \(f0), jitter \(j): \(got) vs \(r.realised.jitterLocal)")
+            }
+        }
+    }
+
     /// In noise the truth is out of reach for every pulse tracker (noise adds jitter; Praat's
     /// cc method also smooths it away, which partly cancels). The bar is Praat's own error:
     /// Candor's error may exceed Praat's by at most 20% of the truth, and from 2% jitter up
@@ -133,6 +146,29 @@ struct VoiceQualityTests {
             #expect(abs(h - p["hnr_db"]!) <= 1.5, "\(name) hnr_db: candor \(h) praat \(p["hnr_db"]!)")
             let pulses = try #require(v["pulses"] as? Int)
             #expect(abs(Double(pulses) / p["pulses"]! - 1) <= 0.1, "\(name) pulses \(pulses) vs \(p["pulses"]!)")
+        }
+    }
+
+    /// The same real clips resampled (sox) to other rates: still within 15% of Praat on
+    /// the same file (below 16 kHz the pulse search correlates on an interpolated grid).
+    @Test(arguments: [8000, 22050, 44100])
+    func realSpeechAtOtherSampleRatesMatchesPraat(rate: Int) throws {
+        for clip in realClips.prefix(3) {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("candor-\(rate)-\(UUID().uuidString).wav").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let sox = try Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["sox", clip, "-r", "\(rate)", "-b", "16", out])
+            sox.waitUntilExit()
+            try #require(sox.terminationStatus == 0)
+            let (x, fs) = try readAll(out)
+            #expect(Int(fs) == rate)
+            let v = try jsonValues(try candorVoice(x, fs).report())
+            let p = try praatVoice(out)
+            let name = (clip as NSString).lastPathComponent
+            for k in jitterKeys + shimmerKeys {
+                let c = try #require(v[k] as? Double), ref = try #require(p[k])
+                #expect(abs(c / ref - 1) <= 0.15, "\(rate) Hz \(name) \(k): candor \(c) praat \(ref)")
+            }
+            #expect(abs(try #require(v["hnr_db"] as? Double) - p["hnr_db"]!) <= 1.5)
         }
     }
 
