@@ -220,6 +220,19 @@ struct VoiceQualityEdgeTests {
         #expect(j["jitter_local"] is NSNull && j["hnr_db"] is NSNull && j["reason"] as? String == "no voiced frames")
     }
 
+    /// Shorter than one analysis window: no pitch track, no HNR grid; nulls and a reason, no crash.
+    @Test func tooShortInput() throws {
+        let r = try SynthVoice.render(SynthVoice.Config(f0: 150, duration: 0.02))
+        #expect(pitchTrack(samples: r.samples, sampleRate: r.sampleRate) == nil)
+        #expect(HarmonicitySettings().grid(samples: r.samples.count, sampleRate: r.sampleRate) == nil)
+        let empty = PitchTrack(grid: FrameGrid(t1: 0, dt: 0.01, count: 0), f0: [], strength: [])
+        let v = analyzeVoice(samples: r.samples, sampleRate: r.sampleRate, pitch: empty).report()
+        #expect(v.pulses == 0 && v.jitterLocal == nil && v.hnrDB == nil && !v.reliable)
+        #expect(v.reason == "no voiced frames")
+        let none = analyzeVoice(samples: [], sampleRate: 16000, pitch: empty).report()
+        #expect(none.pulses == 0 && none.reason == "no voiced frames")
+    }
+
     @Test func whiteNoiseHasNoVoice() throws {
         var rng = SplitMix64(seed: 3)
         let x = (0..<32000).map { _ in Float(0.1 * rng.gaussian()) }
