@@ -25,4 +25,22 @@ struct VoiceTableTests {
             print("| \(Int(c.f0)) | \(c.jitter * 100)% | \(c.snr.map { "\(Int($0)) dB" } ?? "clean") | \(f(t.jitterLocal)) | \(f(v.jitterLocal)) | \(f(w.jitterLocal)) | \(f(p["jitter_local"])) | \(f(t.shimmerLocal)) | \(f(v.shimmerLocal)) | \(f(p["shimmer_local"])) | \(h(v.hnrDB)) | \(h(p["hnr_db"])) |")
         }
     }
+
+    @Test func realTable() throws {
+        let keys = ["pulses"] + jitterKeys + shimmerKeys + ["hnr_db"]
+        print("| clip | " + keys.joined(separator: " | ") + " |")
+        print("|---|" + keys.map { _ in "---" }.joined(separator: "|") + "|")
+        for clip in realClips {
+            let (x, fs) = try readAll(clip)
+            let v = try jsonValues(try candorVoice(x, fs).report())
+            let p = try praatVoice(clip)
+            var row = "| " + (clip as NSString).lastPathComponent.suffix(8) + " |"
+            for k in keys {
+                let c = (v[k] as? Double) ?? Double(v[k] as? Int ?? 0)
+                let digits = k == "hnr_db" ? "%.2f" : (k == "pulses" ? "%.0f" : (k == "jitter_local_abs_s" ? "%.2e" : "%.4f"))
+                row += " " + String(format: digits, c) + " / " + String(format: digits, p[k] ?? .nan) + " |"
+            }
+            print(row)
+        }
+    }
 }
