@@ -33,7 +33,7 @@ public struct BaselineDeviationModel: Sendable {
 
     public init(_ model: LoadedModel) throws {
         guard model.file.kind == .baselineDeviation else {
-            throw InputError(path: model.path, "model '\(model.id)' is of kind \(model.file.kind.rawValue), not baseline-deviation")
+            throw ModelInputError(path: model.path, "model '\(model.id)' is of kind \(model.file.kind.rawValue), not baseline-deviation")
         }
         self.model = model
     }
@@ -103,7 +103,8 @@ public struct BaselineDeviationModel: Sendable {
                 contributions[u.index].contribution = weightedSquares > 0 ? index * u.w * u.z * u.z / weightedSquares : 0
             }
             contributions.sort { ($0.contribution ?? -1) > ($1.contribution ?? -1) }
-            let top = contributions.filter { ($0.contribution ?? 0) > 0 }.prefix(3).map(\.feature)
+            // Top cues: the largest contributions among features at least 1 SD from baseline.
+            let top = contributions.filter { ($0.contribution ?? 0) > 0 && abs($0.z ?? 0) >= 1 }.prefix(3).map(\.feature)
             return ModelScore(model: model.id, modelVersion: model.version, modelSHA256: model.sha256, target: answer.id,
                               value: index, flag: index >= threshold ? ModelScore.followUpFlag : nil,
                               contributions: contributions, topCues: Array(top))

@@ -2,7 +2,7 @@ import Foundation
 
 /// An input problem that names the file (and line, when there is one). Commands map it to
 /// exit code 3.
-public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ModelInputError: Error, CustomStringConvertible, Sendable, Equatable {
     public var path: String
     public var line: Int?
     public var message: String
@@ -33,10 +33,10 @@ public enum CSVReader {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw InputError(path: path, "cannot read file (\(error.localizedDescription))")
+            throw ModelInputError(path: path, "cannot read file (\(error.localizedDescription))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(path: path, "not UTF-8 text")
+            throw ModelInputError(path: path, "not UTF-8 text")
         }
         return try parse(text, path: path)
     }
@@ -80,7 +80,7 @@ public enum CSVReader {
                 switch c {
                 case "\"":
                     if !field.isEmpty {
-                        throw InputError(path: path, line: line, "stray double quote inside an unquoted field")
+                        throw ModelInputError(path: path, line: line, "stray double quote inside an unquoted field")
                     }
                     inQuotes = true
                     fieldWasQuoted = true
@@ -100,7 +100,7 @@ public enum CSVReader {
             }
             i += 1
         }
-        if inQuotes { throw InputError(path: path, line: recordLine, "unterminated quoted field") }
+        if inQuotes { throw ModelInputError(path: path, line: recordLine, "unterminated quoted field") }
         if !field.isEmpty || !fields.isEmpty { endRecord() }
         return records
     }

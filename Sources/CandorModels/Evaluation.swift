@@ -22,33 +22,33 @@ public enum ScoresTable {
 
     public static func read(path: String) throws -> [ScoredRow] {
         let records = try CSVReader.read(path: path)
-        guard let header = records.first else { throw InputError(path: path, "empty file; expected the header id,speaker,group,label,score") }
+        guard let header = records.first else { throw ModelInputError(path: path, "empty file; expected the header id,speaker,group,label,score") }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var index: [String: Int] = [:]
         for name in required {
             guard let i = names.firstIndex(of: name) else {
-                throw InputError(path: path, line: header.line, "missing column '\(name)'; expected the header id,speaker,group,label,score")
+                throw ModelInputError(path: path, line: header.line, "missing column '\(name)'; expected the header id,speaker,group,label,score")
             }
             index[name] = i
         }
         var rows: [ScoredRow] = []
         for r in records.dropFirst() {
             guard r.fields.count == names.count else {
-                throw InputError(path: path, line: r.line, "\(r.fields.count) fields, header has \(names.count)")
+                throw ModelInputError(path: path, line: r.line, "\(r.fields.count) fields, header has \(names.count)")
             }
             func f(_ n: String) -> String { r.fields[index[n]!].trimmingCharacters(in: .whitespaces) }
             let label = try parseLabel(f("label"), path: path, line: r.line)
             guard let score = Double(f("score")), score.isFinite else {
-                throw InputError(path: path, line: r.line, "score '\(f("score"))' is not a number")
+                throw ModelInputError(path: path, line: r.line, "score '\(f("score"))' is not a number")
             }
             guard (0...1).contains(score) else {
-                throw InputError(path: path, line: r.line, "score \(score) is outside [0, 1]")
+                throw ModelInputError(path: path, line: r.line, "score \(score) is outside [0, 1]")
             }
             let speaker = f("speaker")
-            guard !speaker.isEmpty else { throw InputError(path: path, line: r.line, "empty speaker") }
+            guard !speaker.isEmpty else { throw ModelInputError(path: path, line: r.line, "empty speaker") }
             rows.append(ScoredRow(id: f("id"), speaker: speaker, group: f("group"), label: label, score: score))
         }
-        guard !rows.isEmpty else { throw InputError(path: path, "no data rows after the header") }
+        guard !rows.isEmpty else { throw ModelInputError(path: path, "no data rows after the header") }
         return rows
     }
 
@@ -56,7 +56,7 @@ public enum ScoresTable {
         switch s {
         case "0", "0.0": return 0
         case "1", "1.0": return 1
-        default: throw InputError(path: path, line: line, "label '\(s)' is not 0 or 1")
+        default: throw ModelInputError(path: path, line: line, "label '\(s)' is not 0 or 1")
         }
     }
 }

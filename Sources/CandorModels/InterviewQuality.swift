@@ -51,7 +51,7 @@ public struct InterviewQualityModel: Sendable {
 
     public init(_ model: LoadedModel) throws {
         guard model.file.kind == .interviewQuality else {
-            throw InputError(path: model.path, "model '\(model.id)' is of kind \(model.file.kind.rawValue), not interview-quality")
+            throw ModelInputError(path: model.path, "model '\(model.id)' is of kind \(model.file.kind.rawValue), not interview-quality")
         }
         self.model = model
     }

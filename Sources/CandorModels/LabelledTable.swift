@@ -24,9 +24,9 @@ public struct LabelledTable: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw InputError(path: path, "cannot read file (\(error.localizedDescription))")
+            throw ModelInputError(path: path, "cannot read file (\(error.localizedDescription))")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError(path: path, "not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else { throw ModelInputError(path: path, "not UTF-8 text") }
         var table = try parse(text, path: path)
         table.sha256 = SHA256Digest.hex(data)
         return table
@@ -35,27 +35,27 @@ public struct LabelledTable: Sendable {
     public static func parse(_ text: String, path: String) throws -> LabelledTable {
         let records = try CSVReader.parse(text, path: path)
         guard let header = records.first else {
-            throw InputError(path: path, "empty file; expected the header id,speaker,group,label,<features…>")
+            throw ModelInputError(path: path, "empty file; expected the header id,speaker,group,label,<features…>")
         }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         guard names.count > 4, names.prefix(4).map({ $0.lowercased() }) == fixedColumns else {
-            throw InputError(path: path, line: header.line, "header must start with id,speaker,group,label and name at least one feature")
+            throw ModelInputError(path: path, line: header.line, "header must start with id,speaker,group,label and name at least one feature")
         }
         let featureNames = Array(names.dropFirst(4))
         if let dup = Dictionary(grouping: featureNames, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
-            throw InputError(path: path, line: header.line, "feature column '\(dup)' appears twice")
+            throw ModelInputError(path: path, line: header.line, "feature column '\(dup)' appears twice")
         }
         if let empty = featureNames.firstIndex(where: \.isEmpty) {
-            throw InputError(path: path, line: header.line, "column \(empty + 5) has no name")
+            throw ModelInputError(path: path, line: header.line, "column \(empty + 5) has no name")
         }
         var t = LabelledTable(path: path, sha256: "", ids: [], speakers: [], groups: [], labels: [],
                               featureNames: featureNames, rows: [], lines: [])
         for r in records.dropFirst() {
             guard r.fields.count == names.count else {
-                throw InputError(path: path, line: r.line, "\(r.fields.count) fields, header has \(names.count)")
+                throw ModelInputError(path: path, line: r.line, "\(r.fields.count) fields, header has \(names.count)")
             }
             let f = r.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-            guard !f[1].isEmpty else { throw InputError(path: path, line: r.line, "empty speaker") }
+            guard !f[1].isEmpty else { throw ModelInputError(path: path, line: r.line, "empty speaker") }
             t.ids.append(f[0])
             t.speakers.append(f[1])
             t.groups.append(f[2])
@@ -63,14 +63,14 @@ public struct LabelledTable: Sendable {
             var row: [Double?] = []
             for (j, cell) in f.dropFirst(4).enumerated() {
                 guard let v = CSVReader.optionalNumber(cell) else {
-                    throw InputError(path: path, line: r.line, "\(featureNames[j]) = '\(cell)' is not a number")
+                    throw ModelInputError(path: path, line: r.line, "\(featureNames[j]) = '\(cell)' is not a number")
                 }
                 row.append(v)
             }
             t.rows.append(row)
             t.lines.append(r.line)
         }
-        guard !t.labels.isEmpty else { throw InputError(path: path, "no data rows after the header") }
+        guard !t.labels.isEmpty else { throw ModelInputError(path: path, "no data rows after the header") }
         return t
     }
 }

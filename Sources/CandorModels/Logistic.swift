@@ -178,7 +178,7 @@ public enum Trainer {
     public static func crossValidate(_ table: LabelledTable, options: TrainingOptions) throws -> (scores: [Double], folds: [String: Int]) {
         let speakers = Set(table.speakers)
         guard speakers.count >= 2 else {
-            throw InputError(path: table.path, "speaker-grouped cross-validation needs at least 2 speakers, found \(speakers.count)")
+            throw ModelInputError(path: table.path, "speaker-grouped cross-validation needs at least 2 speakers, found \(speakers.count)")
         }
         _ = try Metrics.checkBinary(table.labels)
         let assignment = speakerFolds(speakers: table.speakers, folds: options.folds, seed: options.seed)
@@ -189,7 +189,7 @@ public enum Trainer {
             let train = table.speakers.indices.filter { assignment[table.speakers[$0]] != fold }
             let trainLabels = Set(train.map { table.labels[$0] })
             guard trainLabels.count == 2 else {
-                throw InputError(path: table.path, "fold \(fold + 1) of \(k): the training speakers have only label \(trainLabels.first ?? 0); "
+                throw ModelInputError(path: table.path, "fold \(fold + 1) of \(k): the training speakers have only label \(trainLabels.first ?? 0); "
                     + "add speakers with both labels or use fewer folds")
             }
             let (fit, mean, scale) = fitRows(table, rows: train, c: options.c)
@@ -207,7 +207,7 @@ public enum Trainer {
     /// cross-validated evaluation embedded.
     public static func train(_ table: LabelledTable, options: TrainingOptions) throws -> ModelFile {
         if let word = ClaimsPolicy.firstVerdictWord(in: [options.target, options.id, options.description] + table.featureNames) {
-            throw InputError(path: table.path, "the name '\(word)' is a verdict word Candor does not output; use a neutral target name such as 'condition'")
+            throw ModelInputError(path: table.path, "the name '\(word)' is a verdict word Candor does not output; use a neutral target name such as 'condition'")
         }
         let (oof, assignment) = try crossValidate(table, options: options)
         let rows = table.ids.indices.map {
@@ -246,7 +246,7 @@ public struct LogisticModel: Sendable {
 
     public init(_ model: LoadedModel) throws {
         guard model.file.kind == .logisticRegression else {
-            throw InputError(path: model.path, "model '\(model.id)' is of kind \(model.file.kind.rawValue), not logistic-regression")
+            throw ModelInputError(path: model.path, "model '\(model.id)' is of kind \(model.file.kind.rawValue), not logistic-regression")
         }
         self.model = model
     }
@@ -276,7 +276,7 @@ public struct LogisticModel: Sendable {
     public func score(table: LabelledTable) throws -> [ScoredRow] {
         let columns = Dictionary(uniqueKeysWithValues: table.featureNames.enumerated().map { ($1, $0) })
         for spec in model.file.features where columns[spec.name] == nil {
-            throw InputError(path: table.path, "no column '\(spec.name)', which model '\(model.id)' needs")
+            throw ModelInputError(path: table.path, "no column '\(spec.name)', which model '\(model.id)' needs")
         }
         return table.ids.indices.map { i in
             let features = Dictionary(uniqueKeysWithValues: model.file.features.map { ($0.name, table.rows[i][columns[$0.name]!]) })

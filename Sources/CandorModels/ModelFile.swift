@@ -194,7 +194,7 @@ public struct LoadedModel: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw InputError(path: path, "cannot read model file (\(error.localizedDescription))")
+            throw ModelInputError(path: path, "cannot read model file (\(error.localizedDescription))")
         }
         return try load(data: data, path: path)
     }
@@ -205,33 +205,33 @@ public struct LoadedModel: Sendable {
         do {
             object = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw InputError(path: path, "not valid JSON")
+            throw ModelInputError(path: path, "not valid JSON")
         }
-        guard let dict = object as? [String: Any] else { throw InputError(path: path, "top level is not a JSON object") }
+        guard let dict = object as? [String: Any] else { throw ModelInputError(path: path, "top level is not a JSON object") }
         guard let version = dict["format_version"] as? Int else {
-            throw InputError(path: path, "missing or non-integer 'format_version'")
+            throw ModelInputError(path: path, "missing or non-integer 'format_version'")
         }
         guard version == ModelFile.supportedFormatVersion else {
-            throw InputError(path: path, "unknown format_version \(version) (this build reads \(ModelFile.supportedFormatVersion))")
+            throw ModelInputError(path: path, "unknown format_version \(version) (this build reads \(ModelFile.supportedFormatVersion))")
         }
         if let kind = dict["kind"] as? String, ModelKind(rawValue: kind) == nil {
-            throw InputError(path: path, "unknown model kind '\(kind)' (known: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw ModelInputError(path: path, "unknown model kind '\(kind)' (known: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let file: ModelFile
         do {
             file = try JSONDecoder().decode(ModelFile.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
-            throw InputError(path: path, "missing key '\(Self.codingPath(context.codingPath + [key]))'")
+            throw ModelInputError(path: path, "missing key '\(Self.codingPath(context.codingPath + [key]))'")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw InputError(path: path, "wrong type at '\(Self.codingPath(context.codingPath))'")
+            throw ModelInputError(path: path, "wrong type at '\(Self.codingPath(context.codingPath))'")
         } catch let DecodingError.valueNotFound(_, context) {
-            throw InputError(path: path, "null at '\(Self.codingPath(context.codingPath))'")
+            throw ModelInputError(path: path, "null at '\(Self.codingPath(context.codingPath))'")
         } catch let DecodingError.dataCorrupted(context) {
-            throw InputError(path: path, "invalid value at '\(Self.codingPath(context.codingPath))'")
+            throw ModelInputError(path: path, "invalid value at '\(Self.codingPath(context.codingPath))'")
         } catch {
-            throw InputError(path: path, "cannot decode model file")
+            throw ModelInputError(path: path, "cannot decode model file")
         }
-        if let problem = validate(file) { throw InputError(path: path, problem) }
+        if let problem = validate(file) { throw ModelInputError(path: path, problem) }
         return LoadedModel(file: file, sha256: SHA256Digest.hex(data), path: path)
     }
 

@@ -24,20 +24,20 @@ public struct ModelRegistry: Sendable {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
-            throw InputError(path: directory, "models directory not found")
+            throw ModelInputError(path: directory, "models directory not found")
         }
         let names: [String]
         do {
             names = try fm.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
         } catch {
-            throw InputError(path: directory, "cannot list models directory")
+            throw ModelInputError(path: directory, "cannot list models directory")
         }
         var models: [LoadedModel] = []
         var seen: [String: String] = [:]
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
             let m = try LoadedModel.load(path: path)
-            if let other = seen[m.id] { throw InputError(path: path, "model id '\(m.id)' is also used by \(other)") }
+            if let other = seen[m.id] { throw ModelInputError(path: path, "model id '\(m.id)' is also used by \(other)") }
             seen[m.id] = path
             models.append(m)
         }
@@ -73,7 +73,7 @@ public struct ModelRegistry: Sendable {
     /// `locate()` then `load(directory:)`.
     public static func loadDefault() throws -> ModelRegistry {
         guard let dir = locate() else {
-            throw InputError(path: "models", "no models directory found; set CANDOR_MODELS or run from the Candor checkout")
+            throw ModelInputError(path: "models", "no models directory found; set CANDOR_MODELS or run from the Candor checkout")
         }
         return try load(directory: dir)
     }
@@ -89,13 +89,13 @@ public struct ModelRegistry: Sendable {
 
     /// The shipped `interview-quality` model.
     public func interviewQuality(id: String = "interview-quality") throws -> InterviewQualityModel {
-        guard let m = model(id: id) else { throw InputError(path: directory, "no model with id '\(id)'") }
+        guard let m = model(id: id) else { throw ModelInputError(path: directory, "no model with id '\(id)'") }
         return try InterviewQualityModel(m)
     }
 
     /// The shipped `baseline-deviation` model.
     public func baselineDeviation(id: String = "baseline-deviation") throws -> BaselineDeviationModel {
-        guard let m = model(id: id) else { throw InputError(path: directory, "no model with id '\(id)'") }
+        guard let m = model(id: id) else { throw ModelInputError(path: directory, "no model with id '\(id)'") }
         return try BaselineDeviationModel(m)
     }
 }

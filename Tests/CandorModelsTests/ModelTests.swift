@@ -7,7 +7,7 @@ import Testing
         #expect(SHA256Digest.hex(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256Digest.hex(Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256Digest.hex(Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-            == "248d6a61d20638b8e5c0262693c93c12a1b2e1e4bb08e65d9e9c25bd6cd9b1ae")
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(SHA256Digest.hex(Data(repeating: UInt8(ascii: "a"), count: 1_000_000))
             == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
@@ -54,7 +54,7 @@ import Testing
         do {
             _ = try LoadedModel.load(data: Data(text.utf8), path: "models/bad.json")
             Issue.record("loaded a malformed file")
-        } catch let e as InputError {
+        } catch let e as ModelInputError {
             #expect(e.description == "models/bad.json: \(expected)")
         } catch { Issue.record("unexpected error \(error)") }
     }
@@ -74,7 +74,7 @@ import Testing
             do {
                 _ = try LoadedModel.load(data: data, path: "m.json")
                 Issue.record("accepted a file that should fail with '\(expected)'")
-            } catch let e as InputError {
+            } catch let e as ModelInputError {
                 #expect(e.description.hasPrefix("m.json: "))
                 #expect(e.description.contains(expected), "\(e.description)")
                 #expect(!e.description.contains("\n"))
@@ -87,7 +87,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         try Self.shipped.write(to: dir.appendingPathComponent("a.json"))
         try Self.mutated { $0["format_version"] = 9 }.write(to: dir.appendingPathComponent("b.json"))
-        #expect(throws: InputError(path: dir.appendingPathComponent("b.json").path, "unknown format_version 9 (this build reads 1)")) {
+        #expect(throws: ModelInputError(path: dir.appendingPathComponent("b.json").path, "unknown format_version 9 (this build reads 1)")) {
             try ModelRegistry.load(directory: dir.path)
         }
     }
@@ -282,7 +282,7 @@ import Testing
         do {
             _ = try ScoresTable.read(path: path)
             Issue.record("accepted bad input")
-        } catch let e as InputError {
+        } catch let e as ModelInputError {
             #expect(e.description.hasPrefix(path + ":"))
             #expect(e.description.contains(expected), "\(e.description)")
         }
@@ -291,7 +291,7 @@ import Testing
     @Test func featureTableParsesMissingValuesAndRejectsText() throws {
         let t = try LabelledTable.parse("id,speaker,group,label,a,b\n1,s1,g,0,1.5,\n2,s2,g,1,NA,2\n", path: "t.csv")
         #expect(t.rows == [[1.5, nil], [nil, 2]])
-        #expect(throws: InputError(path: "t.csv", line: 2, "a = 'x' is not a number")) {
+        #expect(throws: ModelInputError(path: "t.csv", line: 2, "a = 'x' is not a number")) {
             try LabelledTable.parse("id,speaker,group,label,a\n1,s1,g,0,x\n", path: "t.csv")
         }
     }

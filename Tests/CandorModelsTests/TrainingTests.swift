@@ -101,9 +101,9 @@ import Testing
 
     @Test func refusesOneSpeakerAndVerdictTargets() throws {
         let one = try LabelledTable.parse("id,speaker,group,label,a\n1,s,g,0,1\n2,s,g,1,2\n", path: "one.csv")
-        #expect(throws: InputError.self) { try Trainer.train(one, options: TrainingOptions()) }
+        #expect(throws: ModelInputError.self) { try Trainer.train(one, options: TrainingOptions()) }
         var options = TrainingOptions()
         options.target = "deceptive"
-        #expect(throws: InputError.self) { try Trainer.train(Self.table(), options: options) }
+        #expect(throws: ModelInputError.self) { try Trainer.train(Self.table(), options: options) }
     }
 }
