@@ -206,6 +206,12 @@ public enum Trainer {
     /// Cross-validates, then fits on all rows, and returns the model file with the
     /// cross-validated evaluation embedded.
     public static func train(_ table: LabelledTable, options: TrainingOptions) throws -> ModelFile {
+        try trainWithScores(table, options: options).model
+    }
+
+    /// As `train`, and also returns the out-of-fold scores the embedded evaluation was computed
+    /// from (`candor evaluate --scores` on them reproduces it).
+    public static func trainWithScores(_ table: LabelledTable, options: TrainingOptions) throws -> (model: ModelFile, outOfFold: [ScoredRow]) {
         if let word = ClaimsPolicy.firstVerdictWord(in: [options.target, options.id, options.description] + table.featureNames) {
             throw ModelInputError(path: table.path, "the name '\(word)' is a verdict word Candor does not output; use a neutral target name such as 'condition'")
         }
@@ -221,7 +227,7 @@ public enum Trainer {
         let features = table.featureNames.enumerated().map { j, name in
             FeatureSpec(name: name, weight: fit.weights[j], evidence: "trained")
         }
-        return ModelFile(
+        let model = ModelFile(
             id: options.id, version: options.version, kind: .logisticRegression, description: options.description,
             target: options.target, card: nil, features: features,
             normalisation: Normalisation(
@@ -237,6 +243,7 @@ public enum Trainer {
                 table: URL(fileURLWithPath: table.path).lastPathComponent, tableSHA256: table.sha256, rows: table.count,
                 speakers: Set(table.speakers).count, folds: Set(assignment.values).count, l2C: options.c, seed: options.seed,
                 missingValues: missing, software: options.software, foldOfSpeaker: assignment.mapValues { $0 + 1 }))
+        return (model, rows)
     }
 }
 
