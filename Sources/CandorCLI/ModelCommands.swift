@@ -75,7 +75,7 @@ public struct TrainCommand: ParsableCommand {
         discussion: """
         Input: a CSV with the header id,speaker,group,label,<features…> (label 0/1; empty or NA \
         cells are missing values). Folds never split a speaker. The model file written to --out \
-        embeds the cross-validated evaluation (the same report as `candor evaluate`), and the \
+        (with a draft model card <stem>.md beside it) embeds the cross-validated evaluation (the same report as `candor evaluate`), and the \
         same report is printed. Training is deterministic for a given --seed. \
         (A folder of analysis JSONs as input is not supported yet.)
         """)
@@ -117,6 +117,7 @@ public struct TrainCommand: ParsableCommand {
 
     public func validate() throws {
         guard folds >= 2 else { throw ValidationError("--folds must be ≥ 2") }
+        guard out != "-", out.hasSuffix(".json") else { throw ValidationError("--out must be a file name ending in .json") }
         guard c > 0, c.isFinite else { throw ValidationError("--c must be > 0") }
     }
 
@@ -130,7 +131,7 @@ public struct TrainCommand: ParsableCommand {
         options.target = target
         options.software = "candor \(CandorVersion.version) (\(CandorVersion.gitCommit))"
         options.evaluation = evaluation.options
-        let model: ModelFile
+        var model: ModelFile
         let outOfFold: [ScoredRow]
         do {
             let data = try LabelledTable.read(path: table)
@@ -138,12 +139,17 @@ public struct TrainCommand: ParsableCommand {
         } catch {
             throw modelsFailure(error, path: table)
         }
+        // The card goes beside the model as <stem>.md, where `candor models` looks for it.
+        let stem = (out as NSString).lastPathComponent.replacingOccurrences(of: ".json", with: "")
+        model.card = stem + ".md"
         let bytes = try model.encoded()
+        let cardPath = ((out as NSString).deletingLastPathComponent as NSString).appendingPathComponent(model.card!)
+        try writeText(ModelCardDraft.markdown(for: model, sha256: SHA256Digest.hex(bytes)), to: cardPath)
         try writeText(String(decoding: bytes, as: UTF8.self), to: out)
         if let json, let report = model.evaluation { try writeText(try encodeJSON(report), to: json) }
         if let scoresOut { try writeText(scoresCSV(outOfFold), to: scoresOut) }
         if !global.quiet {
-            print("wrote \(out) (sha256 \(SHA256Digest.hex(bytes)))")
+            print("wrote \(out) (sha256 \(SHA256Digest.hex(bytes))) and a draft model card \(cardPath)")
             print("weights (per training-set SD), intercept \(String(format: "%.4f", model.parameters["intercept"] ?? 0)):")
             for f in model.features.sorted(by: { abs($0.weight ?? 0) > abs($1.weight ?? 0) }) {
                 print("  \(f.name.padding(toLength: max(28, f.name.count), withPad: " ", startingAt: 0)) \(String(format: "%+.4f", f.weight ?? 0))")

@@ -247,6 +247,11 @@ import Testing
         let model = try Trainer.train(TrainingTests.table(), options: TrainingOptions())
         texts.append(String(decoding: try model.encoded(), as: UTF8.self))
         texts.append(model.evaluation!.renderText())
+        let card = ModelCardDraft.markdown(for: model, sha256: "00")
+        for heading in ["Intended use", "Out-of-scope", "Data", "Metrics", "Per-group", "Limitations", "1 in 5"] {
+            #expect(card.contains(heading), "drafted card lacks '\(heading)'")
+        }
+        texts.append(card)
         #expect(ClaimsPolicy.firstVerdictWord(in: texts) == nil)
         #expect(bd[0].flag == ModelScore.followUpFlag && bd[1].abstained)
     }
