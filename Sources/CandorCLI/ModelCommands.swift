@@ -37,6 +37,37 @@ private func scoresCSV(_ rows: [ScoredRow]) -> String {
     return csv
 }
 
+/// A labelled feature table: a CSV, or a folder of analysis JSONs with a labels CSV.
+public struct FeatureTableInput: ParsableArguments {
+    @Option(name: .long, help: "Labelled feature table (CSV: id,speaker,group,label,<features…>).")
+    public var table: String?
+
+    @Option(name: .long, help: "Folder of analysis JSONs (candor.analysis/1) whose segments[].features are the features.")
+    public var analyses: String?
+
+    @Option(name: .long, help: "With --analyses: labels CSV id,speaker,group,label with id = <analysis name>/<segment id>.")
+    public var labels: String?
+
+    public init() {}
+
+    var given: Bool { table != nil || analyses != nil || labels != nil }
+
+    public func validate() throws {
+        switch (table, analyses, labels) {
+        case (.some, nil, nil), (nil, .some, .some), (nil, nil, nil): break
+        default: throw ValidationError("give either --table T.csv, or --analyses DIR with --labels L.csv")
+        }
+    }
+
+    /// The path named in messages about the input.
+    var path: String { table ?? labels ?? "" }
+
+    func read() throws -> LabelledTable {
+        if let table { return try LabelledTable.read(path: table) }
+        return try AnalysisTable.table(analysesDirectory: analyses!, labelsPath: labels!)
+    }
+}
+
 /// Options shared by the commands that compute an evaluation.
 public struct EvaluationFlags: ParsableArguments {
     @Option(name: .long, help: "Speaker-level bootstrap replicates for the 95% CIs.")
@@ -74,14 +105,13 @@ public struct TrainCommand: ParsableCommand {
         abstract: "Train an L2 logistic regression with speaker-grouped cross-validation.",
         discussion: """
         Input: a CSV with the header id,speaker,group,label,<features…> (label 0/1; empty or NA \
-        cells are missing values). Folds never split a speaker. The model file written to --out \
+        cells are missing values), or a folder of analysis JSONs (--analyses) whose labelled \
+        segments (--labels) give the rows. Folds never split a speaker. The model file written to --out \
         (with a draft model card <stem>.md beside it) embeds the cross-validated evaluation (the same report as `candor evaluate`), and the \
-        same report is printed. Training is deterministic for a given --seed. \
-        (A folder of analysis JSONs as input is not supported yet.)
+        same report is printed. Training is deterministic for a given --seed.
         """)
 
-    @Option(name: .long, help: "Labelled feature table (CSV: id,speaker,group,label,<features…>).")
-    public var table: String
+    @OptionGroup public var input: FeatureTableInput
 
     @Option(name: .long, help: "Model file to write (JSON).")
     public var out: String
@@ -116,6 +146,7 @@ public struct TrainCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
+        guard input.given else { throw ValidationError("give --table T.csv, or --analyses DIR with --labels L.csv") }
         guard folds >= 2 else { throw ValidationError("--folds must be ≥ 2") }
         guard out != "-", out.hasSuffix(".json") else { throw ValidationError("--out must be a file name ending in .json") }
         guard c > 0, c.isFinite else { throw ValidationError("--c must be > 0") }
@@ -134,10 +165,10 @@ public struct TrainCommand: ParsableCommand {
         var model: ModelFile
         let outOfFold: [ScoredRow]
         do {
-            let data = try LabelledTable.read(path: table)
+            let data = try input.read()
             (model, outOfFold) = try Trainer.trainWithScores(data, options: options)
         } catch {
-            throw modelsFailure(error, path: table)
+            throw modelsFailure(error, path: input.path)
         }
         // The card goes beside the model as <stem>.md, where `candor models` looks for it.
         let stem = (out as NSString).lastPathComponent.replacingOccurrences(of: ".json", with: "")
@@ -166,7 +197,8 @@ public struct EvaluateCommand: ParsableCommand {
         abstract: "Evaluate scores (or a model on a labelled table) with speaker-level confidence intervals.",
         discussion: """
         Either --scores FILE.csv (header id,speaker,group,label,score; label 0/1, score in [0, 1]) \
-        or --model M.json --table T.csv (a labelled feature table the model is run on). Reports n, \
+        or --model M.json with --table T.csv or --analyses DIR --labels L.csv (a labelled feature \
+        table the model is run on). Reports n, \
         speakers, AUC and UAR with speaker-bootstrap 95% CIs, the majority baseline, a permutation \
         p-value, Brier score, ECE (15 bins) with the reliability table, per-group results with the \
         largest gap, and PPV/NPV at base rates 0.05, 0.10, 0.20 and 0.50. Metric definitions match \
@@ -179,8 +211,7 @@ public struct EvaluateCommand: ParsableCommand {
     @Option(name: .long, help: "Model file to run on --table.")
     public var model: String?
 
-    @Option(name: .long, help: "Labelled feature table for --model.")
-    public var table: String?
+    @OptionGroup public var input: FeatureTableInput
 
     @Option(name: .long, help: "Write the report as JSON here ('-' for stdout, which replaces the table).")
     public var json: String?
@@ -194,10 +225,10 @@ public struct EvaluateCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        switch (scores, model, table) {
-        case (.some, nil, nil): if scoresOut != nil { throw ValidationError("--scores-out goes with --model") }
-        case (nil, .some, .some): break
-        default: throw ValidationError("give either --scores FILE.csv, or --model M.json with --table T.csv")
+        switch (scores, model, input.given) {
+        case (.some, nil, false): if scoresOut != nil { throw ValidationError("--scores-out goes with --model") }
+        case (nil, .some, true): break
+        default: throw ValidationError("give either --scores FILE.csv, or --model M.json with --table T.csv (or --analyses DIR --labels L.csv)")
         }
     }
 
@@ -209,12 +240,12 @@ public struct EvaluateCommand: ParsableCommand {
             source = scores
             do { rows = try ScoresTable.read(path: scores) } catch { throw modelsFailure(error, path: scores) }
         } else {
-            let modelPath = model!, tablePath = table!
-            source = "\(modelPath) on \(tablePath)"
+            let modelPath = model!, tablePath = input.path
+            source = "\(modelPath) on \(input.analyses.map { "\($0) with \(tablePath)" } ?? tablePath)"
             do {
                 let loaded = try LoadedModel.load(path: modelPath)
                 let scorer = try LogisticModel(loaded)
-                let data = try LabelledTable.read(path: tablePath)
+                let data = try input.read()
                 rows = try scorer.score(table: data)
                 if loaded.file.training?.tableSHA256 == data.sha256 {
                     inSampleNote = "this table is the model's own training table: these results are in-sample and optimistic; "
@@ -230,7 +261,7 @@ public struct EvaluateCommand: ParsableCommand {
             report = try Evaluator.evaluate(rows, options: evaluation.options, source: source)
             if let inSampleNote { report.notes.insert(inSampleNote, at: 0) }
         } catch {
-            throw modelsFailure(error, path: scores ?? table ?? "")
+            throw modelsFailure(error, path: scores ?? input.path)
         }
         if let json { try writeText(try encodeJSON(report), to: json) }
         if json != "-" && !global.quiet { print(report.renderText(), terminator: "") }
