@@ -180,25 +180,25 @@ public enum Evaluator {
         let speakers = Array(Set(rows.map(\.speaker))).sorted()
         var notes: [String] = []
 
-        // Speaker-level bootstrap: resample speakers with replacement, keep all their rows.
+        // Speaker-level bootstrap: resample speakers with replacement, keep all their rows
+        // (row multiplicity = times its speaker was drawn).
         var rng = SeededGenerator(seed: options.seed)
-        var rowsBySpeaker: [String: [Int]] = [:]
-        for (i, r) in rows.enumerated() { rowsBySpeaker[r.speaker, default: []].append(i) }
+        let ranked = RankedScores(scores)
+        let speakerIndex = Dictionary(uniqueKeysWithValues: speakers.enumerated().map { ($1, $0) })
+        let speakerOfRow = rows.map { speakerIndex[$0.speaker]! }
         var aucs: [Double] = []
         var uars: [Double] = []
         if speakers.count >= 2 {
+            var draws = [Int](repeating: 0, count: speakers.count)
+            var multiplicity = [Int](repeating: 0, count: rows.count)
             for _ in 0..<options.bootstrapReplicates {
-                var ys: [Int] = []
-                var ss: [Double] = []
-                for _ in 0..<speakers.count {
-                    for i in rowsBySpeaker[speakers[rng.int(below: speakers.count)]]! {
-                        ys.append(labels[i])
-                        ss.append(scores[i])
-                    }
-                }
-                guard let a = try? Metrics.rocAUC(labels: ys, scores: ss),
-                      let u = try? Metrics.balancedAccuracy(labels: ys, predictions: Metrics.predictions(ss, threshold: options.threshold))
-                else { continue }  // a resample with one class only carries no AUC
+                for k in draws.indices { draws[k] = 0 }
+                for _ in 0..<speakers.count { draws[rng.int(below: speakers.count)] += 1 }
+                for i in multiplicity.indices { multiplicity[i] = draws[speakerOfRow[i]] }
+                // A resample with one class only has no AUC; it is skipped.
+                guard let a = ranked.auc(labels: labels, multiplicity: multiplicity),
+                      let u = Metrics.balancedAccuracy(labels: labels, predictions: predicted, multiplicity: multiplicity)
+                else { continue }
                 aucs.append(a)
                 uars.append(u)
             }
@@ -222,7 +222,7 @@ public enum Evaluator {
         var atLeast = 0
         for _ in 0..<options.permutations {
             rng.shuffle(&permuted)
-            if let a = try? Metrics.rocAUC(labels: permuted, scores: scores), a >= auc - 1e-12 { atLeast += 1 }
+            if let a = ranked.auc(labels: permuted), a >= auc - 1e-12 { atLeast += 1 }
         }
         let permutationP = Double(atLeast + 1) / Double(options.permutations + 1)
         notes.append("permutation test shuffles labels across rows (not within speakers); with repeated rows per speaker it can be optimistic")

@@ -169,3 +169,63 @@ public enum Metrics {
         return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
     }
 }
+
+/// Scores sorted once, so that AUC for other labels (permutations) or other row multiplicities
+/// (speaker bootstrap) costs O(n) instead of a sort.
+public struct RankedScores: Sendable {
+    /// Row indices in ascending score order.
+    let order: [Int]
+    /// Start offsets into `order` of each group of tied scores, plus `order.count` at the end.
+    let groupStarts: [Int]
+
+    public init(_ scores: [Double]) {
+        order = scores.indices.sorted { scores[$0] < scores[$1] }
+        var starts: [Int] = []
+        for (k, i) in order.enumerated() where k == 0 || scores[order[k - 1]] != scores[i] { starts.append(k) }
+        starts.append(order.count)
+        groupStarts = starts
+    }
+
+    /// AUC where row i counts `multiplicity[i]` times (nil = once each); nil if a class is absent.
+    /// Equals `Metrics.rocAUC` on the rows repeated by their multiplicity.
+    public func auc(labels: [Int], multiplicity: [Int]? = nil) -> Double? {
+        var negativesBelow = 0.0
+        var numerator = 0.0
+        var positives = 0.0
+        order.withUnsafeBufferPointer { order in
+            labels.withUnsafeBufferPointer { labels in
+                for g in 0..<(groupStarts.count - 1) {
+                    var p = 0.0, n = 0.0
+                    for k in groupStarts[g]..<groupStarts[g + 1] {
+                        let i = order[k]
+                        let m = Double(multiplicity?[i] ?? 1)
+                        if labels[i] == 1 { p += m } else { n += m }
+                    }
+                    numerator += p * (negativesBelow + 0.5 * n)
+                    negativesBelow += n
+                    positives += p
+                }
+            }
+        }
+        guard positives > 0, negativesBelow > 0 else { return nil }
+        return numerator / (positives * negativesBelow)
+    }
+}
+
+extension Metrics {
+    /// Balanced accuracy where row i counts `multiplicity[i]` times; nil if a class is absent.
+    static func balancedAccuracy(labels: [Int], predictions: [Int], multiplicity: [Int]) -> Double? {
+        var tp = 0, fn = 0, tn = 0, fp = 0
+        for i in labels.indices where multiplicity[i] > 0 {
+            let m = multiplicity[i]
+            switch (labels[i], predictions[i]) {
+            case (1, 1): tp += m
+            case (1, _): fn += m
+            case (_, 1): fp += m
+            default: tn += m
+            }
+        }
+        guard tp + fn > 0, tn + fp > 0 else { return nil }
+        return (Double(tp) / Double(tp + fn) + Double(tn) / Double(tn + fp)) / 2
+    }
+}

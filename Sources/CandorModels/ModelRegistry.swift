@@ -80,6 +80,9 @@ public struct ModelRegistry: Sendable {
 
     public func model(id: String) -> LoadedModel? { models.first { $0.id == id } }
 
+    /// id, version and SHA-256 of every loaded model, for the analysis JSON and the audit record.
+    public var references: [ModelReference] { models.map { ModelReference(id: $0.id, version: $0.version, sha256: $0.sha256) } }
+
     /// The model card text (Markdown) for a model, if its card file exists.
     public func card(for model: LoadedModel) -> String? {
         let name = model.file.card ?? "\(model.id).md"
@@ -97,5 +100,17 @@ public struct ModelRegistry: Sendable {
     public func baselineDeviation(id: String = "baseline-deviation") throws -> BaselineDeviationModel {
         guard let m = model(id: id) else { throw ModelInputError(path: directory, "no model with id '\(id)'") }
         return try BaselineDeviationModel(m)
+    }
+}
+
+/// Identifies one model file exactly (for `analysis_completed` audit records).
+public struct ModelReference: Codable, Sendable, Equatable {
+    public var id: String
+    public var version: String
+    public var sha256: String
+    public init(id: String, version: String, sha256: String) {
+        self.id = id
+        self.version = version
+        self.sha256 = sha256
     }
 }

@@ -135,3 +135,23 @@ import Testing
         #expect(c.auc == a.auc)
     }
 }
+
+@Suite struct RankedScoresTests {
+    @Test func weightedAUCEqualsAUCOfTheRepeatedRows() throws {
+        var rng = SeededGenerator(seed: 99)
+        let n = 200
+        let labels = (0..<n).map { _ in rng.int(below: 3) == 0 ? 1 : 0 }
+        let scores = (0..<n).map { _ in Double(rng.int(below: 20)) / 19 }  // many ties
+        let ranked = RankedScores(scores)
+        #expect(abs(ranked.auc(labels: labels)! - (try Metrics.rocAUC(labels: labels, scores: scores))) < 1e-12)
+        for _ in 0..<20 {
+            let m = (0..<n).map { _ in rng.int(below: 3) }
+            var ys: [Int] = [], ss: [Double] = [], preds: [Int] = []
+            for i in 0..<n { for _ in 0..<m[i] { ys.append(labels[i]); ss.append(scores[i]); preds.append(scores[i] >= 0.5 ? 1 : 0) } }
+            #expect(abs(ranked.auc(labels: labels, multiplicity: m)! - (try Metrics.rocAUC(labels: ys, scores: ss))) < 1e-12)
+            let u = Metrics.balancedAccuracy(labels: labels, predictions: Metrics.predictions(scores, threshold: 0.5), multiplicity: m)!
+            #expect(abs(u - (try Metrics.balancedAccuracy(labels: ys, predictions: preds))) < 1e-12)
+        }
+        #expect(ranked.auc(labels: labels, multiplicity: labels.map { $0 }) == nil)  // positives only
+    }
+}

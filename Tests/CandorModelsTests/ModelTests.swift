@@ -25,6 +25,7 @@ import Testing
             }
             #expect(card.contains("1 in 5"), "card of \(m.id) lacks the base-rate arithmetic")
         }
+        #expect(registry.references.map(\.sha256) == registry.models.map(\.sha256))
         _ = try registry.interviewQuality()
         _ = try registry.baselineDeviation()
     }
