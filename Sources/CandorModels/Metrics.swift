@@ -64,14 +64,16 @@ public enum Metrics {
         public var specificity: Double { Double(tn) / Double(tn + fp) }
     }
 
-    public static func confusion(labels: [Int], predictions: [Int]) -> Confusion {
+    /// Confusion counts; row i counts `multiplicity[i]` times (nil = once each).
+    public static func confusion(labels: [Int], predictions: [Int], multiplicity: [Int]? = nil) -> Confusion {
         var c = Confusion()
-        for (y, p) in zip(labels, predictions) {
-            switch (y, p) {
-            case (1, 1): c.tp += 1
-            case (1, _): c.fn += 1
-            case (_, 1): c.fp += 1
-            default: c.tn += 1
+        for i in labels.indices {
+            let m = multiplicity?[i] ?? 1
+            switch (labels[i], predictions[i]) {
+            case (1, 1): c.tp += m
+            case (1, _): c.fn += m
+            case (_, 1): c.fp += m
+            default: c.tn += m
             }
         }
         return c
@@ -215,17 +217,8 @@ public struct RankedScores: Sendable {
 extension Metrics {
     /// Balanced accuracy where row i counts `multiplicity[i]` times; nil if a class is absent.
     static func balancedAccuracy(labels: [Int], predictions: [Int], multiplicity: [Int]) -> Double? {
-        var tp = 0, fn = 0, tn = 0, fp = 0
-        for i in labels.indices where multiplicity[i] > 0 {
-            let m = multiplicity[i]
-            switch (labels[i], predictions[i]) {
-            case (1, 1): tp += m
-            case (1, _): fn += m
-            case (_, 1): fp += m
-            default: tn += m
-            }
-        }
-        guard tp + fn > 0, tn + fp > 0 else { return nil }
-        return (Double(tp) / Double(tp + fn) + Double(tn) / Double(tn + fp)) / 2
+        let c = confusion(labels: labels, predictions: predictions, multiplicity: multiplicity)
+        guard c.tp + c.fn > 0, c.tn + c.fp > 0 else { return nil }
+        return (c.sensitivity + c.specificity) / 2
     }
 }
