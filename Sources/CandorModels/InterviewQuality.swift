@@ -132,3 +132,59 @@ public struct InterviewQualityModel: Sendable {
 
     static func fmt(_ v: Double) -> String { String(format: "%.2f", v) }
 }
+
+/// One speaker turn of a conversation (seconds).
+public struct Turn: Codable, Sendable, Equatable {
+    public var speaker: String
+    public var start: Double
+    public var end: Double
+    public init(speaker: String, start: Double, end: Double) {
+        self.speaker = speaker
+        self.start = start
+        self.end = end
+    }
+}
+
+extension ConversationMetrics {
+    /// Derives the metrics from a list of turns (as in the analysis JSON `conversation.turns`).
+    ///
+    /// Without a transcript every interviewer turn is taken as a question. Turns are read in
+    /// order of start time:
+    /// - talk share = interviewee turn time / (interviewer + interviewee turn time);
+    /// - an interruption = an interviewer turn that starts strictly inside an interviewee turn;
+    /// - response latency = start of the next turn − end of an interviewer turn, when that next
+    ///   turn is the interviewee's (negative when the answer overlaps the question);
+    /// - silence after a question = start of the next turn − end of an interviewer turn, when the
+    ///   next turn is the interviewer's again (the interviewer broke the silence);
+    /// - interviewer turn durations = end − start of every interviewer turn.
+    /// An interviewer turn lying wholly inside an interviewee turn (an interjection) gives no
+    /// latency or silence. Turns of other speakers are ignored.
+    public init(turns: [Turn], interviewer: String, interviewee: String, durationS: Double) {
+        let sorted = turns.filter { ($0.speaker == interviewer || $0.speaker == interviewee) && $0.end >= $0.start }
+            .sorted { $0.start != $1.start ? $0.start < $1.start : $0.end < $1.end }
+        let talkA = sorted.filter { $0.speaker == interviewer }.reduce(0) { $0 + $1.end - $1.start }
+        let talkB = sorted.filter { $0.speaker == interviewee }.reduce(0) { $0 + $1.end - $1.start }
+        var interruptions = 0
+        var latencies: [Double] = []
+        var silences: [Double] = []
+        for (k, t) in sorted.enumerated() where t.speaker == interviewer {
+            if sorted.contains(where: { $0.speaker == interviewee && $0.start < t.start && t.start < $0.end }) { interruptions += 1 }
+            // A turn wholly inside an interviewee turn (an interjection) asks no question that
+            // could be followed by a latency or a silence.
+            let embedded = sorted.contains { $0.speaker == interviewee && $0.start < t.start && $0.end > t.end }
+            guard k + 1 < sorted.count, !embedded else { continue }
+            let next = sorted[k + 1]
+            if next.speaker == interviewee {
+                latencies.append(next.start - t.end)
+            } else if next.start >= t.end {
+                silences.append(next.start - t.end)
+            }
+        }
+        self.init(durationS: durationS,
+                  intervieweeTalkShare: talkA + talkB > 0 ? talkB / (talkA + talkB) : nil,
+                  interviewerInterruptions: interruptions,
+                  responseLatenciesS: latencies,
+                  silencesAfterQuestionsS: silences,
+                  interviewerTurnDurationsS: sorted.filter { $0.speaker == interviewer }.map { $0.end - $0.start })
+    }
+}

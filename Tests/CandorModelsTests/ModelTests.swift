@@ -130,6 +130,28 @@ import Testing
         #expect(s.topCues.first == "interviewer_interruptions_per_10min")
     }
 
+    @Test func metricsFromTurns() {
+        let turns = [
+            Turn(speaker: "I", start: 0, end: 5),      // question 1
+            Turn(speaker: "E", start: 5.8, end: 30),   // answer after 0.8 s
+            Turn(speaker: "I", start: 12, end: 13),    // interrupts the answer
+            Turn(speaker: "I", start: 31, end: 70),    // a 39 s monologue, then waits 1.5 s
+            Turn(speaker: "I", start: 71.5, end: 73),  // re-prompt: silence after question = 1.5
+            Turn(speaker: "E", start: 72.5, end: 90),  // answer overlapping by 0.5 s
+            Turn(speaker: "X", start: 0, end: 100),    // a third party is ignored
+        ]
+        let m = ConversationMetrics(turns: turns, interviewer: "I", interviewee: "E", durationS: 100)
+        #expect(m.interviewerInterruptions == 1)
+        // sorted by start: I(0-5) E(5.8) I(12-13) I(31) I(71.5) E(72.5)
+        // I(0-5) → E: 0.8; I(12-13) lies inside E's turn: nothing; I(31-70) → I(71.5): silence 1.5;
+        // I(71.5-73) → E(72.5): −0.5
+        #expect(m.responseLatenciesS.map { ($0 * 1e6).rounded() / 1e6 } == [0.8, -0.5])
+        #expect(m.silencesAfterQuestionsS == [1.5])
+        #expect(m.interviewerTurnDurationsS == [5, 1, 39, 1.5])
+        let talkE = 24.2 + 17.5, talkI = 5 + 1 + 39 + 1.5
+        #expect(abs(m.intervieweeTalkShare! - talkE / (talkE + talkI)) < 1e-12)
+    }
+
     @Test func missingMetricsAreExcludedAndNothingMeasuredAbstains() {
         let partial = ConversationMetrics(durationS: 600, intervieweeTalkShare: nil, interviewerInterruptions: 0,
                                           responseLatenciesS: [], silencesAfterQuestionsS: [], interviewerTurnDurationsS: [])
