@@ -89,6 +89,18 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
         public var uar: Double?
         public var brier: Double
         public var note: String?
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(group, forKey: .group)
+            try c.encode(n, forKey: .n)
+            try c.encode(speakers, forKey: .speakers)
+            try c.encode(positives, forKey: .positives)
+            try c.encode(auc, forKey: .auc)  // explicit null when undefined
+            try c.encode(uar, forKey: .uar)
+            try c.encode(brier, forKey: .brier)
+            try c.encodeIfPresent(note, forKey: .note)
+        }
     }
     public struct Gap: Codable, Sendable, Equatable {
         public var metric: String
@@ -160,6 +172,35 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
         case perGroup = "per_group"
         case ppvNpvAtBaseRate = "ppv_npv_at_base_rate"
         case resampling, notes
+    }
+
+    /// Every key is written; values that do not exist (e.g. a CI with one speaker) are null.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(source, forKey: .source)
+        try c.encode(n, forKey: .n)
+        try c.encode(speakers, forKey: .speakers)
+        try c.encode(positives, forKey: .positives)
+        try c.encode(negatives, forKey: .negatives)
+        try c.encode(prevalence, forKey: .prevalence)
+        try c.encode(threshold, forKey: .threshold)
+        try c.encode(auc, forKey: .auc)
+        try c.encode(aucCI95, forKey: .aucCI95)
+        try c.encode(uar, forKey: .uar)
+        try c.encode(uarCI95, forKey: .uarCI95)
+        try c.encode(sensitivity, forKey: .sensitivity)
+        try c.encode(specificity, forKey: .specificity)
+        try c.encode(majorityBaseline, forKey: .majorityBaseline)
+        try c.encode(permutationP, forKey: .permutationP)
+        try c.encode(brier, forKey: .brier)
+        try c.encode(ece, forKey: .ece)
+        try c.encode(eceBins, forKey: .eceBins)
+        try c.encode(reliability, forKey: .reliability)
+        try c.encode(perGroup, forKey: .perGroup)
+        try c.encode(ppvNpvAtBaseRate, forKey: .ppvNpvAtBaseRate)
+        try c.encode(resampling, forKey: .resampling)
+        try c.encode(notes, forKey: .notes)
     }
 }
 

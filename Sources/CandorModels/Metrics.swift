@@ -115,6 +115,16 @@ public enum Metrics {
             case meanScore = "mean_score"
             case observedRate = "observed_rate"
         }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(bin, forKey: .bin)
+            try c.encode(lower, forKey: .lower)
+            try c.encode(upper, forKey: .upper)
+            try c.encode(n, forKey: .n)
+            try c.encode(meanScore, forKey: .meanScore)  // null for an empty bin
+            try c.encode(observedRate, forKey: .observedRate)
+        }
     }
 
     /// Equal-width bins over [0, 1]. Bin edges are `i * (1/bins)`; a score on an inner edge goes

@@ -80,7 +80,16 @@ import Testing
             }
         }
 
+        // Every contract key is in the JSON, with null where a value does not exist.
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
+        for key in ["n", "speakers", "auc", "auc_ci95", "uar", "uar_ci95", "majority_baseline", "permutation_p", "brier", "ece",
+                    "reliability", "per_group", "ppv_npv_at_base_rate"] {
+            #expect(json.keys.contains(key), "missing \(key)")
+        }
+        #expect((json["reliability"] as! [[String: Any]]).allSatisfy { $0.keys.contains("mean_score") })
+        #expect(try JSONDecoder().decode(EvaluationReport.self, from: JSONEncoder().encode(report)) == report)
         if name == "one-speaker" {
+            #expect(json["auc_ci95"] is NSNull)
             #expect(report.speakers == 1)
             #expect(report.aucCI95 == nil && report.uarCI95 == nil)
             #expect(report.notes.contains { $0.contains("only one speaker") })
