@@ -130,7 +130,15 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
         public var replicates: Int
         public var usable: Int
         public var permutations: Int
+        /// "speaker" (whole speakers' labels shuffled) or "row".
+        public var permutationUnit: String
         public var seed: UInt64
+
+        enum CodingKeys: String, CodingKey {
+            case unit, replicates, usable, permutations
+            case permutationUnit = "permutation_unit"
+            case seed
+        }
     }
 
     public var schema = "candor.evaluation/1"
@@ -258,15 +266,34 @@ public enum Evaluator {
             notes.append("fewer than 10 speakers: confidence intervals are wide and unstable")
         }
 
-        // Label permutation test on AUC (one-sided: AUC at least as high as observed).
+        // Label permutation test on AUC (one-sided: AUC at least as high as observed). When each
+        // speaker has a single label, whole speakers' labels are shuffled (rows of one speaker are
+        // not independent); otherwise labels are shuffled across rows.
+        var speakerLabel = [Int?](repeating: nil, count: speakers.count)
+        var constantWithinSpeaker = true
+        for (i, y) in labels.enumerated() {
+            let k = speakerOfRow[i]
+            if let l = speakerLabel[k], l != y { constantWithinSpeaker = false }
+            speakerLabel[k] = y
+        }
+        let permuteSpeakers = constantWithinSpeaker && speakers.count >= 2
         var permuted = labels
+        var permutedSpeakers = speakerLabel.map { $0 ?? 0 }
         var atLeast = 0
         for _ in 0..<options.permutations {
-            rng.shuffle(&permuted)
+            if permuteSpeakers {
+                rng.shuffle(&permutedSpeakers)
+                for i in permuted.indices { permuted[i] = permutedSpeakers[speakerOfRow[i]] }
+            } else {
+                rng.shuffle(&permuted)
+            }
             if let a = ranked.auc(labels: permuted), a >= auc - 1e-12 { atLeast += 1 }
         }
         let permutationP = Double(atLeast + 1) / Double(options.permutations + 1)
-        notes.append("permutation test shuffles labels across rows (not within speakers); with repeated rows per speaker it can be optimistic")
+        if !permuteSpeakers {
+            notes.append("labels vary within speakers, so the permutation test shuffles labels across rows; "
+                + "rows of one speaker are not independent, so the p-value can be optimistic")
+        }
 
         let majorityLabel = positives > negatives ? 1 : 0
         let majority = EvaluationReport.MajorityBaseline(
@@ -311,7 +338,7 @@ public enum Evaluator {
             ppvNpvAtBaseRate: pv,
             resampling: EvaluationReport.Resampling(
                 unit: "speaker", replicates: speakers.count >= 2 ? options.bootstrapReplicates : 0, usable: aucs.count,
-                permutations: options.permutations, seed: options.seed),
+                permutations: options.permutations, permutationUnit: permuteSpeakers ? "speaker" : "row", seed: options.seed),
             notes: notes)
     }
 }

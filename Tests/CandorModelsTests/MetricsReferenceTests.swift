@@ -164,3 +164,31 @@ import Testing
         #expect(ranked.auc(labels: labels, multiplicity: labels.map { $0 }) == nil)  // positives only
     }
 }
+
+@Suite struct PermutationTests {
+    @Test func speakerLevelLabelsArePermutedBySpeaker() throws {
+        // 6 speakers, one label each, scores separate them perfectly: with whole speakers
+        // permuted only 1 of C(6,3) = 20 labellings reaches AUC 1, so p ≈ 1/20, whereas
+        // row-level shuffling would claim p ≈ 0.001.
+        var rows: [ScoredRow] = []
+        for s in 0..<6 {
+            for k in 0..<10 {
+                rows.append(ScoredRow(id: "\(s)-\(k)", speaker: "s\(s)", group: "g", label: s < 3 ? 1 : 0,
+                                      score: (s < 3 ? 0.6 : 0.1) + Double(k) / 100))
+            }
+        }
+        var options = EvaluationOptions()
+        options.permutations = 2000
+        let r = try Evaluator.evaluate(rows, options: options)
+        #expect(r.auc == 1)
+        #expect(r.resampling.permutationUnit == "speaker")
+        #expect(abs(r.permutationP - 0.05) < 0.02, "p = \(r.permutationP)")
+
+        // Labels mixed within speakers: row-level, with a note.
+        rows[0].label = 0
+        let mixed = try Evaluator.evaluate(rows, options: options)
+        #expect(mixed.resampling.permutationUnit == "row")
+        #expect(mixed.notes.contains { $0.contains("permutation test shuffles labels across rows") })
+        #expect(mixed.permutationP < 0.01)
+    }
+}
