@@ -179,6 +179,9 @@ public struct TrainCommand: ParsableCommand {
         try writeText(String(decoding: bytes, as: UTF8.self), to: out)
         if let json, let report = model.evaluation { try writeText(try encodeJSON(report), to: json) }
         if let scoresOut { try writeText(scoresCSV(outOfFold), to: scoresOut) }
+        if model.parameters["newton_converged"] == 0 {
+            printErr("candor: warning: the final fit did not converge (separable data or a very large --c?); the weights may be unreliable")
+        }
         if !global.quiet {
             print("wrote \(out) (sha256 \(SHA256Digest.hex(bytes))) and a draft model card \(cardPath)")
             print("weights (per training-set SD), intercept \(String(format: "%.4f", model.parameters["intercept"] ?? 0)):")
