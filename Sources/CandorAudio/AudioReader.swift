@@ -96,8 +96,16 @@ final class HashingSource {
         if ioError { return nil }
         let digest = hasher!.finalize()
         hasher = nil
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return hexString(digest)
     }
+}
+
+private func systemClose(_ fd: Int32) {
+    #if canImport(Glibc)
+    _ = Glibc.close(fd)
+    #else
+    _ = Darwin.close(fd)
+    #endif
 }
 
 private func source(_ p: UnsafeMutableRawPointer?) -> HashingSource {
@@ -159,7 +167,7 @@ public final class AudioReader {
         let h = sf_open_virtual(&vio, Int32(SFM_READ), &sfinfo, Unmanaged.passUnretained(src).toOpaque())
         guard let h else {
             let msg = String(cString: sf_strerror(nil))
-            close(fd)
+            systemClose(fd)
             throw InputError(path: path, problem: "not a readable audio file (\(msg))")
         }
         handle = h
@@ -183,7 +191,7 @@ public final class AudioReader {
         if let h = handle {
             sf_close(h)
             handle = nil
-            Glibc.close(fd)
+            systemClose(fd)
         }
     }
 
@@ -230,8 +238,20 @@ public final class AudioReader {
     /// libsndfile's parser log (used to spot headers that claim more data than the file holds).
     public var parserLog: String {
         guard let h = handle else { return "" }
-        var buf = [CChar](repeating: 0, count: 4096)
-        sf_command(h, Int32(SFC_GET_LOG_INFO), &buf, Int32(buf.count))
-        return String(cString: buf)
+        var buf = [UInt8](repeating: 0, count: 4096)
+        sf_command(h, Int32(SFC_GET_LOG_INFO), &buf, Int32(buf.count - 1))
+        let end = buf.firstIndex(of: 0) ?? buf.count
+        return String(decoding: buf[..<end], as: UTF8.self)
     }
+}
+
+/// Lower-case hex of a byte sequence.
+public func hexString<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    for b in bytes {
+        out.append(digits[Int(b >> 4)])
+        out.append(digits[Int(b & 15)])
+    }
+    return String(decoding: out, as: UTF8.self)
 }

@@ -58,11 +58,13 @@ public func scanAudio(path: String, blockFrames: Int = 1 << 15) throws -> AudioS
     let sha = try reader.finishSHA256()
     if total == 0 { throw InputError(path: path, problem: "contains no audio samples") }
     let declared = reader.info.frames
-    let log = reader.parserLog
-    if total < declared || log.contains("should be") || log.contains("truncated") {
+    if let (claimed, actual) = declaredDataMismatch(reader.parserLog) {
         throw InputError(
             path: path,
-            problem: "truncated: the header declares more audio data than the file holds (\(total) of \(max(declared, total)) frames readable)")
+            problem: "truncated: the header declares \(claimed) bytes of audio data but the file holds only \(actual)")
+    }
+    if total < declared {
+        throw InputError(path: path, problem: "truncated: the header declares \(declared) frames but only \(total) could be decoded")
     }
     let stats = (0..<ch).map { ChannelStats(mean: sums[$0] / Double(total), minimum: mins[$0], maximum: maxs[$0]) }
     var info = reader.info
@@ -73,4 +75,22 @@ public func scanAudio(path: String, blockFrames: Int = 1 << 15) throws -> AudioS
 public func formatSeconds(_ t: Double) -> String {
     let r = (t * 1000).rounded() / 1000
     return String(r)
+}
+
+/// Finds libsndfile's "data : N (should be M)" note: a data chunk claiming more bytes than exist.
+func declaredDataMismatch(_ log: String) -> (Int, Int)? {
+    for line in log.split(separator: "\n") {
+        let t = line.trimmingPrefixSpaces()
+        guard t.hasPrefix("data"), let open = t.firstIndex(of: "("), t.contains("should be") else { continue }
+        let digits = { (s: Substring) -> Int? in Int(s.filter(\.isNumber)) }
+        let colon = t.firstIndex(of: ":") ?? t.startIndex
+        guard let claimed = digits(t[colon..<open]),
+              let actual = digits(t[open...]), claimed > actual else { continue }
+        return (claimed, actual)
+    }
+    return nil
+}
+
+extension Substring {
+    func trimmingPrefixSpaces() -> Substring { drop(while: { $0 == " " || $0 == "\t" }) }
 }

@@ -1,3 +1,3 @@
 import CandorCLI
 
-await CandorCommand.main()
+await CandorCommand.runMain()

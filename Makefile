@@ -1,0 +1,32 @@
+# Candor: the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+SWIFT ?= swift
+DEMO_OUT ?= demo-out
+CANDOR_REL = .build/release/candor
+
+.PHONY: demo test build release clean bench
+
+build:
+	./scripts/setup.sh
+	$(SWIFT) build
+
+release:
+	./scripts/setup.sh
+	$(SWIFT) build -c release
+
+# Installs what is missing, builds, and analyses the sample interview.
+demo: release
+	./scripts/demo.sh $(CANDOR_REL) $(DEMO_OUT)
+
+# Installs what the tests need and runs the whole suite.
+test:
+	./scripts/setup-test.sh
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+bench: release
+	./benchmarks/compare.sh
+
+clean:
+	rm -rf .build $(DEMO_OUT)

@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import ArgumentParser
+import CandorAudio
+import CandorFeatures
+
+public struct AnalyzeCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Measure pitch, intensity and voice features of recordings; write the analysis JSON.",
+        discussion: """
+        Each channel is analysed on its own (--mix downmixes). The analysis JSON (schema \
+        candor.analysis/1) goes to --out (default: <name>.analysis.json in the current folder; \
+        '-' writes it to stdout). A short human summary goes to stdout (stderr when the JSON does).
+        """)
+
+    @OptionGroup public var global: GlobalOptions
+
+    @Argument(help: "Audio files (WAV, FLAC, OGG/Vorbis, Opus, MP3, … whatever libsndfile reads).")
+    public var files: [String]
+
+    @Option(name: .long, help: "Output file, '-' for stdout, or a folder when several files are given.")
+    public var out: String?
+
+    @Option(name: .customLong("pitch-floor"), help: "Lowest F0 searched, Hz.")
+    public var pitchFloor: Double = 75
+
+    @Option(name: .customLong("pitch-ceiling"), help: "Highest F0 searched, Hz.")
+    public var pitchCeiling: Double = 600
+
+    @Option(name: .customLong("time-step"), help: "Seconds between pitch frames (0 = auto: 0.75/floor for ac, 0.25/floor for cc).")
+    public var timeStep: Double = 0
+
+    @Option(name: .long, help: "Pitch method: ac (autocorrelation) or cc (cross-correlation).")
+    public var method: String = "ac"
+
+    @Flag(name: .long, help: "Downmix all channels to one before analysis.")
+    public var mix = false
+
+    @Option(name: .long, help: "Speaker role per channel, comma-separated (e.g. interviewer,interviewee).")
+    public var roles: String?
+
+    @Option(name: .long, help: "Blocks analysed in parallel (default: all cores). Results do not depend on it.")
+    public var threads: Int?
+
+    @Option(name: .customLong("case"), help: "Case id: record the analysis in this case's session audit log.")
+    public var caseID: String?
+
+    @Option(name: .customLong("session"), help: "Session id within the case.")
+    public var sessionID: String?
+
+    public init() {}
+
+    public func validate() throws {
+        guard PitchMethod(rawValue: method) != nil else { throw ValidationError("--method must be ac or cc") }
+        guard pitchFloor > 0, pitchCeiling > pitchFloor else { throw ValidationError("need 0 < --pitch-floor < --pitch-ceiling") }
+        guard timeStep >= 0 else { throw ValidationError("--time-step must be ≥ 0") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
+        if (caseID == nil) != (sessionID == nil) { throw ValidationError("--case and --session go together") }
+        if files.count > 1, out == "-" { throw ValidationError("--out - takes a single input file") }
+    }
+
+    var settings: PitchSettings {
+        var s = PitchSettings(method: PitchMethod(rawValue: method) ?? .ac)
+        s.floor = pitchFloor
+        s.ceiling = pitchCeiling
+        s.timeStep = timeStep
+        return s
+    }
+
+    func outputPath(for file: String) -> String {
+        let base = String(file.split(separator: "/").last ?? Substring(file))
+        let stem = base.contains(".") ? String(base[..<base.lastIndex(of: ".")!]) : base
+        let name = stem + ".analysis.json"
+        guard let out else { return name }
+        if files.count > 1 || out.hasSuffix("/") {
+            mkdir(out, 0o755)
+            return out.hasSuffix("/") ? out + name : out + "/" + name
+        }
+        return out
+    }
+
+    public func run() async throws {
+        for file in files {
+            try await analyzeOne(file)
+        }
+    }
+
+    func analyzeOne(_ file: String) async throws {
+        var options = AnalysisOptions()
+        options.pitch = settings
+        options.mix = mix
+        options.threads = threads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        if let problem = options.pitch.validate(sampleRate: 1e9) { throw ValidationError(problem) }
+
+        let scan = try scanAudio(path: file)
+        if let problem = options.pitch.validate(sampleRate: Double(scan.info.sampleRate)) {
+            throw InputError(path: file, problem: problem)
+        }
+        if scan.channels.allSatisfy({ $0.peakAboveMean == 0 }) {
+            throw InputError(path: file, problem: "contains only silence (every sample is the same value); nothing to analyse")
+        }
+        let progress = ProgressLine(label: "analysing \(file)", quiet: global.quiet)
+        let analysis = try await analyzeAudio(path: file, scan: scan, options: options) { progress.update($0) }
+        progress.finish()
+
+        let roleList = roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? []
+        let doc = AnalysisDocument(file: file, analysis: analysis, options: options, roles: roleList)
+        let outPath = outputPath(for: file)
+        try writeAtomically(to: outPath) { sink in doc.json().write(to: sink) }
+
+        let summary = doc.humanSummary(outPath: outPath)
+        if !global.quiet {
+            if outPath == "-" { writeStderr(summary) } else { print(summary, terminator: "") }
+        }
+    }
+}

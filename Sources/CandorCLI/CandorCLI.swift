@@ -1,1 +1,0 @@
-// CandorCLI module.

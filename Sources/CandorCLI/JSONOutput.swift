@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import CandorFeatures
+
+/// A JSON document tree with ordered keys, plus compact cases for long frame arrays so a
+/// three-hour contour streams straight to the file without an intermediate tree.
+public indirect enum JSONValue: Sendable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    /// A number rounded to `digits` decimals (nil = shortest round-trip form). NaN/∞ → null.
+    case number(Double, digits: Int? = nil)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+    /// `[[t, v], ...]` for a frame grid; `zeroIsNull` writes v == 0 as null (unvoiced).
+    case frames(FrameGrid, [Float], digits: Int, zeroIsNull: Bool)
+    /// `[[a, b], ...]` spans in seconds.
+    case spans([(Double, Double)])
+
+    public static func num(_ d: Double?, _ digits: Int? = nil) -> JSONValue {
+        guard let d, d.isFinite else { return .null }
+        return .number(d, digits: digits)
+    }
+}
+
+/// Formats a double with at most `digits` decimals, trimming trailing zeros.
+func formatNumber(_ d: Double, digits: Int?) -> String {
+    guard d.isFinite else { return "null" }
+    guard let digits else {
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        return "\(d)"
+    }
+    var p = 1.0
+    for _ in 0..<digits { p *= 10 }
+    let r = (d * p).rounded() / p
+    if r == r.rounded(), abs(r) < 1e15 { return String(Int64(r)) }
+    var s = "\(r)"
+    if s.contains("e") { return s }
+    while s.hasSuffix("0") { s.removeLast() }
+    if s.hasSuffix(".") { s.removeLast() }
+    return s
+}
+
+func escapeJSON(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 {
+                let h = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+    }
+    return out + "\""
+}
+
+/// Buffered output to a file descriptor or to an in-memory string.
+final class TextSink {
+    private var buffer: [UInt8] = []
+    private let fd: Int32
+    private(set) var failed = false
+    init(fd: Int32) {
+        self.fd = fd
+        buffer.reserveCapacity(1 << 16)
+    }
+    func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+    func flush() {
+        var off = 0
+        buffer.withUnsafeBytes { raw in
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; failed = true; return }
+                off += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+extension JSONValue {
+    func write(to sink: TextSink, indent: Int = 0) {
+        let pad = String(repeating: "  ", count: indent)
+        let pad1 = pad + "  "
+        switch self {
+        case .null: sink.write("null")
+        case .bool(let b): sink.write(b ? "true" : "false")
+        case .int(let i): sink.write(String(i))
+        case .number(let d, let digits): sink.write(formatNumber(d, digits: digits))
+        case .string(let s): sink.write(escapeJSON(s))
+        case .array(let items):
+            if items.isEmpty { sink.write("[]"); return }
+            let simple = items.allSatisfy { $0.isScalar }
+            if simple {
+                sink.write("[")
+                for (k, v) in items.enumerated() {
+                    if k > 0 { sink.write(", ") }
+                    v.write(to: sink)
+                }
+                sink.write("]")
+            } else {
+                sink.write("[\n")
+                for (k, v) in items.enumerated() {
+                    sink.write(pad1)
+                    v.write(to: sink, indent: indent + 1)
+                    sink.write(k + 1 < items.count ? ",\n" : "\n")
+                }
+                sink.write(pad + "]")
+            }
+        case .object(let fields):
+            if fields.isEmpty { sink.write("{}"); return }
+            sink.write("{\n")
+            for (k, (key, v)) in fields.enumerated() {
+                sink.write(pad1 + escapeJSON(key) + ": ")
+                v.write(to: sink, indent: indent + 1)
+                sink.write(k + 1 < fields.count ? ",\n" : "\n")
+            }
+            sink.write(pad + "}")
+        case .frames(let grid, let values, let digits, let zeroIsNull):
+            sink.write("[")
+            for i in 0..<values.count {
+                if i > 0 { sink.write(i % 8 == 0 ? ",\n" + pad1 : ", ") }
+                let v = values[i]
+                let vs = (zeroIsNull && v == 0) || !v.isFinite ? "null" : formatNumber(Double(v), digits: digits)
+                sink.write("[" + formatNumber(grid.time(i), digits: 5) + ", " + vs + "]")
+            }
+            sink.write("]")
+        case .spans(let spans):
+            sink.write("[")
+            for (k, s) in spans.enumerated() {
+                if k > 0 { sink.write(", ") }
+                sink.write("[" + formatNumber(s.0, digits: 3) + ", " + formatNumber(s.1, digits: 3) + "]")
+            }
+            sink.write("]")
+        }
+    }
+
+    var isScalar: Bool {
+        switch self {
+        case .null, .bool, .int, .number, .string: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import CandorAudio
+
+/// Options of a whole-file analysis.
+public struct AnalysisOptions: Sendable {
+    public var pitch = PitchSettings()
+    /// Downmix all channels to one before analysis.
+    public var mix = false
+    /// Blocks analysed in parallel (1 = sequential). Results do not depend on it.
+    public var threads = 2
+    /// Frames per block core. Fixed for a file, so results never depend on `threads`.
+    public var blockFrames = 3000
+    /// Extra frames each side of a block for the path finder to settle.
+    public var contextFrames = 200
+    public init() {}
+}
+
+/// Per-channel output of the frame-level analysis.
+public struct ChannelAnalysis: Sendable {
+    public var index: Int
+    public var pitch: PitchTrack
+    public var intensity: IntensityTrack
+}
+
+/// Output of `analyzeAudio`.
+public struct AudioAnalysis: Sendable {
+    public var scan: AudioScan
+    public var channels: [ChannelAnalysis]
+}
+
+/// Progress callback: fraction done in [0, 1].
+public typealias ProgressHandler = @Sendable (Double) -> Void
+
+/// Everything one block yields for one channel.
+struct BlockOutput: Sendable {
+    var f0: [Float]
+    var strength: [Float]
+    var intensity: [Float]
+}
+
+/// Streams `path` (already validated by `scanAudio`) in overlapping blocks and analyses
+/// the blocks on up to `options.threads` tasks. Memory holds only the blocks in flight.
+public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions,
+                         progress: ProgressHandler? = nil) async throws -> AudioAnalysis {
+    let fs = Double(scan.info.sampleRate)
+    let settings = options.pitch
+    if let problem = settings.validate(sampleRate: fs) {
+        throw InputError(path: path, problem: problem)
+    }
+    guard let grid = analysisGrid(samples: scan.framesRead, sampleRate: fs,
+                                  windowDuration: settings.windowDuration, timeStep: settings.effectiveTimeStep)
+    else {
+        throw InputError(path: path, problem: "too short: \(formatSeconds(scan.duration)) s is less than one analysis window (\(formatSeconds(settings.windowDuration)) s at a \(settings.floor) Hz pitch floor)")
+    }
+    let stream = try BlockStream(path: path, totalFrames: scan.framesRead, mix: options.mix)
+    let nch = stream.outputChannels
+    let globalPeaks: [Float]
+    if options.mix {
+        // A bound for the mixed channel: the mean of the channels' peaks is not exact, so
+        // take the largest; it only scales the silence criterion.
+        globalPeaks = [Float(scan.channels.map(\.peakAboveMean).max() ?? 0)]
+    } else {
+        globalPeaks = scan.channels.map { Float($0.peakAboveMean) }
+    }
+    let probe = PitchFrameAnalyzer(settings: settings, sampleRate: fs)
+    let intensityProbe = IntensityFrameAnalyzer(sampleRate: fs)
+    let ctxSamples = max(probe.contextSamples, intensityProbe.contextSamples) + 2
+    let blockFrames = max(1, options.blockFrames)
+    let blockCount = (grid.count + blockFrames - 1) / blockFrames
+
+    var f0 = Array(repeating: [Float](repeating: 0, count: grid.count), count: nch)
+    var strength = f0
+    var intensity = f0
+    let threads = max(1, options.threads)
+
+    try await withThrowingTaskGroup(of: (Int, [BlockOutput]).self) { group in
+        var next = 0
+        var done = 0
+        func submit() throws {
+            let b = next
+            next += 1
+            let core = (b * blockFrames)..<min(grid.count, (b + 1) * blockFrames)
+            let ctx = max(0, core.lowerBound - options.contextFrames)..<min(grid.count, core.upperBound + options.contextFrames)
+            let lo = Int((grid.time(ctx.lowerBound) * fs).rounded(.down)) - ctxSamples
+            let hi = Int((grid.time(ctx.upperBound - 1) * fs).rounded(.up)) + ctxSamples
+            let block = try stream.samples(from: lo, to: hi, index: b)
+            group.addTask {
+                let pitchAnalyzer = PitchFrameAnalyzer(settings: settings, sampleRate: fs)
+                let intensityAnalyzer = IntensityFrameAnalyzer(sampleRate: fs)
+                var outs: [BlockOutput] = []
+                for c in 0..<block.channels.count {
+                    let out = block.channels[c].withUnsafeBufferPointer { x -> BlockOutput in
+                        let p = analyzePitchBlock(analyzer: pitchAnalyzer, grid: grid, contextRange: ctx, range: core,
+                                                  samples: x, start: block.start, globalPeak: globalPeaks[c])
+                        var db = [Float](repeating: 0, count: core.count)
+                        for (k, i) in core.enumerated() {
+                            db[k] = intensityAnalyzer.intensity(t: grid.time(i), x: x, start: block.start)
+                        }
+                        return BlockOutput(f0: p.f0, strength: p.strength, intensity: db)
+                    }
+                    outs.append(out)
+                }
+                return (b, outs)
+            }
+        }
+        while next < min(threads, blockCount) { try submit() }
+        while let (b, outs) = try await group.next() {
+            let base = b * blockFrames
+            for c in 0..<nch {
+                let o = outs[c]
+                f0[c].replaceSubrange(base..<(base + o.f0.count), with: o.f0)
+                strength[c].replaceSubrange(base..<(base + o.f0.count), with: o.strength)
+                intensity[c].replaceSubrange(base..<(base + o.f0.count), with: o.intensity)
+            }
+            done += 1
+            progress?(Double(done) / Double(blockCount))
+            if next < blockCount { try submit() }
+        }
+    }
+    let channels = (0..<nch).map { c in
+        ChannelAnalysis(
+            index: c,
+            pitch: PitchTrack(grid: grid, f0: f0[c], strength: strength[c]),
+            intensity: IntensityTrack(grid: grid, db: intensity[c]))
+    }
+    return AudioAnalysis(scan: scan, channels: channels)
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs (idempotent). Praat, espeak-ng and the Python
+# packages are TEST dependencies only: Candor never runs them at run time.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+"$here/setup.sh"
+need=()
+for p in praat espeak-ng sox pocketsphinx-testdata python3-pip time; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup-test: installing ${need[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# Python packages for independent cross-checks.
+py_need=()
+python3 -c "import numpy" 2>/dev/null || py_need+=(numpy)
+if [ ${#py_need[@]} -gt 0 ]; then
+  python3 -m pip install -q "${py_need[@]}" || python3 -m pip install -q --break-system-packages "${py_need[@]}"
+fi
