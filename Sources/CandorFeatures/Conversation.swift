@@ -136,9 +136,15 @@ public struct ConversationChannel: Sendable {
 }
 
 public struct ConversationConfig: Sendable, Codable, Equatable {
-    /// A channel's speech that is this much quieter than another channel that is speaking
-    /// at the same moment is cross-talk bleed, not speech.
-    public var bleedDb: Double = 12
+    /// A channel's speech whose level is within this margin of the bleed another speaking
+    /// channel would put there (its level minus the measured coupling) is bleed.
+    public var bleedMarginDb: Double = 6
+    /// Couplings weaker than this mean near-identical channels: the fixed rule applies.
+    public var minCouplingDb: Double = 10
+    /// Fixed rule: speech this much quieter than another speaking channel is bleed.
+    public var bleedDb: Double = 15
+    /// Bleed-like runs shorter than this inside a channel's own speech are kept as speech.
+    public var minBleedS: Double = 0.15
     /// Speech fragments left shorter than this after bleed removal are dropped.
     public var minFragmentS: Double = 0.1
     /// Overlaps shorter than this are ignored (boundary jitter).
@@ -147,8 +153,15 @@ public struct ConversationConfig: Sendable, Codable, Equatable {
 }
 
 public enum ConversationAnalysis {
-    /// Removes cross-talk bleed: frames where a channel is speech but at least `bleedDb`
-    /// below another channel that is also speech. Returns the cleaned speech per channel.
+    /// Removes cross-talk bleed (each microphone also picks up the other speakers).
+    ///
+    /// For each ordered pair (j → k) the coupling `att[j→k]` is the median of
+    /// `level_j − level_k` over the frames where j is speech: bleed reaches k that much
+    /// weaker. A frame of k's speech is bleed when another channel j is speech there and k's
+    /// level is within `bleedMarginDb` of what j's bleed alone would give
+    /// (`level_k < level_j − att[j→k] + bleedMarginDb`). When the coupling is weaker than
+    /// `minCouplingDb` (the channels are near copies), the fixed rule applies instead:
+    /// bleed when `level_k < level_j − bleedDb`. Returns the cleaned speech per channel.
     public static func suppressBleed(_ channels: [ConversationChannel],
                                      config: ConversationConfig = ConversationConfig()) -> [[Span]] {
         guard channels.count > 1 else { return channels.map(\.speech) }
@@ -159,22 +172,62 @@ public enum ConversationAnalysis {
         // Level of every channel on the common grid.
         let levels: [[Float]] = channels.map { ch in
             if ch.level.grid == g { return ch.level.db }
-            return (0..<g.count).map { ch.level.db.isEmpty ? -300 : ch.level.db[ch.level.grid.nearest(g.time($0))] }
+            return (0..<g.count).map { ch.level.db.isEmpty ? -100 : ch.level.db[ch.level.grid.nearest(g.time($0))] }
+        }
+        let nc = channels.count
+        let floors = levels.map { VoiceActivity.levels($0.map { max($0, 0) }, dt: g.dt, config: VoiceActivityConfig()).floor }
+        // Bleed threshold offset per pair: k's frame is bleed when level_k < level_j − offset[j][k].
+        var offset = [[Float]](repeating: [Float](repeating: 0, count: nc), count: nc)
+        for j in 0..<nc {
+            for k in 0..<nc where k != j {
+                var diffs: [Float] = []
+                for i in 0..<g.count where masks[j][i] { diffs.append(levels[j][i] - levels[k][i]) }
+                diffs.sort()
+                let att = Double(percentileSorted(diffs, 0.5))
+                offset[j][k] = diffs.count >= 10 && att >= config.minCouplingDb
+                    ? Float(att - config.bleedMarginDb) : Float(config.bleedDb)
+            }
         }
         var result: [[Span]] = []
         let minFrames = Int((config.minFragmentS / g.dt).rounded())
-        for k in channels.indices {
-            var m = masks[k]
-            for i in 0..<g.count where m[i] {
-                for j in channels.indices where j != k && masks[j][i] {
-                    if Double(levels[j][i] - levels[k][i]) >= config.bleedDb { m[i] = false; break }
+        for k in 0..<nc {
+            // Per frame of k's speech: bleed, own, or unknown (no channel carries energy
+            // above its own noise floor there, e.g. a stop closure); unknown frames take the
+            // label of the nearest known frame.
+            var label = [Int8](repeating: 0, count: g.count)  // 1 own, -1 bleed, 0 unknown
+            for i in 0..<g.count where masks[k][i] {
+                var l: Int8 = levels[k][i] >= floors[k][i] + 6 ? 1 : 0
+                for j in 0..<nc where j != k && masks[j][i] && levels[j][i] >= floors[j][i] + 6 {
+                    if levels[j][i] - levels[k][i] > offset[j][k] { l = -1; break }
+                    l = 1
                 }
+                label[i] = l
             }
-            // Rebuild spans, keeping the original boundaries where a span survives whole.
+            var bleed = [Bool](repeating: false, count: g.count)
+            for r in frameRuns(masks[k]) {
+                var last: Int8 = 0
+                var firstKnown: Int8 = 0
+                for i in r {
+                    if label[i] != 0 { last = label[i]; if firstKnown == 0 { firstKnown = last } }
+                    bleed[i] = (label[i] != 0 ? label[i] : last) == -1
+                }
+                // Leading unknown frames take the first known label.
+                for i in r { if label[i] != 0 { break }; bleed[i] = firstKnown == -1 }
+            }
+            // Short bleed-like dips inside k's own speech (a weak consonant against the other
+            // speaker's vowel during an overlap) are not bleed: only runs of at least
+            // `minBleedS`, or runs touching the edge of a speech stretch, are removed.
+            var m = masks[k]
+            let minBleed = Int((config.minBleedS / g.dt).rounded())
+            for r in frameRuns(bleed) {
+                let inside = r.lowerBound > 0 && r.upperBound < g.count
+                    && masks[k][r.lowerBound - 1] && masks[k][r.upperBound]
+                if r.count >= minBleed || !inside { for i in r { m[i] = false } }
+            }
+            // Rebuild spans, keeping the original boundaries where a span edge survives.
             var spans: [Span] = []
             for r in frameRuns(m) where r.count >= minFrames {
                 let s = g.time(r.lowerBound) - g.dt / 2, e = g.time(r.upperBound - 1) + g.dt / 2
-                // Snap to the original span edges when within a frame.
                 let orig = channels[k].speech.first { $0.start <= s + g.dt && $0.end >= e - g.dt }
                 let start = orig.map { abs($0.start - s) <= g.dt ? $0.start : s } ?? s
                 let end = orig.map { abs($0.end - e) <= g.dt ? $0.end : e } ?? e

@@ -68,7 +68,8 @@ public enum SegmentReader {
         let firstNonEmpty = lines.first { !$0.trimmed.isEmpty }?.trimmed ?? ""
         let lowerPath = path.lowercased()
         if firstNonEmpty.contains("ooTextFile") || lowerPath.hasSuffix(".textgrid") {
-            return try TextGridParser(lines: lines, path: path).parse()
+            var parser = TextGridParser(lines: lines, path: path)
+            return try parser.parse()
         }
         if firstNonEmpty.hasPrefix("WEBVTT") || lowerPath.hasSuffix(".vtt") {
             return try parseCues(lines: lines, path: path, vtt: true)

@@ -49,22 +49,23 @@ public func totalDuration(_ spans: [Span]) -> Double { spans.reduce(0) { $0 + $1
 // MARK: - Per-frame speech features
 
 /// Per-frame features the voice-activity detector, the speech-rate counter and the mono
-/// two-speaker fallback use, on a 10 ms grid: frame `i` covers `[i·dt, (i+1)·dt)` and is
-/// centred at `grid.time(i) = (i + 0.5)·dt`.
+/// two-speaker fallback use, on the analysis frame grid (the pitch grid, 10 ms).
 public struct SpeechFrames: Sendable {
     public var grid: FrameGrid
-    /// Energy of the 100–4000 Hz band in dB re (2·10⁻⁵)², like Praat's intensity (samples
-    /// taken as pascals), from a 30 ms Hann window. The band excludes mains hum and its
-    /// first harmonic, and most hiss above the speech band.
+    /// Energy of the 250–4000 Hz band in dB re (2·10⁻⁵)², like Praat's intensity (samples
+    /// taken as pascals), from a 30 ms Hann window. The band excludes mains hum (50/60 Hz)
+    /// and its harmonics up to 180 Hz, and most hiss above the speech band.
     public var bandDb: [Float]
     /// Normalised autocorrelation peak (0–1) for lags 1/600–1/75 s, corrected for the
     /// window (Boersma 1993): a cheap voicing cue for when no pitch track is given.
     public var periodicity: [Float]
     /// Frequency (Hz) of that autocorrelation peak; a crude F0 (0 when no peak).
     public var f0: [Float]
-    /// Spectral shape: `SpeechFrames.bandEdges.count - 1` log band energies per frame
-    /// (dB relative to the frame's 100–5000 Hz energy), flattened frame-major.
+    /// Spectral shape: `SpeechFrames.shapeBands` log band energies per frame (dB relative
+    /// to the frame's 100–5000 Hz energy), flattened frame-major.
     public var shape: [Float]
+    /// Lower edge of the voice-activity band: above mains hum and its first two harmonics.
+    public static let bandLowHz = 250.0
     public static let bandEdges: [Double] = [100, 300, 600, 1000, 1800, 3000, 5000]
     public static var shapeBands: Int { bandEdges.count - 1 }
 
@@ -76,132 +77,110 @@ public struct SpeechFrames: Sendable {
         self.shape = shape
     }
 
+    /// All-zero frames on `grid`, to be filled block by block with `replace(from:with:)`.
+    public init(grid: FrameGrid) {
+        self.grid = grid
+        bandDb = [Float](repeating: 0, count: grid.count)
+        periodicity = bandDb
+        f0 = bandDb
+        shape = [Float](repeating: 0, count: grid.count * Self.shapeBands)
+    }
+
+    /// Writes a block's frames (`part`, e.g. from `SpeechFrameAnalyzer.analyze(grid:range:…)`)
+    /// at frame index `base`.
+    public mutating func replace(from base: Int, with part: SpeechFrames) {
+        let n = part.bandDb.count
+        bandDb.replaceSubrange(base..<(base + n), with: part.bandDb)
+        periodicity.replaceSubrange(base..<(base + n), with: part.periodicity)
+        f0.replaceSubrange(base..<(base + n), with: part.f0)
+        let nb = Self.shapeBands
+        shape.replaceSubrange((base * nb)..<((base + n) * nb), with: part.shape)
+    }
+
     /// The band energy as an intensity-like track (for bleed comparison and speech rate
     /// when no Praat intensity is at hand).
     public var levelTrack: IntensityTrack { IntensityTrack(grid: grid, db: bandDb) }
 }
 
-/// Streams one channel's samples and computes `SpeechFrames` (10 ms step).
-///
-/// Feed samples in order with `feed(_:at:)`; overlapping blocks are fine (samples before the
-/// already-consumed position are skipped), so the lead can pass each `SampleBlock` as it
-/// comes from `BlockStream`. Memory is one window plus the per-frame outputs
-/// (≈ 40 bytes per frame, ≈ 45 MB per channel for 3 hours). Cost: two FFTs per frame.
-/// Not thread-safe: one analyzer per channel and task.
+/// Computes `SpeechFrames` for frames of a grid from a block of one channel's samples,
+/// like `IntensityFrameAnalyzer`: global sample `i` is at time `(i + 0.5) / sampleRate`.
+/// Cost: two FFTs per frame. One analyzer per task (it owns FFT buffers).
 public final class SpeechFrameAnalyzer {
-    public let sampleRate: Int
-    public let timeStep: Double
+    public let sampleRate: Double
     private let window: Int
     private let maxLag: Int
     private let minLag: Int
     private let ws: FFTWorkspace
-    private var hann: [Float]
-    private var windowAC: [Float]
-    private var hannPower: Double = 0
-    private var pending: [Float] = []
-    private var pendingStart = 0
-    /// Global index of the next sample to accept.
-    public private(set) var consumed = 0
-    private var nextFrame = 0
-    private var bandLo = 0, bandHi = 0, shapeLo = 0, shapeHi = 0
-    private var shapeBins: [Int] = []
-    private var out = (band: [Float](), per: [Float](), f0: [Float](), shape: [Float]())
+    private let hann: [Float]
+    private let windowAC: [Float]
+    private let hannPower: Double
+    private let bandLo: Int, bandHi: Int
+    private let shapeBins: [Int]
+    /// Per-frame band accumulator (reused: no allocation per frame).
+    private var acc = [Double](repeating: 0, count: SpeechFrames.shapeBands)
 
-    public init(sampleRate: Int, timeStep: Double = 0.01) {
+    public init(sampleRate: Double) {
         self.sampleRate = sampleRate
-        self.timeStep = timeStep
-        let sr = Double(sampleRate)
+        let sr = sampleRate
         window = max(16, Int((0.03 * sr).rounded()))
         maxLag = Int((sr / 75).rounded(.up))
-        minLag = max(1, Int((sr / 600).rounded(.down)))
-        let n = nextPowerOfTwo(window + maxLag + 1)
+        minLag = max(2, Int((sr / 600).rounded(.down)))
+        let n = nextPowerOfTwo(window + maxLag + 2)
         ws = FFTWorkspace(size: n)
-        hann = (0..<window).map { j in Float(0.5 - 0.5 * cos(2 * Double.pi * (Double(j) + 0.5) / Double(window))) }
-        hannPower = hann.reduce(0) { $0 + Double($1 * $1) }
+        let w = window
+        let h = (0..<w).map { j in Float(0.5 - 0.5 * cos(2 * Double.pi * (Double(j) + 0.5) / Double(w))) }
+        hann = h
+        let hp = h.reduce(0) { $0 + Double($1 * $1) }
+        hannPower = hp
         // The window's own normalised autocorrelation.
-        windowAC = [Float](repeating: 0, count: maxLag + 2)
-        for k in 0..<windowAC.count {
+        windowAC = (0..<(maxLag + 2)).map { k in
             var s = 0.0
             var j = 0
-            while j + k < window { s += Double(hann[j] * hann[j + k]); j += 1 }
-            windowAC[k] = Float(s / hannPower)
+            while j + k < w { s += Double(h[j] * h[j + k]); j += 1 }
+            return Float(max(s / hp, 1e-6))
         }
         let binHz = sr / Double(n)
         func bin(_ f: Double) -> Int { min(n / 2, max(0, Int((f / binHz).rounded()))) }
-        bandLo = bin(100)
+        bandLo = bin(SpeechFrames.bandLowHz)
         bandHi = bin(min(4000, sr / 2))
         shapeBins = SpeechFrames.bandEdges.map { bin(min($0, sr / 2)) }
-        shapeLo = shapeBins.first!
-        shapeHi = shapeBins.last!
     }
 
-    private func centre(_ frame: Int) -> Int { Int(((Double(frame) + 0.5) * timeStep * Double(sampleRate)).rounded()) }
+    /// Samples a block needs on each side of its first and last frame centres.
+    public var contextSamples: Int { window / 2 + 2 }
 
-    /// Feeds samples whose first element is global sample `globalStart`. Samples before
-    /// `consumed` are ignored; a gap (globalStart > consumed) is filled with zeros.
-    public func feed(_ samples: UnsafeBufferPointer<Float>, at globalStart: Int) {
-        if globalStart > consumed {
-            pending.append(contentsOf: repeatElement(0, count: globalStart - consumed))
-            consumed = globalStart
-        }
-        let skip = consumed - globalStart
-        if skip < samples.count {
-            pending.append(contentsOf: samples[skip...])
-            consumed = globalStart + samples.count
-        }
-        process(final: false)
+    /// Frames `range` of `grid`, from `x` holding global samples starting at `start`
+    /// (samples outside `x` count as zeros). The result's grid starts at `range.lowerBound`.
+    public func analyze(grid: FrameGrid, range: Range<Int>, x: UnsafeBufferPointer<Float>, start: Int) -> SpeechFrames {
+        var out = SpeechFrames(grid: FrameGrid(t1: grid.time(range.lowerBound), dt: grid.dt, count: range.count),
+                               bandDb: [], periodicity: [], f0: [], shape: [])
+        out.bandDb.reserveCapacity(range.count)
+        out.periodicity.reserveCapacity(range.count)
+        out.f0.reserveCapacity(range.count)
+        out.shape.reserveCapacity(range.count * SpeechFrames.shapeBands)
+        for i in range { frame(t: grid.time(i), x: x, start: start, into: &out) }
+        return out
     }
 
-    /// Convenience: feeds channel `channel` of a `SampleBlock` from `BlockStream`.
-    public func feed(block: SampleBlock, channel: Int) {
-        block.channels[channel].withUnsafeBufferPointer { feed($0, at: block.start) }
-    }
-
-    /// Convenience for whole signals held in memory (tests, short files).
-    public static func analyze(_ samples: [Float], sampleRate: Int) -> SpeechFrames {
+    /// Whole signal in memory (tests, short files), on `grid` (default: 10 ms frames
+    /// centred at 5, 15, 25 … ms).
+    public static func analyze(_ samples: [Float], sampleRate: Double, grid: FrameGrid? = nil) -> SpeechFrames {
+        let g = grid ?? FrameGrid(t1: 0.005, dt: 0.01, count: Int(Double(samples.count) / sampleRate / 0.01))
         let a = SpeechFrameAnalyzer(sampleRate: sampleRate)
-        samples.withUnsafeBufferPointer { a.feed($0, at: 0) }
-        return a.finish()
+        return samples.withUnsafeBufferPointer { a.analyze(grid: g, range: 0..<g.count, x: $0, start: 0) }
     }
 
-    /// Computes the remaining frames (zero-padding past the end) and returns the track.
-    /// Frame count = ⌊samples / (dt·rate)⌋.
-    public func finish() -> SpeechFrames {
-        process(final: true)
-        let grid = FrameGrid(t1: timeStep / 2, dt: timeStep, count: out.band.count)
-        return SpeechFrames(grid: grid, bandDb: out.band, periodicity: out.per, f0: out.f0, shape: out.shape)
-    }
-
-    private func process(final: Bool) {
-        let total = Int((Double(consumed) / (timeStep * Double(sampleRate))).rounded(.down) + 1e-9)
-        while true {
-            let c = centre(nextFrame)
-            let lo = c - window / 2, hi = lo + window
-            if final { if nextFrame >= total { break } } else if hi > consumed { break }
-            computeFrame(from: lo)
-            nextFrame += 1
-        }
-        // Drop samples no later frame needs.
-        let keepFrom = centre(nextFrame) - window / 2
-        if keepFrom > pendingStart {
-            let drop = min(pending.count, keepFrom - pendingStart)
-            pending.removeFirst(drop)
-            pendingStart += drop
-        }
-    }
-
-    private func computeFrame(from lo: Int) {
+    private func frame(t: Double, x: UnsafeBufferPointer<Float>, start: Int, into out: inout SpeechFrames) {
         let n = ws.plan.size
         let real = ws.real
-        // Copy the window (zeros outside the signal), subtract its mean, apply Hann.
+        let first = Int((t * sampleRate - 0.5).rounded()) - window / 2 - start
+        // Copy the window (zeros outside the block), subtract its mean, apply Hann.
         var mean: Float = 0
-        pending.withUnsafeBufferPointer { p in
-            for j in 0..<window {
-                let g = lo + j - pendingStart
-                let v: Float = (g >= 0 && g < p.count) ? p[g] : 0
-                real[j] = v
-                mean += v
-            }
+        for j in 0..<window {
+            let i = first + j
+            let v: Float = (i >= 0 && i < x.count) ? x[i] : 0
+            real[j] = v
+            mean += v
         }
         mean /= Float(window)
         hann.withUnsafeBufferPointer { h in
@@ -210,10 +189,12 @@ public final class SpeechFrameAnalyzer {
         (real.baseAddress! + window).update(repeating: 0, count: n - window)
         ws.forward()
         let s = ws.spectrum
-        // Power spectrum in place (re = |X|², im = 0); band sums.
+        // Power spectrum in place (re = |X|², im = 0) and band sums.
+        let nb = SpeechFrames.shapeBands
         var band = 0.0, shapeTotal = 0.0
-        var bands = [Double](repeating: 0, count: SpeechFrames.shapeBands)
+        for j in 0..<nb { acc[j] = 0 }
         var b = 0
+        let shapeLo = shapeBins[0], shapeHi = shapeBins[nb]
         for k in 0...(n / 2) {
             let re = s[2 * k], im = s[2 * k + 1]
             let p = Double(re * re + im * im)
@@ -221,22 +202,22 @@ public final class SpeechFrameAnalyzer {
             s[2 * k + 1] = 0
             if k >= bandLo && k < bandHi { band += p }
             if k >= shapeLo && k < shapeHi {
-                while b + 1 < shapeBins.count - 1 && k >= shapeBins[b + 1] { b += 1 }
-                bands[b] += p
+                while b + 1 < nb && k >= shapeBins[b + 1] { b += 1 }
+                acc[b] += p
                 shapeTotal += p
             }
         }
         // Parseval: mean square of the band-limited signal = 2·Σ|X|² / (N · Σw²).
         let ms = 2 * band / (Double(n) * hannPower)
-        out.band.append(Float(10 * log10(ms / 4e-10 + 1e-10)))
+        out.bandDb.append(Float(max(-100, 10 * log10(ms / 4e-10 + 1e-30))))
         let tot = 10 * log10(shapeTotal + 1e-30)
-        for v in bands { out.shape.append(Float(10 * log10(v + 1e-30) - tot)) }
+        for j in 0..<nb { out.shape.append(Float(10 * log10(acc[j] + 1e-30) - tot)) }
         // Autocorrelation = inverse FFT of the power spectrum.
         ws.backward()
         let r0 = real[0]
         var best: Float = 0, bestLag = 0
         if r0 > 0 {
-            for k in minLag...maxLag where k + 1 < n {
+            for k in minLag...maxLag {
                 let v = real[k] / r0 / windowAC[k]
                 if v > best && real[k] >= real[k - 1] && real[k] >= real[k + 1] {
                     best = v
@@ -248,12 +229,12 @@ public final class SpeechFrameAnalyzer {
             // Parabolic refinement of the lag.
             let a = real[bestLag - 1], c0 = real[bestLag], d = real[bestLag + 1]
             let den = a - 2 * c0 + d
-            let shift = den != 0 ? 0.5 * (a - d) / den : 0
-            out.f0.append(Float(Double(sampleRate) / (Double(bestLag) + Double(max(-0.5, min(0.5, shift))))))
+            let shift = den != 0 ? max(-0.5, min(0.5, 0.5 * (a - d) / den)) : 0
+            out.f0.append(Float(sampleRate / (Double(bestLag) + Double(shift))))
         } else {
             out.f0.append(0)
         }
-        out.per.append(min(1, max(0, best)))
+        out.periodicity.append(min(1, max(0, best)))
     }
 }
 
@@ -268,7 +249,9 @@ public struct VoiceActivityConfig: Sendable, Codable, Equatable {
     public var voicedMarginDb: Double = 3
     /// And never when it is this far below the local loud level (95th percentile): keeps
     /// reverberation tails and breaths out of clean recordings whose floor is digital silence.
-    public var belowLoudDb: Double = 35
+    public var belowLoudDb: Double = 50
+    /// Stretches extend while the energy stays this far above the floor (hysteresis).
+    public var extendMarginDb: Double = 2.5
     /// Noise floor: the `floorPercentile` of per-chunk low percentiles over ±`floorWindowS`.
     public var floorWindowS: Double = 15
     public var floorPercentile: Double = 0.1
@@ -286,8 +269,8 @@ public struct VoiceActivityConfig: Sendable, Codable, Equatable {
 public enum VoiceActivity {
     /// Speech stretches of one channel.
     ///
-    /// - The noise floor is a running low percentile of the 100–4000 Hz band energy
-    ///   (robust to hum below 100 Hz and to slowly changing background noise).
+    /// - The noise floor is a running low percentile of the 250–4000 Hz band energy
+    ///   (robust to mains hum and to slowly changing background noise).
     /// - A frame is speech when its energy is `marginDb` above the floor, or
     ///   `voicedMarginDb` above it while voiced (pitch track when given, else the frame's
     ///   periodicity), and within `belowLoudDb` of the local loud level.
@@ -306,6 +289,22 @@ public enum VoiceActivity {
             let nearLoud = Double(e[i]) > Double(loud[i]) - config.belowLoudDb
             speech[i] = nearLoud && (above > config.marginDb || (voiced[i] && above > config.voicedMarginDb))
         }
+        // Hysteresis: extend every stretch while the energy stays `extendMarginDb` above
+        // the floor (weak word endings and onsets in noise).
+        var i = 0
+        while i < n {
+            guard speech[i] else { i += 1; continue }
+            var a = i
+            while a > 0 && !speech[a - 1] && lowOK(a - 1) { a -= 1; speech[a] = true }
+            var b = i
+            while b + 1 < n && speech[b + 1] { b += 1 }
+            while b + 1 < n && !speech[b + 1] && lowOK(b + 1) { b += 1; speech[b] = true }
+            i = b + 1
+        }
+        func lowOK(_ i: Int) -> Bool {
+            Double(e[i]) > Double(floor[i]) + config.extendMarginDb
+                && Double(e[i]) > Double(loud[i]) - config.belowLoudDb - 5
+        }
         return cleanUp(speech, voiced: voiced, grid: frames.grid, config: config)
     }
 
@@ -322,7 +321,7 @@ public enum VoiceActivity {
     /// Local noise floor and loud level per frame. Chunks of 0.5 s give a low (10th) and a
     /// high (95th) percentile; the floor is the `floorPercentile` of chunk lows within
     /// ±`floorWindowS`, the loud level the 90th percentile of chunk highs. O(frames).
-    static func levels(_ e: [Float], dt: Double, config: VoiceActivityConfig) -> (floor: [Float], loud: [Float]) {
+    public static func levels(_ e: [Float], dt: Double, config: VoiceActivityConfig) -> (floor: [Float], loud: [Float]) {
         let n = e.count
         let chunk = max(1, Int((0.5 / dt).rounded()))
         let chunks = (n + chunk - 1) / chunk
