@@ -251,7 +251,7 @@ public struct VoiceActivityConfig: Sendable, Codable, Equatable {
     /// reverberation tails and breaths out of clean recordings whose floor is digital silence.
     public var belowLoudDb: Double = 50
     /// Stretches extend while the energy stays this far above the floor (hysteresis).
-    public var extendMarginDb: Double = 2.5
+    public var extendMarginDb: Double = 1.5
     /// Noise floor: the `floorPercentile` of per-chunk low percentiles over ±`floorWindowS`.
     public var floorWindowS: Double = 15
     public var floorPercentile: Double = 0.1
@@ -302,7 +302,11 @@ public enum VoiceActivity {
             i = b + 1
         }
         func lowOK(_ i: Int) -> Bool {
-            Double(e[i]) > Double(floor[i]) + config.extendMarginDb
+            // Mean power of the frame and its neighbours: steadier than one frame in noise.
+            var p = 0.0
+            for j in max(0, i - 1)...min(n - 1, i + 1) { p += pow(10, Double(e[j]) / 10) }
+            let smooth = 10 * log10(p / Double(min(n - 1, i + 1) - max(0, i - 1) + 1))
+            return smooth > Double(floor[i]) + config.extendMarginDb
                 && Double(e[i]) > Double(loud[i]) - config.belowLoudDb - 5
         }
         return cleanUp(speech, voiced: voiced, grid: frames.grid, config: config)

@@ -4,18 +4,19 @@ import Testing
 
 @Suite struct TimingDebugTests {
     @Test func dump() throws {
-        var scene = try mockInterview()
-        scene.addBleed(db: -24)
-        let r = scene.channels.map { analyzeChannel($0, rate: TimingFixture.rate) }
-        for (lo, hi) in [(14.1, 14.35)] {
-            let g = r[0].frames.grid
-            for i in 0..<g.count where g.time(i) >= lo && g.time(i) <= hi {
-                let row = r.map { c in String(format: "band %6.1f int %6.1f f0 %5.0f per %.2f", c.frames.bandDb[i], c.intensity.db[i], c.pitch.f0[i], c.frames.periodicity[i]) }
-                print(String(format: "%.3f ", g.time(i)) + row.joined(separator: " | "))
+        for text in ["nobody else came by that night", "my sister was visiting", "Are you sure about that", "I am not sure", "What time did your sister leave"] {
+            let x = try TimingFixture.phrase(text, voice: text.hasPrefix("What") || text.hasPrefix("Are") ? "en-us" : "en-us+f3", pitch: 75)
+            let mean = x.reduce(0) { $0 + Double($1 * $1) } / Double(x.count)
+            let hop = 220
+            var row: [String] = []
+            var i = x.count - 15 * hop
+            while i < x.count {
+                let s = x[i..<min(x.count, i + hop)]
+                let p = s.reduce(0) { $0 + Double($1 * $1) } / Double(s.count)
+                row.append(String(format: "%.0f", 10 * log10(p / mean + 1e-12)))
+                i += hop
             }
+            print(text, "last 150 ms, 10 ms blocks, dB re phrase mean:", row.joined(separator: " "))
         }
-        print(r.map { $0.speech.filter { $0.end > 5.5 && $0.start < 7 || ($0.end > 20 && $0.start < 21.5) } })
-        let (f, l) = VoiceActivity.levels(r[1].frames.bandDb.map { max($0, 0) }, dt: 0.01, config: VoiceActivityConfig())
-        print("floor/loud ch1 at 6s", f[600], l[600], "ch0 at 20.5", VoiceActivity.levels(r[0].frames.bandDb.map { max($0, 0) }, dt: 0.01, config: VoiceActivityConfig()).floor[2050])
     }
 }
