@@ -74,7 +74,7 @@ enum TimingFixture {
     }
 
     /// Adds white noise at `snrDb` relative to the mean power of `x` over its speech `spans`.
-    static func addNoise(_ x: inout [Float], snrDb: Double, spans: [Span], seed: UInt64) {
+    static func addNoise(_ x: inout [Float], snrDb: Double, spans: [Span], seed: UInt64, rate: Double = TimingFixture.rate) {
         var p = 0.0, n = 0
         for s in spans {
             for i in Int(s.start * rate)..<min(x.count, Int(s.end * rate)) { p += Double(x[i] * x[i]); n += 1 }
