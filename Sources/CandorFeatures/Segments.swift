@@ -303,7 +303,9 @@ struct TextGridParser {
         let tierCount = try nextInt("tier count")
         var out: [Segment] = []
         for _ in 0..<tierCount {
-            let cls = try nextString("tier class")
+            let clsTok = try nextToken("tier class")
+            guard clsTok.quoted else { throw error(at: clsTok.line, "expected a quoted tier class, found '\(clsTok.text)'") }
+            let cls = clsTok.text
             let name = try nextString("tier name")
             _ = try nextNumber("tier xmin")
             _ = try nextNumber("tier xmax")
@@ -329,7 +331,7 @@ struct TextGridParser {
                     _ = try nextToken("point mark")
                 }
             default:
-                throw error(at: tokens[pos - 1].line, "unknown tier class '\(cls)'")
+                throw error(at: clsTok.line, "unknown tier class '\(cls)'")
             }
         }
         return out
