@@ -116,6 +116,50 @@ Object class = "TextGrid"
         #expect(s.count == 2)
     }
 
+    @Test func textGridsWrittenByPraat() throws {
+        // Praat itself writes the same annotation in both text formats.
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("candor-praat-tg-\(UUID().uuidString)").path
+        let script = """
+        Create TextGrid: 0, 10, "interviewer interviewee", ""
+        Insert boundary: 1, 1.5
+        Insert boundary: 1, 4
+        Insert boundary: 1, 5.25
+        Set interval text: 1, 1, "baseline: state your name"
+        Set interval text: 1, 3, "[question] where were you ""then""?"
+        Insert boundary: 2, 5.5
+        Insert boundary: 2, 9
+        Set interval text: 2, 2, "answer"
+        Save as text file: "\(out).long.TextGrid"
+        Save as short text file: "\(out).short.TextGrid"
+
+        """
+        try script.write(toFile: out + ".praat", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["praat", "--run", out + ".praat"]
+        try p.run()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0, "praat must be installed (scripts/setup-test.sh)")
+        defer {
+            try? FileManager.default.removeItem(atPath: out + ".long.TextGrid")
+            try? FileManager.default.removeItem(atPath: out + ".short.TextGrid")
+            try? FileManager.default.removeItem(atPath: out + ".praat")
+        }
+        let long = try SegmentReader.read(path: out + ".long.TextGrid")
+        let short = try SegmentReader.read(path: out + ".short.TextGrid")
+        let expected: [(String, SegmentRole, String, Double, Double)] = [
+            ("interviewer", .baseline, "state your name", 0, 1.5),
+            ("interviewer", .question, "where were you \"then\"?", 4, 5.25),
+            ("interviewee", .answer, "answer", 5.5, 9),
+        ]
+        for segs in [long, short] {
+            #expect(segs.count == 3)
+            for (s, e) in zip(segs, expected) {
+                #expect(s.speaker == e.0 && s.role == e.1 && s.label == e.2 && s.start == e.3 && s.end == e.4, "\(s)")
+            }
+        }
+    }
+
     @Test func webVTT() throws {
         let vtt = """
         WEBVTT - interview
