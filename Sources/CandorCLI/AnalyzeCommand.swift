@@ -90,31 +90,20 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     }
 
     func analyzeOne(_ file: String) async throws {
-        var options = AnalysisOptions()
-        options.pitch = settings
-        options.mix = mix
-        options.threads = threads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        if let problem = options.pitch.validate(sampleRate: 1e9) { throw ValidationError(problem) }
-
-        let scan = try scanAudio(path: file)
-        if let problem = options.pitch.validate(sampleRate: Double(scan.info.sampleRate)) {
-            throw InputError(path: file, problem: problem)
-        }
-        if scan.channels.allSatisfy({ $0.peakAboveMean == 0 }) {
-            throw InputError(path: file, problem: "contains only silence (every sample is the same value); nothing to analyse")
-        }
+        var request = AnalysisRequest(file: file)
+        request.pitch = settings
+        request.mix = mix
+        request.threads = threads
+        request.roles = roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? []
+        request.outPath = outputPath(for: file)
+        request.caseID = caseID
+        request.sessionID = sessionID
+        request.workspace = global.workspacePath
         let progress = ProgressLine(label: "analysing \(file)", quiet: global.quiet)
-        let analysis = try await analyzeAudio(path: file, scan: scan, options: options) { progress.update($0) }
+        let outcome = try await runAnalysis(request) { progress.update($0) }
         progress.finish()
-
-        let roleList = roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? []
-        let doc = AnalysisDocument(file: file, analysis: analysis, options: options, roles: roleList)
-        let outPath = outputPath(for: file)
-        try writeAtomically(to: outPath) { sink in doc.json().write(to: sink) }
-
-        let summary = doc.humanSummary(outPath: outPath)
         if !global.quiet {
-            if outPath == "-" { writeStderr(summary) } else { print(summary, terminator: "") }
+            if request.outPath == "-" { writeStderr(outcome.summary) } else { print(outcome.summary, terminator: "") }
         }
     }
 }

@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import CandorAudio
+import CandorFeatures
+
+/// One analysis job: what `candor analyze` does for one file, callable from the batch worker.
+public struct AnalysisRequest: Sendable {
+    public var file: String
+    public var pitch = PitchSettings()
+    public var mix = false
+    /// nil = all cores.
+    public var threads: Int?
+    public var roles: [String] = []
+    /// Where the analysis JSON goes ("-" = stdout).
+    public var outPath: String
+    public var caseID: String?
+    public var sessionID: String?
+    public var workspace: String = "candor-workspace"
+
+    public init(file: String, outPath: String? = nil) {
+        self.file = file
+        self.outPath = outPath ?? (String(file.split(separator: "/").last ?? Substring(file)) + ".analysis.json")
+    }
+}
+
+/// What an analysis produced.
+public struct AnalysisOutcome: Sendable {
+    public var inputSHA256: String
+    public var outputPath: String
+    /// SHA-256 of the written JSON (nil when written to stdout).
+    public var outputSHA256: String?
+    /// Every setting that changes a number, as strings (for job keys and audit records).
+    public var parameters: [String: String]
+    public var summary: String
+}
+
+/// Validates, analyses and writes one file (atomically), then records it in the session's
+/// audit log when a case and session are given. Throws `InputError` (exit 3) for bad input.
+public func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? = nil) async throws -> AnalysisOutcome {
+    let file = request.file
+    var options = AnalysisOptions()
+    options.pitch = request.pitch
+    options.mix = request.mix
+    options.threads = request.threads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    let scan = try scanAudio(path: file)
+    if let problem = options.pitch.validate(sampleRate: Double(scan.info.sampleRate)) {
+        throw InputError(path: file, problem: problem)
+    }
+    if scan.channels.allSatisfy({ $0.peakAboveMean == 0 }) {
+        throw InputError(path: file, problem: "contains only silence (every sample is the same value); nothing to analyse")
+    }
+    let analysis = try await analyzeAudio(path: file, scan: scan, options: options, progress: progress)
+    let doc = AnalysisDocument(file: file, analysis: analysis, options: options, roles: request.roles)
+    try writeAtomically(to: request.outPath) { sink in doc.json().write(to: sink) }
+    let outSHA = request.outPath == "-" ? nil : try sha256(ofFile: request.outPath)
+    return AnalysisOutcome(
+        inputSHA256: scan.sha256, outputPath: request.outPath, outputSHA256: outSHA,
+        parameters: doc.parameterStrings, summary: doc.humanSummary(outPath: request.outPath))
+}

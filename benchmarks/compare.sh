@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Side-by-side timing of Candor and Praat (and openSMILE where installed) on the same
+# generated files, in alternation, in the same run. Prints medians, ratios and peak RSS.
+# Usage: benchmarks/compare.sh [MINUTES...]   (default: 10)
+# Environment: RUNS (default 3), CANDOR (default .build/release/candor).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+RUNS=${RUNS:-3}
+CANDOR=${CANDOR:-.build/release/candor}
+minutes=("${@:-10}")
+out=benchmarks/out; mkdir -p "$out"
+command -v praat >/dev/null || { echo "compare.sh: praat is not installed (apt-get install praat)" >&2; exit 1; }
+[ -x "$CANDOR" ] || swift build -c release >&2
+
+# The input: the real speech clips of samples/real (LibriVox), looped to length, 16 kHz mono.
+make_input() {
+  local mins=$1 f="$out/speech-${1}min.wav"
+  if [ ! -f "$f" ]; then
+    local clips=(samples/real/*.wav)
+    [ -e "${clips[0]}" ] || clips=(/usr/share/pocketsphinx/test/data/librivox/*.wav)
+    python3 benchmarks/make_input.py "$f" "$mins" "${clips[@]}"
+  fi
+  realpath "$f"
+}
+
+# Runs a command, prints "seconds peak_kb".
+measure() {
+  local tf; tf=$(mktemp)
+  /usr/bin/time -f "%e %M" -o "$tf" "$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; cat "$tf" >&2; rm -f "$tf"; return 1; }
+  tail -1 "$tf"; rm -f "$tf"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+printf "%-8s %-28s %10s %10s %9s\n" file task "median s" "peak MB" "speed-up"
+for m in "${minutes[@]}"; do
+  f=$(make_input "$m")
+  declare -A T=() M=()
+  for ((r = 0; r < RUNS; r++)); do
+    read -r t k < <(measure praat --run benchmarks/praat/pitch_ac.praat "$f"); T[praat_pitch]+="$t "; M[praat_pitch]=$k
+    read -r t k < <(measure "$CANDOR" analyze "$f" --out "$out/candor.json" --quiet); T[candor_analyze]+="$t "; M[candor_analyze]=$k
+    read -r t k < <(measure praat --run benchmarks/praat/voice_full.praat "$f"); T[praat_full]+="$t "; M[praat_full]=$k
+    if python3 -c "import opensmile" 2>/dev/null; then
+      read -r t k < <(measure python3 benchmarks/opensmile_egemaps.py "$f"); T[opensmile]+="$t "; M[opensmile]=$k
+    fi
+  done
+  base_pitch=$(echo ${T[praat_pitch]} | tr ' ' '\n' | median)
+  base_full=$(echo ${T[praat_full]} | tr ' ' '\n' | median)
+  for task in praat_pitch praat_full candor_analyze opensmile; do
+    [ -n "${T[$task]:-}" ] || continue
+    med=$(echo ${T[$task]} | tr ' ' '\n' | median)
+    case $task in
+      candor_analyze) ratio=$(awk -v b="$base_full" -v c="$med" 'BEGIN{printf "%.1fx vs praat_full", b/c}')
+                      ratio2=$(awk -v b="$base_pitch" -v c="$med" 'BEGIN{printf "%.1fx vs praat_pitch", b/c}');;
+      *) ratio="-"; ratio2="";;
+    esac
+    printf "%-8s %-28s %10s %10.0f   %s %s\n" "${m}min" "$task" "$med" "$(awk -v k="${M[$task]}" 'BEGIN{print k/1024}')" "$ratio" "$ratio2"
+  done
+  unset T M
+done
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(praat --version | head -1); date $(date -u +%F)"
