@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import CandorAudio
+@testable import CandorFeatures
+
+/// The committed stereo mock interview (`samples/interview.flac`, espeak-ng English and
+/// Mandarin, interviewer left, interviewee right) against its exact truth
+/// (`samples/interview.truth.json`: turn extents to the sample, pauses ≥ 0.25 s,
+/// the Q6-over-A5 interruption, response latencies).
+struct InterviewTruth: Decodable {
+    struct Turn: Decodable { var speaker: String; var label: String; var role: String; var start: Double; var end: Double }
+    struct Latency: Decodable { var question: String; var answer: String; var latency_s: Double }
+    struct Overlap: Decodable { var start: Double; var end: Double }
+    struct Interruption: Decodable { var by: String; var of: String; var time: Double }
+    var sample_rate: Int
+    var turns: [Turn]
+    var pauses: [String: [[Double]]]
+    var overlaps: [Overlap]
+    var interruptions: [Interruption]
+    var response_latencies: [Latency]
+}
+
+enum InterviewSample {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let audio = root.appendingPathComponent("samples/interview.flac").path
+
+    static func truth() throws -> InterviewTruth {
+        try JSONDecoder().decode(InterviewTruth.self, from: Data(contentsOf: root.appendingPathComponent("samples/interview.truth.json")))
+    }
+
+    /// Both channels, de-interleaved.
+    static func channels() throws -> (channels: [[Float]], rate: Double) {
+        let r = try AudioReader(path: audio)
+        let nc = r.info.channels
+        var out = [[Float]](repeating: [], count: nc)
+        var buf = [Float](repeating: 0, count: 4096 * nc)
+        while true {
+            let n = try buf.withUnsafeMutableBufferPointer { try r.read(into: $0, frames: 4096) }
+            if n == 0 { break }
+            for c in 0..<nc { for f in 0..<n { out[c].append(buf[f * nc + c]) } }
+        }
+        return (out, Double(r.info.sampleRate))
+    }
+}
+
+struct InterviewErrors {
+    var boundary = 0.0, latency = 0.0, share = 0.0
+    var pausesOK = true
+}
+
+func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, label: String) -> InterviewErrors {
+    let roles = ["interviewer", "interviewee"]
+    let results = channels.map { analyzeChannel($0, rate: rate) }
+    let conv = ConversationAnalysis.analyze(channels: results.enumerated().map { k, r in
+        ConversationChannel(role: roles[k], speech: r.speech, level: r.frames.levelTrack)
+    })
+    var e = InterviewErrors()
+    #expect(conv.turns.map(\.speaker) == truth.turns.map(\.speaker),
+            "\(label): turns \(conv.turns.map { "\($0.speaker) \($0.start)–\($0.end)" })")
+    for (g, w) in zip(conv.turns, truth.turns) {
+        let d = max(abs(g.start - w.start), abs(g.end - w.end))
+        if d > 0.05 { print("[timing] interview \(label): \(w.label) got \(g.start)–\(g.end), truth \(w.start)–\(w.end)") }
+        e.boundary = max(e.boundary, d)
+    }
+    let trueLat = truth.response_latencies.map(\.latency_s)
+    #expect(conv.responseLatenciesS.count == trueLat.count, "\(label): latencies \(conv.responseLatenciesS)")
+    for (g, w) in zip(conv.responseLatenciesS, trueLat) { e.latency = max(e.latency, abs(g - w)) }
+    // Truth talk: each speaker's turn time minus their silent pauses.
+    var talk: [String: Double] = [:]
+    for t in truth.turns { talk[t.speaker, default: 0] += t.end - t.start }
+    for (s, ps) in truth.pauses { for p in ps { talk[s, default: 0] -= p[1] - p[0] } }
+    let total = talk.values.reduce(0, +)
+    for r in roles { e.share = max(e.share, abs((conv.talkShare[r] ?? -1) - talk[r]! / total)) }
+    var counts: [Int] = []
+    for (k, r) in roles.enumerated() {
+        let others = conv.speech.enumerated().filter { $0.offset != k }.flatMap(\.element)
+        let f = Timing.analyze(speech: conv.speech[k], intensity: results[k].intensity, pitch: results[k].pitch, otherSpeech: others)
+        counts.append(f.pauseCount)
+        let want = truth.pauses[r]?.count ?? 0
+        if f.pauseCount != want { e.pausesOK = false; print("[timing] interview \(label): \(r) pauses \(f.pauses) vs \(truth.pauses[r] ?? [])") }
+    }
+    // The interviewer's cut-in (Q6 over A5).
+    #expect(conv.interruptions.contains { $0.speaker == "interviewer" && $0.interrupted == "interviewee" && abs($0.time - truth.interruptions[0].time) <= 0.1 },
+            "\(label): interruptions \(conv.interruptions)")
+    #expect(conv.overlaps.count == truth.overlaps.count, "\(label): overlaps \(conv.overlaps)")
+    print("[timing] interview \(label): max turn-boundary error \(ms(e.boundary)) ms, max latency error \(ms(e.latency)) ms, talk-share error \(String(format: "%.2f", e.share * 100)) points, pauses \(counts) (truth \(roles.map { truth.pauses[$0]?.count ?? 0 }))")
+    return e
+}
+
+@Suite(.serialized) struct ConversationSampleTests {
+    @Test func stereoInterviewMatchesTruth() throws {
+        let truth = try InterviewSample.truth()
+        let (ch, rate) = try InterviewSample.channels()
+        try #require(ch.count == 2 && Int(rate) == truth.sample_rate)
+        let e = checkInterview(ch, rate: rate, truth: truth, label: "clean")
+        #expect(e.boundary <= 0.05)
+        #expect(e.latency <= 0.05)
+        #expect(e.share <= 0.03)
+        #expect(e.pausesOK)
+    }
+
+    @Test func noisyInterviewAt10dB() throws {
+        // Like make_interview.py --noisy: white Gaussian noise per channel at 10 dB SNR over
+        // that channel's speech (turn) samples; our own seed.
+        let truth = try InterviewSample.truth()
+        var (ch, rate) = try InterviewSample.channels()
+        for (k, r) in ["interviewer", "interviewee"].enumerated() {
+            let spans = truth.turns.filter { $0.speaker == r }.map { Span($0.start, $0.end) }
+            TimingFixture.addNoise(&ch[k], snrDb: 10, spans: spans, seed: UInt64(2026 + k), rate: rate)
+        }
+        let e = checkInterview(ch, rate: rate, truth: truth, label: "10 dB SNR")
+        #expect(e.boundary <= 0.1)
+        #expect(e.latency <= 0.1)
+        #expect(e.share <= 0.03)
+        #expect(e.pausesOK)
+    }
+}
