@@ -114,4 +114,50 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
         #expect(e.share <= 0.03)
         #expect(e.pausesOK)
     }
+
+    @Test func pipelineAndSegmentsOnInterview() throws {
+        // The one-call pipeline the CLI uses, with the sample's segment files.
+        let truth = try InterviewSample.truth()
+        let (ch, rate) = try InterviewSample.channels()
+        let roles = ["interviewer", "interviewee"]
+        let inputs = ch.enumerated().map { k, x -> TimingChannelInput in
+            let r = analyzeChannel(x, rate: rate)
+            return TimingChannelInput(role: roles[k], frames: r.frames, pitch: r.pitch, intensity: r.intensity)
+        }
+        let rec = TimingAnalysis.run(channels: inputs)
+        let conv = try #require(rec.conversation)
+        #expect(!conv.estimate && conv.turns.count == truth.turns.count)
+        #expect(rec.channels.map(\.pauseCount) == roles.map { truth.pauses[$0]?.count ?? 0 })
+        let duration = Double(ch[0].count) / rate
+        for file in ["interview.segments.csv", "interview.TextGrid"] {
+            let path = InterviewSample.root.appendingPathComponent("samples/" + file).path
+            let segs = try Segments.validate(try SegmentReader.read(path: path), duration: duration, path: path)
+            #expect(segs.count == truth.turns.count, "\(file)")
+            let st = TimingAnalysis.segments(segs, channels: inputs, recording: rec)
+            for (seg, t) in zip(segs, st) {
+                #expect(roles[t.source] == seg.speaker, "\(file) \(seg.label) measured on \(roles[t.source])")
+                let turn = truth.turns.first { $0.label == seg.label }!
+                // The segment is the turn: its speech spans it (within the VAD's edge error).
+                if let first = t.timing.speech.first, let last = t.timing.speech.last {
+                    #expect(abs(first.start - turn.start) <= 0.05 && abs(last.end - turn.end) <= 0.05, "\(file) \(seg.label)")
+                } else {
+                    Issue.record("\(file) \(seg.label): no speech")
+                }
+            }
+            if file.hasSuffix(".csv") {
+                // Answers: latency 0.55 s after the question (the CSV has roles).
+                let answers = zip(segs, st).filter { $0.0.role == .answer }
+                #expect(answers.count == 3)
+                for (seg, t) in answers {
+                    let want = truth.response_latencies.first { $0.answer == seg.label }!.latency_s
+                    #expect(t.responseLatencyS.map { abs($0 - want) <= 0.05 } == true, "\(seg.label) \(String(describing: t.responseLatencyS))")
+                }
+                let z = Segments.baselineZScores(segments: segs, features: st.map(\.numbers))
+                for (seg, zz) in zip(segs, z) where seg.role == .answer {
+                    #expect(zz["articulation_rate_syll_per_s"] != nil, "\(seg.label) has a z-score against B1–B3")
+                }
+                print("[timing] interview segment z-scores (articulation rate): \(zip(segs, z).filter { $0.0.role == .answer }.map { "\($0.0.label) \(String(format: "%.2f", $0.1["articulation_rate_syll_per_s"] ?? .nan))" })")
+            }
+        }
+    }
 }
