@@ -228,7 +228,7 @@ public enum ConversationAnalysis {
             var spans: [Span] = []
             for r in frameRuns(m) where r.count >= minFrames {
                 let s = g.time(r.lowerBound) - g.dt / 2, e = g.time(r.upperBound - 1) + g.dt / 2
-                let orig = channels[k].speech.first { $0.start <= s + g.dt && $0.end >= e - g.dt }
+                let orig = spanContaining(channels[k].speech, from: s + g.dt, to: e - g.dt)
                 let start = orig.map { abs($0.start - s) <= g.dt ? $0.start : s } ?? s
                 let end = orig.map { abs($0.end - e) <= g.dt ? $0.end : e } ?? e
                 spans.append(Span(start, end))
@@ -271,7 +271,7 @@ public enum ConversationAnalysis {
                 continue
             }
             // Is the floor holder speaking at this moment (mid-turn)?
-            let holderSpeaking = speech[cur.speaker].first { $0.start <= ev.span.start && $0.end > ev.span.start }
+            let holderSpeaking = spanContaining(speech[cur.speaker], from: ev.span.start, to: ev.span.start, openEnd: true)
             if let h = holderSpeaking {
                 let overlap = min(h.end, ev.span.end) - ev.span.start
                 if overlap >= config.minOverlapS {
@@ -325,6 +325,19 @@ public enum ConversationAnalysis {
         }
         return out
     }
+}
+
+/// The span of sorted, disjoint `spans` with start ≤ `from` and end ≥ `to` (end > `to`
+/// when `openEnd`), by binary search.
+func spanContaining(_ spans: [Span], from: Double, to: Double, openEnd: Bool = false) -> Span? {
+    var lo = 0, hi = spans.count
+    while lo < hi {  // first span with start > from
+        let mid = (lo + hi) / 2
+        if spans[mid].start <= from { lo = mid + 1 } else { hi = mid }
+    }
+    guard lo > 0 else { return nil }
+    let c = spans[lo - 1]
+    return (openEnd ? c.end > to : c.end >= to) ? c : nil
 }
 
 // MARK: - Mono two-speaker fallback

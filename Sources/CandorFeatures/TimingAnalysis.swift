@@ -31,6 +31,10 @@ public struct RecordingTiming: Sendable {
     public var conversation: Conversation?
     /// Speech per input channel after bleed suppression (what `channels[k].speech` holds).
     public var speech: [[Span]]
+    /// Timing per conversation speaker (in `conversation.speakers` order): the same as
+    /// `channels` for one speaker per channel; for a mono estimate, each estimated speaker's
+    /// own pauses and rates (the channel's timing counts every gap, turn exchanges too).
+    public var speakers: [TimingFeatures] = []
 }
 
 /// Per-segment timing (every timing feature over the segment's range, plus the response
@@ -89,7 +93,15 @@ public enum TimingAnalysis {
                            otherSpeech: channels.count >= 2 ? speech.enumerated().filter { $0.offset != k }.flatMap(\.element) : [],
                            config: settings.timing)
         }
-        return RecordingTiming(channels: timing, conversation: conversation, speech: speech)
+        var perSpeaker = timing
+        if channels.count == 1, let conv = conversation {
+            perSpeaker = conv.speech.indices.map { k in
+                Timing.analyze(speech: conv.speech[k], intensity: channels[0].intensity, pitch: channels[0].pitch,
+                               otherSpeech: conv.speech.enumerated().filter { $0.offset != k }.flatMap(\.element),
+                               config: settings.timing)
+            }
+        }
+        return RecordingTiming(channels: timing, conversation: conversation, speech: speech, speakers: perSpeaker)
     }
 
     /// Timing features of every segment (validated with `Segments.validate`).
