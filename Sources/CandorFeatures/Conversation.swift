@@ -371,21 +371,20 @@ extension ConversationAnalysis {
         let nb = SpeechFrames.shapeBands
         // Voiced speech frames and their features.
         var idx: [Int] = []
-        var feats: [[Double]] = []
+        var feats: [Double] = []  // flat, 1 + nb values per voiced frame
         for i in 0..<g.count where mask[i] {
             var f0 = 0.0
             if let pitch { f0 = Double(pitch.f0(at: g.time(i))) } else if Double(frames.periodicity[i]) >= vadConfig.periodicityThreshold {
                 f0 = Double(frames.f0[i])
             }
             guard f0 > 0 else { continue }
-            var v = [log2(f0)]
-            for b in 0..<nb { v.append(Double(frames.shape[i * nb + b])) }
+            feats.append(log2(f0))
+            for b in 0..<nb { feats.append(Double(frames.shape[i * nb + b])) }
             idx.append(i)
-            feats.append(v)
         }
         var labels = [Int](repeating: -1, count: g.count)
-        if feats.count >= 2 {
-            let assign = kMeans2(feats, f0Weight: config.f0Weight, iterations: config.iterations)
+        if idx.count >= 2 {
+            let assign = kMeans2(feats, dimensions: 1 + nb, f0Weight: config.f0Weight, iterations: config.iterations)
             for (j, i) in idx.enumerated() { labels[i] = assign[j] }
         }
         // Spread to unvoiced speech frames from the nearest labelled frame (two passes).
@@ -427,30 +426,43 @@ extension ConversationAnalysis {
                        config: conversationConfig)
     }
 
-    /// k-means with k = 2 on standardised features (column 0 weighted by `f0Weight`),
-    /// started from the lower and upper halves of column 0. Deterministic.
-    static func kMeans2(_ x: [[Double]], f0Weight: Double, iterations: Int) -> [Int] {
-        let n = x.count, d = x[0].count
+    /// k-means with k = 2 on standardised features (`x` flat, `dimensions` per row; column 0
+    /// weighted by `f0Weight`), started from the lower and upper halves of column 0.
+    /// Deterministic; O(rows · dimensions · iterations).
+    static func kMeans2(_ x: [Double], dimensions d: Int, f0Weight: Double, iterations: Int) -> [Int] {
+        let n = x.count / d
         var mean = [Double](repeating: 0, count: d), sd = mean
-        for v in x { for j in 0..<d { mean[j] += v[j] } }
+        for r in 0..<n { for j in 0..<d { mean[j] += x[r * d + j] } }
         for j in 0..<d { mean[j] /= Double(n) }
-        for v in x { for j in 0..<d { sd[j] += (v[j] - mean[j]) * (v[j] - mean[j]) } }
+        for r in 0..<n { for j in 0..<d { let v = x[r * d + j] - mean[j]; sd[j] += v * v } }
         for j in 0..<d { sd[j] = max(1e-9, (sd[j] / Double(n)).squareRoot()) }
-        let z = x.map { v in (0..<d).map { j in (v[j] - mean[j]) / sd[j] * (j == 0 ? f0Weight : 1) } }
-        let median = z.map { $0[0] }.sorted()[n / 2]
-        var assign = z.map { $0[0] < median ? 0 : 1 }
+        var z = x
+        for r in 0..<n { for j in 0..<d { z[r * d + j] = (x[r * d + j] - mean[j]) / sd[j] * (j == 0 ? f0Weight : 1) } }
+        var col0 = (0..<n).map { z[$0 * d] }
+        col0.sort()
+        let median = col0[n / 2]
+        var assign = (0..<n).map { z[$0 * d] < median ? 0 : 1 }
+        var cent = [Double](repeating: 0, count: 2 * d)
         for _ in 0..<iterations {
-            var cent = [[Double]](repeating: [Double](repeating: 0, count: d), count: 2)
+            for j in cent.indices { cent[j] = 0 }
             var cnt = [0, 0]
-            for (i, v) in z.enumerated() { cnt[assign[i]] += 1; for j in 0..<d { cent[assign[i]][j] += v[j] } }
+            for r in 0..<n {
+                let c = assign[r]
+                cnt[c] += 1
+                for j in 0..<d { cent[c * d + j] += z[r * d + j] }
+            }
             guard cnt[0] > 0, cnt[1] > 0 else { break }
-            for c in 0..<2 { for j in 0..<d { cent[c][j] /= Double(cnt[c]) } }
+            for c in 0..<2 { for j in 0..<d { cent[c * d + j] /= Double(cnt[c]) } }
             var changed = false
-            for (i, v) in z.enumerated() {
+            for r in 0..<n {
                 var d0 = 0.0, d1 = 0.0
-                for j in 0..<d { d0 += (v[j] - cent[0][j]) * (v[j] - cent[0][j]); d1 += (v[j] - cent[1][j]) * (v[j] - cent[1][j]) }
+                for j in 0..<d {
+                    let v = z[r * d + j]
+                    d0 += (v - cent[j]) * (v - cent[j])
+                    d1 += (v - cent[d + j]) * (v - cent[d + j])
+                }
                 let a = d1 < d0 ? 1 : 0
-                if a != assign[i] { assign[i] = a; changed = true }
+                if a != assign[r] { assign[r] = a; changed = true }
             }
             if !changed { break }
         }
