@@ -1,0 +1,79 @@
+import ArgumentParser
+import CandorAudit
+
+public struct KeysCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Operator and log keys (Ed25519) of the workspace.",
+        subcommands: [KeysInit.self, KeysRotate.self, KeysShow.self])
+    public init() {}
+}
+
+struct KeysInit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create an operator's Ed25519 key (mode 0600; never overwrites) and make it the default operator.",
+        discussion: "Also creates the workspace's log key (which signs checkpoints) if it does not exist yet.")
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "Operator name (1-128 of A-Z a-z 0-9 . _ -).") var `operator`: String
+
+    func run() throws {
+        let ws = try openAudit(global.workspacePath)
+        let key = try auditing { try ws.keys.initOperator(`operator`) }
+        let logKey = try auditing { try ws.keys.logVerifierKey() }
+        if !global.quiet {
+            print("operator key: \(key.encoded)")
+            print("log key:      \(logKey.encoded)")
+        }
+    }
+}
+
+struct KeysRotate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate",
+        abstract: "Replace an operator's key (--operator NAME) or the workspace's log key (--log).",
+        discussion: """
+        The old key endorses the new one and stays trusted, so old records and checkpoints keep \
+        verifying. An operator rotation is recorded (key_rotated) in each session log the next time \
+        the operator writes to it; a log key rotation is recorded at once in every session, signed \
+        by the default operator.
+        """)
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "Operator name.") var `operator`: String?
+    @Flag(name: .long, help: "Rotate the log key that signs checkpoints.") var log = false
+
+    func validate() throws {
+        if (`operator` == nil) == !log { throw ValidationError("give either --operator NAME or --log") }
+    }
+
+    func run() throws {
+        let ws = try openAudit(global.workspacePath)
+        if log {
+            let op = try requireOperator(ws)
+            let (old, new) = try auditing { try ws.keys.rotateLog() }
+            let n = try auditing { try ws.recordLogRotation(operator: op) }
+            if !global.quiet {
+                print("retired log key: \(old.encoded)")
+                print("current log key: \(new.encoded)")
+                print("recorded in \(n) session log(s)")
+            }
+            return
+        }
+        let (old, new) = try auditing { try ws.keys.rotateOperator(`operator`!) }
+        if !global.quiet {
+            print("retired: \(old.encoded)")
+            print("current: \(new.encoded)")
+        }
+    }
+}
+
+struct KeysShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the log key and every operator verifier key.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let ws = try openAudit(global.workspacePath)
+        print("log \(try auditing { try ws.keys.logVerifierKey() }.encoded)")
+        for k in try auditing({ try ws.keys.allOperatorKeys() }) { print("operator \(k)") }
+    }
+}
