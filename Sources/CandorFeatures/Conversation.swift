@@ -141,6 +141,8 @@ public struct ConversationConfig: Sendable, Codable, Equatable {
     public var bleedMarginDb: Double = 6
     /// Couplings weaker than this mean near-identical channels: the fixed rule applies.
     public var minCouplingDb: Double = 10
+    /// Channels coupled more tightly than this (both ways) carry the same sound.
+    public var copyCouplingDb: Double = 3
     /// Fixed rule: speech this much quieter than another speaking channel is bleed.
     public var bleedDb: Double = 15
     /// Bleed-like runs shorter than this inside a channel's own speech are kept as speech.
@@ -164,28 +166,22 @@ public enum ConversationAnalysis {
     /// bleed when `level_k < level_j − bleedDb`. Returns the cleaned speech per channel.
     public static func suppressBleed(_ channels: [ConversationChannel],
                                      config: ConversationConfig = ConversationConfig()) -> [[Span]] {
-        guard channels.count > 1 else { return channels.map(\.speech) }
-        // Common grid: the first channel's level grid.
+        guard channels.count > 1, channels[0].level.grid.count > 0 else { return channels.map(\.speech) }
         let g = channels[0].level.grid
-        guard g.count > 0 else { return channels.map(\.speech) }
         let masks = channels.map { spanMask($0.speech, grid: g) }
-        // Level of every channel on the common grid.
-        let levels: [[Float]] = channels.map { ch in
-            if ch.level.grid == g { return ch.level.db }
-            return (0..<g.count).map { ch.level.db.isEmpty ? -100 : ch.level.db[ch.level.grid.nearest(g.time($0))] }
-        }
+        let levels = commonLevels(channels)
         let nc = channels.count
         let floors = levels.map { VoiceActivity.levels($0.map { max($0, 0) }, dt: g.dt, config: VoiceActivityConfig()).floor }
+        let att = coupling(levels: levels, masks: masks)
         // Bleed threshold offset per pair: k's frame is bleed when level_k < level_j − offset[j][k].
         var offset = [[Float]](repeating: [Float](repeating: 0, count: nc), count: nc)
         for j in 0..<nc {
             for k in 0..<nc where k != j {
-                var diffs: [Float] = []
-                for i in 0..<g.count where masks[j][i] { diffs.append(levels[j][i] - levels[k][i]) }
-                diffs.sort()
-                let att = Double(percentileSorted(diffs, 0.5))
-                offset[j][k] = diffs.count >= 10 && att >= config.minCouplingDb
-                    ? Float(att - config.bleedMarginDb) : Float(config.bleedDb)
+                if let a = att[j][k], a >= config.minCouplingDb {
+                    offset[j][k] = Float(a - config.bleedMarginDb)
+                } else {
+                    offset[j][k] = Float(config.bleedDb)
+                }
             }
         }
         var result: [[Span]] = []
@@ -236,6 +232,43 @@ public enum ConversationAnalysis {
             result.append(spans)
         }
         return result
+    }
+
+    /// Every channel's level on the first channel's grid.
+    static func commonLevels(_ channels: [ConversationChannel]) -> [[Float]] {
+        let g = channels[0].level.grid
+        return channels.map { ch in
+            if ch.level.grid == g { return ch.level.db }
+            return (0..<g.count).map { ch.level.db.isEmpty ? -100 : ch.level.db[ch.level.grid.nearest(g.time($0))] }
+        }
+    }
+
+    /// `[j][k]`: the median of level_j − level_k (dB) over j's speech frames, i.e. how much
+    /// weaker j's voice reaches k's microphone; nil with fewer than 10 speech frames.
+    static func coupling(levels: [[Float]], masks: [[Bool]]) -> [[Double?]] {
+        let nc = levels.count
+        var out = [[Double?]](repeating: [Double?](repeating: nil, count: nc), count: nc)
+        for j in 0..<nc {
+            for k in 0..<nc where k != j {
+                var diffs: [Float] = []
+                for i in masks[j].indices where masks[j][i] { diffs.append(levels[j][i] - levels[k][i]) }
+                guard diffs.count >= 10 else { continue }
+                diffs.sort()
+                out[j][k] = Double(percentileSorted(diffs, 0.5))
+            }
+        }
+        return out
+    }
+
+    /// True when the channels carry the same sound (every measurable coupling is weaker than
+    /// `copyCouplingDb` in absolute value): a mono recording stored as several channels, where
+    /// one speaker per channel cannot be assumed.
+    public static func channelsAreCopies(_ channels: [ConversationChannel],
+                                         config: ConversationConfig = ConversationConfig()) -> Bool {
+        guard channels.count > 1, channels[0].level.grid.count > 0 else { return false }
+        let att = coupling(levels: commonLevels(channels), masks: channels.map { spanMask($0.speech, grid: channels[0].level.grid) })
+        let known = att.flatMap { $0.compactMap { $0 } }
+        return !known.isEmpty && known.allSatisfy { abs($0) < config.copyCouplingDb }
     }
 
     /// Conversation over one-speaker-per-channel recordings: suppresses bleed, then finds

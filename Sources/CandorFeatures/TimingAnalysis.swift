@@ -27,7 +27,8 @@ public struct RecordingTiming: Sendable {
     /// `channels[k].timing` of the analysis JSON, per input channel.
     public var channels: [TimingFeatures]
     /// The `conversation` object: channels as speakers for two or more channels; for one
-    /// channel, the two-speaker clustering estimate (`estimate: true`) when asked for.
+    /// channel, the two-speaker clustering estimate (`estimate: true`) when asked for. Channels
+    /// that carry the same sound (a mono recording stored as stereo) get the estimate too.
     public var conversation: Conversation?
     /// Speech per input channel after bleed suppression (what `channels[k].speech` holds).
     public var speech: [[Span]]
@@ -76,11 +77,23 @@ public enum TimingAnalysis {
         let raw = channels.map { VoiceActivity.detect(frames: $0.frames, pitch: $0.pitch, config: settings.voiceActivity) }
         var conversation: Conversation? = nil
         var speech = raw
-        if channels.count >= 2 {
-            let conv = ConversationAnalysis.analyze(
-                channels: channels.enumerated().map { k, c in
-                    ConversationChannel(role: uniqueName(c.role, k, channels.map(\.role)), speech: raw[k], level: c.frames.levelTrack)
-                }, config: settings.conversation)
+        let convChannels = channels.enumerated().map { k, c in
+            ConversationChannel(role: uniqueName(c.role, k, channels.map(\.role)), speech: raw[k], level: c.frames.levelTrack)
+        }
+        var copies = false
+        if channels.count >= 2 && ConversationAnalysis.channelsAreCopies(convChannels, config: settings.conversation) {
+            // Several channels carrying the same sound: a mono recording. Speakers are
+            // estimated from channel 0, named by the channels' roles.
+            copies = true
+            var names = channels.map(\.role).filter { $0 != "unknown" && !$0.isEmpty }
+            if names.count < 2 { names = monoSpeakers ?? ["speaker_1", "speaker_2"] }
+            var conv = ConversationAnalysis.analyzeMono(
+                frames: channels[0].frames, speech: raw[0], pitch: channels[0].pitch, speakers: names,
+                config: settings.mono, vadConfig: settings.voiceActivity, conversationConfig: settings.conversation)
+            conv.method = "mono-clustering (channels carry the same sound)"
+            conversation = conv
+        } else if channels.count >= 2 {
+            let conv = ConversationAnalysis.analyze(channels: convChannels, config: settings.conversation)
             speech = conv.speech
             conversation = conv
         } else if channels.count == 1, let names = monoSpeakers {
@@ -90,11 +103,11 @@ public enum TimingAnalysis {
         }
         let timing = channels.indices.map { k in
             Timing.analyze(speech: speech[k], intensity: channels[k].intensity, pitch: channels[k].pitch,
-                           otherSpeech: channels.count >= 2 ? speech.enumerated().filter { $0.offset != k }.flatMap(\.element) : [],
+                           otherSpeech: channels.count >= 2 && !copies ? speech.enumerated().filter { $0.offset != k }.flatMap(\.element) : [],
                            config: settings.timing)
         }
         var perSpeaker = timing
-        if channels.count == 1, let conv = conversation {
+        if channels.count == 1 || copies, let conv = conversation {
             perSpeaker = conv.speech.indices.map { k in
                 Timing.analyze(speech: conv.speech[k], intensity: channels[0].intensity, pitch: channels[0].pitch,
                                otherSpeech: conv.speech.enumerated().filter { $0.offset != k }.flatMap(\.element),
@@ -113,7 +126,7 @@ public enum TimingAnalysis {
     public static func segments(_ segments: [Segment], channels: [TimingChannelInput], recording: RecordingTiming,
                                 settings: TimingSettings = TimingSettings()) -> [SegmentTiming] {
         // Speech and tracks by source.
-        let mono = channels.count == 1 && recording.conversation?.estimate == true
+        let mono = recording.conversation?.estimate == true
         let names: [String] = mono ? recording.conversation!.speakers : channels.map(\.role)
         let speechOf: [[Span]] = mono ? recording.conversation!.speech : recording.speech
         func channelOf(_ source: Int) -> TimingChannelInput { channels[mono ? 0 : source] }

@@ -193,4 +193,21 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
         #expect(rec.speakers.map(\.pauseCount) == ["interviewer", "interviewee"].map { truth.pauses[$0]?.count ?? 0 },
                 "\(rec.speakers.map(\.pauses))")
     }
+
+    @Test func identicalChannelsAreTreatedAsMono() throws {
+        // A mono recording stored as stereo: one speaker per channel cannot be assumed.
+        let truth = try InterviewSample.truth()
+        let (ch, rate) = try InterviewSample.channels()
+        let mono = zip(ch[0], ch[1]).map { 0.5 * ($0 + $1) }
+        let r = analyzeChannel(mono, rate: rate)
+        let input = { (role: String) in TimingChannelInput(role: role, frames: r.frames, pitch: r.pitch, intensity: r.intensity) }
+        let rec = TimingAnalysis.run(channels: [input("interviewer"), input("interviewee")])
+        let conv = try #require(rec.conversation)
+        #expect(conv.estimate && conv.method.hasPrefix("mono-clustering"))
+        #expect(conv.turns.map(\.speaker) == truth.turns.map(\.speaker))
+        // Real stereo is not mistaken for copies.
+        let stereo = ch.map { analyzeChannel($0, rate: rate) }
+        #expect(!ConversationAnalysis.channelsAreCopies(stereo.enumerated().map { k, c in
+            ConversationChannel(role: "\(k)", speech: c.speech, level: c.frames.levelTrack) }))
+    }
 }
