@@ -96,7 +96,18 @@ public enum Timing {
             if let o = others.first, o.start < gap.end { continue }  // someone else spoke
             pauses.append(gap)
         }
-        let syll = syllableNuclei(speech: inRange, intensity: intensity, voiced: voiced, config: config).count
+        // Over a range, only that stretch of the intensity (plus the smoothing margin) is
+        // examined, so per-segment calls cost O(segment), not O(recording).
+        var track = intensity
+        if let r = range, intensity.grid.count > 0 {
+            let g = intensity.grid
+            let margin = Int((config.smoothingS / g.dt).rounded(.up)) + 1
+            let a = max(0, Int(((r.start - g.t1) / g.dt).rounded(.down)) - margin)
+            let b = min(g.count, Int(((r.end - g.t1) / g.dt).rounded(.up)) + margin + 1)
+            track = a < b ? IntensityTrack(grid: FrameGrid(t1: g.time(a), dt: g.dt, count: b - a), db: Array(intensity.db[a..<b]))
+                          : IntensityTrack(grid: FrameGrid(t1: g.t1, dt: g.dt, count: 0), db: [])
+        }
+        let syll = syllableNuclei(speech: inRange, intensity: track, voiced: voiced, config: config).count
         let talk = totalDuration(inRange)
         let pauseTotal = totalDuration(pauses)
         return TimingFeatures(
