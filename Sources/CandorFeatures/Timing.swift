@@ -8,9 +8,14 @@ public struct TimingConfig: Sendable, Codable, Equatable {
     /// …and be no more than this far below the loudest (99th percentile) level
     /// (de Jong & Wempe's silence threshold, −25 dB).
     public var nucleusBelowMaxDb: Double = 25
-    /// The intensity is smoothed with a moving average this long before peak picking
-    /// (de Jong & Wempe's 50 Hz-floor intensity has a ≈ 64 ms effective window).
-    public var smoothingS: Double = 0.05
+    /// Optional extra moving-average smoothing (s) of the intensity before peak picking.
+    /// 0 with the 50 Hz-minimum-pitch intensity (`SpeechFrames.syllableDb`), which is what
+    /// de Jong & Wempe use; about 0.03 makes a 100 Hz intensity behave similarly.
+    public var smoothingS: Double = 0
+    /// A nucleus must be voiced: pitch track voiced at the peak, or (with `SpeechFrames`)
+    /// periodicity at least this high — de Jong & Wempe's pitch is lenient (voicing
+    /// threshold 0.25), stricter voicing misses syllables.
+    public var nucleusPeriodicity: Double = 0.45
     public init() {}
 }
 
@@ -126,15 +131,19 @@ public enum Timing {
                 otherSpeech: otherSpeech, range: range, config: config)
     }
 
-    /// Convenience without a pitch track: voicing from `SpeechFrames.periodicity`.
-    public static func analyze(speech: [Span], frames: SpeechFrames, intensity: IntensityTrack? = nil,
+    /// The pipeline's form: nuclei from `frames.syllableDb` (Praat intensity, 50 Hz minimum
+    /// pitch, as de Jong & Wempe), voiced where the pitch track is voiced or the frame's
+    /// periodicity reaches `nucleusPeriodicity`. Without a pitch track, periodicity alone.
+    public static func analyze(speech: [Span], frames: SpeechFrames, pitch: PitchTrack? = nil,
                                otherSpeech: [Span] = [], range: Span? = nil,
-                               config: TimingConfig = TimingConfig(),
-                               vadConfig: VoiceActivityConfig = VoiceActivityConfig()) -> TimingFeatures {
-        let voiced = VoiceActivity.voicing(frames: frames, pitch: nil, config: vadConfig)
+                               config: TimingConfig = TimingConfig()) -> TimingFeatures {
         let g = frames.grid
-        return analyze(speech: speech, intensity: intensity ?? frames.levelTrack,
-                       voiced: { t in g.count > 0 && voiced[g.nearest(t)] },
+        let th = Float(config.nucleusPeriodicity)
+        return analyze(speech: speech, intensity: frames.syllableTrack,
+                       voiced: { t in
+                           if let pitch, pitch.f0(at: t) > 0 { return true }
+                           return g.count > 0 && frames.periodicity[g.nearest(t)] >= th
+                       },
                        otherSpeech: otherSpeech, range: range, config: config)
     }
 

@@ -4,12 +4,10 @@ public struct TimingChannelInput: Sendable {
     public var role: String
     public var frames: SpeechFrames
     public var pitch: PitchTrack
-    public var intensity: IntensityTrack
-    public init(role: String, frames: SpeechFrames, pitch: PitchTrack, intensity: IntensityTrack) {
+    public init(role: String, frames: SpeechFrames, pitch: PitchTrack) {
         self.role = role
         self.frames = frames
         self.pitch = pitch
-        self.intensity = intensity
     }
 }
 
@@ -102,14 +100,14 @@ public enum TimingAnalysis {
                 config: settings.mono, vadConfig: settings.voiceActivity, conversationConfig: settings.conversation)
         }
         let timing = channels.indices.map { k in
-            Timing.analyze(speech: speech[k], intensity: channels[k].intensity, pitch: channels[k].pitch,
+            Timing.analyze(speech: speech[k], frames: channels[k].frames, pitch: channels[k].pitch,
                            otherSpeech: channels.count >= 2 && !copies ? speech.enumerated().filter { $0.offset != k }.flatMap(\.element) : [],
                            config: settings.timing)
         }
         var perSpeaker = timing
         if channels.count == 1 || copies, let conv = conversation {
             perSpeaker = conv.speech.indices.map { k in
-                Timing.analyze(speech: conv.speech[k], intensity: channels[0].intensity, pitch: channels[0].pitch,
+                Timing.analyze(speech: conv.speech[k], frames: channels[0].frames, pitch: channels[0].pitch,
                                otherSpeech: conv.speech.enumerated().filter { $0.offset != k }.flatMap(\.element),
                                config: settings.timing)
             }
@@ -143,7 +141,7 @@ public enum TimingAnalysis {
             let k = sources[i]
             let ch = channelOf(k)
             let others = speechOf.enumerated().filter { $0.offset != k }.flatMap(\.element)
-            let t = Timing.analyze(speech: speechOf[k], intensity: ch.intensity, pitch: ch.pitch, otherSpeech: others,
+            let t = Timing.analyze(speech: speechOf[k], frames: ch.frames, pitch: ch.pitch, otherSpeech: others,
                                    range: s.span, config: settings.timing)
             var latency: Double? = nil
             if s.role == .answer, let q = Segments.questionFor(answerAt: i, in: segments) {

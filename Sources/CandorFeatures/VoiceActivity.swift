@@ -61,6 +61,9 @@ public struct SpeechFrames: Sendable {
     public var periodicity: [Float]
     /// Frequency (Hz) of that autocorrelation peak; a crude F0 (0 when no peak).
     public var f0: [Float]
+    /// Praat intensity with a 50 Hz minimum pitch (64 ms window): the contour de Jong &
+    /// Wempe (2009) pick syllable nuclei from.
+    public var syllableDb: [Float]
     /// Spectral shape: `SpeechFrames.shapeBands` log band energies per frame (dB relative
     /// to the frame's 100–5000 Hz energy), flattened frame-major.
     public var shape: [Float]
@@ -69,11 +72,12 @@ public struct SpeechFrames: Sendable {
     public static let bandEdges: [Double] = [100, 300, 600, 1000, 1800, 3000, 5000]
     public static var shapeBands: Int { bandEdges.count - 1 }
 
-    public init(grid: FrameGrid, bandDb: [Float], periodicity: [Float], f0: [Float], shape: [Float]) {
+    public init(grid: FrameGrid, bandDb: [Float], periodicity: [Float], f0: [Float], syllableDb: [Float], shape: [Float]) {
         self.grid = grid
         self.bandDb = bandDb
         self.periodicity = periodicity
         self.f0 = f0
+        self.syllableDb = syllableDb
         self.shape = shape
     }
 
@@ -83,6 +87,7 @@ public struct SpeechFrames: Sendable {
         bandDb = [Float](repeating: 0, count: grid.count)
         periodicity = bandDb
         f0 = bandDb
+        syllableDb = bandDb
         shape = [Float](repeating: 0, count: grid.count * Self.shapeBands)
     }
 
@@ -93,6 +98,7 @@ public struct SpeechFrames: Sendable {
         bandDb.replaceSubrange(base..<(base + n), with: part.bandDb)
         periodicity.replaceSubrange(base..<(base + n), with: part.periodicity)
         f0.replaceSubrange(base..<(base + n), with: part.f0)
+        syllableDb.replaceSubrange(base..<(base + n), with: part.syllableDb)
         let nb = Self.shapeBands
         shape.replaceSubrange((base * nb)..<((base + n) * nb), with: part.shape)
     }
@@ -100,6 +106,8 @@ public struct SpeechFrames: Sendable {
     /// The band energy as an intensity-like track (for bleed comparison and speech rate
     /// when no Praat intensity is at hand).
     public var levelTrack: IntensityTrack { IntensityTrack(grid: grid, db: bandDb) }
+    /// The 50 Hz-minimum-pitch intensity as a track (for `Timing.syllableNuclei`).
+    public var syllableTrack: IntensityTrack { IntensityTrack(grid: grid, db: syllableDb) }
 }
 
 /// Computes `SpeechFrames` for frames of a grid from a block of one channel's samples,
@@ -116,6 +124,7 @@ public final class SpeechFrameAnalyzer {
     private let hannPower: Double
     private let bandLo: Int, bandHi: Int
     private let shapeBins: [Int]
+    private let syllableIntensity: IntensityFrameAnalyzer
     /// Per-frame band accumulator (reused: no allocation per frame).
     private var acc = [Double](repeating: 0, count: SpeechFrames.shapeBands)
 
@@ -144,19 +153,21 @@ public final class SpeechFrameAnalyzer {
         bandLo = bin(SpeechFrames.bandLowHz)
         bandHi = bin(min(4000, sr / 2))
         shapeBins = SpeechFrames.bandEdges.map { bin(min($0, sr / 2)) }
+        syllableIntensity = IntensityFrameAnalyzer(sampleRate: sr, minimumPitch: 50)
     }
 
     /// Samples a block needs on each side of its first and last frame centres.
-    public var contextSamples: Int { window / 2 + 2 }
+    public var contextSamples: Int { max(window / 2 + 2, syllableIntensity.contextSamples) }
 
     /// Frames `range` of `grid`, from `x` holding global samples starting at `start`
     /// (samples outside `x` count as zeros). The result's grid starts at `range.lowerBound`.
     public func analyze(grid: FrameGrid, range: Range<Int>, x: UnsafeBufferPointer<Float>, start: Int) -> SpeechFrames {
         var out = SpeechFrames(grid: FrameGrid(t1: grid.time(range.lowerBound), dt: grid.dt, count: range.count),
-                               bandDb: [], periodicity: [], f0: [], shape: [])
+                               bandDb: [], periodicity: [], f0: [], syllableDb: [], shape: [])
         out.bandDb.reserveCapacity(range.count)
         out.periodicity.reserveCapacity(range.count)
         out.f0.reserveCapacity(range.count)
+        out.syllableDb.reserveCapacity(range.count)
         out.shape.reserveCapacity(range.count * SpeechFrames.shapeBands)
         for i in range { frame(t: grid.time(i), x: x, start: start, into: &out) }
         return out
@@ -171,6 +182,7 @@ public final class SpeechFrameAnalyzer {
     }
 
     private func frame(t: Double, x: UnsafeBufferPointer<Float>, start: Int, into out: inout SpeechFrames) {
+        out.syllableDb.append(syllableIntensity.intensity(t: t, x: x, start: start))
         let n = ws.plan.size
         let real = ws.real
         let first = Int((t * sampleRate - 0.5).rounded()) - window / 2 - start

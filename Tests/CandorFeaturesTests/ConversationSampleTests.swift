@@ -74,7 +74,7 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
     var counts: [Int] = []
     for (k, r) in roles.enumerated() {
         let others = conv.speech.enumerated().filter { $0.offset != k }.flatMap(\.element)
-        let f = Timing.analyze(speech: conv.speech[k], intensity: results[k].intensity, pitch: results[k].pitch, otherSpeech: others)
+        let f = Timing.analyze(speech: conv.speech[k], frames: results[k].frames, pitch: results[k].pitch, otherSpeech: others)
         counts.append(f.pauseCount)
         let want = truth.pauses[r]?.count ?? 0
         if f.pauseCount != want { e.pausesOK = false; print("[timing] interview \(label): \(r) pauses \(f.pauses) vs \(truth.pauses[r] ?? [])") }
@@ -126,7 +126,7 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
         let roles = ["interviewer", "interviewee"]
         let inputs = ch.enumerated().map { k, x -> TimingChannelInput in
             let r = analyzeChannel(x, rate: rate)
-            return TimingChannelInput(role: roles[k], frames: r.frames, pitch: r.pitch, intensity: r.intensity)
+            return TimingChannelInput(role: roles[k], frames: r.frames, pitch: r.pitch)
         }
         let rec = TimingAnalysis.run(channels: inputs)
         let conv = try #require(rec.conversation)
@@ -171,7 +171,7 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
         let (ch, rate) = try InterviewSample.channels()
         let mono = zip(ch[0], ch[1]).map { 0.5 * ($0 + $1) }
         let r = analyzeChannel(mono, rate: rate)
-        let input = TimingChannelInput(role: "unknown", frames: r.frames, pitch: r.pitch, intensity: r.intensity)
+        let input = TimingChannelInput(role: "unknown", frames: r.frames, pitch: r.pitch)
         let rec = TimingAnalysis.run(channels: [input], monoSpeakers: ["interviewer", "interviewee"])
         let conv = try #require(rec.conversation)
         #expect(conv.estimate && conv.method == "mono-clustering")
@@ -200,7 +200,7 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
         let (ch, rate) = try InterviewSample.channels()
         let mono = zip(ch[0], ch[1]).map { 0.5 * ($0 + $1) }
         let r = analyzeChannel(mono, rate: rate)
-        let input = { (role: String) in TimingChannelInput(role: role, frames: r.frames, pitch: r.pitch, intensity: r.intensity) }
+        let input = { (role: String) in TimingChannelInput(role: role, frames: r.frames, pitch: r.pitch) }
         let rec = TimingAnalysis.run(channels: [input("interviewer"), input("interviewee")])
         let conv = try #require(rec.conversation)
         #expect(conv.estimate && conv.method.hasPrefix("mono-clustering"))

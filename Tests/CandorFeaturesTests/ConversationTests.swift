@@ -34,7 +34,7 @@ func runConversation(_ scene: Scene, roles: [String] = ["interviewer", "intervie
     }
     let conv = ConversationAnalysis.analyze(channels: channels)
     let timing = results.indices.map { k in
-        Timing.analyze(speech: conv.speech[k], intensity: results[k].intensity, pitch: results[k].pitch,
+        Timing.analyze(speech: conv.speech[k], frames: results[k].frames, pitch: results[k].pitch,
                        otherSpeech: conv.speech.enumerated().filter { $0.offset != k }.flatMap(\.element))
     }
     return ConversationRun(conversation: conv, timing: timing, results: results)

@@ -46,7 +46,7 @@ struct TimingSignal {
     @Test func pausesAndRatesOnSyllableTrains() {
         let s = phrases()
         let r = analyzeChannel(s.x, rate: s.rate)
-        let f = Timing.analyze(speech: r.speech, intensity: r.intensity, pitch: r.pitch)
+        let f = Timing.analyze(speech: r.speech, frames: r.frames, pitch: r.pitch)
         // Every edge is found within 20 ms (the 30 ms analysis window widens speech by about
         // 15 ms per side): pause total within 4 edges, speech total within 8 edges.
         #expect(f.pauseCount == 2, "pauses \(f.pauses)")
@@ -68,9 +68,9 @@ struct TimingSignal {
         let r = analyzeChannel(s.x, rate: s.rate)
         var c = TimingConfig()
         c.minPauseS = 0.15
-        #expect(Timing.analyze(speech: r.speech, intensity: r.intensity, pitch: r.pitch, config: c).pauseCount == 3)
+        #expect(Timing.analyze(speech: r.speech, frames: r.frames, pitch: r.pitch, config: c).pauseCount == 3)
         c.minPauseS = 0.4
-        #expect(Timing.analyze(speech: r.speech, intensity: r.intensity, pitch: r.pitch, config: c).pauseCount == 1)
+        #expect(Timing.analyze(speech: r.speech, frames: r.frames, pitch: r.pitch, config: c).pauseCount == 1)
     }
 
     @Test func unvoicedStretchesAreNotPauses() {
@@ -85,7 +85,7 @@ struct TimingSignal {
         let r = analyzeChannel(s.x, rate: s.rate)
         let mid = (s.phrases[1].start + s.phrases[1].end) / 2
         #expect(r.pitch.f0(at: mid) == 0, "the fricative is unvoiced")
-        let f = Timing.analyze(speech: r.speech, intensity: r.intensity, pitch: r.pitch)
+        let f = Timing.analyze(speech: r.speech, frames: r.frames, pitch: r.pitch)
         #expect(f.pauseCount == 0, "pauses \(f.pauses)")
         #expect(r.speech.count == 1)
         #expect(f.syllableCount == 6)
@@ -96,7 +96,7 @@ struct TimingSignal {
         let r = analyzeChannel(s.x, rate: s.rate)
         // The range covers phrases 2–3 and the 0.3 s pause between them.
         let range = Span(s.phrases[1].start - 0.1, s.phrases[2].end + 0.05)
-        let f = Timing.analyze(speech: r.speech, intensity: r.intensity, pitch: r.pitch, range: range)
+        let f = Timing.analyze(speech: r.speech, frames: r.frames, pitch: r.pitch, range: range)
         #expect(f.pauseCount == 1)
         #expect(f.syllableCount == 10)
         #expect(f.speech.allSatisfy { $0.start >= range.start && $0.end <= range.end })
@@ -127,7 +127,7 @@ struct TimingSignal {
             var pad = [Float](repeating: 0, count: Int(0.3 * TimingFixture.rate))
             pad += x + [Float](repeating: 0, count: Int(0.3 * TimingFixture.rate))
             let r = analyzeChannel(pad, rate: TimingFixture.rate)
-            let f = Timing.analyze(speech: r.speech, intensity: r.intensity, pitch: r.pitch)
+            let f = Timing.analyze(speech: r.speech, frames: r.frames, pitch: r.pitch)
             print("[timing] syllables '\(text)': \(f.syllableCount) (truth \(n))")
             #expect(abs(f.syllableCount - n) <= 3, "\(text)")
             total += f.syllableCount
