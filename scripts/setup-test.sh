@@ -23,3 +23,13 @@ python3 -c "import sklearn" 2>/dev/null || py_need+=(scikit-learn)
 if [ ${#py_need[@]} -gt 0 ]; then
   python3 -m pip install -q "${py_need[@]}" || python3 -m pip install -q --break-system-packages "${py_need[@]}"
 fi
+# WebRTC's VAD, the independent reference for Candor's voice activity (Tests/webrtcvad_reference.py).
+# It builds from source where no wheel fits: needs a C compiler and the Python headers.
+if ! python3 -c "import webrtcvad" 2>/dev/null; then
+  pipi() { python3 -m pip install -q "$@" || python3 -m pip install -q --break-system-packages "$@"; }
+  if ! pipi webrtcvad; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-dev build-essential >/dev/null
+    pipi webrtcvad || pipi webrtcvad-wheels
+  fi
+fi
