@@ -1,0 +1,3 @@
+import Testing
+@testable import CandorReport
+@Test func placeholderBuild() { #expect(htmlEscape("<") == "&lt;") }
