@@ -7,5 +7,5 @@ export CANDOR_WORKSPACE="$out/workspace"
 sample=samples/interview.flac
 [ -f "$sample" ] || sample=samples/real/$(ls samples/real | head -1)
 echo "== candor analyze $sample" >&2
-"$candor" analyze "$sample" --out "$out/interview.analysis.json"
+"$candor" analyze "$sample" --roles interviewer,interviewee --out "$out/interview.analysis.json"
 echo "== analysis JSON: $out/interview.analysis.json" >&2

@@ -30,19 +30,31 @@ public indirect enum JSONValue: Sendable {
 /// Formats a double with at most `digits` decimals, trimming trailing zeros.
 func formatNumber(_ d: Double, digits: Int?) -> String {
     guard d.isFinite else { return "null" }
-    guard let digits else {
+    guard let digits, digits <= 9 else {
         if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
         return "\(d)"
     }
-    var p = 1.0
+    var p: Int64 = 1
     for _ in 0..<digits { p *= 10 }
-    let r = (d * p).rounded() / p
-    if r == r.rounded(), abs(r) < 1e15 { return String(Int64(r)) }
-    var s = "\(r)"
-    if s.contains("e") { return s }
-    while s.hasSuffix("0") { s.removeLast() }
-    if s.hasSuffix(".") { s.removeLast() }
-    return s
+    let scaled = (d * Double(p)).rounded()
+    guard abs(scaled) < 9e17 else { return "\(d)" }
+    var q = Int64(scaled)
+    let negative = q < 0
+    if negative { q = -q }
+    var intPart = q / p
+    var frac = q % p
+    var fracDigits = digits
+    while fracDigits > 0 && frac % 10 == 0 { frac /= 10; fracDigits -= 1 }
+    // Build the digits right to left.
+    var buf = [UInt8](repeating: 0, count: 40)
+    var i = buf.count
+    if fracDigits > 0 {
+        for _ in 0..<fracDigits { i -= 1; buf[i] = UInt8(48 + frac % 10); frac /= 10 }
+        i -= 1; buf[i] = 46  // "."
+    }
+    repeat { i -= 1; buf[i] = UInt8(48 + intPart % 10); intPart /= 10 } while intPart > 0
+    if negative && (q != 0) { i -= 1; buf[i] = 45 }
+    return String(decoding: buf[i...], as: UTF8.self)
 }
 
 func escapeJSON(_ s: String) -> String {

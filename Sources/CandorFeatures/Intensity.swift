@@ -31,31 +31,24 @@ public final class IntensityFrameAnalyzer {
     /// Silence gives -∞ → reported as the floor value -100 dB... clipped to a finite floor.
     public func intensity(t: Double, x: UnsafeBufferPointer<Float>, start: Int) -> Float {
         let centre = Int((t * sampleRate - 0.5).rounded())
-        let first = centre - half
-        var mean = 0.0, wsum = 0.0
+        let first = centre - half - start
+        // Clip the window to the samples held; one pass for the weighted sums.
+        let j0 = max(0, -first), j1 = min(window.count, x.count - first)
+        guard j1 > j0 else { return Self.floorDB }
+        var sw: Float = 0, swx: Float = 0, swxx: Float = 0
         window.withUnsafeBufferPointer { w in
-            for j in 0..<w.count {
-                let i = first + j - start
-                if i >= 0 && i < x.count {
-                    mean += Double(x[i]) * Double(w[j])
-                    wsum += Double(w[j])
-                }
+            let base = x.baseAddress! + first
+            for j in j0..<j1 {
+                let v = base[j], wj = w[j]
+                sw += wj
+                swx += wj * v
+                swxx += wj * v * v
             }
         }
-        guard wsum > 0 else { return Self.floorDB }
-        mean /= wsum
-        var power = 0.0
-        window.withUnsafeBufferPointer { w in
-            for j in 0..<w.count {
-                let i = first + j - start
-                if i >= 0 && i < x.count {
-                    let d = Double(x[i]) - mean
-                    power += d * d * Double(w[j])
-                }
-            }
-        }
-        power /= wsum
-        guard power > 0 else { return Self.floorDB }
+        guard sw > 0 else { return Self.floorDB }
+        let mean = Double(swx) / Double(sw)
+        let power = Double(swxx) / Double(sw) - mean * mean
+        guard power > 1e-20 else { return Self.floorDB }
         return Float(max(Double(Self.floorDB), 10 * log10(power / 4e-10)))
     }
 

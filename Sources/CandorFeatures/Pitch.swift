@@ -89,6 +89,7 @@ public final class PitchFrameAnalyzer {
     let brentMax: Int
     let window: [Float]
     let windowR: [Float]
+    let inverseWindowR: [Float]
     let fft: FFTWorkspace
     let fft2: FFTWorkspace?
     var r: [Float]
@@ -125,6 +126,7 @@ public final class PitchFrameAnalyzer {
             var wr = [Float](repeating: 0, count: brentMax + 2)
             for i in 0..<wr.count { wr[i] = fft.real[i] / r0 }
             windowR = wr
+            inverseWindowR = wr.map { $0 > 0 ? 1 / $0 : 0 }
             r = [Float](repeating: 0, count: brentMax + 2)
         } else {
             maximumLag = max(minimumLag + 1, Int((sampleRate / settings.floor).rounded(.down)) + 1)
@@ -134,6 +136,7 @@ public final class PitchFrameAnalyzer {
             fft2 = FFTWorkspace(size: n)
             window = []
             windowR = []
+            inverseWindowR = []
             r = [Float](repeating: 0, count: maximumLag + 2)
         }
     }
@@ -167,7 +170,15 @@ public final class PitchFrameAnalyzer {
         let frameStart = right - halfWindow
         if settings.method == .ac {
             let buf = fft.real
-            for j in 0..<nsampWindow { buf[j] = (sample(frameStart + j) - localMean) * window[j] }
+            let off = frameStart - start
+            window.withUnsafeBufferPointer { w in
+                if off >= 0 && off + nsampWindow <= n {
+                    let src = x.baseAddress! + off
+                    for j in 0..<nsampWindow { buf[j] = (src[j] - localMean) * w[j] }
+                } else {
+                    for j in 0..<nsampWindow { buf[j] = (sample(frameStart + j) - localMean) * w[j] }
+                }
+            }
             var localPeak: Float = 0
             let p0 = max(0, halfWindow - halfPeriod), p1 = min(nsampWindow - 1, halfWindow + halfPeriod)
             for j in p0...p1 { localPeak = max(localPeak, abs(buf[j])) }
@@ -178,7 +189,10 @@ public final class PitchFrameAnalyzer {
             guard r0 > 0 else { return }
             let upper = min(brentMax, maximumLag + 1)
             r.withUnsafeMutableBufferPointer { rr in
-                for i in 0...upper { rr[i] = windowR[i] > 0 ? buf[i] / (r0 * windowR[i]) : 0 }
+                let inv = 1 / r0
+                inverseWindowR.withUnsafeBufferPointer { iw in
+                    for i in 0...upper { rr[i] = buf[i] * inv * iw[i] }
+                }
                 collectCandidates(rr, upper: upper, into: &c)
             }
         } else {
