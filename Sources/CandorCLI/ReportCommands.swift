@@ -1,0 +1,216 @@
+import ArgumentParser
+import CandorReport
+import Foundation
+
+/// Where a report or export takes its analysis from: a file, or a case/session's stored result.
+struct AnalysisSourceOptions: ParsableArguments {
+    @Option(name: .long, help: "Analysis JSON file (from `candor analyze`).")
+    var analysis: String?
+
+    @Option(name: .customLong("case"), help: "Case id: use the session's latest stored analysis (the access is logged first).")
+    var caseID: String?
+
+    @Option(name: .customLong("session"), help: "Session id within the case.")
+    var sessionID: String?
+
+    func check() throws {
+        if (caseID == nil) != (sessionID == nil) { throw ValidationError("--case and --session go together") }
+        if (analysis == nil) == (caseID == nil) { throw ValidationError("give either --analysis FILE or --case ID --session ID") }
+    }
+}
+
+/// Reads an analysis JSON file; errors are exit 3 naming the file.
+func readAnalysisFile(_ path: String) throws -> AnalysisData {
+    do { return try AnalysisData.read(path: path) } catch let e as ReportInputError {
+        throw CLIError(code: ExitCodes.invalidInput, e.message)
+    }
+}
+
+/// Model cards (Markdown) for the models that scored this analysis, from the models folder:
+/// `--models`, else `$CANDOR_MODELS`, else `./models`, else `models/` beside the executable or
+/// one of its ancestors (the package checkout). Missing cards are simply absent.
+func modelCards(for a: AnalysisData, modelsDir: String?) -> [String: String] {
+    let ids = Set(a.allScores.map(\.model))
+    guard !ids.isEmpty else { return [:] }
+    var dirs: [String] = []
+    if let m = modelsDir { dirs.append(m) }
+    if let e = ProcessInfo.processInfo.environment["CANDOR_MODELS"], !e.isEmpty { dirs.append(e) }
+    dirs.append("models")
+    var dir = (CandorVersion.executablePath as NSString).deletingLastPathComponent
+    for _ in 0..<6 {
+        dirs.append((dir as NSString).appendingPathComponent("models"))
+        dir = (dir as NSString).deletingLastPathComponent
+    }
+    var cards: [String: String] = [:]
+    for id in ids where !id.contains("/") && !id.hasPrefix(".") {
+        for d in dirs {
+            if let text = readText((d as NSString).appendingPathComponent("\(id).md")) { cards[id] = text; break }
+        }
+    }
+    return cards
+}
+
+func utcNow() -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime]
+    f.timeZone = TimeZone(identifier: "UTC")
+    return f.string(from: Date())
+}
+
+public struct ReportCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a self-contained HTML report (inline SVG plots, no scripts) of an analysis.",
+        discussion: """
+        With --case/--session the session's latest stored analysis is used, an `accessed` record \
+        (viewed, "report <file>") is appended to its audit log before anything is written, and the \
+        report shows the log's verification status. With --analysis FILE the report is made from the \
+        file alone; --audit-status BUNDLE adds the status of an exported audit bundle. The file is \
+        written atomically (temporary file, then rename). Exit codes: 0 ok, 1 other failure, 2 usage, \
+        3 unreadable or invalid input.
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var source: AnalysisSourceOptions
+
+    @Option(name: .customLong("audit-status"), help: "An exported audit bundle folder (or its records.jsonl) whose status to show.")
+    var auditStatus: String?
+
+    @Option(name: .long, help: "Models folder holding the model cards (default: $CANDOR_MODELS, ./models, or the checkout's models/).")
+    var models: String?
+
+    @Option(name: .long, help: "Output HTML file ('-' for stdout).")
+    var out: String
+
+    public init() {}
+
+    public func validate() throws {
+        try source.check()
+    }
+
+    public func run() throws {
+        let analysis: AnalysisData
+        var audit: AuditStatus?
+        if let file = source.analysis {
+            analysis = try readAnalysisFile(file)
+            if let bundle = auditStatus { audit = try readAuditStatus(bundle) }
+        } else {
+            let session = try loadSessionAnalysis(workspace: global.workspacePath, caseID: source.caseID!, sessionID: source.sessionID!,
+                                                  action: "viewed", what: "report \(out)")
+            analysis = session.analysis
+            audit = session.audit
+        }
+        let options = ReportOptions(caseID: source.caseID, sessionID: source.sessionID, generatedAt: utcNow(),
+                                    modelCards: modelCards(for: analysis, modelsDir: models), audit: audit)
+        let html = HTMLReport.render(analysis, options: options)
+        try writeAtomically(to: out) { $0.write(html) }
+        if !global.quiet && out != "-" { print("report written to \(out)") }
+    }
+}
+
+public struct ExportCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export an analysis as a Praat TextGrid or as CSV tables.",
+        discussion: """
+        textgrid: interval tiers turns-<speaker>, pauses-<speaker>, segments-<speaker>, flagged, and a \
+        point tier pitch-<speaker> (one point per voiced frame, mark = F0 in Hz). Default output: \
+        <name>.TextGrid. csv: <prefix>.frames.csv (channel, speaker, t, f0_hz, intensity_db) and \
+        <prefix>.segments.csv (segment features and scores); --table picks one; columns are \
+        documented in docs/csv.md. With --case/--session the export is logged (accessed, exported) \
+        before anything is written. Outputs are written atomically.
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var source: AnalysisSourceOptions
+
+    @Option(name: .long, help: "textgrid or csv.")
+    var format: String
+
+    @Option(name: .long, help: "csv only: frames, segments or all (default all).")
+    var table: String = "all"
+
+    @Option(name: .long, help: "Output file (textgrid; '-' for stdout) or file prefix (csv; '-' with a single --table).")
+    var out: String?
+
+    public init() {}
+
+    public func validate() throws {
+        try source.check()
+        guard format == "textgrid" || format == "csv" else { throw ValidationError("--format must be textgrid or csv") }
+        guard ["frames", "segments", "all"].contains(table) else { throw ValidationError("--table must be frames, segments or all") }
+        if format == "csv", out == "-", table == "all" { throw ValidationError("--out - needs --table frames or --table segments") }
+    }
+
+    /// The default output stem: the analysis file name without .analysis.json / .json, or case-session.
+    var stem: String {
+        if let f = source.analysis {
+            var base = (f as NSString).lastPathComponent
+            for suffix in [".analysis.json", ".json"] where base.hasSuffix(suffix) {
+                base = String(base.dropLast(suffix.count))
+                break
+            }
+            return base
+        }
+        return "\(source.caseID ?? "case")-\(source.sessionID ?? "session")"
+    }
+
+    /// The files this export writes.
+    var outputs: [String] {
+        if format == "textgrid" { return [out ?? stem + ".TextGrid"] }
+        let prefix = out ?? stem
+        if prefix == "-" { return ["-"] }
+        var files: [String] = []
+        if table != "segments" { files.append(prefix + ".frames.csv") }
+        if table != "frames" { files.append(prefix + ".segments.csv") }
+        return files
+    }
+
+    public func run() throws {
+        let analysis: AnalysisData
+        if let file = source.analysis {
+            analysis = try readAnalysisFile(file)
+        } else {
+            analysis = try loadSessionAnalysis(workspace: global.workspacePath, caseID: source.caseID!, sessionID: source.sessionID!,
+                                               action: "exported", what: "\(format) \(outputs.joined(separator: " "))").analysis
+        }
+        if format == "textgrid" {
+            let text = TextGridWriter.write(analysis)
+            try writeAtomically(to: outputs[0]) { $0.write(String(text.dropLast())) }
+        } else {
+            for path in outputs {
+                let frames = path == "-" ? table == "frames" : path.hasSuffix(".frames.csv")
+                try writeAtomically(to: path) { sink in
+                    var text = frames ? "" : CSVWriter.segments(analysis)
+                    if frames { CSVWriter.frames(analysis) { sink.write($0) } }
+                    // writeAtomically ends the file with a newline; the tables already end with one.
+                    if !frames { text.removeLast(); sink.write(text) }
+                }
+            }
+        }
+        if !global.quiet && !outputs.contains("-") { print("wrote " + outputs.joined(separator: ", ")) }
+    }
+}
+
+/// An analysis read from a case/session in the workspace, with the log's status.
+struct SessionAnalysis {
+    var analysis: AnalysisData
+    var audit: AuditStatus
+}
+
+/// Reads an exported audit bundle (folder with records.jsonl and checkpoint) or a
+/// records.jsonl file, for the report's audit section.
+func readAuditStatus(_ path: String) throws -> AuditStatus {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        throw CLIError(code: ExitCodes.invalidInput, "\(path): no such audit bundle or records file")
+    }
+    let recordsPath = isDir.boolValue ? (path as NSString).appendingPathComponent("records.jsonl") : path
+    guard let data = FileManager.default.contents(atPath: recordsPath) else {
+        throw CLIError(code: ExitCodes.invalidInput, "\(recordsPath): cannot read audit records")
+    }
+    let lines = data.split(separator: 0x0A, omittingEmptySubsequences: true).map { [UInt8]($0) }
+    let checkpoint = isDir.boolValue ? readText((path as NSString).appendingPathComponent("checkpoint")) : nil
+    return AuditStatus.parse(recordLines: lines, checkpoint: checkpoint,
+                             verification: .notPerformed("run `candor audit verify \(path)`"), source: path)
+}
