@@ -17,6 +17,7 @@ fi
 # Python packages for independent cross-checks.
 py_need=()
 python3 -c "import numpy" 2>/dev/null || py_need+=(numpy)
+python3 -c "import cryptography" 2>/dev/null || py_need+=(cryptography)  # Tests/audit_verifier.py
 if [ ${#py_need[@]} -gt 0 ]; then
   python3 -m pip install -q "${py_need[@]}" || python3 -m pip install -q --break-system-packages "${py_need[@]}"
 fi

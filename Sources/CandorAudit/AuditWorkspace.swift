@@ -1,0 +1,236 @@
+import Foundation
+
+/// The audit side of a workspace: its keys, its store, and the operations on session logs.
+/// Not Sendable (it owns a database connection): use one per thread.
+public final class AuditWorkspace {
+    public let path: String
+    public let keys: KeyStore
+    public let store: any AuditStore
+
+    /// Opens (creating if needed) the workspace at `path`, with the SQLite store `audit.sqlite`
+    /// unless another store is given.
+    public init(path: String, store: (any AuditStore)? = nil) throws {
+        self.path = path
+        keys = KeyStore(workspace: path)
+        if let store {
+            self.store = store
+        } else {
+            try KeyStore.createDirectory(path)
+            self.store = try SQLiteAuditStore(path: (path as NSString).appendingPathComponent("audit.sqlite"))
+        }
+    }
+
+    // MARK: - Appending
+
+    /// Raised when the stored log does not end at its last signed checkpoint.
+    public static func tornTailMessage(_ s: SessionRef, count: Int, size: Int) -> String {
+        "audit log of \(s) has \(count - size) record(s) beyond its last signed checkpoint (size \(size)): an append was interrupted; appends are refused until `candor audit repair --case \(s.caseID) --session \(s.sessionID)` runs"
+    }
+
+    /// Appends records signed by `operatorName` (default: the workspace's default operator),
+    /// then a signed checkpoint for each new tree size, atomically. Adds `session_opened`
+    /// first if the session is new, and `key_rotated` if the operator's key changed since its
+    /// last record in this session. Returns the seq of each appended record.
+    @discardableResult
+    public func append(_ s: SessionRef, operator operatorName: String? = nil, _ drafts: [RecordDraft]) throws -> [Int] {
+        let name = try operatorName ?? keys.defaultOperator()
+        let signer = try keys.operatorSigner(name)
+        let logSigner = try keys.logSigner()
+        return try store.withSessionLock(s) {
+            let existing = try store.records(s)
+            var leaves = try checkedLeaves(s, existing, logKey: logSigner.verifierKey)
+            var prefix: [RecordDraft] = try rotationDrafts(name: name, current: signer.verifierKey.encoded, existing: existing)
+            if existing.isEmpty && drafts.first?.type != .sessionOpened { prefix.insert(RecordDraft(.sessionOpened), at: 0) }
+            var seqs: [Int] = []
+            for (k, draft) in (prefix + drafts).enumerated() {
+                let seq = leaves.count
+                let prev = leaves.last.map(Hex.encode) ?? AuditRecord.genesisPrev
+                let bytes = try AuditRecord.build(caseID: s.caseID, sessionID: s.sessionID, seq: seq, prev: prev,
+                                                  time: AuditRecord.timestamp(), draft: draft, signer: signer)
+                let leaf = Merkle.leafHash(bytes)
+                try store.insertRecord(s, seq: seq, bytes: bytes, leafHash: leaf)
+                Self.testPause()
+                leaves.append(leaf)
+                let origin = AuditRecord.origin(logKeyName: logSigner.name, caseID: s.caseID, sessionID: s.sessionID)
+                let note = try Checkpoint(origin: origin, size: leaves.count, root: Merkle.root(leaves)).signed(by: logSigner)
+                try store.insertCheckpoint(s, size: leaves.count, note: note)
+                if k >= prefix.count { seqs.append(seq) }
+            }
+            return seqs
+        }
+    }
+
+    /// Throws if an append to `s` would be refused (torn tail, or a log not matching its checkpoint).
+    public func checkAppendable(_ s: SessionRef) throws {
+        let logKey = try keys.logSigner().verifierKey
+        _ = try store.withReadSnapshot { try checkedLeaves(s, try store.records(s), logKey: logKey) }
+    }
+
+    /// Test hook: `CANDOR_AUDIT_TEST_PAUSE_MS` pauses each append between writing a record and
+    /// its checkpoint (inside the transaction), so tests can kill a process mid-append.
+    private static func testPause() {
+        if let v = ProcessInfo.processInfo.environment["CANDOR_AUDIT_TEST_PAUSE_MS"], let ms = UInt32(v), ms > 0 {
+            let note = Array("audit: test pause mid-append\n".utf8)
+            _ = note.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            usleep(ms * 1000)
+        }
+    }
+
+    /// Leaf hashes of the stored records, after checking the log ends exactly at a checkpoint
+    /// signed by the log key whose root matches (refusing to append to a torn or altered log).
+    private func checkedLeaves(_ s: SessionRef, _ existing: [StoredRecord], logKey: NoteVerifierKey) throws -> [Merkle.Hash] {
+        guard let cp = try store.latestCheckpoint(s) else {
+            if existing.isEmpty { return [] }
+            throw AuditError(Self.tornTailMessage(s, count: existing.count, size: 0))
+        }
+        if cp.size < existing.count { throw AuditError(Self.tornTailMessage(s, count: existing.count, size: cp.size)) }
+        let leaves = existing.map { Merkle.leafHash($0.bytes) }
+        for (i, r) in existing.enumerated() where r.seq != i || r.leafHash != leaves[i] {
+            throw AuditError("audit log of \(s) is damaged at seq \(i); run candor audit verify")
+        }
+        let parsed: Checkpoint
+        do { parsed = try Checkpoint.open(cp.note, logKey: logKey) } catch {
+            throw AuditError("audit log of \(s): latest checkpoint does not verify (\(error)); run candor audit verify")
+        }
+        guard parsed.size == existing.count, parsed.root == Merkle.root(leaves) else {
+            throw AuditError("audit log of \(s) does not match its signed checkpoint; run candor audit verify")
+        }
+        return leaves
+    }
+
+    /// key_rotated drafts linking the operator's key in its last record of this session to its current key.
+    private func rotationDrafts(name: String, current: String, existing: [StoredRecord]) throws -> [RecordDraft] {
+        var lastKey: String?
+        for r in existing.reversed() {
+            guard let obj = try? CanonicalJSON.parse(r.bytes) else { continue }
+            if obj["operator"]?.stringValue == name { lastKey = obj["operator_key"]?.stringValue; break }
+        }
+        guard let from = lastKey, from != current else { return [] }
+        var chain: [AuditJSON] = []
+        var key = from
+        let rotations = try keys.rotations(name)
+        while key != current {
+            guard let step = rotations.first(where: { $0.oldKey == key }) else {
+                throw AuditError("operator \(name): no recorded rotation from key \(key) to the current key")
+            }
+            chain.append(.object(["old_key": .string(step.oldKey), "new_key": .string(step.newKey), "endorsement": .string(step.endorsement)]))
+            key = step.newKey
+            if chain.count > rotations.count { throw AuditError("operator \(name): rotation records form a loop") }
+        }
+        return [RecordDraft(.keyRotated, ["old_key": .string(from), "new_key": .string(current), "endorsements": .array(chain)])]
+    }
+
+    /// Stores a result file (e.g. the analysis JSON) for the session; returns its sha256 (hex)
+    /// and its bundle name `results/<sha256>.json`.
+    @discardableResult
+    public func storeResult(_ s: SessionRef, bytes: [UInt8], extension ext: String = "json") throws -> (sha256: String, name: String) {
+        let sha = Hex.encode(Merkle.sha256(bytes))
+        let name = "results/\(sha).\(ext)"
+        try store.withSessionLock(s) { try store.putResult(s, StoredResult(sha256: sha, name: name, bytes: bytes)) }
+        return (sha, name)
+    }
+
+    public func results(_ s: SessionRef) throws -> [StoredResult] { try store.results(s) }
+
+    // MARK: - Reading and verifying
+
+    /// The session log as the verifier sees it, read in one transaction.
+    public func contents(_ s: SessionRef) throws -> LogContents {
+        try store.withReadSnapshot {
+            let recs = try store.records(s)
+            guard !recs.isEmpty else { throw AuditError("no audit log for \(s) in \(path)") }
+            var results: [String: [UInt8]] = [:]
+            for r in try store.results(s) { results[r.name] = r.bytes }
+            return LogContents(lines: recs.map(\.bytes), checkpoint: try store.latestCheckpoint(s)?.note,
+                               logKey: try keys.logVerifierKey().encoded, operatorKeys: try keys.allOperatorKeys(),
+                               results: results)
+        }
+    }
+
+    public func verify(_ s: SessionRef, evidence: [EvidenceFile] = [], since: String? = nil) throws -> VerificationReport {
+        LogVerifier.verify(try contents(s), evidence: evidence, since: since)
+    }
+
+    /// Parsed records (for `audit show`), after logging the access.
+    public func show(_ s: SessionRef, operator operatorName: String? = nil, what: String = "audit log") throws -> [AuditJSON] {
+        try requireExisting(s)
+        try append(s, operator: operatorName, [RecordDraft(.accessed, ["action": "viewed", "what": .string(what)])])
+        return try store.records(s).map { (try? CanonicalJSON.parse($0.bytes)) ?? .null }
+    }
+
+    /// Appends a supervisor's review of record `concernsSeq`.
+    @discardableResult
+    public func review(_ s: SessionRef, operator operatorName: String? = nil, concernsSeq: Int, kind: String,
+                       note: String, override: String? = nil) throws -> Int {
+        guard ["note", "override", "disregard"].contains(kind) else { throw AuditError("review kind must be note, override or disregard") }
+        if kind == "override" && override == nil { throw AuditError("an override review needs --value") }
+        let recs = try store.records(s)
+        guard concernsSeq >= 0, concernsSeq < recs.count else { throw AuditError("\(s) has no record with seq \(concernsSeq)") }
+        var fields: [String: AuditJSON] = ["kind": .string(kind), "note": .string(note), "concerns_seq": .int(Int64(concernsSeq)),
+                                           "concerns_leaf": .string(Hex.encode(Merkle.leafHash(recs[concernsSeq].bytes)))]
+        if let override { fields["override"] = .string(override) }
+        return try append(s, operator: operatorName, [RecordDraft(.review, fields)]).first ?? -1
+    }
+
+    /// Reading, reviewing or exporting never creates a session log.
+    public func requireExisting(_ s: SessionRef) throws {
+        if try store.records(s).isEmpty { throw AuditError("no audit log for \(s) in \(path)") }
+    }
+
+    // MARK: - Proofs
+
+    public struct InclusionProof: Sendable {
+        public let seq: Int, size: Int
+        public let leafHash: Merkle.Hash, root: Merkle.Hash
+        public let proof: [Merkle.Hash]
+        public let checkpoint: String
+    }
+
+    public func inclusionProof(_ s: SessionRef, seq: Int) throws -> InclusionProof {
+        try store.withReadSnapshot {
+            let leaves = try store.records(s).map { Merkle.leafHash($0.bytes) }
+            guard let cp = try store.latestCheckpoint(s), cp.size <= leaves.count,
+                  let proof = Merkle.inclusionProof(index: seq, leaves: Array(leaves[0..<cp.size])) else {
+                throw AuditError("\(s): no record \(seq) under the latest checkpoint")
+            }
+            return InclusionProof(seq: seq, size: cp.size, leafHash: leaves[seq], root: Merkle.root(Array(leaves[0..<cp.size])),
+                                  proof: proof, checkpoint: cp.note)
+        }
+    }
+
+    /// The consistency proof from the stored checkpoint of `oldSize` to the latest one.
+    public func consistencyProof(_ s: SessionRef, oldSize: Int) throws -> (old: String, new: String, proof: [Merkle.Hash]) {
+        try store.withReadSnapshot {
+            let leaves = try store.records(s).map { Merkle.leafHash($0.bytes) }
+            guard let cp = try store.latestCheckpoint(s), cp.size <= leaves.count, let old = try store.checkpoint(s, size: oldSize),
+                  let proof = Merkle.consistencyProof(oldSize: oldSize, leaves: Array(leaves[0..<cp.size])) else {
+                throw AuditError("\(s): no checkpoint of size \(oldSize)")
+            }
+            return (old, cp.note, proof)
+        }
+    }
+
+    // MARK: - Repair
+
+    /// `candor audit repair`: if (and only if) the log has a torn tail, moves the records beyond
+    /// the last signed checkpoint to quarantine and appends a `repaired` record saying so.
+    /// Returns the number of records set aside (0 when the log was intact).
+    public func repair(_ s: SessionRef, operator operatorName: String? = nil, reason: String = "interrupted append") throws -> Int {
+        let name = try operatorName ?? keys.defaultOperator()
+        _ = try keys.operatorSigner(name)
+        return try store.withSessionLock(s) {
+            let report = LogVerifier.verify(try contents(s))
+            guard let failure = report.failure else { return 0 }
+            guard failure.kind == .tornTail, let from = failure.seq else {
+                throw AuditError("audit log of \(s) is not intact and not a torn tail (\(failure)); repair refuses to change it")
+            }
+            let moved = try store.quarantineRecords(s, fromSeq: from, reason: reason)
+            let digest = Merkle.sha256(moved.flatMap { $0.bytes + [0x0A] })
+            try append(s, operator: name, [RecordDraft(.repaired, [
+                "discarded_from_seq": .int(Int64(from)), "discarded_records": .int(Int64(moved.count)),
+                "discarded_sha256": .string(Hex.encode(digest)), "reason": .string(reason),
+            ])])
+            return moved.count
+        }
+    }
+}

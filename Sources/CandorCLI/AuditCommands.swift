@@ -1,0 +1,247 @@
+import ArgumentParser
+import CandorAudit
+import Foundation
+
+public struct AuditCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Verify, export, read, review and repair session audit logs.",
+        discussion: "Exit codes: 0 intact/success, 1 other failure, 2 usage, 3 unreadable input, 4 audit verification failed.",
+        subcommands: [AuditVerify.self, AuditExport.self, AuditShow.self, ReviewCommand.self, AuditRepair.self, AuditProof.self])
+    public init() {}
+}
+
+/// --case / --session for commands on one session log.
+struct SessionOptions: ParsableArguments {
+    @Option(name: .customLong("case"), help: "Case id.") var caseID: String
+    @Option(name: .customLong("session"), help: "Session id within the case.") var sessionID: String
+    @Option(name: .long, help: "Operator who signs the records this command writes (default: $CANDOR_OPERATOR or the last `keys init`).")
+    var `operator`: String?
+    var ref: SessionRef { get throws { try sessionRef(caseID, sessionID) } }
+}
+
+struct AuditVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify an exported bundle folder, or a session log in the workspace (--case/--session).",
+        discussion: """
+        Checks the checkpoint's log-key signature, every record (canonical bytes, seq and prev \
+        chain, operator signature), the Merkle root, and the result files. Exit 0 when intact, \
+        4 when not, naming the first failing record's seq and the kind of failure (hash, chain, \
+        signature, checkpoint, consistency, evidence, torn-tail).
+        """)
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Bundle folder written by `candor audit export`.") var path: String?
+    @Option(name: .customLong("case"), help: "Case id (verify the workspace's log).") var caseID: String?
+    @Option(name: .customLong("session"), help: "Session id (verify the workspace's log).") var sessionID: String?
+    @Option(name: .long, parsing: .upToNextOption, help: "Recordings or result files to re-hash against the log.") var evidence: [String] = []
+    @Option(name: .long, help: "A checkpoint file kept earlier: prove the log only grew since.") var since: String?
+    @Option(name: .customLong("log-key"), help: "Trusted log verifier key (text or file); a bundle whose log.vkey differs fails.") var logKey: String?
+    @Flag(name: .long, help: "Print the verdict as one JSON object on stdout.") var json = false
+
+    func validate() throws {
+        if (caseID == nil) != (sessionID == nil) { throw ValidationError("--case and --session go together") }
+        if (path == nil) == (caseID == nil) { throw ValidationError("give either a bundle folder or --case and --session") }
+    }
+
+    func run() throws {
+        let files = try evidence.map { EvidenceFile(path: $0, sha256: try sha256(ofFile: $0)) }
+        var sinceText: String?
+        if let since {
+            guard let t = readText(since) else { throw CLIError(code: ExitCodes.invalidInput, "\(since): cannot read checkpoint") }
+            sinceText = t
+        }
+        var contents: LogContents
+        let what: String
+        if let path {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+                throw CLIError(code: ExitCodes.invalidInput, "\(path): not a bundle folder")
+            }
+            do { contents = try AuditBundle.read(path) } catch {
+                // A folder missing records.jsonl or log.vkey is a bundle that is not intact.
+                throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(path): \(error)")
+            }
+            what = path
+        } else {
+            let ws = try openAudit(global.workspacePath)
+            let s = try sessionRef(caseID!, sessionID!)
+            do { contents = try ws.contents(s) } catch {
+                throw CLIError(code: ExitCodes.invalidInput, "\(error)")
+            }
+            what = "\(s)"
+        }
+        if let pinned = logKey {
+            let text = readText(pinned) ?? pinned
+            let trusted = try auditing { try NoteVerifierKey(parsing: text) }
+            if (try? NoteVerifierKey(parsing: contents.logKey)) != trusted {
+                throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(what): checkpoint: the log key is not the trusted key \(trusted.encoded)")
+            }
+            contents.logKey = trusted.encoded
+        }
+        let report = LogVerifier.verify(contents, evidence: files, since: sinceText)
+        if json {
+            var o: [String: AuditJSON] = ["intact": .bool(report.isIntact), "size": .int(Int64(report.size)),
+                                          "root": .string(Hex.encode(report.root)), "origin": .string(report.origin),
+                                          "results_rehashed": .int(Int64(report.checkedResults))]
+            if let f = report.failure {
+                o["failure"] = .object(["kind": .string(f.kind.rawValue), "seq": f.seq.map { .int(Int64($0)) } ?? .null,
+                                        "message": .string(f.message)])
+            }
+            print(String(decoding: CanonicalJSON.encode(.object(o)), as: UTF8.self))
+        }
+        if let f = report.failure {
+            if !global.quiet && !json { print("NOT INTACT: \(what): \(f)") }
+            throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(what): \(f)")
+        }
+        if !global.quiet && !json {
+            print("intact: \(what): \(report.size) records, root \(Hex.encode(report.root)), checkpoint \(report.origin)")
+            if report.checkedResults > 0 { print("result files re-hashed: \(report.checkedResults)") }
+            for e in report.matchedEvidence { print("evidence \(e.path): matches seq \(e.seq)") }
+            if sinceText != nil { print("consistent with the earlier checkpoint") }
+        }
+    }
+}
+
+struct AuditExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the offline-verifiable bundle of a session (the export is itself logged first).")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOptions
+    @Option(name: .long, help: "Bundle folder to create (must not exist, or be empty).") var out: String
+
+    func run() throws {
+        let ws = try openAudit(global.workspacePath)
+        let s = try session.ref
+        let op = try session.operator ?? requireOperator(ws)
+        let report = try auditing { try ws.export(s, to: out, operator: op) }
+        if let f = report.failure { throw CLIError(code: ExitCodes.auditFailed, "exported bundle \(out) does not verify: \(f)") }
+        if !global.quiet { print("wrote \(out): \(report.size) records, root \(Hex.encode(report.root))") }
+    }
+}
+
+struct AuditShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Print a session log readably (the viewing is logged first, as an accessed record).")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOptions
+    @Flag(name: .long, help: "Print the raw records (JSON lines).") var json = false
+
+    func run() throws {
+        let ws = try openAudit(global.workspacePath)
+        let s = try session.ref
+        let op = try session.operator ?? requireOperator(ws)
+        let records = try auditing { try ws.show(s, operator: op) }
+        if json {
+            for r in records { print(String(decoding: CanonicalJSON.encode(r), as: UTF8.self)) }
+            return
+        }
+        let envelope: Set<String> = AuditRecord.envelopeFields
+        for r in records {
+            guard let o = r.objectValue else { continue }
+            let head = "#\(o["seq"]?.intValue ?? -1)  \(o["time"]?.stringValue ?? "?")  \(o["type"]?.stringValue ?? "?")  by \(o["operator"]?.stringValue ?? "?")"
+            print(head)
+            for key in o.keys.sorted() where !envelope.contains(key) {
+                let v = o[key]!
+                let text = v.stringValue ?? String(decoding: CanonicalJSON.encode(v), as: UTF8.self)
+                print("    \(key): \(text)")
+            }
+        }
+        if let cp = try? ws.store.latestCheckpoint(s) {
+            print("checkpoint (size \(cp.size)):")
+            print(cp.note, terminator: "")
+        }
+    }
+}
+
+/// `candor review` and `candor audit review`: a supervisor's note, override or "disregard".
+public struct ReviewCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "review",
+        abstract: "Add a supervisor's review (note, override, disregard) linked to one record of a session log.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOptions
+    @Option(name: .long, help: "seq of the record the review concerns.") var seq: Int
+    @Option(name: .long, help: "note, override or disregard.") var kind: String = "note"
+    @Option(name: .long, help: "The reviewer's text.") var note: String
+    @Option(name: .long, help: "The overriding value (for --kind override).") var value: String?
+    public init() {}
+
+    public func validate() throws {
+        guard ["note", "override", "disregard"].contains(kind) else { throw ValidationError("--kind must be note, override or disregard") }
+        if kind == "override" && value == nil { throw ValidationError("--kind override needs --value") }
+    }
+
+    public func run() throws {
+        let ws = try openAudit(global.workspacePath)
+        let s = try session.ref
+        let op = try session.operator ?? requireOperator(ws)
+        let n = try auditing { try ws.review(s, operator: op, concernsSeq: seq, kind: kind, note: note, override: value) }
+        if !global.quiet { print("review recorded as seq \(n)") }
+    }
+}
+
+struct AuditRepair: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repair",
+        abstract: "Set aside records beyond the last signed checkpoint (a torn tail) and log the repair.",
+        discussion: """
+        Only a torn tail is repaired: records written after the last signed checkpoint by an \
+        interrupted append are moved to the store's quarantine table (kept, not deleted) and a \
+        `repaired` record with their count and SHA-256 is appended. A log that fails \
+        verification for any other reason is left untouched (exit 4).
+        """)
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOptions
+    @Option(name: .long, help: "Why the repair is made (logged).") var reason: String = "interrupted append"
+
+    func run() throws {
+        let ws = try openAudit(global.workspacePath)
+        let s = try session.ref
+        let op = try session.operator ?? requireOperator(ws)
+        do {
+            let n = try ws.repair(s, operator: op, reason: reason)
+            if !global.quiet { print(n == 0 ? "log is intact; nothing to repair" : "set aside \(n) record(s) of the torn tail; repair logged") }
+        } catch let e as AuditError {
+            let code = e.message.contains("repair refuses") ? ExitCodes.auditFailed : ExitCodes.failure
+            throw CLIError(code: code, e.message)
+        }
+    }
+}
+
+struct AuditProof: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proof",
+        abstract: "Print an RFC 6962 inclusion proof (--seq) or consistency proof (--from-size) against the latest checkpoint.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var session: SessionOptions
+    @Option(name: .long, help: "Record whose inclusion to prove.") var seq: Int?
+    @Option(name: .customLong("from-size"), help: "Earlier tree size whose checkpoint to prove consistent.") var fromSize: Int?
+
+    func validate() throws {
+        if (seq == nil) == (fromSize == nil) { throw ValidationError("give --seq or --from-size") }
+    }
+
+    func run() throws {
+        let ws = try openAudit(global.workspacePath)
+        let s = try session.ref
+        if let seq {
+            let p = try auditing { try ws.inclusionProof(s, seq: seq) }
+            print("inclusion of seq \(p.seq) in tree size \(p.size)")
+            print("leaf_hash \(Hex.encode(p.leafHash))")
+            print("root \(Hex.encode(p.root))")
+            for h in p.proof { print("path \(Hex.encode(h))") }
+            print("checkpoint:")
+            print(p.checkpoint, terminator: "")
+        } else if let fromSize {
+            let (old, new, proof) = try auditing { try ws.consistencyProof(s, oldSize: fromSize) }
+            print("earlier checkpoint:")
+            print(old, terminator: "")
+            print("latest checkpoint:")
+            print(new, terminator: "")
+            for h in proof { print("proof \(Hex.encode(h))") }
+        }
+    }
+}
