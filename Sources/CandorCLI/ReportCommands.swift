@@ -1,4 +1,5 @@
 import ArgumentParser
+import CandorAudit
 import CandorReport
 import Foundation
 
@@ -67,7 +68,8 @@ public struct ReportCommand: ParsableCommand {
         report shows the log's verification status. With --analysis FILE the report is made from the \
         file alone; --audit-status BUNDLE adds the status of an exported audit bundle. The file is \
         written atomically (temporary file, then rename). Exit codes: 0 ok, 1 other failure, 2 usage, \
-        3 unreadable or invalid input.
+        3 unreadable or invalid input, 4 the audit log does not verify (the report is still \
+        written and says so).
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -105,6 +107,9 @@ public struct ReportCommand: ParsableCommand {
         let html = HTMLReport.render(analysis, options: options)
         try writeAtomically(to: out) { $0.write(html) }
         if !global.quiet && out != "-" { print("report written to \(out)") }
+        if let audit, case .failed(let why) = audit.verification {
+            throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(audit.source): \(why) (the report shows this)")
+        }
     }
 }
 
@@ -198,19 +203,63 @@ struct SessionAnalysis {
     var audit: AuditStatus
 }
 
-/// Reads an exported audit bundle (folder with records.jsonl and checkpoint) or a
-/// records.jsonl file, for the report's audit section.
+/// Reads an exported audit bundle folder (verified with the same verifier as `candor audit
+/// verify`) or a bare records.jsonl file (listed, not verified), for the report's audit section.
 func readAuditStatus(_ path: String) throws -> AuditStatus {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
         throw CLIError(code: ExitCodes.invalidInput, "\(path): no such audit bundle or records file")
     }
-    let recordsPath = isDir.boolValue ? (path as NSString).appendingPathComponent("records.jsonl") : path
-    guard let data = FileManager.default.contents(atPath: recordsPath) else {
-        throw CLIError(code: ExitCodes.invalidInput, "\(recordsPath): cannot read audit records")
+    if isDir.boolValue {
+        let contents: LogContents
+        do { contents = try AuditBundle.read(path) } catch {
+            throw CLIError(code: ExitCodes.invalidInput, "\(path): not a readable audit bundle (\(error))")
+        }
+        return auditStatus(contents, source: "audit bundle \(path)")
     }
-    let lines = data.split(separator: 0x0A, omittingEmptySubsequences: true).map { [UInt8]($0) }
-    let checkpoint = isDir.boolValue ? readText((path as NSString).appendingPathComponent("checkpoint")) : nil
-    return AuditStatus.parse(recordLines: lines, checkpoint: checkpoint,
-                             verification: .notPerformed("run `candor audit verify \(path)`"), source: path)
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw CLIError(code: ExitCodes.invalidInput, "\(path): cannot read audit records")
+    }
+    let lines = LogContents.splitLines([UInt8](data)).lines
+    return AuditStatus.parse(recordLines: lines, checkpoint: nil,
+                             verification: .notPerformed("records only, without a checkpoint; verify the bundle with `candor audit verify`"),
+                             source: path)
+}
+
+/// Verifies a session log and summarises it for the report.
+func auditStatus(_ contents: LogContents, source: String) -> AuditStatus {
+    let v = LogVerifier.verify(contents)
+    let verification: AuditStatus.Verification = v.failure.map { .failed("\($0)") } ?? .intact(size: v.size, root: Hex.encode(v.root))
+    return AuditStatus.parse(recordLines: contents.lines, checkpoint: contents.checkpoint, verification: verification, source: source)
+}
+
+/// The latest analysis stored for a case/session (the result file of the last
+/// `analysis_completed` record), parsed; then the access is logged (`auditAccess`, before any
+/// output is written) and the log, now including that record, is verified.
+func loadSessionAnalysis(workspace: String, caseID: String, sessionID: String, action: String, what: String) throws -> SessionAnalysis {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: workspace, isDirectory: &isDir), isDir.boolValue else {
+        throw CLIError(code: ExitCodes.invalidInput, "\(workspace): no such workspace")
+    }
+    let ws = try openAudit(workspace)
+    let s = try sessionRef(caseID, sessionID)
+    let before: LogContents
+    do { before = try ws.contents(s) } catch let e as AuditError { throw CLIError(code: ExitCodes.invalidInput, e.message) }
+    let results = before.results ?? [:]
+    var chosen: (name: String, bytes: [UInt8])?
+    for line in before.lines.reversed() {
+        guard let rec = try? JSONReader.parse(line), rec["type"]?.string == "analysis_completed" else { continue }
+        let names = [rec["result_file"]?.string, rec["output_sha256"]?.string.map { "results/\($0).json" }].compactMap { $0 }
+        if let name = names.first(where: { results[$0] != nil }) { chosen = (name, results[name]!); break }
+    }
+    guard let chosen else {
+        throw CLIError(code: ExitCodes.invalidInput, "case \(caseID) session \(sessionID): no stored analysis result in \(workspace) (run candor analyze --case \(caseID) --session \(sessionID))")
+    }
+    let analysis: AnalysisData
+    do { analysis = try AnalysisData.parse(chosen.bytes) } catch let e as ReportInputError {
+        throw CLIError(code: ExitCodes.invalidInput, "case \(caseID) session \(sessionID): stored \(chosen.name): \(e.message)")
+    }
+    try auditAccess(workspace: workspace, caseID: caseID, sessionID: sessionID, action: action, what: what)
+    let after = try auditing { try ws.contents(s) }
+    return SessionAnalysis(analysis: analysis, audit: auditStatus(after, source: "workspace \(workspace), case \(caseID), session \(sessionID)"))
 }

@@ -228,9 +228,11 @@ public enum Plots {
         }
         // F0: min–max band and column means.
         let voiced = f0.compactMap { $0 }
-        if !voiced.isEmpty, let qlo = quantile(voiced.map(\.min), 0.01), let qhi = quantile(voiced.map(\.max), 0.99) {
+        if !voiced.isEmpty, let qlo = quantile(voiced.map(\.min), 0.02), let qmean = quantile(voiced.map(\.mean), 0.98),
+           let qmax = quantile(voiced.map(\.max), 0.9) {
+            // Robust range: isolated octave jumps are clipped at the top rather than squashing the contour.
             var lo = max(c.pitchFloor ?? 0, (qlo * 0.9 / 10).rounded(.down) * 10)
-            var hi = (qhi * 1.1 / 10).rounded(.up) * 10
+            var hi = (max(qmean * 1.15, qmax) / 10).rounded(.up) * 10
             if hi - lo < 40 { lo = max(0, lo - 20); hi += 20 }
             func y(_ v: Double) -> Double { top + ph - (max(lo, min(hi, v)) - lo) / (hi - lo) * ph }
             var band = "", line = ""
