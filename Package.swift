@@ -54,7 +54,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorAuditTests", dependencies: ["CandorAudit"], swiftSettings: swiftSettings),
-        .testTarget(name: "CandorReportTests", dependencies: ["CandorReport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorAudit"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorCLITests",
             dependencies: ["CandorCLI", "CandorSynth", "CandorAudio"],

@@ -117,7 +117,6 @@ public enum HTMLReport {
         h.table(["", ""], rows, cls: "kv")
         h.raw("</section>\n")
         h.raw("<div class=\"notice\">")
-        if let n = a.notice { h.element("p", "", n) }
         h.element("p", "", "This report describes measured features and deviations from the same speaker's baseline. It does not assess credibility; flags are prompts for follow-up questions, to be weighed by a person.")
         h.raw("</div>\n")
     }

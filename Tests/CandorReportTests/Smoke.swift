@@ -1,3 +1,0 @@
-import Testing
-@testable import CandorReport
-@Test func placeholderBuild() { #expect(htmlEscape("<") == "&lt;") }
