@@ -186,10 +186,19 @@ public struct ExportCommand: ParsableCommand {
             for path in outputs {
                 let frames = path == "-" ? table == "frames" : path.hasSuffix(".frames.csv")
                 try writeAtomically(to: path) { sink in
-                    var text = frames ? "" : CSVWriter.segments(analysis)
-                    if frames { CSVWriter.frames(analysis) { sink.write($0) } }
-                    // writeAtomically ends the file with a newline; the tables already end with one.
-                    if !frames { text.removeLast(); sink.write(text) }
+                    // writeAtomically ends the output with a newline; the tables already end with one,
+                    // so the last chunk goes out without it.
+                    var pending = ""
+                    if frames {
+                        CSVWriter.frames(analysis) { chunk in
+                            sink.write(pending)
+                            pending = chunk
+                        }
+                    } else {
+                        pending = CSVWriter.segments(analysis)
+                    }
+                    if pending.hasSuffix("\n") { pending.removeLast() }
+                    sink.write(pending)
                 }
             }
         }
