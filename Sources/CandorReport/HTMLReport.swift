@@ -184,6 +184,12 @@ public enum HTMLReport {
                 }
             }
             h.table(["Metric", "Value", "Unit", "Target", "Status", "Weight", "Note"], rows, cls: "data", rowClasses: classes, numeric: [1, 5])
+            let limits = o.modelCards[s.model].map(ModelCardText.limitations) ?? []
+            if !limits.isEmpty {
+                h.raw("<details class=\"limits-inline\"><summary>Limitations (model card of \(htmlEscape(s.model)))</summary><ul>")
+                for i in limits { h.element("li", "", i) }
+                h.raw("</ul></details>")
+            }
             h.raw("</div>\n")
         }
     }
@@ -333,6 +339,6 @@ public enum HTMLReport {
     .flag{border:1px solid #ddd;padding:6px 10px;margin:8px 0}.flag.on{border:2px solid #e67e22}.status{font-weight:600}
     .verify{font-weight:700;padding:6px 10px;display:inline-block}.verify.ok{background:#d5f5e3}.verify.bad{background:#fadbd8;color:#922b21}.verify.na{background:#eee}
     pre.checkpoint{background:#f6f6f6;padding:8px;overflow-x:auto;font-size:.8em}
-    .scroll{overflow-x:auto}footer{margin-top:2em;font-size:.85em;color:#555;border-top:1px solid #ddd}
+    .scroll{overflow-x:auto}table.segments td:nth-child(2){min-width:14em}footer{margin-top:2em;font-size:.85em;color:#555;border-top:1px solid #ddd}
     """
 }

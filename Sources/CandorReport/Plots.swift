@@ -166,7 +166,7 @@ public enum Plots {
             }
             rows.append(("overlaps", ob))
         }
-        if rows.isEmpty { return "" }
+        if rows.allSatisfy({ $0.body.isEmpty }) { return "" }
         let height = top + Double(rows.count) * (rowH + gap) + 24
         var s = "<svg class=\"plot timeline\" id=\"timeline\" role=\"img\" aria-label=\"Timeline of turns, pauses and segments\" viewBox=\"0 0 \(px(width)) \(px(height))\" xmlns=\"http://www.w3.org/2000/svg\">"
         timeAxis(end: end, y: height - 20, height: height - 20 - top, into: &s)
@@ -205,8 +205,9 @@ public enum Plots {
         // Intensity band (right axis).
         let dbPresent = db.compactMap { $0 }
         if let top99 = dbPresent.map(\.max).max(), let low = quantile(dbPresent.map(\.max), 0.02) {
-            let lo = (min(low, top99 - 10) / 10).rounded(.down) * 10
             let hi = (top99 / 10).rounded(.up) * 10
+            // At most a 70 dB range: digital silence (−100 dB and the like) sits on the floor.
+            let lo = max(hi - 70, (min(low, top99 - 10) / 10).rounded(.down) * 10)
             func y(_ v: Double) -> Double { top + ph - (max(lo, min(hi, v)) - lo) / (hi - lo) * ph }
             var d = ""
             var open = false
