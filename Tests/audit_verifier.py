@@ -121,7 +121,16 @@ def verify(files, evidence=()):
             raise Fail("signature", seq, "sig is not base64")
         if key is None or key[0] != rec.get("operator") or not ed_ok(key[2], sig, canonical(unsigned)):
             raise Fail("signature", seq, "operator signature does not verify with a trusted key")
-        if rec.get("type") == "key_rotated":
+        if rec.get("type") == "key_rotated" and rec.get("key_kind") == "log":
+            cur = rec.get("old_key")  # log key rotation: each step endorsed by the previous log key
+            for step in rec.get("endorsements") or [None]:
+                msg = f"candor key rotation\n{cur}\n{step and step.get('new_key')}\n".encode()
+                if not step or step.get("old_key") != cur or not ed_ok(parse_vkey(cur)[2], b64(step["endorsement"]), msg):
+                    raise Fail("signature", seq, "log key rotation not endorsed")
+                cur = step["new_key"]
+            if cur != rec.get("new_key"):
+                raise Fail("signature", seq, "log key rotation chain does not reach new_key")
+        elif rec.get("type") == "key_rotated":
             cur = rec.get("old_key")
             for step in rec.get("endorsements") or [None]:
                 old = trusted.get(step and step.get("old_key"))

@@ -38,9 +38,18 @@ public final class AuditWorkspace {
         let logSigner = try keys.logSigner()
         return try store.withSessionLock(s) {
             let existing = try store.records(s)
-            var leaves = try checkedLeaves(s, existing, logKey: logSigner.verifierKey)
+            let (storedLeaves, checkpointKey) = try checkedLeaves(s, existing)
+            var leaves = storedLeaves
             var prefix: [RecordDraft] = try rotationDrafts(name: name, current: signer.verifierKey.encoded, existing: existing)
-            if existing.isEmpty && drafts.first?.type != .sessionOpened { prefix.insert(RecordDraft(.sessionOpened), at: 0) }
+            let logKey = logSigner.verifierKey.encoded
+            if let old = checkpointKey?.encoded, old != logKey {
+                guard let steps = KeyStore.chain(try keys.logRotations(), from: old, to: logKey) else {
+                    throw AuditError("log key: no recorded rotation from \(old) to the current key")
+                }
+                prefix.insert(RecordDraft(.keyRotated, ["key_kind": "log", "old_key": .string(old), "new_key": .string(logKey),
+                                                        "endorsements": Self.endorsements(steps)]), at: 0)
+            }
+            if existing.isEmpty && !drafts.isEmpty && drafts.first?.type != .sessionOpened { prefix.insert(RecordDraft(.sessionOpened), at: 0) }
             var seqs: [Int] = []
             for (k, draft) in (prefix + drafts).enumerated() {
                 let seq = leaves.count
@@ -62,8 +71,7 @@ public final class AuditWorkspace {
 
     /// Throws if an append to `s` would be refused (torn tail, or a log not matching its checkpoint).
     public func checkAppendable(_ s: SessionRef) throws {
-        let logKey = try keys.logSigner().verifierKey
-        _ = try store.withReadSnapshot { try checkedLeaves(s, try store.records(s), logKey: logKey) }
+        _ = try store.withReadSnapshot { try checkedLeaves(s, try store.records(s)) }
     }
 
     /// Test hook: `CANDOR_AUDIT_TEST_PAUSE_MS` pauses each append between writing a record and
@@ -78,9 +86,9 @@ public final class AuditWorkspace {
 
     /// Leaf hashes of the stored records, after checking the log ends exactly at a checkpoint
     /// signed by the log key whose root matches (refusing to append to a torn or altered log).
-    private func checkedLeaves(_ s: SessionRef, _ existing: [StoredRecord], logKey: NoteVerifierKey) throws -> [Merkle.Hash] {
+    private func checkedLeaves(_ s: SessionRef, _ existing: [StoredRecord]) throws -> (leaves: [Merkle.Hash], signer: NoteVerifierKey?) {
         guard let cp = try store.latestCheckpoint(s) else {
-            if existing.isEmpty { return [] }
+            if existing.isEmpty { return ([], nil) }
             throw AuditError(Self.tornTailMessage(s, count: existing.count, size: 0))
         }
         if cp.size < existing.count { throw AuditError(Self.tornTailMessage(s, count: existing.count, size: cp.size)) }
@@ -88,14 +96,18 @@ public final class AuditWorkspace {
         for (i, r) in existing.enumerated() where r.seq != i || r.leafHash != leaves[i] {
             throw AuditError("audit log of \(s) is damaged at seq \(i); run candor audit verify")
         }
-        let parsed: Checkpoint
-        do { parsed = try Checkpoint.open(cp.note, logKey: logKey) } catch {
+        let parsed: Checkpoint, signer: NoteVerifierKey
+        do { (parsed, signer) = try openCheckpoint(cp.note) } catch {
             throw AuditError("audit log of \(s): latest checkpoint does not verify (\(error)); run candor audit verify")
         }
         guard parsed.size == existing.count, parsed.root == Merkle.root(leaves) else {
             throw AuditError("audit log of \(s) does not match its signed checkpoint; run candor audit verify")
         }
-        return leaves
+        return (leaves, signer)
+    }
+
+    static func endorsements(_ steps: [KeyStore.Rotation]) -> AuditJSON {
+        .array(steps.map { .object(["old_key": .string($0.oldKey), "new_key": .string($0.newKey), "endorsement": .string($0.endorsement)]) })
     }
 
     /// key_rotated drafts linking the operator's key in its last record of this session to its current key.
@@ -106,18 +118,30 @@ public final class AuditWorkspace {
             if obj["operator"]?.stringValue == name { lastKey = obj["operator_key"]?.stringValue; break }
         }
         guard let from = lastKey, from != current else { return [] }
-        var chain: [AuditJSON] = []
-        var key = from
-        let rotations = try keys.rotations(name)
-        while key != current {
-            guard let step = rotations.first(where: { $0.oldKey == key }) else {
-                throw AuditError("operator \(name): no recorded rotation from key \(key) to the current key")
-            }
-            chain.append(.object(["old_key": .string(step.oldKey), "new_key": .string(step.newKey), "endorsement": .string(step.endorsement)]))
-            key = step.newKey
-            if chain.count > rotations.count { throw AuditError("operator \(name): rotation records form a loop") }
+        guard let steps = KeyStore.chain(try keys.rotations(name), from: from, to: current) else {
+            throw AuditError("operator \(name): no recorded rotation from key \(from) to the current key")
         }
-        return [RecordDraft(.keyRotated, ["old_key": .string(from), "new_key": .string(current), "endorsements": .array(chain)])]
+        return [RecordDraft(.keyRotated, ["old_key": .string(from), "new_key": .string(current), "endorsements": Self.endorsements(steps)])]
+    }
+
+    /// Opens a stored checkpoint with the current log key or, after `keys rotate --log`, with a
+    /// retired log key that endorsed its way to the current one. Returns the checkpoint and the key.
+    func openCheckpoint(_ note: String) throws -> (Checkpoint, NoteVerifierKey) {
+        let current = try keys.logVerifierKey()
+        do { return (try Checkpoint.open(note, logKey: current), current) } catch {
+            let rotations = try keys.logRotations()
+            for r in rotations where KeyStore.chain(rotations, from: r.oldKey, to: current.encoded) != nil {
+                if let old = try? NoteVerifierKey(parsing: r.oldKey), let cp = try? Checkpoint.open(note, logKey: old) { return (cp, old) }
+            }
+            throw error
+        }
+    }
+
+    /// Records a log key rotation in every session (a key_rotated record, then a checkpoint signed by the new key).
+    public func recordLogRotation(operator operatorName: String? = nil) throws -> Int {
+        let sessions = try store.sessions()
+        for s in sessions { try append(s, operator: operatorName, []) }
+        return sessions.count
     }
 
     /// Stores a result file (e.g. the analysis JSON) for the session; returns its sha256 (hex)
@@ -141,8 +165,11 @@ public final class AuditWorkspace {
             guard !recs.isEmpty else { throw AuditError("no audit log for \(s) in \(path)") }
             var results: [String: [UInt8]] = [:]
             for r in try store.results(s) { results[r.name] = r.bytes }
-            return LogContents(lines: recs.map(\.bytes), checkpoint: try store.latestCheckpoint(s)?.note,
-                               logKey: try keys.logVerifierKey().encoded, operatorKeys: try keys.allOperatorKeys(),
+            let note = try store.latestCheckpoint(s)?.note
+            // After `keys rotate --log`, a session not yet re-signed has a checkpoint by a retired, endorsed log key.
+            let logKey = try note.flatMap { try? openCheckpoint($0).1 } ?? keys.logVerifierKey()
+            return LogContents(lines: recs.map(\.bytes), checkpoint: note,
+                               logKey: logKey.encoded, operatorKeys: try keys.allOperatorKeys(),
                                results: results)
         }
     }

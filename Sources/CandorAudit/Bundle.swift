@@ -121,7 +121,8 @@ public enum AuditBundle {
         what); review (kind note|override|disregard, note, override, concerns_seq,
         concerns_leaf = leaf hash of the record it concerns); key_rotated (old_key, new_key,
         endorsements [{old_key, new_key, endorsement}], each endorsement being the old key's
-        Ed25519 signature over "candor key rotation\\n" + old_key + "\\n" + new_key + "\\n");
+        Ed25519 signature over "candor key rotation\\n" + old_key + "\\n" + new_key + "\\n";
+        with "key_kind": "log" the keys are log keys, each step endorsed by its old log key);
         repaired (discarded_from_seq, discarded_records, discarded_sha256, reason).
 
         How to verify by hand
@@ -138,7 +139,9 @@ public enum AuditBundle {
            it parses as JSON and re-encodes canonically to the same bytes; seq == i; prev ==
            hex(leaf hash of line i-1) (64 zeros for i = 0); record 0 is session_opened;
            operator_key is one of operators/*.pub and its name equals operator; sig verifies
-           over the canonical JSON of the record with "sig" removed.
+           over the canonical JSON of the record with "sig" removed. Every record has the case
+           and session of the origin. A review's concerns_leaf is the leaf hash of line
+           concerns_seq (< i). A key_rotated record's endorsements verify step by step.
         5. Leaf hash of a line = SHA-256(0x00 || line bytes). Node hash = SHA-256(0x01 || left
            || right). The root of N leaves (RFC 6962 section 2.1): for N = 1 the leaf hash;
            otherwise split at k = the largest power of two below N and hash the roots of the

@@ -134,24 +134,42 @@ public struct KeyStore: Sendable {
     public func rotateOperator(_ name: String) throws -> (old: NoteVerifierKey, new: NoteVerifierKey) {
         let old = try operatorSigner(name)
         let new = try NoteSigner.generate(name: name)
-        let endorsement = try old.sign(AuditRecord.rotationMessage(oldKey: old.verifierKey.encoded, newKey: new.verifierKey.encoded))
         try writePublic(new.verifierKey)
-        // Record the rotation before the new key takes effect, so it can always be logged.
+        try rotate(old: old, new: new, log: operatorPath("\(name).rotations"), key: operatorPath("\(name).key"))
+        return (old.verifierKey, new.verifierKey)
+    }
+
+    /// `candor keys rotate --log`: a new log key (same name, so checkpoint origins do not change)
+    /// replaces the current one; the old key endorses it. Checkpoints signed by retired log keys
+    /// stay checkable through the endorsement chain.
+    @discardableResult
+    public func rotateLog() throws -> (old: NoteVerifierKey, new: NoteVerifierKey) {
+        let old = try logSigner()
+        let new = try NoteSigner.generate(name: old.name)
+        try rotate(old: old, new: new, log: path("log.rotations"), key: path("log.key"))
+        let vp = path("log.vkey")
+        let tmp = vp + ".new"
+        unlink(tmp)
+        try Self.writeNew(tmp, new.verifierKey.encoded + "\n", mode: 0o644)
+        guard rename(tmp, vp) == 0 else { throw AuditError("\(vp): cannot replace key") }
+        return (old.verifierKey, new.verifierKey)
+    }
+
+    /// Records the endorsement (before the new key takes effect, so the rotation can always be
+    /// logged), then replaces the private key file atomically.
+    private func rotate(old: NoteSigner, new: NoteSigner, log rp: String, key kp: String) throws {
+        let endorsement = try old.sign(AuditRecord.rotationMessage(oldKey: old.verifierKey.encoded, newKey: new.verifierKey.encoded))
         let line = "\(old.verifierKey.encoded) \(new.verifierKey.encoded) \(Base64.encode(endorsement))\n"
-        let rp = operatorPath("\(name).rotations")
         if !FileManager.default.fileExists(atPath: rp) { try Self.writeNew(rp, "", mode: 0o644) }
         guard let h = FileHandle(forWritingAtPath: rp) else { throw AuditError("\(rp): cannot append") }
         try h.seekToEnd()
         try h.write(contentsOf: Data(line.utf8))
         try h.synchronize()
         try h.close()
-        // Replace the private key atomically.
-        let kp = operatorPath("\(name).key")
         let tmp = kp + ".new"
         unlink(tmp)
         try Self.writeNew(tmp, new.encodedPrivate + "\n", mode: 0o600)
         guard rename(tmp, kp) == 0 else { throw AuditError("\(kp): cannot replace key") }
-        return (old.verifierKey, new.verifierKey)
     }
 
     public struct Rotation: Sendable {
@@ -160,14 +178,28 @@ public struct KeyStore: Sendable {
         public let endorsement: String
     }
 
-    public func rotations(_ name: String) throws -> [Rotation] {
-        let rp = operatorPath("\(name).rotations")
+    public func rotations(_ name: String) throws -> [Rotation] { try Self.readRotations(operatorPath("\(name).rotations")) }
+    public func logRotations() throws -> [Rotation] { try Self.readRotations(path("log.rotations")) }
+
+    static func readRotations(_ rp: String) throws -> [Rotation] {
         guard FileManager.default.fileExists(atPath: rp) else { return [] }
         return try Self.readText(rp).split(separator: "\n").map { line in
             let p = line.split(separator: " ")
             guard p.count == 3 else { throw AuditError("\(rp): malformed line") }
             return Rotation(oldKey: String(p[0]), newKey: String(p[1]), endorsement: String(p[2]))
         }
+    }
+
+    /// The rotation steps leading from key `from` to key `to` (empty if equal; nil if none).
+    public static func chain(_ rotations: [Rotation], from: String, to: String) -> [Rotation]? {
+        var steps: [Rotation] = []
+        var key = from
+        while key != to {
+            guard steps.count <= rotations.count, let step = rotations.first(where: { $0.oldKey == key }) else { return nil }
+            steps.append(step)
+            key = step.newKey
+        }
+        return steps
     }
 
     /// Every operator public key (current and retired) in the workspace, as vkey texts.

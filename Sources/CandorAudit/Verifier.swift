@@ -190,10 +190,24 @@ public enum LogVerifier {
         }
         // 6. Consistency with an earlier checkpoint.
         if let since {
-            let old: Checkpoint
-            do { old = try Checkpoint.open(since, logKey: logKey) } catch {
-                throw fail(.consistency, nil, "earlier checkpoint: \(error)")
+            // The earlier checkpoint may be signed by a log key retired since: accept keys that
+            // key_rotated (key_kind "log") records of this log chain to the current log key.
+            var logKeys = [logKey]
+            var newer: [String: String] = [:]
+            for r in records where r["type"]?.stringValue == RecordType.keyRotated.rawValue && r["key_kind"]?.stringValue == "log" {
+                if let o = r["old_key"]?.stringValue, let n = r["new_key"]?.stringValue { newer[o] = n }
             }
+            for o in newer.keys {
+                var k = o, hops = 0
+                while k != logKey.encoded, let n = newer[k], hops <= newer.count { k = n; hops += 1 }
+                if k == logKey.encoded, let key = try? NoteVerifierKey(parsing: o) { logKeys.append(key) }
+            }
+            var opened: Checkpoint?
+            var lastError = ""
+            for key in logKeys {
+                do { opened = try Checkpoint.open(since, logKey: key); break } catch { lastError = "\(error)" }
+            }
+            guard let old = opened else { throw fail(.consistency, nil, "earlier checkpoint: \(lastError)") }
             guard old.origin == cp.origin else { throw fail(.consistency, nil, "earlier checkpoint is for another log (\(old.origin))") }
             guard old.size <= cp.size else {
                 throw fail(.consistency, cp.size, "earlier checkpoint has \(old.size) records but the log now has \(cp.size)")
@@ -240,7 +254,18 @@ public enum LogVerifier {
         guard key.isValidSignature(sig, for: CanonicalJSON.encode(.object(obj))) else {
             throw fail(.signature, seq, "operator signature does not verify")
         }
-        if type == .keyRotated {
+        if type == .keyRotated && obj["key_kind"]?.stringValue == "log" {
+            // Log key rotation: each step is endorsed by the previous log key (keys as written in the steps).
+            var keysInSteps: [String: NoteVerifierKey] = [:]
+            for step in obj["endorsements"]?.arrayValue ?? [] {
+                for f in ["old_key", "new_key"] {
+                    if let t = step[f]?.stringValue, let k = try? NoteVerifierKey(parsing: t) { keysInSteps[t] = k }
+                }
+            }
+            guard let oldText = obj["old_key"]?.stringValue, let newText = obj["new_key"]?.stringValue,
+                  let steps = obj["endorsements"]?.arrayValue, endorsedChain(steps, from: oldText, to: newText, trusted: keysInSteps)
+            else { throw fail(.signature, seq, "log key rotation is not endorsed by the old log key") }
+        } else if type == .keyRotated {
             guard let oldText = obj["old_key"]?.stringValue, obj["new_key"]?.stringValue == keyText,
                   let steps = obj["endorsements"]?.arrayValue, endorsedChain(steps, from: oldText, to: keyText, trusted: trusted)
             else { throw fail(.signature, seq, "key_rotated is not endorsed by a chain of trusted old keys") }

@@ -10,6 +10,9 @@ struct AnalysisDocument {
 
     static let notice = "Measured voice and timing features with their uncertainty. These are not evidence of truthfulness or deceit; vocal cues to deception are weak and near chance (see the model cards)."
 
+    /// Models whose scores are in the document (id, sha256 of the model file).
+    var models: [(id: String, sha256: String)] { [] }
+
     func role(_ c: Int) -> String { c < roles.count && !roles[c].isEmpty ? roles[c] : "unknown" }
 
     var parameters: JSONValue {

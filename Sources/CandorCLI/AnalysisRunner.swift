@@ -46,6 +46,11 @@ public func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? =
     options.mix = request.mix
     options.threads = request.threads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
+    let audited = request.caseID != nil && request.sessionID != nil
+    if audited {
+        // Fail fast (before a long analysis) when the log cannot take the records.
+        try auditPreflight(workspace: request.workspace, caseID: request.caseID!, sessionID: request.sessionID!)
+    }
     let scan = try scanAudio(path: file)
     if let problem = options.pitch.validate(sampleRate: Double(scan.info.sampleRate)) {
         throw InputError(path: file, problem: problem)
@@ -55,9 +60,25 @@ public func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? =
     }
     let analysis = try await analyzeAudio(path: file, scan: scan, options: options, progress: progress)
     let doc = AnalysisDocument(file: file, analysis: analysis, options: options, roles: request.roles)
-    try writeAtomically(to: request.outPath) { sink in doc.json().write(to: sink) }
-    let outSHA = request.outPath == "-" ? nil : try sha256(ofFile: request.outPath)
+    // With an audit log and stdout output, the JSON is rendered to a temporary file first so
+    // the exact bytes can be hashed and kept in the workspace.
+    let toStdout = request.outPath == "-"
+    let target = toStdout && audited ? request.workspace + "/.stdout-\(getpid()).analysis.json" : request.outPath
+    if target != request.outPath { mkdir(request.workspace, 0o755) }
+    defer { if target != request.outPath { unlink(target) } }
+    try writeAtomically(to: target) { sink in doc.json().write(to: sink) }
+    let outSHA = target == "-" ? nil : try sha256(ofFile: target)
+    if audited, let outSHA {
+        if toStdout, let text = readText(target) { print(text, terminator: "") }
+        let parameters = doc.parameterStrings
+        try auditAnalysis(
+            workspace: request.workspace, caseID: request.caseID!, sessionID: request.sessionID!,
+            inputPath: file, inputBytes: scan.info.bytes, inputSHA256: scan.sha256, inputFormat: scan.info.format,
+            outputPath: target, outputSHA256: outSHA,
+            softwareVersion: CandorVersion.version, gitCommit: CandorVersion.gitCommit,
+            parameters: parameters, models: doc.models.map { (id: $0.id, sha256: $0.sha256) })
+    }
     return AnalysisOutcome(
-        inputSHA256: scan.sha256, outputPath: request.outPath, outputSHA256: outSHA,
+        inputSHA256: scan.sha256, outputPath: request.outPath, outputSHA256: toStdout ? nil : outSHA,
         parameters: doc.parameterStrings, summary: doc.humanSummary(outPath: request.outPath))
 }

@@ -131,6 +131,40 @@ struct Sample {
         #expect(LogVerifier.verify(c).failure?.seq == 0)
     }
 
+    @Test func logKeyRotationIsRecordedAndEarlierCheckpointsStayCheckable() throws {
+        let s = try Sample()
+        defer { s.cleanup() }
+        let other = try SessionRef(caseID: "C-17", sessionID: "S2")
+        try s.ws.append(other, [RecordDraft(.accessed, ["action": "viewed", "what": "x"])])
+        let kept = try #require(try s.ws.store.latestCheckpoint(s.session)).note
+        let (old, new) = try s.ws.keys.rotateLog()
+        #expect(old.name == new.name && old.keyID != new.keyID)
+        // Before the rotation is recorded, the stored logs still verify (retired key, endorsed).
+        #expect(try s.ws.verify(s.session).failure == nil)
+        #expect(try s.ws.recordLogRotation() == 2)
+        let last = try CanonicalJSON.parse(try #require(try s.ws.store.records(s.session).last).bytes)
+        #expect(last["type"]?.stringValue == "key_rotated")
+        #expect(last["key_kind"]?.stringValue == "log")
+        let cp = try #require(try s.ws.store.latestCheckpoint(s.session)).note
+        #expect(try Checkpoint.open(cp, logKey: new).size == 4)
+        #expect(throws: AuditError.self) { try Checkpoint.open(cp, logKey: old) }
+        let report = try s.ws.verify(s.session, since: kept)
+        #expect(report.failure == nil, "\(String(describing: report.failure))")
+        #expect(try s.ws.verify(other).failure == nil)
+        // A rotation record whose endorsement is forged fails.
+        var c = try s.ws.contents(s.session)
+        var obj = try CanonicalJSON.parse(c.lines[3]).objectValue!
+        let forger = try NoteSigner.generate(name: old.name)
+        let sig = try forger.sign(AuditRecord.rotationMessage(oldKey: old.encoded, newKey: new.encoded))
+        obj["endorsements"] = .array([.object(["old_key": .string(old.encoded), "new_key": .string(new.encoded), "endorsement": .string(Base64.encode(sig))])])
+        obj.removeValue(forKey: "sig")
+        let alice = try s.ws.keys.operatorSigner("alice")
+        obj["sig"] = .string(Base64.encode(try alice.sign(CanonicalJSON.encode(.object(obj)))))
+        c.lines[3] = CanonicalJSON.encode(.object(obj))
+        #expect(LogVerifier.verify(c).failure?.kind == .signature)
+        #expect(LogVerifier.verify(c).failure?.seq == 3)
+    }
+
     @Test func tornTailRefusesAppendsUntilRepairWhichIsLogged() throws {
         let s = try Sample(records: 2)
         defer { s.cleanup() }

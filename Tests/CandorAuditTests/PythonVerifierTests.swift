@@ -28,6 +28,8 @@ enum PythonVerifier {
         let s = try Sample(records: 2)
         defer { s.cleanup() }
         try s.ws.keys.rotateOperator("alice")
+        try s.ws.keys.rotateLog()
+        try s.ws.recordLogRotation()
         try s.ws.review(s.session, concernsSeq: 2, kind: "override", note: "channel 1 is the interviewer", override: "roles=interviewer,interviewee")
         let dir = s.dir + "/bundle"
         let report = try s.ws.export(s.session, to: dir)

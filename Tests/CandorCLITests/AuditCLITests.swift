@@ -113,6 +113,10 @@ import Testing
         let audit = try AuditWorkspace(path: ws)
         let s = try SessionRef(caseID: "C1", sessionID: "S1")
         try Data(try #require(try audit.store.latestCheckpoint(s)).note.utf8).write(to: URL(fileURLWithPath: ckpt))
+        let rot = try candor("keys", "rotate", "--log", "--workspace", ws)
+        #expect(rot.status == 0, "\(rot.stderr)")
+        #expect(rot.stdout.contains("recorded in 1 session log(s)"), "\(rot.stdout)")
+        #expect(try candor("keys", "rotate", "--workspace", ws).status == 2)
         let r = try candor("review", "--case", "C1", "--session", "S1", "--seq", "2", "--kind", "disregard",
                            "--note", "wrong file", "--workspace", ws)
         #expect(r.status == 0, "\(r.stderr)")
@@ -124,7 +128,7 @@ import Testing
         #expect(v.stdout.contains("consistent with the earlier checkpoint"))
         let p = try candor("audit", "proof", "--case", "C1", "--session", "S1", "--seq", "1", "--workspace", ws)
         #expect(p.status == 0)
-        #expect(p.stdout.contains("inclusion of seq 1 in tree size 4"), "\(p.stdout)")
+        #expect(p.stdout.contains("inclusion of seq 1 in tree size 5"), "\(p.stdout)")
         // Unknown session: reading it never creates it.
         let none = try candor("audit", "show", "--case", "C1", "--session", "S9", "--workspace", ws)
         #expect(none.status == 1)
