@@ -216,14 +216,14 @@ public enum HTMLReport {
             h.heading(3, "Model \(model) \(list.first?.modelVersion ?? "")")
             let flaggedCount = list.filter(\.isFlagged).count
             h.paragraph("\(list.count) segment(s) scored, \(flaggedCount) flagged for follow-up, \(list.filter(\.abstained).count) abstained. Index: 0 = like the speaker's own baseline; 0.5 ≈ an RMS deviation of 2 baseline SDs.")
-            for s in list {
-                let seg = a.segment(id: s.target)
-                let where_ = seg.map { "\($0.speaker), \(formatValue($0.start, digits: 2))–\(formatValue($0.end, digits: 2)) s: \($0.label)" } ?? "target \(s.target)"
-                let status = s.abstained ? "abstained: \(s.reason ?? "no reason given")"
-                    : s.isFlagged ? "flagged for follow-up (index \(formatValue(s.value, digits: 2)))"
-                    : "no flag (index \(formatValue(s.value, digits: 2)))"
-                h.raw("<div class=\"flag\(s.isFlagged ? " on" : "")\">")
-                h.raw("<p><strong>\(htmlEscape(s.target))</strong> — \(htmlEscape(where_))<br><span class=\"status\">\(htmlEscape(status))</span></p>")
+            func place(_ s: ScoreData) -> String {
+                a.segment(id: s.target).map { "\($0.speaker), \(formatValue($0.start, digits: 2))–\(formatValue($0.end, digits: 2)) s: \($0.label)" }
+                    ?? "target \(s.target)"
+            }
+            // Flagged segments: a card each, with the cues behind the flag.
+            for s in list where s.isFlagged {
+                h.raw("<div class=\"flag on\">")
+                h.raw("<p><strong>\(htmlEscape(s.target))</strong> — \(htmlEscape(place(s)))<br><span class=\"status\">flagged for follow-up (index \(formatValue(s.value, digits: 2)))</span></p>")
                 let cues = s.contributions.filter { $0.contribution != nil || $0.z != nil }
                 if !cues.isEmpty {
                     let top = Set(s.topCues)
@@ -236,6 +236,15 @@ public enum HTMLReport {
                 let missing = s.contributions.filter { $0.status == "not available" }.map(\.feature)
                 if !missing.isEmpty { h.paragraph("Not available: " + missing.joined(separator: ", "), cls: "missing") }
                 h.raw("</div>\n")
+            }
+            // The rest in one compact table.
+            let rest = list.filter { !$0.isFlagged }
+            if !rest.isEmpty {
+                h.table(["Segment", "Where", "Result", "Largest cues (z)"], rest.map { s in
+                    let cues = s.contributions.filter { $0.z != nil }.prefix(3).map { "\($0.feature) \(formatValue($0.z, digits: 1))" }
+                    return [s.target, place(s), s.abstained ? "abstained: \(s.reason ?? "no reason given")" : "no flag (index \(formatValue(s.value, digits: 2)))",
+                            cues.joined(separator: ", ")]
+                }, cls: "data noflag", rowClasses: rest.map { $0.abstained ? "na" : "" })
             }
             h.raw("</div><aside class=\"limits\">")
             h.heading(4, "Limitations (model card of \(model))")

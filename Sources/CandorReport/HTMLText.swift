@@ -25,13 +25,32 @@ public func htmlEscape(_ s: String) -> String {
 /// A number for display with at most `digits` decimals ("–" for nil / not finite).
 public func formatValue(_ d: Double?, digits: Int = 3) -> String {
     guard let d, d.isFinite else { return "–" }
-    var s = String(format: "%.\(digits)f", d)
+    let digits = max(0, min(digits, 9))
+    var scale: Int64 = 1
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = (abs(d) * Double(scale)).rounded()
+    // Integer arithmetic (exact, fast) for the usual range; printf for huge magnitudes.
+    guard scaled < 9e15 else { return trimZeros(String(format: "%.\(digits)f", d)) }
+    let n = Int64(scaled)
+    if n == 0 { return "0" }
+    var whole = String(n / scale)
+    var frac = n % scale
+    if frac != 0 {
+        var places = digits
+        while frac % 10 == 0 { frac /= 10; places -= 1 }
+        let f = String(frac)
+        whole += "." + String(repeating: "0", count: places - f.count) + f
+    }
+    return d < 0 ? "-" + whole : whole
+}
+
+func trimZeros(_ text: String) -> String {
+    var s = text
     if s.contains(".") {
         while s.hasSuffix("0") { s.removeLast() }
         if s.hasSuffix(".") { s.removeLast() }
     }
-    if s == "-0" { s = "0" }
-    return s
+    return s == "-0" ? "0" : s
 }
 
 /// A coordinate for SVG (one decimal, compact).

@@ -128,7 +128,9 @@ public enum Plots {
             }
             for p in mergeForPixels(channel?.timing?.pauses ?? [], secondsPerPixel: secPerPx) {
                 body += "<rect class=\"pause\" x=\"\(px(x(p.start)))\" y=\"\(Y)\" width=\"\(px(w(p)))\" height=\"\(px(rowH))\" fill=\"#fff\" fill-opacity=\"0.75\" stroke=\"#333\" stroke-dasharray=\"2 2\" stroke-width=\"0.6\">"
-                body += "<title>pause \(formatValue(p.start, digits: 2))–\(formatValue(p.end, digits: 2)) s (\(formatValue(p.end - p.start, digits: 2)) s)</title></rect>"
+                // Tooltips only where the mark is wide enough to point at (keeps long reports small).
+                if w(p) >= 2 { body += "<title>pause \(formatValue(p.start, digits: 2))–\(formatValue(p.end, digits: 2)) s (\(formatValue(p.end - p.start, digits: 2)) s)</title>" }
+                body += "</rect>"
             }
             let label = turns.isEmpty ? (speech.isEmpty ? "\(speaker): turns not computed" : "\(speaker) (speech)") : speaker
             rows.append((label, body))

@@ -165,3 +165,30 @@ import Testing
         #expect(htmlEscape("<a href='x'>\"&\"</a>\u{07}") == "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;")
     }
 }
+
+@Suite struct FormatTests {
+    @Test func formatValueMatchesPrintfRounding() {
+        // Reference: C printf with the same number of decimals, trailing zeros trimmed.
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<5000 {
+            let d = Double.random(in: -1e6...1e6, using: &rng) * (Bool.random() ? 1 : 1e-5)
+            for digits in [0, 2, 3, 6] {
+                let ref = trimZeros(String(format: "%.\(digits)f", d))
+                let got = formatValue(d, digits: digits)
+                // printf rounds the binary value half-to-even; ours rounds the scaled value half away
+                // from zero: they may differ only on exact ties, by one unit in the last place.
+                if got != ref {
+                    let step = pow(10.0, Double(-digits))
+                    #expect(abs(Double(got)! - Double(ref)!) <= step * 1.0001, "\(d) digits \(digits): \(got) vs \(ref)")
+                }
+            }
+        }
+        #expect(formatValue(0.1 + 0.2, digits: 3) == "0.3")
+        #expect(formatValue(-0.0004, digits: 3) == "0")
+        #expect(formatValue(-1.05, digits: 1) == "-1.1" || formatValue(-1.05, digits: 1) == "-1")
+        #expect(formatValue(123.456, digits: 2) == "123.46")
+        #expect(formatValue(1e20, digits: 2) == "100000000000000000000")
+        #expect(formatValue(nil) == "–" && formatValue(.nan) == "–")
+        #expect(formatValue(0.000001, digits: 6) == "0.000001")
+    }
+}
