@@ -1,5 +1,6 @@
 import ArgumentParser
 import CandorAudit
+import CandorModels
 import CandorReport
 import Foundation
 
@@ -27,26 +28,15 @@ func readAnalysisFile(_ path: String) throws -> AnalysisData {
     }
 }
 
-/// Model cards (Markdown) for the models that scored this analysis, from the models folder:
-/// `--models`, else `$CANDOR_MODELS`, else `./models`, else `models/` beside the executable or
-/// one of its ancestors (the package checkout). Missing cards are simply absent.
+/// Model cards (Markdown) for the models that scored this analysis: `<id>.md` in `--models`,
+/// else in the folder `ModelRegistry.locate()` finds ($CANDOR_MODELS, ./models, the
+/// checkout's models/). Missing cards are simply absent (the report says so).
 func modelCards(for a: AnalysisData, modelsDir: String?) -> [String: String] {
     let ids = Set(a.allScores.map(\.model))
-    guard !ids.isEmpty else { return [:] }
-    var dirs: [String] = []
-    if let m = modelsDir { dirs.append(m) }
-    if let e = ProcessInfo.processInfo.environment["CANDOR_MODELS"], !e.isEmpty { dirs.append(e) }
-    dirs.append("models")
-    var dir = (CandorVersion.executablePath as NSString).deletingLastPathComponent
-    for _ in 0..<6 {
-        dirs.append((dir as NSString).appendingPathComponent("models"))
-        dir = (dir as NSString).deletingLastPathComponent
-    }
+    guard !ids.isEmpty, let dir = modelsDir ?? ModelRegistry.locate() else { return [:] }
     var cards: [String: String] = [:]
     for id in ids where !id.contains("/") && !id.hasPrefix(".") {
-        for d in dirs {
-            if let text = readText((d as NSString).appendingPathComponent("\(id).md")) { cards[id] = text; break }
-        }
+        if let text = readText((dir as NSString).appendingPathComponent("\(id).md")) { cards[id] = text }
     }
     return cards
 }

@@ -29,6 +29,10 @@ import Testing
         let made = try candor("report", "--analysis", dir + "/in.analysis.json", "--out", dir + "/report.html")
         #expect(made.status == 0, "\(made.stderr)")
         let url = "file://\(dir)/report.html"
+        // The model cards are found in the checkout's models/ folder and shown beside the flags.
+        let source = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(source.contains("Limitations (model card of baseline-deviation)"))
+        #expect(!source.contains("model card was not found"))
 
         let dom = try chromium(["--dump-dom", url], dir: dir)
         #expect(dom.status == 0, "\(dom.stderr)")
