@@ -41,6 +41,18 @@ func modelCards(for a: AnalysisData, modelsDir: String?) -> [String: String] {
     return cards
 }
 
+/// Fails (exit 1) before anything is logged when an output's folder cannot take the file.
+func checkOutputFolder(_ path: String) throws {
+    guard path != "-" else { return }
+    let dir = (path as NSString).deletingLastPathComponent
+    let folder = dir.isEmpty ? "." : dir
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
+          FileManager.default.isWritableFile(atPath: folder) else {
+        throw CLIError(code: ExitCodes.failure, "\(path): the folder \(folder) does not exist or is not writable")
+    }
+}
+
 func utcNow() -> String {
     let f = ISO8601DateFormatter()
     f.formatOptions = [.withInternetDateTime]
@@ -81,6 +93,7 @@ public struct ReportCommand: ParsableCommand {
     }
 
     public func run() throws {
+        try checkOutputFolder(out)
         let analysis: AnalysisData
         var audit: AuditStatus?
         if let file = source.analysis {
@@ -162,6 +175,7 @@ public struct ExportCommand: ParsableCommand {
     }
 
     public func run() throws {
+        for path in outputs { try checkOutputFolder(path) }
         let analysis: AnalysisData
         if let file = source.analysis {
             analysis = try readAnalysisFile(file)

@@ -57,4 +57,26 @@ import Testing
         #expect(bytes > 50_000, "screenshot is only \(bytes) bytes: a blank page?")
         #expect(!shot.stderr.contains("Uncaught"))
     }
+
+    /// The whole pipeline on the committed sample interview: analyse, report, render.
+    @Test func sampleInterviewReportRenders() throws {
+        let sample = TestPaths.packageRoot.appendingPathComponent("samples/interview.flac").path
+        try #require(FileManager.default.fileExists(atPath: sample))
+        let dir = tempDir("candor-browser")
+        let an = try candor("analyze", sample, "--roles", "interviewer,interviewee", "--out", dir + "/interview.analysis.json")
+        #expect(an.status == 0, "\(an.stderr)")
+        let made = try candor("report", "--analysis", dir + "/interview.analysis.json", "--out", dir + "/interview.html")
+        #expect(made.status == 0, "\(made.stderr)")
+        let dom = try chromium(["--dump-dom", "file://\(dir)/interview.html"], dir: dir)
+        #expect(dom.status == 0)
+        #expect(dom.stdout.contains("id=\"contour-0\"") && dom.stdout.contains("id=\"contour-1\""))
+        #expect(dom.stdout.components(separatedBy: "class=\"f0\"").count - 1 == 2)
+        #expect(dom.stdout.contains("samples/interview.flac") || dom.stdout.contains("interview.flac"))
+        #expect(!dom.stderr.contains("Uncaught"))
+        let png = dir + "/interview.png"
+        let shot = try chromium(["--screenshot=\(png)", "--window-size=1200,2000", "--hide-scrollbars", "file://\(dir)/interview.html"], dir: dir)
+        #expect(shot.status == 0)
+        let (w, h) = try pngSize(png)
+        #expect(w == 1200 && h == 2000)
+    }
 }

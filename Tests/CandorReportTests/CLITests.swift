@@ -69,6 +69,15 @@ import Testing
         #expect(!left.contains { $0.contains(".tmp-") })
     }
 
+    @Test func missingOutputFolderFailsBeforeLogging() throws {
+        let ws = try seededWorkspace()
+        let before = try records(ws).count
+        let r = try candor("report", "--workspace", ws, "--case", "C1", "--session", "S1", "--out", ws + "/no/such/dir/r.html")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("does not exist"), "\(r.stderr)")
+        #expect(try records(ws).count == before, "an access was logged for a report that was never written")
+    }
+
     @Test func unknownSessionIsInvalidInput() throws {
         let ws = try seededWorkspace()
         let r = try candor("report", "--workspace", ws, "--case", "C1", "--session", "nope", "--out", ws + "/x.html")
