@@ -258,6 +258,22 @@ public struct AnalysisData: Sendable {
         }
     }
 
+    /// Like `namedValues`, but nested objects are flattened with dotted names
+    /// (`{"timing": {"pause_count": 2}}` → `timing.pause_count`); arrays are skipped.
+    static func flatNamedValues(_ node: JSONNode?, prefix: String = "", depth: Int = 0) -> [NamedValue]? {
+        guard let fields = node?.fields else { return nil }
+        var out: [NamedValue] = []
+        for (key, v) in fields {
+            let name = prefix + key
+            if case .object = v {
+                if depth < 4 { out += flatNamedValues(v, prefix: name + ".", depth: depth + 1) ?? [] }
+            } else if let nv = namedValues(.object([(name, v)]))?.first {
+                out.append(nv)
+            }
+        }
+        return out
+    }
+
     static func spans(_ node: JSONNode?) -> [TimeSpan]? {
         guard let cols = node?.pairColumns else { return nil }
         return zip(cols.a, cols.b).compactMap { a, b in a.isFinite && b.isFinite && b >= a ? TimeSpan(a, b) : nil }
@@ -335,7 +351,7 @@ public struct AnalysisData: Sendable {
         guard let a = node["start"]?.double, let b = node["end"]?.double, b >= a else { return nil }
         return SegmentData(id: node["id"]?.string ?? node["id"]?.int.map(String.init) ?? "", label: node["label"]?.string ?? "",
                            speaker: node["speaker"]?.string ?? "", start: a, end: b, role: node["role"]?.string ?? "other",
-                           features: namedValues(node["features"]) ?? [], scores: (node["scores"]?.array ?? []).compactMap(score))
+                           features: flatNamedValues(node["features"]) ?? [], scores: (node["scores"]?.array ?? []).compactMap(score))
     }
 }
 

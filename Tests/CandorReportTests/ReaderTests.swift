@@ -89,7 +89,8 @@ import Testing
                        "pitch": {"time_step_s": 0.01, "frames": [[0.5, 120], [0.51, null], [0.52, 121]]},
                        "intensity": {"frames": [[0.5, 60], [0.51, 61], [0.52, 62]]},
                        "timing": "garbage"}],
-         "conversation": [1, 2], "segments": [{"id": "a", "start": 2, "end": 1}, {"id": "b", "start": 0, "end": 1}]}
+         "conversation": [1, 2], "segments": [{"id": "a", "start": 2, "end": 1},
+            {"id": "b", "start": 0, "end": 1, "features": {"f0_mean_st": 1.5, "timing": {"pause_count": 2, "pause_mean_s": null, "speech": [[0, 1]]}}}]}
         """
         let a = try AnalysisData.parse(Array(text.utf8))
         #expect(a.channels.count == 1)
@@ -98,6 +99,9 @@ import Testing
         #expect(a.channels[0].speaker == "channel 0")
         #expect(a.conversation == nil)
         #expect(a.segments?.map(\.id) == ["b"])
+        // Nested feature objects are flattened with dotted names; arrays are not features.
+        #expect(a.segments?[0].features.map(\.name) == ["f0_mean_st", "timing.pause_count", "timing.pause_mean_s"])
+        #expect(a.segments?[0].features.map(\.value) == [1.5, 2, nil])
         #expect(a.scores == nil)
         #expect(a.timelineEnd == 2)
     }
