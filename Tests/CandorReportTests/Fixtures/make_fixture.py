@@ -8,6 +8,15 @@ threshold), the segment features from the real pitch and intensity frames; voice
 model scores are plausible hand-set values in the documented shapes.
 
 Usage: make_fixture.py BASE.analysis.json OUT.json
+
+BASE was made from the LibriVox clips of Debian's pocketsphinx-testdata
+(L=/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb):
+  interviewer (left, pitch-shifted): sox $L-0880.wav q1.wav pitch 400; sox $L-0930.wav q2.wav pitch 400;
+      sox $L-0880.wav q3.wav pitch 450 trim 0 2.0; placed at 0.5, 10.0 and 20.6 s
+  interviewee (right): $L-0890 at 4.2 s, $L-0920 at 13.9 s, $L-0930 at 22.3 s
+  each channel 27 s of silence mixed with the padded clips (sox -m), then
+  sox -M ch0.wav ch1.wav -b 16 interview2ch.flac
+  candor analyze interview2ch.flac --roles interviewer,interviewee --out BASE.analysis.json
 """
 import json, math, re, statistics, sys
 
