@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Analyses the sample interview with the release build. Usage: demo.sh CANDOR OUTDIR
+# The demo: analyses the sample interview (stereo, interviewer left, interviewee right) into
+# a signed session log in a fresh workspace, verifies the log and exports its bundle.
+# Usage: demo.sh CANDOR OUTDIR
 set -euo pipefail
 candor="$1"; out="$2"
 mkdir -p "$out"
 export CANDOR_WORKSPACE="$out/workspace"
+case_id=DEMO-1; session_id=interview-1
 sample=samples/interview.flac
-[ -f "$sample" ] || sample=samples/real/$(ls samples/real | head -1)
+if [ ! -f "$CANDOR_WORKSPACE/keys/default-operator" ]; then
+  echo "== candor keys init --operator demo-investigator" >&2
+  "$candor" keys init --operator demo-investigator >&2
+fi
 echo "== candor analyze $sample" >&2
-"$candor" analyze "$sample" --roles interviewer,interviewee --out "$out/interview.analysis.json"
-echo "== analysis JSON: $out/interview.analysis.json" >&2
+"$candor" analyze "$sample" --roles interviewer,interviewee --segments samples/interview.segments.csv \
+  --case "$case_id" --session "$session_id" --out "$out/interview.analysis.json"
+echo "== candor audit verify" >&2
+"$candor" audit verify --case "$case_id" --session "$session_id"
+rm -rf "$out/bundle"
+"$candor" audit export --case "$case_id" --session "$session_id" --out "$out/bundle" >&2
+echo "Analysis JSON: $out/interview.analysis.json   audit bundle: $out/bundle" 

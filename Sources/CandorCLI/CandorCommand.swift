@@ -11,7 +11,8 @@ public struct CandorCommand: AsyncParsableCommand {
         2 usage error, 3 unreadable or invalid input, 4 audit verification failed.
         """,
         version: CandorVersion.version,
-        subcommands: [AnalyzeCommand.self, SynthCommand.self, AuditCommand.self, KeysCommand.self, ReviewCommand.self]
+        subcommands: [AnalyzeCommand.self, SynthCommand.self, AuditCommand.self, KeysCommand.self, ReviewCommand.self,
+                      TrainCommand.self, EvaluateCommand.self, ModelsCommand.self, ReportCommand.self, ExportCommand.self]
     )
     public init() {}
 }
