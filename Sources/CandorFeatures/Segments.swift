@@ -55,9 +55,7 @@ public struct Segment: Sendable, Codable, Equatable {
 /// Errors are `InputError`s naming the file and the 1-based line.
 public enum SegmentReader {
     public static func read(path: String) throws -> [Segment] {
-        let bytes: [UInt8]
-        do { bytes = try readFileBytes(path) } catch let e as InputError { throw e }
-        return try parse(bytes: bytes, path: path)
+        try parse(bytes: try readFileBytes(path), path: path)
     }
 
     /// Parses the bytes of a segment file; the format is detected from the content

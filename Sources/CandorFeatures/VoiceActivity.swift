@@ -264,6 +264,8 @@ public struct VoiceActivityConfig: Sendable, Codable, Equatable {
     public var belowLoudDb: Double = 50
     /// Stretches extend while the energy stays this far above the floor (hysteresis).
     public var extendMarginDb: Double = 1.5
+    /// The extension test averages the power of ±this many frames.
+    public var extendSmoothingFrames: Int = 1
     /// Noise floor: the `floorPercentile` of per-chunk low percentiles over ±`floorWindowS`.
     public var floorWindowS: Double = 15
     public var floorPercentile: Double = 0.1
@@ -316,8 +318,9 @@ public enum VoiceActivity {
         func lowOK(_ i: Int) -> Bool {
             // Mean power of the frame and its neighbours: steadier than one frame in noise.
             var p = 0.0
-            for j in max(0, i - 1)...min(n - 1, i + 1) { p += pow(10, Double(e[j]) / 10) }
-            let smooth = 10 * log10(p / Double(min(n - 1, i + 1) - max(0, i - 1) + 1))
+            let h = config.extendSmoothingFrames
+            for j in max(0, i - h)...min(n - 1, i + h) { p += pow(10, Double(e[j]) / 10) }
+            let smooth = 10 * log10(p / Double(min(n - 1, i + h) - max(0, i - h) + 1))
             return smooth > Double(floor[i]) + config.extendMarginDb
                 && Double(e[i]) > Double(loud[i]) - config.belowLoudDb - 5
         }

@@ -73,6 +73,28 @@ enum TimingFixture {
         }
     }
 
+    /// Adds pink (1/f) noise at `snrDb` relative to the mean power of `x` over `spans`
+    /// (white noise through Paul Kellet's economy pink filter).
+    static func addPinkNoise(_ x: inout [Float], snrDb: Double, spans: [Span], seed: UInt64, rate: Double) {
+        var g = Noise(state: seed)
+        var b0 = 0.0, b1 = 0.0, b2 = 0.0
+        var pink = [Float](repeating: 0, count: x.count)
+        for i in x.indices {
+            let w = Double(g.gaussian())
+            b0 = 0.99765 * b0 + w * 0.0990460
+            b1 = 0.96300 * b1 + w * 0.2965164
+            b2 = 0.57000 * b2 + w * 1.0526913
+            pink[i] = Float(b0 + b1 + b2 + w * 0.1848)
+        }
+        var ps = 0.0, pn = 0.0, n = 0
+        for s in spans {
+            for i in Int(s.start * rate)..<min(x.count, Int(s.end * rate)) { ps += Double(x[i] * x[i]); n += 1 }
+        }
+        for v in pink { pn += Double(v * v) }
+        let gain = Float(((ps / Double(max(1, n))) / pow(10, snrDb / 10) / (pn / Double(pink.count))).squareRoot())
+        for i in x.indices { x[i] += gain * pink[i] }
+    }
+
     /// Adds white noise at `snrDb` relative to the mean power of `x` over its speech `spans`.
     static func addNoise(_ x: inout [Float], snrDb: Double, spans: [Span], seed: UInt64, rate: Double = TimingFixture.rate) {
         var p = 0.0, n = 0
