@@ -36,10 +36,11 @@ let package = Package(
             name: "CandorAudit",
             dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
+        .target(name: "CandorReport", dependencies: [], swiftSettings: swiftSettings),
         .target(
             name: "CandorCLI",
             dependencies: [
-                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit",
+                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -53,6 +54,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorAuditTests", dependencies: ["CandorAudit"], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorAudit"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorCLITests",
             dependencies: ["CandorCLI", "CandorSynth", "CandorAudio"],
