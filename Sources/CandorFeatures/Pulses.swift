@@ -1,3 +1,4 @@
+import CandorDSP
 #if canImport(Glibc)
 import Glibc
 #else
@@ -121,8 +122,7 @@ public func findPulses(samples x: UnsafeBufferPointer<Float>, sampleRate fs: Dou
                     let gone = Double(pb[-1]), new = Double(pb[w - 1])
                     sbb = max(0, sbb - gone * gone + new * new)
                 }
-                var sab = 0.0
-                for k in 0..<w { sab += Double(pa[k]) * Double(pb[k]) }
+                let sab = dotProduct(pa, pb, w)
                 let d = (saa * sbb).squareRoot()
                 out[c] = d > 0 ? sab / d : 0
             }

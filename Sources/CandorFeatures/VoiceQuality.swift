@@ -139,7 +139,8 @@ public func analyzeVoiceBlock(samples x: UnsafeBufferPointer<Float>, start: Int,
     let amps = pulseAmplitudes(samples: x, sampleRate: fs, startTime: startTime, pulses: all, rules: settings.rules)
     var jt = all
     if let threshold = settings.pulses.residualRefinement, all.count >= 2 {
-        var e = lpcResidual(x, sampleRate: fs)
+        let near = all.map { Int((($0 - startTime) * fs).rounded()) }
+        var e = lpcResidual(x, sampleRate: fs, onlyNear: near)
         if factor > 1 { e = e.withUnsafeBufferPointer { upsample($0, factor: factor) } }
         jt = e.withUnsafeBufferPointer {
             refinePulses(all, residual: $0, sampleRate: fsUp, startTime: shifted,

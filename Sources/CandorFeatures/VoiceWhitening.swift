@@ -1,3 +1,4 @@
+import CandorDSP
 #if canImport(Glibc)
 import Glibc
 #else
@@ -7,8 +8,12 @@ import Darwin
 /// The LPC residual of `x`: order 2 + fs/1000, autocorrelation method on 25 ms Hann
 /// frames every 10 ms (Levinson–Durbin), each 10 ms stretch inverse-filtered with the
 /// coefficients of the frame centred on it.
-func lpcResidual(_ x: UnsafeBufferPointer<Float>, sampleRate fs: Double) -> [Float] {
+func lpcResidual(_ x: UnsafeBufferPointer<Float>, sampleRate fs: Double, onlyNear pulseSamples: [Int]? = nil) -> [Float] {
     let n = x.count
+    // Where only the residual around given pulses is needed (the refinement reads ± one
+    // period, at most 20 ms), hops farther than 50 ms from every pulse are left at zero.
+    let reach = Int(0.05 * fs)
+    var nextPulse = 0
     var e = [Float](repeating: 0, count: n)
     let order = Int(2 + fs / 1000)
     let W = max(order + 2, Int(0.025 * fs)), H = max(1, Int(0.01 * fs))
@@ -20,16 +25,27 @@ func lpcResidual(_ x: UnsafeBufferPointer<Float>, sampleRate fs: Double) -> [Flo
     var tmp = [Double](repeating: 0, count: order + 1)
     var c = 0
     while c < n {
+        if let ps = pulseSamples {
+            while nextPulse < ps.count && ps[nextPulse] < c - reach { nextPulse += 1 }
+            if nextPulse >= ps.count || ps[nextPulse] > c + H + reach {
+                c = min(n, c + H)
+                continue
+            }
+        }
         let a0 = c + H / 2 - W / 2
         seg.withUnsafeMutableBufferPointer { sg in
             for j in 0..<W {
                 let i = a0 + j
                 sg[j] = (i >= 0 && i < n ? Double(x[i]) : 0) * win[j]
             }
+            // Double precision: Levinson–Durbin at this order is sensitive to rounding.
             for k in 0...order {
-                var s = 0.0
-                for j in 0..<(W - k) { s += sg[j] * sg[j + k] }
-                r[k] = s
+                var s0 = 0.0, s1 = 0.0
+                var j = 0
+                let m = W - k
+                while j + 1 < m { s0 += sg[j] * sg[j + k]; s1 += sg[j + 1] * sg[j + 1 + k]; j += 2 }
+                if j < m { s0 += sg[j] * sg[j + k] }
+                r[k] = s0 + s1
             }
         }
         for k in 0...order { a[k] = 0 }
@@ -93,13 +109,9 @@ func refinePulses(_ pulses: [Double], residual e: UnsafeBufferPointer<Float>, sa
             var best = -2.0, bestS = 0
             var rs = [Double](repeating: 0, count: 2 * ms + 1)
             for s in -ms...ms {
-                var sab = 0.0, saa = 0.0, sbb = 0.0
-                for j in 0...(2 * hw) {
-                    let u = Double(e[a + j]), v = Double(e[b0 + s + j])
-                    sab += u * v
-                    saa += u * u
-                    sbb += v * v
-                }
+                let len = 2 * hw + 1
+                let pu = e.baseAddress! + a, pv = e.baseAddress! + b0 + s
+                let sab = dotProduct(pu, pv, len), saa = dotProduct(pu, pu, len), sbb = dotProduct(pv, pv, len)
                 let d = (saa * sbb).squareRoot()
                 let r = d > 0 ? sab / d : 0
                 rs[s + ms] = r
