@@ -37,6 +37,7 @@ let package = Package(
             name: "CandorAudit",
             dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
+        .target(name: "CandorReport", dependencies: [], swiftSettings: swiftSettings),
         .target(
             name: "CandorStore",
             dependencies: ["CSQLite", "CandorAudit", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto")],
@@ -44,7 +45,7 @@ let package = Package(
         .target(
             name: "CandorCLI",
             dependencies: [
-                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorStore",
+                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport", "CandorStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -58,6 +59,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorAuditTests", dependencies: ["CandorAudit"], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorAudit"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorSynth", "CandorAudio"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorCLITests",

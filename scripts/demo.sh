@@ -17,6 +17,12 @@ echo "== candor analyze $sample" >&2
   --case "$case_id" --session "$session_id" --out "$out/interview.analysis.json"
 echo "== candor audit verify" >&2
 "$candor" audit verify --case "$case_id" --session "$session_id"
+echo "== candor report / export" >&2
+"$candor" report --case "$case_id" --session "$session_id" --out "$out/interview.report.html" >&2
+"$candor" export --format textgrid --case "$case_id" --session "$session_id" --out "$out/interview.TextGrid" >&2
+"$candor" export --format csv --case "$case_id" --session "$session_id" --out "$out/interview" >&2
 rm -rf "$out/bundle"
 "$candor" audit export --case "$case_id" --session "$session_id" --out "$out/bundle" >&2
-echo "Analysis JSON: $out/interview.analysis.json   audit bundle: $out/bundle" 
+echo "Analysis JSON: $out/interview.analysis.json" >&2
+echo "HTML report:   $out/interview.report.html" >&2
+echo "Audit bundle:  $out/bundle (verify: candor audit verify $out/bundle)" >&2

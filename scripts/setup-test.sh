@@ -5,7 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 "$here/setup.sh"
 need=()
-for p in praat espeak-ng sox pocketsphinx-testdata python3-pip time; do
+for p in praat espeak-ng sox pocketsphinx-testdata python3-pip time chromium; do  # chromium: report rendering test
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -18,8 +18,20 @@ fi
 py_need=()
 python3 -c "import numpy" 2>/dev/null || py_need+=(numpy)
 python3 -c "import cryptography" 2>/dev/null || py_need+=(cryptography)  # Tests/audit_verifier.py
+# CandorModelsTests compare metrics and logistic-regression fits with scikit-learn.
+python3 -c "import sklearn" 2>/dev/null || py_need+=(scikit-learn)
 if [ ${#py_need[@]} -gt 0 ]; then
   python3 -m pip install -q "${py_need[@]}" || python3 -m pip install -q --break-system-packages "${py_need[@]}"
+fi
+# WebRTC's VAD, the independent reference for Candor's voice activity (Tests/webrtcvad_reference.py).
+# It builds from source where no wheel fits: needs a C compiler and the Python headers.
+if ! python3 -c "import webrtcvad" 2>/dev/null; then
+  pipi() { python3 -m pip install -q "$@" || python3 -m pip install -q --break-system-packages "$@"; }
+  if ! pipi webrtcvad; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-dev build-essential >/dev/null
+    pipi webrtcvad || pipi webrtcvad-wheels
+  fi
 fi
 # PostgreSQL for the batch-queue tests (installed from Debian, started on 127.0.0.1).
 "$here/start-postgres.sh" >/dev/null

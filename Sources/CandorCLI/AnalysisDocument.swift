@@ -1,5 +1,6 @@
 import CandorAudio
 import CandorFeatures
+import CandorModels
 
 /// Builds the analysis JSON (schema candor.analysis/1, keys per DESIGN.md) and the human summary.
 struct AnalysisDocument {
@@ -7,11 +8,12 @@ struct AnalysisDocument {
     let analysis: AudioAnalysis
     let options: AnalysisOptions
     let roles: [String]
+    let interview: InterviewResults
 
-    static let notice = "Measured voice and timing features with their uncertainty. These are not evidence of truthfulness or deceit; vocal cues to deception are weak and near chance (see the model cards)."
+    static let notice = "Measured voice and timing features with their uncertainty, and deviations from the same speaker's baseline. They are an aid for a human reviewer, not evidence about honesty: vocal cues to deception are weak and near chance (see the model cards)."
 
     /// Models whose scores are in the document (id, sha256 of the model file).
-    var models: [(id: String, sha256: String)] { [] }
+    var models: [(id: String, sha256: String)] { interview.models.map { (id: $0.id, sha256: $0.sha256) } }
 
     func role(_ c: Int) -> String { c < roles.count && !roles[c].isEmpty ? roles[c] : "unknown" }
 
@@ -33,6 +35,9 @@ struct AnalysisDocument {
             ("mix", .bool(options.mix)),
             ("block_frames", .int(options.blockFrames)),
             ("context_frames", .int(options.contextFrames)),
+            ("voice", encodedJSON(interview.voice.first?.settings ?? VoiceSettings())),
+            ("timing", encodedJSON(interview.timingSettings)),
+            ("segments_file", segmentsFile.map { .string($0) } ?? .null),
         ])
     }
 
@@ -46,6 +51,7 @@ struct AnalysisDocument {
             case .bool(let b): out[k] = b ? "true" : "false"
             case .int(let i): out[k] = String(i)
             case .number(let d, let digits): out[k] = formatNumber(d, digits: digits)
+            case .raw(let text): out[k] = text
             default: break
             }
         }
@@ -83,6 +89,8 @@ struct AnalysisDocument {
                 ("frames", .frames(ch.intensity.grid, ch.intensity.db, digits: 2, zeroIsNull: false)),
                 ("mean_db", .num(meanIntensityDB(ch.intensity.db[...]), 3)),
             ])),
+            ("voice", interview.voice[ch.index].report().jsonValue),
+            ("timing", encodedJSON(interview.timing.channels[ch.index])),
         ])
     }
 
@@ -107,6 +115,41 @@ struct AnalysisDocument {
             ])),
             ("parameters", parameters),
             ("channels", .array(analysis.channels.map(channelJSON))),
+            ("conversation", interview.timing.conversation.map { conversationJSON($0) } ?? .null),
+            ("segments", .array(interview.segments.map(segmentJSON))),
+            ("scores", .array(interview.scores.map { encodedJSON($0) })),
+            ("models", .array(interview.models.map { m in
+                .object([("id", .string(m.id)), ("version", .string(m.version)), ("sha256", .string(m.sha256))])
+            })),
+            ("models_note", interview.modelsNote.map { .string($0) } ?? .null),
+        ])
+    }
+
+    var segmentsFile: String? { interview.segments.isEmpty ? nil : "given" }
+
+    func conversationJSON(_ c: Conversation) -> JSONValue {
+        let speakers = interview.timing.speakers
+        var obj: [(String, JSONValue)] = [("summary", encodedJSON(c))]
+        // Per-speaker timing for a mono estimate (each estimated speaker's own pauses and rates).
+        if c.estimate, !speakers.isEmpty {
+            obj.append(("speaker_timing", .object(zip(c.speakers, speakers).map { ($0.0, encodedJSON($0.1)) })))
+        }
+        // Flatten: DESIGN.md keys at the top of the object.
+        return .raw(mergeJSONObjects(encodedJSON(c), extra: obj.dropFirst().map { $0 }))
+    }
+
+    func segmentJSON(_ r: SegmentResult) -> JSONValue {
+        let s = r.segment
+        let feats: [(String, JSONValue)] = r.features.keys.sorted().map { k in (k, .num(r.features[k] ?? nil, 6)) }
+        return .object([
+            ("id", .string(s.id)), ("label", .string(s.label)), ("speaker", .string(s.speaker)),
+            ("start", .num(s.start, 4)), ("end", .num(s.end, 4)), ("role", .string(s.role.rawValue)),
+            ("source_channel", .int(r.source)),
+            ("features", .object(feats)),
+            ("voice", r.voice.jsonValue),
+            ("timing", encodedJSON(r.timing)),
+            ("baseline_z", .object(r.zScores.keys.sorted().map { ($0, .num(r.zScores[$0], 4)) })),
+            ("scores", .array(r.scores.map { encodedJSON($0) })),
         ])
     }
 
@@ -118,7 +161,28 @@ struct AnalysisDocument {
             let f0 = p.meanHz.map { "mean F0 \(formatNumber($0, digits: 1)) Hz (median \(formatNumber(p.medianHz ?? 0, digits: 1)), SD \(formatNumber(p.sdHz ?? 0, digits: 1)))" } ?? "no voiced frames"
             let db = meanIntensityDB(ch.intensity.db[...]).map { "\(formatNumber($0, digits: 1)) dB" } ?? "silent"
             s += "  channel \(ch.index) [\(role(ch.index))]: \(f0), voiced \(formatNumber(100 * p.voicedFraction, digits: 1))% of frames, intensity \(db)\n"
+            let v = interview.voice[ch.index].report()
+            let jit = v.jitterLocal.map { "jitter \(formatNumber(100 * $0, digits: 2))%" } ?? "jitter n/a"
+            let shim = v.shimmerLocal.map { "shimmer \(formatNumber(100 * $0, digits: 1))%" } ?? "shimmer n/a"
+            let hnr = v.hnrDB.map { "HNR \(formatNumber($0, digits: 1)) dB" } ?? "HNR n/a"
+            let t = interview.timing.channels[ch.index]
+            let rate = t.speechRateSyllPerS.map { "\(formatNumber($0, digits: 2)) syll/s" } ?? "n/a"
+            s += "    voice: \(jit), \(shim), \(hnr) (\(v.periodsUsed) periods\(v.reliable ? "" : ", unreliable"))\n"
+            s += "    timing: speech \(formatNumber(t.speechTotalS, digits: 1)) s, \(t.pauseCount) pauses (\(formatNumber(t.pauseTotalS, digits: 2)) s), speech rate \(rate)\n"
         }
+        if let c = interview.timing.conversation {
+            let share = c.speakers.map { "\($0) \(formatNumber(100 * (c.talkShare[$0] ?? 0), digits: 0))%" }.joined(separator: ", ")
+            let lat = c.responseLatenciesS.isEmpty ? "none" : "median \(formatNumber(c.responseLatenciesS.sorted()[c.responseLatenciesS.count / 2], digits: 2)) s over \(c.responseLatenciesS.count)"
+            s += "  conversation\(c.estimate ? " (estimate from one channel)" : ""): \(c.turns.count) turns; talk share \(share); response latency \(lat); \(c.overlaps.count) overlaps, \(c.interruptions.count) interruptions\n"
+        }
+        if !interview.segments.isEmpty {
+            let flagged = interview.segments.filter { $0.scores.contains { $0.flag != nil } }
+            s += "  segments: \(interview.segments.count); flagged for follow-up: \(flagged.isEmpty ? "none" : flagged.map(\.segment.id).joined(separator: ", "))\n"
+        }
+        for sc in interview.scores where sc.model == "interview-quality" {
+            s += "  interview quality index: \(sc.value.map { formatNumber($0, digits: 2) } ?? "abstained (\(sc.reason ?? ""))")\n"
+        }
+        if let note = interview.modelsNote { s += "  models: \(note)\n" }
         if outPath != "-" { s += "  analysis written to \(outPath)\n" }
         return s
     }

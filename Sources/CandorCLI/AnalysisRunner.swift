@@ -19,6 +19,8 @@ public struct AnalysisRequest: Sendable {
     public var caseID: String?
     public var sessionID: String?
     public var workspace: String = "candor-workspace"
+    /// Segments file (TextGrid, WebVTT, SRT or CSV).
+    public var segmentsPath: String?
 
     public init(file: String, outPath: String? = nil) {
         self.file = file
@@ -58,8 +60,15 @@ public func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? =
     if scan.channels.allSatisfy({ $0.peakAboveMean == 0 }) {
         throw InputError(path: file, problem: "contains only silence (every sample is the same value); nothing to analyse")
     }
-    let analysis = try await analyzeAudio(path: file, scan: scan, options: options, progress: progress)
-    let doc = AnalysisDocument(file: file, analysis: analysis, options: options, roles: request.roles)
+    if let seg = request.segmentsPath {
+        // Parse the segments before the long work, so a malformed file fails fast.
+        _ = try SegmentReader.read(path: seg)
+    }
+    let analysis = try await analyzeAudio(path: file, scan: scan, options: options) { progress?(0.7 * $0) }
+    let interview = try await computeInterview(
+        file: file, analysis: analysis, options: options, roles: request.roles,
+        segmentsPath: request.segmentsPath) { progress?(0.7 + 0.3 * $0) }
+    let doc = AnalysisDocument(file: file, analysis: analysis, options: options, roles: request.roles, interview: interview)
     // With an audit log and stdout output, the JSON is rendered to a temporary file first so
     // the exact bytes can be hashed and kept in the workspace.
     let toStdout = request.outPath == "-"

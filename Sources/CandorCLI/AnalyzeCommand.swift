@@ -43,6 +43,9 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Speaker role per channel, comma-separated (e.g. interviewer,interviewee).")
     public var roles: String?
 
+    @Option(name: .long, help: "Segments file: Praat TextGrid, WebVTT, SRT or CSV (start,end,label,speaker,role).")
+    public var segments: String?
+
     @Option(name: .long, help: "Blocks analysed in parallel (default: all cores). Results do not depend on it.")
     public var threads: Int?
 
@@ -99,6 +102,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         request.caseID = caseID
         request.sessionID = sessionID
         request.workspace = global.workspacePath
+        request.segmentsPath = segments
         let progress = ProgressLine(label: "analysing \(file)", quiet: global.quiet)
         let outcome = try await runAnalysis(request) { progress.update($0) }
         progress.finish()

@@ -7,6 +7,7 @@ import ArgumentParser
 import CandorAudio
 import CandorAudit
 import CandorFeatures
+import CandorModels
 import CandorStore
 import Foundation
 
@@ -78,6 +79,17 @@ public struct BatchCommand: AsyncParsableCommand {
         abstract: "Queue recordings for analysis by `candor worker` processes, and follow their progress.",
         subcommands: [BatchSubmitCommand.self, BatchStatusCommand.self, BatchResultCommand.self])
     public init() {}
+}
+
+/// The models an analysis here scores with (as `candor analyze` finds them: $CANDOR_MODELS,
+/// ./models, or next to the executable), for the job key; none when there is no models folder.
+func batchModels() throws -> [(id: String, sha256: String)] {
+    guard ModelRegistry.locate() != nil else { return [] }
+    do {
+        return try ModelRegistry.loadDefault().references.map { (id: $0.id, sha256: $0.sha256) }
+    } catch {
+        throw CLIError(code: ExitCodes.invalidInput, "\(error)")
+    }
 }
 
 /// Audio file extensions picked up when a folder is submitted.
@@ -170,6 +182,7 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
         let settings = BatchAnalysisSettings(
             method: method, pitchFloorHz: pitchFloor, pitchCeilingHz: pitchCeiling, timeStepS: timeStep, mix: mix,
             roles: roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? [])
+        let modelsHash = JobKeys.modelsHash(try batchModels())
         let (files, missing) = expandInputs(paths)
         var bad = missing.map { "\($0): no such file or folder" }
         var specs: [JobSpec] = []
@@ -181,7 +194,7 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
                 reader.close()
                 let abs = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
                 specs.append(JobSpec(inputPath: (abs as NSString).standardizingPath, inputSHA256: sha, inputBytes: bytes,
-                                     parametersJSON: settings.json, caseID: caseID,
+                                     parametersJSON: settings.json, modelsHash: modelsHash, caseID: caseID,
                                      sessionID: caseID == nil ? nil : (sessionID ?? identifier(fromFileName: file)),
                                      maxAttempts: maxAttempts))
             } catch {
@@ -474,6 +487,11 @@ func analyseJob(_ job: ClaimedJob, workspace: String, threads: Int) async throws
     let settings: BatchAnalysisSettings
     do { settings = try JSONDecoder().decode(BatchAnalysisSettings.self, from: Data(job.parametersJSON.utf8)) } catch {
         throw CLIError(code: ExitCodes.failure, "job \(job.id): unreadable job settings (\(error))")
+    }
+    let models = try batchModels()
+    guard JobKeys.modelsHash(models) == job.modelsHash else {
+        throw CLIError(code: ExitCodes.failure, "job \(job.id): this worker's models (\(models.map(\.id).joined(separator: ", "))) "
+                       + "differ from those the job was submitted with; give every machine the same models folder (CANDOR_MODELS)")
     }
     let now = try sha256(ofFile: job.inputPath)
     guard now == job.inputSHA256 else {

@@ -20,6 +20,8 @@ public indirect enum JSONValue: Sendable {
     case frames(FrameGrid, [Float], digits: Int, zeroIsNull: Bool)
     /// `[[a, b], ...]` spans in seconds.
     case spans([(Double, Double)])
+    /// JSON text written verbatim (already encoded, e.g. by JSONEncoder).
+    case raw(String)
 
     public static func num(_ d: Double?, _ digits: Int? = nil) -> JSONValue {
         guard let d, d.isFinite else { return .null }
@@ -151,6 +153,7 @@ extension JSONValue {
                 sink.write("[" + formatNumber(grid.time(i), digits: 5) + ", " + vs + "]")
             }
             sink.write("]")
+        case .raw(let text): sink.write(text)
         case .spans(let spans):
             sink.write("[")
             for (k, s) in spans.enumerated() {
@@ -165,6 +168,47 @@ extension JSONValue {
         switch self {
         case .null, .bool, .int, .number, .string: return true
         default: return false
+        }
+    }
+}
+
+/// Appends fields to an encoded JSON object (text) without re-parsing it.
+func mergeJSONObjects(_ base: JSONValue, extra: [(String, JSONValue)]) -> String {
+    guard case .raw(var text) = base, text.hasSuffix("}") else { return "null" }
+    guard !extra.isEmpty else { return text }
+    text.removeLast()
+    var tail = ""
+    let sink = StringSink()
+    for (k, v) in extra {
+        tail += (text.hasSuffix("{") && tail.isEmpty ? "" : ",") + escapeJSON(k) + ":"
+        sink.text = ""
+        v.writeCompact(to: sink)
+        tail += sink.text
+    }
+    return text + tail + "}"
+}
+
+final class StringSink { var text = "" }
+
+extension JSONValue {
+    /// Compact rendering into a string (small values only).
+    func writeCompact(to s: StringSink) {
+        switch self {
+        case .raw(let t): s.text += t
+        case .null: s.text += "null"
+        case .bool(let b): s.text += b ? "true" : "false"
+        case .int(let i): s.text += String(i)
+        case .number(let d, let digits): s.text += formatNumber(d, digits: digits)
+        case .string(let t): s.text += escapeJSON(t)
+        case .array(let a):
+            s.text += "["
+            for (i, v) in a.enumerated() { if i > 0 { s.text += "," }; v.writeCompact(to: s) }
+            s.text += "]"
+        case .object(let o):
+            s.text += "{"
+            for (i, (k, v)) in o.enumerated() { if i > 0 { s.text += "," }; s.text += escapeJSON(k) + ":"; v.writeCompact(to: s) }
+            s.text += "}"
+        case .frames, .spans: s.text += "null"
         }
     }
 }

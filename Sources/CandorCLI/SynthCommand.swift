@@ -63,25 +63,12 @@ public struct SynthCommand: ParsableCommand {
         let format: AudioWriter.Format = float ? .wavFloat : .from(path: out)
         do {
             try AudioWriter.write(path: out, mono: result.samples, sampleRate: sampleRate, format: format)
-            if let truthPath = truth {
-                let data = try result.truth().jsonData()
-                let tmp = truthPath + ".tmp-\(getpid())"
-                do {
-                    try data.write(to: URL(fileURLWithPath: tmp))
-                    guard rename(tmp, truthPath) == 0 else {
-                        throw OutputError(path: truthPath, problem: "cannot move finished file into place")
-                    }
-                } catch {
-                    unlink(tmp)
-                    throw error
-                }
-            }
         } catch let e as OutputError {
-            FileHandle.standardError.write(Data("candor synth: \(e.description)\n".utf8))
-            throw ExitCode(1)
-        } catch {
-            FileHandle.standardError.write(Data("candor synth: \(truth ?? out): \(error.localizedDescription)\n".utf8))
-            throw ExitCode(1)
+            throw CLIError(code: ExitCodes.failure, e.description)
+        }
+        if let truthPath = truth {
+            let json = String(decoding: try result.truth().jsonData(), as: UTF8.self)
+            try writeAtomically(to: truthPath) { $0.write(json) }
         }
     }
 }

@@ -19,6 +19,8 @@ public struct ChannelAnalysis: Sendable {
     public var index: Int
     public var pitch: PitchTrack
     public var intensity: IntensityTrack
+    /// Per-frame voice-activity features (band level, periodicity, spectral shape) on the pitch grid.
+    public var speechFrames: SpeechFrames
 }
 
 /// Output of `analyzeAudio`.
@@ -35,6 +37,7 @@ struct BlockOutput: Sendable {
     var f0: [Float]
     var strength: [Float]
     var intensity: [Float]
+    var speech: SpeechFrames
 }
 
 /// Streams `path` (already validated by `scanAudio`) in overlapping blocks and analyses
@@ -63,13 +66,15 @@ public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions
     }
     let probe = PitchFrameAnalyzer(settings: settings, sampleRate: fs)
     let intensityProbe = IntensityFrameAnalyzer(sampleRate: fs)
-    let ctxSamples = max(probe.contextSamples, intensityProbe.contextSamples) + 2
+    let speechProbe = SpeechFrameAnalyzer(sampleRate: fs)
+    let ctxSamples = max(probe.contextSamples, intensityProbe.contextSamples, speechProbe.contextSamples) + 2
     let blockFrames = max(1, options.blockFrames)
     let blockCount = (grid.count + blockFrames - 1) / blockFrames
 
     var f0 = Array(repeating: [Float](repeating: 0, count: grid.count), count: nch)
     var strength = f0
     var intensity = f0
+    var speech = Array(repeating: SpeechFrames(grid: grid), count: nch)
     let threads = max(1, options.threads)
 
     try await withThrowingTaskGroup(of: (Int, [BlockOutput]).self) { group in
@@ -86,6 +91,7 @@ public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions
             group.addTask {
                 let pitchAnalyzer = PitchFrameAnalyzer(settings: settings, sampleRate: fs)
                 let intensityAnalyzer = IntensityFrameAnalyzer(sampleRate: fs)
+                let speechAnalyzer = SpeechFrameAnalyzer(sampleRate: fs)
                 var outs: [BlockOutput] = []
                 for c in 0..<block.channels.count {
                     let out = block.channels[c].withUnsafeBufferPointer { x -> BlockOutput in
@@ -95,7 +101,8 @@ public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions
                         for (k, i) in core.enumerated() {
                             db[k] = intensityAnalyzer.intensity(t: grid.time(i), x: x, start: block.start)
                         }
-                        return BlockOutput(f0: p.f0, strength: p.strength, intensity: db)
+                        let sf = speechAnalyzer.analyze(grid: grid, range: core, x: x, start: block.start)
+                        return BlockOutput(f0: p.f0, strength: p.strength, intensity: db, speech: sf)
                     }
                     outs.append(out)
                 }
@@ -110,6 +117,7 @@ public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions
                 f0[c].replaceSubrange(base..<(base + o.f0.count), with: o.f0)
                 strength[c].replaceSubrange(base..<(base + o.f0.count), with: o.strength)
                 intensity[c].replaceSubrange(base..<(base + o.f0.count), with: o.intensity)
+                speech[c].replace(from: base, with: o.speech)
             }
             done += 1
             progress?(Double(done) / Double(blockCount))
@@ -120,7 +128,8 @@ public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions
         ChannelAnalysis(
             index: c,
             pitch: PitchTrack(grid: grid, f0: f0[c], strength: strength[c]),
-            intensity: IntensityTrack(grid: grid, db: intensity[c]))
+            intensity: IntensityTrack(grid: grid, db: intensity[c]),
+            speechFrames: speech[c])
     }
     return AudioAnalysis(scan: scan, channels: channels)
 }

@@ -58,6 +58,8 @@ public struct ClaimedJob: Sendable, Equatable {
     public var inputPath: String
     public var inputSHA256: String
     public var parametersJSON: String
+    /// The models part of the job key: the worker must score with exactly these models.
+    public var modelsHash: String
     public var caseID: String?
     public var sessionID: String?
     /// 1 for the first attempt.

@@ -154,14 +154,14 @@ public final class SQLJobStore: JobStore {
                     UPDATE candor_jobs SET state = 'running', attempts = attempts + 1, claims = claims + 1,
                       lease_owner = ?, lease_token = ?, lease_expires = \(now) + ?, updated_at = \(now)
                     WHERE id = ?
-                    RETURNING input_path, input_sha256, params_json, case_id, session_id, attempts, max_attempts, claims
+                    RETURNING input_path, input_sha256, params_json, case_id, session_id, attempts, max_attempts, claims, models_hash
                     """, [.text(worker), .text(token), .double(leaseSeconds), .int(id)])
                 guard let r = claimed.first else { throw StoreError("\(location): job \(id) vanished while being claimed") }
                 _ = try await c.execute("""
                     INSERT INTO candor_attempts (job_id, claim, attempt, worker, started_at) VALUES (?, ?, ?, ?, \(now))
                     """, [.int(id), r[7], r[5], .text(worker)])
                 return ClaimedJob(id: id, inputPath: r[0].text ?? "", inputSHA256: r[1].text ?? "", parametersJSON: r[2].text ?? "{}",
-                                  caseID: r[3].text, sessionID: r[4].text, attempt: Int(r[5].int ?? 1),
+                                  modelsHash: r[8].text ?? "", caseID: r[3].text, sessionID: r[4].text, attempt: Int(r[5].int ?? 1),
                                   maxAttempts: Int(r[6].int ?? 1), worker: worker, token: token)
             }
             return nil

@@ -115,11 +115,13 @@ public struct RealisedPerturbation: Sendable, Codable, Equatable {
             for k in i..<(i + len - 1) where !close(iv[k], iv[k + 1], periodFactor) { return false }
             return true
         }
-        // Mean period: intervals in range whose in-range neighbours are within the factor.
+        // Mean period: intervals in range with at least one neighbour that is in range and
+        // within the factor (a lone period between two gaps does not count).
         var sumP = 0.0, nP = 0
         for i in iv.indices where inRange(iv[i]) {
-            if i > 0, inRange(iv[i - 1]), !close(iv[i], iv[i - 1], periodFactor) { continue }
-            if i + 1 < iv.count, inRange(iv[i + 1]), !close(iv[i], iv[i + 1], periodFactor) { continue }
+            let left = i > 0 && inRange(iv[i - 1]) && close(iv[i], iv[i - 1], periodFactor)
+            let right = i + 1 < iv.count && inRange(iv[i + 1]) && close(iv[i], iv[i + 1], periodFactor)
+            guard left || right else { continue }
             sumP += iv[i]
             nP += 1
         }

@@ -103,4 +103,28 @@ struct SynthVoiceTests {
         }
         #expect(!FileManager.default.fileExists(atPath: "/tmp/candor-nan.wav"))
     }
+
+    /// The committed samples/synth files are what the generator makes from their recorded
+    /// config (so the truth files cannot drift from the audio).
+    @Test func committedSamplesMatchTheGenerator() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("samples/synth").path
+        let truths = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".truth.json") }.sorted()
+        #expect(truths.count >= 4)
+        let dec = JSONDecoder()
+        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        for name in truths {
+            let truth = try dec.decode(SynthTruth.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
+            let r = try SynthVoice.render(truth.config)
+            #expect(r.pulseTimes == truth.pulseTimes, "\(name)")
+            #expect(r.realised == truth.realised, "\(name)")
+            let wav = dir + "/" + name.replacingOccurrences(of: ".truth.json", with: ".wav")
+            let reader = try AudioReader(path: wav)
+            var buf = [Float](repeating: 0, count: reader.info.frames)
+            let n = try buf.withUnsafeMutableBufferPointer { try reader.read(into: $0, frames: reader.info.frames) }
+            #expect(n == r.samples.count)
+            let worst = zip(buf, r.samples).map { abs($0 - $1) }.max() ?? 1
+            #expect(worst <= 1.0 / 32768 + 1e-6, "\(name): 16-bit rounding only")
+        }
+    }
 }

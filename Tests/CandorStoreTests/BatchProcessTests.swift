@@ -6,8 +6,8 @@ import Testing
 @Suite("Batch workers (processes)", .serialized)
 struct BatchProcessTests {
     /// Seconds of the long recording that keeps the first worker busy while it is killed.
-    /// (600 s takes a few seconds to analyse with one thread, a wide window for the kill.)
-    static let longSeconds = 600.0
+    /// (120 s takes several seconds to analyse with one thread in a debug build: a wide window for the kill.)
+    static let longSeconds = 120.0
 
     @Test("50 files, two workers, one SIGKILLed mid-job and restarted: every file gets exactly one result",
           arguments: Backend.allCases)
@@ -170,6 +170,33 @@ struct BatchProcessTests {
         let store = try await openStore(ws + "/queue.sqlite")
         #expect(try await store.counts()[.queued] == 3)
         await store.close()
+    }
+
+    @Test("a worker whose models differ from the job's refuses the job (the models are part of the job key)")
+    func modelsMustMatch() async throws {
+        let dir = tempDir("candor-models")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let ws = dir + "/ws"
+        let file = makeRecordings(dir, count: 1)[0]
+        #expect(try candor(["batch", "submit", file, "--workspace", ws, "--max-attempts", "1"]).status == 0)
+        let otherModels = dir + "/models"
+        try FileManager.default.createDirectory(atPath: otherModels, withIntermediateDirectories: true)
+        let shipped = Paths.packageRoot.appendingPathComponent("models").path
+        let first = try #require(try FileManager.default.contentsOfDirectory(atPath: shipped).filter { $0.hasSuffix(".json") }.sorted().first)
+        try FileManager.default.copyItem(atPath: shipped + "/" + first, toPath: otherModels + "/" + first)
+        let w = try candor(["worker", "--workspace", ws, "--exit-when-empty"], env: ["CANDOR_MODELS": otherModels])
+        #expect(w.status == 0)
+        let store = try await openStore(ws + "/queue.sqlite")
+        let job = try #require(try await store.jobs().first)
+        #expect(job.state == .failed)
+        #expect(job.lastError?.contains("differ from those the job was submitted with") == true, "\(job.lastError ?? "")")
+        await store.close()
+        // With the same models as at submission it goes through.
+        #expect(try candor(["batch", "submit", file, "--workspace", ws, "--retry-failed"]).status == 0)
+        #expect(try candor(["worker", "--workspace", ws, "--exit-when-empty"]).status == 0)
+        let again = try await openStore(ws + "/queue.sqlite")
+        #expect(try await again.jobs().first?.state == .done)
+        await again.close()
     }
 
     @Test("SIGTERM releases a running job when the grace period is over, or lets it finish within it")

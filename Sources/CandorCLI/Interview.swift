@@ -1,0 +1,144 @@
+import CandorAudio
+import CandorFeatures
+import CandorModels
+import Foundation
+
+/// Everything computed after the frame-level pass: voice quality, timing and conversation,
+/// per-segment features and z-scores, and model scores.
+struct InterviewResults {
+    var voice: [VoiceData]
+    var timing: RecordingTiming
+    var timingSettings: TimingSettings
+    var segments: [SegmentResult]
+    /// Top-level scores (interview quality, and every segment's baseline-deviation score).
+    var scores: [ModelScore]
+    var models: [ModelReference]
+    var modelsNote: String?
+}
+
+struct SegmentResult {
+    var segment: Segment
+    /// Channel (or mono-estimate speaker) whose speech was measured.
+    var source: Int
+    var features: [String: Double?]
+    var voice: VoiceReport
+    var timing: SegmentTiming
+    var zScores: [String: Double]
+    var scores: [ModelScore]
+}
+
+/// The baseline-deviation model's feature names, from a segment's measurements.
+func segmentFeatures(pitch: PitchSummary, voice: VoiceReport, intensityDB: Double?, timing: SegmentTiming,
+                     duration: Double) -> [String: Double?] {
+    var f: [String: Double?] = [
+        "f0_mean_st": pitch.meanST, "f0_sd_st": pitch.sdST, "f0_mean_hz": pitch.meanHz,
+        "voiced_fraction": pitch.frames > 0 ? pitch.voicedFraction : nil,
+        "jitter_local": voice.jitterLocal, "shimmer_local": voice.shimmerLocal, "hnr_db": voice.hnrDB,
+        "intensity_mean_db": intensityDB,
+        "speech_rate_syll_per_s": timing.timing.speechRateSyllPerS,
+        "articulation_rate_syll_per_s": timing.timing.articulationRateSyllPerS,
+        "pause_count": Double(timing.timing.pauseCount),
+        "pause_total_s": timing.timing.pauseTotalS,
+        "pause_ratio": duration > 0 ? timing.timing.pauseTotalS / duration : nil,
+        "response_latency_s": timing.responseLatencyS,
+        "duration_s": duration,
+    ]
+    // Unreliable voice measures (too few periods) are reported but not fed to models.
+    if !voice.reliable {
+        f["jitter_local"] = Double?.none
+        f["shimmer_local"] = Double?.none
+    }
+    return f
+}
+
+func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOptions, roles: [String],
+                      segmentsPath: String?, progress: ProgressHandler?) async throws -> InterviewResults {
+    let channels = analysis.channels
+    // Voice quality: a second streaming pass guided by the pitch tracks.
+    var vopts = VoiceStreamOptions()
+    vopts.mix = options.mix
+    vopts.threads = options.threads
+    let voice = try await analyzeVoiceFile(path: file, scan: analysis.scan, pitch: channels.map(\.pitch), options: vopts, progress: progress)
+
+    // Timing and conversation.
+    let roleOf = { (c: Int) -> String in c < roles.count && !roles[c].isEmpty ? roles[c] : "unknown" }
+    let inputs = channels.map { TimingChannelInput(role: roleOf($0.index), frames: $0.speechFrames, pitch: $0.pitch) }
+    let settings = TimingSettings()
+    let mono = channels.count == 1 && roles.count >= 2 ? Array(roles.prefix(2)) : nil
+    let timing = TimingAnalysis.run(channels: inputs, monoSpeakers: mono, settings: settings)
+
+    // Models.
+    var registry: ModelRegistry? = nil
+    var modelsNote: String? = nil
+    do {
+        registry = try ModelRegistry.loadDefault()
+    } catch let e as ModelInputError {
+        if ModelRegistry.locate() == nil {
+            modelsNote = "no models directory found (set CANDOR_MODELS): no scores computed"
+        } else {
+            throw CLIError(code: ExitCodes.invalidInput, "\(e)")
+        }
+    }
+
+    // Segments.
+    var segResults: [SegmentResult] = []
+    if let segmentsPath {
+        let raw = try SegmentReader.read(path: segmentsPath)
+        let segs = try Segments.validate(raw, duration: analysis.scan.duration, path: segmentsPath)
+        let segTiming = TimingAnalysis.segments(segs, channels: inputs, recording: timing, settings: settings)
+        let monoEstimate = timing.conversation?.estimate == true
+        var feats: [[String: Double?]] = []
+        var voices: [VoiceReport] = []
+        for (i, s) in segs.enumerated() {
+            let st = segTiming[i]
+            let ch = monoEstimate ? 0 : min(st.source, channels.count - 1)
+            let c = channels[ch]
+            let r = frameRange(c.pitch.grid, from: s.start, to: s.end)
+            let p = PitchSummary(track: c.pitch, range: r)
+            let v = voice[ch].report(from: s.start, to: s.end)
+            // Intensity over the speaker's own speech in the segment (else the whole segment).
+            let db = meanIntensityDB(c.intensity.db[r])
+            feats.append(segmentFeatures(pitch: p, voice: v, intensityDB: db, timing: st, duration: s.end - s.start))
+            voices.append(v)
+        }
+        let z = Segments.baselineZScores(segments: segs, features: feats.map { $0.compactMapValues { $0 } })
+        var segScores = [[ModelScore]](repeating: [], count: segs.count)
+        if let registry {
+            let model = try registry.baselineDeviation()
+            let inputs = segs.enumerated().map { i, s in
+                SegmentFeatures(id: s.id, speaker: s.speaker, role: CandorModels.SegmentRole(rawValue: s.role.rawValue) ?? .other,
+                                features: feats[i])
+            }
+            let out = model.score(segments: inputs)
+            for sc in out {
+                if let i = segs.firstIndex(where: { $0.id == sc.target }) { segScores[i].append(sc) }
+            }
+        }
+        for (i, s) in segs.enumerated() {
+            segResults.append(SegmentResult(segment: s, source: segTiming[i].source, features: feats[i], voice: voices[i],
+                                            timing: segTiming[i], zScores: z[i], scores: segScores[i]))
+        }
+    }
+
+    var scores: [ModelScore] = []
+    if let registry, let conv = timing.conversation {
+        let lower = conv.speakers.map { $0.lowercased() }
+        if let a = lower.firstIndex(of: "interviewer"), let b = lower.firstIndex(of: "interviewee") {
+            let turns = conv.turns.map { CandorModels.Turn(speaker: $0.speaker, start: $0.start, end: $0.end) }
+            let metrics = ConversationMetrics(turns: turns, interviewer: conv.speakers[a], interviewee: conv.speakers[b],
+                                              durationS: analysis.scan.duration)
+            scores.append(try registry.interviewQuality().score(metrics))
+        }
+    }
+    scores += segResults.flatMap(\.scores)
+    return InterviewResults(voice: voice, timing: timing, timingSettings: settings, segments: segResults, scores: scores,
+                            models: registry?.references ?? [], modelsNote: modelsNote)
+}
+
+/// Pre-encoded JSON (sorted keys) of a Codable value.
+func encodedJSON<T: Encodable>(_ value: T) -> JSONValue {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    guard let d = try? enc.encode(value) else { return .null }
+    return .raw(String(decoding: d, as: UTF8.self))
+}

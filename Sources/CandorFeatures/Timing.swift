@@ -1,0 +1,194 @@
+/// Settings of the pause and speech-rate measures (recorded in the analysis `parameters`).
+public struct TimingConfig: Sendable, Codable, Equatable {
+    /// A silent pause is a gap of at least this length between speech stretches.
+    public var minPauseS: Double = 0.25
+    /// Syllable nuclei: an intensity peak must rise at least this far above the dip that
+    /// follows it (de Jong & Wempe 2009 use 2 dB)…
+    public var nucleusDipDb: Double = 2
+    /// …and be no more than this far below the loudest (99th percentile) level
+    /// (de Jong & Wempe's silence threshold, −25 dB).
+    public var nucleusBelowMaxDb: Double = 25
+    /// Optional extra moving-average smoothing (s) of the intensity before peak picking.
+    /// 0 with the 50 Hz-minimum-pitch intensity (`SpeechFrames.syllableDb`), which is what
+    /// de Jong & Wempe use; about 0.03 makes a 100 Hz intensity behave similarly.
+    public var smoothingS: Double = 0
+    /// A nucleus must be voiced: pitch track voiced at the peak, or (with `SpeechFrames`)
+    /// periodicity at least this high — de Jong & Wempe's pitch is lenient (voicing
+    /// threshold 0.25), stricter voicing misses syllables.
+    public var nucleusPeriodicity: Double = 0.45
+    public init() {}
+}
+
+/// `channels[k].timing` of the analysis JSON (or a segment's timing features).
+public struct TimingFeatures: Sendable, Codable, Equatable {
+    public var speech: [Span]
+    public var pauses: [Span]
+    public var pauseCount: Int
+    public var pauseTotalS: Double
+    /// nil (JSON null) when there is no pause.
+    public var pauseMeanS: Double?
+    /// Total speaking time (sum of `speech`).
+    public var speechTotalS: Double
+    public var syllableCount: Int
+    /// Syllables per second of speaking time plus pauses (nil when there is no speech).
+    public var speechRateSyllPerS: Double?
+    /// Syllables per second of speaking time, pauses excluded (nil when there is no speech).
+    public var articulationRateSyllPerS: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case speech, pauses
+        case pauseCount = "pause_count"
+        case pauseTotalS = "pause_total_s"
+        case pauseMeanS = "pause_mean_s"
+        case speechTotalS = "speech_total_s"
+        case syllableCount = "syllable_count"
+        case speechRateSyllPerS = "speech_rate_syll_per_s"
+        case articulationRateSyllPerS = "articulation_rate_syll_per_s"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(speech, forKey: .speech)
+        try c.encode(pauses, forKey: .pauses)
+        try c.encode(pauseCount, forKey: .pauseCount)
+        try c.encode(roundMs(pauseTotalS), forKey: .pauseTotalS)
+        try c.encode(pauseMeanS.map(roundMs), forKey: .pauseMeanS)
+        try c.encode(roundMs(speechTotalS), forKey: .speechTotalS)
+        try c.encode(syllableCount, forKey: .syllableCount)
+        try c.encode(speechRateSyllPerS.map(roundMs), forKey: .speechRateSyllPerS)
+        try c.encode(articulationRateSyllPerS.map(roundMs), forKey: .articulationRateSyllPerS)
+    }
+
+    /// The numeric features by JSON key (for per-segment z-scores); nil values are left out.
+    public var numbers: [String: Double] {
+        var d: [String: Double] = [
+            "pause_count": Double(pauseCount), "pause_total_s": pauseTotalS,
+            "speech_total_s": speechTotalS, "syllable_count": Double(syllableCount),
+        ]
+        d["pause_mean_s"] = pauseMeanS
+        d["speech_rate_syll_per_s"] = speechRateSyllPerS
+        d["articulation_rate_syll_per_s"] = articulationRateSyllPerS
+        return d
+    }
+}
+
+/// Pauses and speech rate over a channel's speech stretches.
+public enum Timing {
+    /// Timing features of one speaker over `range` (the whole recording when nil).
+    ///
+    /// - `speech`: the speaker's speech stretches (from `VoiceActivity.detect`, after
+    ///   `ConversationAnalysis.suppressBleed` in multi-channel recordings), clipped to `range`.
+    /// - Pauses are the gaps of at least `minPauseS` between consecutive speech stretches
+    ///   inside the range. A gap during which another speaker talks (`otherSpeech`) is a turn
+    ///   exchange, not this speaker's pause. Silence before the first and after the last
+    ///   stretch is not a pause.
+    /// - Syllable nuclei (de Jong & Wempe 2009): peaks of the smoothed `intensity` inside
+    ///   speech, within `nucleusBelowMaxDb` of the 99th-percentile level, that rise
+    ///   `nucleusDipDb` above the following dip (the minimum up to the next peak or the end
+    ///   of the stretch), and are voiced (`voiced(t)`, e.g. the pitch track).
+    /// - Speech rate = nuclei / (speaking time + pause time); articulation rate = nuclei /
+    ///   speaking time.
+    public static func analyze(speech: [Span], intensity: IntensityTrack, voiced: (Double) -> Bool,
+                               otherSpeech: [Span] = [], range: Span? = nil,
+                               config: TimingConfig = TimingConfig()) -> TimingFeatures {
+        let inRange: [Span] = range.map { r in speech.compactMap { $0.clipped(to: r) } } ?? speech
+        var pauses: [Span] = []
+        var others = otherSpeech.sorted { $0.start < $1.start }[...]
+        for (a, b) in zip(inRange, inRange.dropFirst()) {
+            let gap = Span(a.end, b.start)
+            guard gap.duration >= config.minPauseS - 1e-9 else { continue }
+            while let o = others.first, o.end <= gap.start { others.removeFirst() }
+            if let o = others.first, o.start < gap.end { continue }  // someone else spoke
+            pauses.append(gap)
+        }
+        // Over a range, only that stretch of the intensity (plus the smoothing margin) is
+        // examined, so per-segment calls cost O(segment), not O(recording).
+        var track = intensity
+        if let r = range, intensity.grid.count > 0 {
+            let g = intensity.grid
+            let margin = Int((config.smoothingS / g.dt).rounded(.up)) + 1
+            let a = max(0, Int(((r.start - g.t1) / g.dt).rounded(.down)) - margin)
+            let b = min(g.count, Int(((r.end - g.t1) / g.dt).rounded(.up)) + margin + 1)
+            track = a < b ? IntensityTrack(grid: FrameGrid(t1: g.time(a), dt: g.dt, count: b - a), db: Array(intensity.db[a..<b]))
+                          : IntensityTrack(grid: FrameGrid(t1: g.t1, dt: g.dt, count: 0), db: [])
+        }
+        let syll = syllableNuclei(speech: inRange, intensity: track, voiced: voiced, config: config).count
+        let talk = totalDuration(inRange)
+        let pauseTotal = totalDuration(pauses)
+        return TimingFeatures(
+            speech: inRange, pauses: pauses, pauseCount: pauses.count, pauseTotalS: pauseTotal,
+            pauseMeanS: pauses.isEmpty ? nil : pauseTotal / Double(pauses.count),
+            speechTotalS: talk, syllableCount: syll,
+            speechRateSyllPerS: talk > 0 ? Double(syll) / (talk + pauseTotal) : nil,
+            articulationRateSyllPerS: talk > 0 ? Double(syll) / talk : nil)
+    }
+
+    /// Convenience: voicing from a pitch track (f0 > 0 at the nearest frame).
+    public static func analyze(speech: [Span], intensity: IntensityTrack, pitch: PitchTrack,
+                               otherSpeech: [Span] = [], range: Span? = nil,
+                               config: TimingConfig = TimingConfig()) -> TimingFeatures {
+        analyze(speech: speech, intensity: intensity, voiced: { pitch.f0(at: $0) > 0 },
+                otherSpeech: otherSpeech, range: range, config: config)
+    }
+
+    /// The pipeline's form: nuclei from `frames.syllableDb` (Praat intensity, 50 Hz minimum
+    /// pitch, as de Jong & Wempe), voiced where the pitch track is voiced or the frame's
+    /// periodicity reaches `nucleusPeriodicity`. Without a pitch track, periodicity alone.
+    public static func analyze(speech: [Span], frames: SpeechFrames, pitch: PitchTrack? = nil,
+                               otherSpeech: [Span] = [], range: Span? = nil,
+                               config: TimingConfig = TimingConfig()) -> TimingFeatures {
+        let g = frames.grid
+        let th = Float(config.nucleusPeriodicity)
+        return analyze(speech: speech, intensity: frames.syllableTrack,
+                       voiced: { t in
+                           if let pitch, pitch.f0(at: t) > 0 { return true }
+                           return g.count > 0 && frames.periodicity[g.nearest(t)] >= th
+                       },
+                       otherSpeech: otherSpeech, range: range, config: config)
+    }
+
+    /// Times (s) of the syllable nuclei inside `speech`.
+    public static func syllableNuclei(speech: [Span], intensity: IntensityTrack, voiced: (Double) -> Bool,
+                                      config: TimingConfig = TimingConfig()) -> [Double] {
+        let g = intensity.grid
+        let n = g.count
+        guard n > 2, !speech.isEmpty else { return [] }
+        // Moving-average smoothing in dB, O(n) with a running sum.
+        let half = max(0, Int((config.smoothingS / g.dt / 2).rounded()))
+        var sm = [Float](repeating: 0, count: n)
+        intensity.db.withUnsafeBufferPointer { db in
+            var sum = 0.0, count = 0
+            for i in 0..<min(n, half) { sum += Double(db[i]); count += 1 }
+            for i in 0..<n {
+                if i + half < n { sum += Double(db[i + half]); count += 1 }
+                if i - half - 1 >= 0 { sum -= Double(db[i - half - 1]); count -= 1 }
+                sm[i] = Float(sum / Double(count))
+            }
+        }
+        let mask = spanMask(speech, grid: g)
+        // Loud reference: 99th percentile of smoothed intensity inside speech.
+        var inSpeech: [Float] = []
+        for i in 0..<n where mask[i] { inSpeech.append(sm[i]) }
+        guard !inSpeech.isEmpty else { return [] }
+        inSpeech.sort()
+        let threshold = Double(percentileSorted(inSpeech, 0.99)) - config.nucleusBelowMaxDb
+        var nuclei: [Double] = []
+        for run in frameRuns(mask) {
+            // Local maxima inside the run.
+            var peaks: [Int] = []
+            for i in run where i > run.lowerBound && i < run.upperBound - 1 {
+                if sm[i] > sm[i - 1] && sm[i] >= sm[i + 1] { peaks.append(i) }
+            }
+            for (k, p) in peaks.enumerated() {
+                guard Double(sm[p]) > threshold else { continue }
+                let nextEnd = k + 1 < peaks.count ? peaks[k + 1] : run.upperBound - 1
+                var dip = sm[p]
+                for j in p...nextEnd { dip = min(dip, sm[j]) }
+                guard Double(sm[p] - dip) >= config.nucleusDipDb else { continue }
+                let t = g.time(p)
+                if voiced(t) { nuclei.append(t) }
+            }
+        }
+        return nuclei
+    }
+}

@@ -1,1 +1,0 @@
-// CandorModels module.

@@ -1,0 +1,363 @@
+import Foundation
+
+/// A time span in seconds.
+public struct TimeSpan: Sendable, Equatable {
+    public var start: Double
+    public var end: Double
+    public init(_ start: Double, _ end: Double) {
+        self.start = start
+        self.end = end
+    }
+}
+
+/// A frame track `[[t, v], ...]`; unvoiced / missing values are NaN.
+public struct FrameTrack: Sendable {
+    public var times: [Double]
+    public var values: [Double]
+    public var timeStep: Double?
+    public init(times: [Double], values: [Double], timeStep: Double? = nil) {
+        self.times = times
+        self.values = values
+        self.timeStep = timeStep
+    }
+    public var count: Int { times.count }
+    /// Value at time `t` by linear interpolation between neighbouring frames (NaN outside,
+    /// or when a neighbour is NaN and `t` is not on a frame).
+    public func value(at t: Double) -> Double {
+        guard !times.isEmpty else { return .nan }
+        var lo = 0, hi = times.count - 1
+        if t < times[lo] - 1e-9 || t > times[hi] + 1e-9 { return .nan }
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if times[mid] <= t { lo = mid } else { hi = mid }
+        }
+        if abs(times[lo] - t) < 1e-9 { return values[lo] }
+        if abs(times[hi] - t) < 1e-9 { return values[hi] }
+        let w = (t - times[lo]) / (times[hi] - times[lo])
+        return values[lo] * (1 - w) + values[hi] * w
+    }
+}
+
+/// A named number (`nil` = present as null or not a number).
+public struct NamedValue: Sendable {
+    public var name: String
+    public var value: Double?
+    public var text: String?
+    public init(name: String, value: Double?, text: String? = nil) {
+        self.name = name
+        self.value = value
+        self.text = text
+    }
+}
+
+public struct ChannelTiming: Sendable {
+    public var speech: [TimeSpan]
+    public var pauses: [TimeSpan]
+    /// The scalar timing measures (pause_count, pause_total_s, ...), in document order.
+    public var measures: [NamedValue]
+}
+
+public struct ChannelData: Sendable {
+    public var index: Int
+    public var role: String
+    public var pitch: FrameTrack?
+    public var pitchFloor: Double?
+    public var pitchCeiling: Double?
+    public var pitchMethod: String?
+    public var pitchSummary: [NamedValue]?
+    public var intensity: FrameTrack?
+    public var intensityMean: Double?
+    public var voice: [NamedValue]?
+    public var timing: ChannelTiming?
+    /// The speaker name used in turns and segments: the role, or "channel N" when unknown.
+    public var speaker: String { role.isEmpty || role == "unknown" ? "channel \(index)" : role }
+}
+
+public struct Turn: Sendable {
+    public var speaker: String
+    public var start: Double
+    public var end: Double
+}
+
+public struct Interruption: Sendable {
+    public var speaker: String
+    public var interrupted: String
+    public var time: Double
+    public var overlap: Double?
+    public var tookFloor: Bool?
+}
+
+public struct ConversationData: Sendable {
+    public var estimate: Bool?
+    public var method: String?
+    public var speakers: [String]
+    public var turns: [Turn]
+    public var talkShare: [(speaker: String, share: Double)]
+    public var responseLatencies: [Double]
+    public var overlaps: [TimeSpan]
+    public var interruptions: [Interruption]
+}
+
+public struct Contribution: Sendable {
+    public var feature: String
+    public var value: Double?
+    public var z: Double?
+    public var weight: Double?
+    public var contribution: Double?
+    public var status: String?
+    public var targetLow: Double?
+    public var targetHigh: Double?
+    public var unit: String?
+    public var note: String?
+}
+
+public struct ScoreData: Sendable {
+    public var model: String
+    public var modelVersion: String
+    public var modelSHA256: String
+    public var target: String
+    public var value: Double?
+    public var flag: String?
+    public var abstained: Bool
+    public var reason: String?
+    public var contributions: [Contribution]
+    public var topCues: [String]
+    /// True when the model flagged the target for follow-up.
+    public var isFlagged: Bool { !abstained && flag != nil && !(flag ?? "").isEmpty }
+}
+
+public struct SegmentData: Sendable {
+    public var id: String
+    public var label: String
+    public var speaker: String
+    public var start: Double
+    public var end: Double
+    public var role: String
+    public var features: [NamedValue]
+    public var scores: [ScoreData]
+}
+
+/// A typed, tolerant view of an analysis JSON document (schema `candor.analysis/1`).
+/// Every part other modules add is optional: a missing or malformed part is nil (the report
+/// shows "not computed") rather than an error. Only a document that is not JSON, not an
+/// object, or of another schema is rejected.
+public struct AnalysisData: Sendable {
+    public var schema: String
+    public var notice: String?
+    public var inputPath: String?
+    public var inputSHA256: String?
+    public var inputBytes: Int?
+    public var inputFormat: String?
+    public var sampleRate: Int?
+    public var channelCount: Int?
+    public var duration: Double?
+    public var softwareName: String?
+    public var softwareVersion: String?
+    public var gitCommit: String?
+    public var parameters: [NamedValue]
+    public var channels: [ChannelData]
+    public var conversation: ConversationData?
+    public var segments: [SegmentData]?
+    public var scores: [ScoreData]?
+
+    public static let schemaID = "candor.analysis/1"
+
+    /// Parses the bytes of an analysis JSON file. Errors name the problem (the caller adds the path).
+    public static func parse(_ bytes: [UInt8]) throws -> AnalysisData {
+        let root: JSONNode
+        do { root = try JSONReader.parse(bytes) } catch { throw ReportInputError("not valid JSON (\(error))") }
+        guard root.fields != nil else { throw ReportInputError("not an analysis document (the top level is not an object)") }
+        guard let schema = root["schema"]?.string else { throw ReportInputError("not an analysis document (no \"schema\")") }
+        guard schema == schemaID else { throw ReportInputError("schema \"\(schema)\" is not \(schemaID)") }
+        return AnalysisData(root: root, schema: schema)
+    }
+
+    public static func read(path: String) throws -> AnalysisData {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ReportInputError("\(path): cannot read file")
+        }
+        do { return try parse([UInt8](data)) } catch let e as ReportInputError { throw ReportInputError("\(path): \(e.message)") }
+    }
+
+    init(root: JSONNode, schema: String) {
+        self.schema = schema
+        notice = root["notice"]?.string
+        let input = root["input"]
+        inputPath = input?["path"]?.string
+        inputSHA256 = input?["sha256"]?.string
+        inputBytes = input?["bytes"]?.int
+        inputFormat = input?["format"]?.string
+        sampleRate = input?["sample_rate"]?.int
+        channelCount = input?["channels"]?.int
+        duration = input?["duration_s"]?.double
+        softwareName = root["software"]?["name"]?.string
+        softwareVersion = root["software"]?["version"]?.string
+        gitCommit = root["software"]?["git_commit"]?.string
+        parameters = Self.namedValues(root["parameters"]) ?? []
+        channels = (root["channels"]?.array ?? []).enumerated().map { Self.channel($1, position: $0) }
+        conversation = root["conversation"].flatMap(Self.conversation)
+        segments = root["segments"]?.array.map { $0.compactMap(Self.segment) }
+        scores = root["scores"]?.array.map { $0.compactMap(Self.score) }
+    }
+
+    // MARK: - Derived views
+
+    /// End of the recording: `duration_s`, else the last time anywhere in the document.
+    public var timelineEnd: Double {
+        if let d = duration, d > 0 { return d }
+        var end = 0.0
+        for c in channels {
+            end = max(end, c.pitch?.times.last ?? 0, c.intensity?.times.last ?? 0)
+            for s in c.timing?.speech ?? [] { end = max(end, s.end) }
+        }
+        for t in conversation?.turns ?? [] { end = max(end, t.end) }
+        for s in segments ?? [] { end = max(end, s.end) }
+        return end
+    }
+
+    /// Speakers in a stable order: conversation speakers, then channel roles, then segment speakers.
+    public var speakers: [String] {
+        var out: [String] = []
+        func add(_ s: String) { if !s.isEmpty && !out.contains(s) { out.append(s) } }
+        conversation?.speakers.forEach(add)
+        channels.forEach { add($0.speaker) }
+        conversation?.turns.forEach { add($0.speaker) }
+        segments?.forEach { add($0.speaker) }
+        return out
+    }
+
+    /// Every score: the top-level `scores` plus those only listed under a segment.
+    public var allScores: [ScoreData] {
+        var out = scores ?? []
+        func same(_ a: ScoreData, _ b: ScoreData) -> Bool { a.model == b.model && a.target == b.target && a.modelSHA256 == b.modelSHA256 }
+        for seg in segments ?? [] {
+            for s in seg.scores where !out.contains(where: { same($0, s) }) { out.append(s) }
+        }
+        return out
+    }
+
+    /// Segment ids flagged for follow-up by any model.
+    public var flaggedSegmentIDs: Set<String> {
+        Set(allScores.filter(\.isFlagged).map(\.target))
+    }
+
+    public func segment(id: String) -> SegmentData? { segments?.first { $0.id == id } }
+
+    // MARK: - Decoding helpers (tolerant)
+
+    static func namedValues(_ node: JSONNode?) -> [NamedValue]? {
+        guard let fields = node?.fields else { return nil }
+        return fields.compactMap { key, v in
+            switch v {
+            case .number(let d): return NamedValue(name: key, value: d.isFinite ? d : nil)
+            case .null: return NamedValue(name: key, value: nil)
+            case .string(let s): return NamedValue(name: key, value: nil, text: s)
+            case .bool(let b): return NamedValue(name: key, value: nil, text: b ? "true" : "false")
+            default: return nil
+            }
+        }
+    }
+
+    /// Like `namedValues`, but nested objects are flattened with dotted names
+    /// (`{"timing": {"pause_count": 2}}` → `timing.pause_count`); arrays are skipped.
+    static func flatNamedValues(_ node: JSONNode?, prefix: String = "", depth: Int = 0) -> [NamedValue]? {
+        guard let fields = node?.fields else { return nil }
+        var out: [NamedValue] = []
+        for (key, v) in fields {
+            let name = prefix + key
+            if case .object = v {
+                if depth < 4 { out += flatNamedValues(v, prefix: name + ".", depth: depth + 1) ?? [] }
+            } else if let nv = namedValues(.object([(name, v)]))?.first {
+                out.append(nv)
+            }
+        }
+        return out
+    }
+
+    static func spans(_ node: JSONNode?) -> [TimeSpan]? {
+        guard let cols = node?.pairColumns else { return nil }
+        return zip(cols.a, cols.b).compactMap { a, b in a.isFinite && b.isFinite && b >= a ? TimeSpan(a, b) : nil }
+    }
+
+    static func track(_ node: JSONNode?) -> FrameTrack? {
+        guard let n = node, let cols = n["frames"]?.pairColumns else { return nil }
+        // Frames must have finite, non-decreasing times; drop any that do not.
+        var t: [Double] = [], v: [Double] = []
+        t.reserveCapacity(cols.a.count)
+        v.reserveCapacity(cols.a.count)
+        var last = -Double.infinity
+        for i in 0..<cols.a.count where cols.a[i].isFinite && cols.a[i] >= last {
+            last = cols.a[i]
+            t.append(cols.a[i])
+            v.append(cols.b[i])
+        }
+        return FrameTrack(times: t, values: v, timeStep: n["time_step_s"]?.double)
+    }
+
+    static func channel(_ node: JSONNode, position: Int) -> ChannelData {
+        var c = ChannelData(index: node["index"]?.int ?? position, role: node["role"]?.string ?? "unknown")
+        c.pitch = track(node["pitch"])
+        c.pitchFloor = node["pitch"]?["floor_hz"]?.double
+        c.pitchCeiling = node["pitch"]?["ceiling_hz"]?.double
+        c.pitchMethod = node["pitch"]?["method"]?.string
+        c.pitchSummary = namedValues(node["pitch_summary"])
+        c.intensity = track(node["intensity"])
+        c.intensityMean = node["intensity"]?["mean_db"]?.double
+        c.voice = namedValues(node["voice"])
+        if let t = node["timing"], t.fields != nil {
+            let measures = (namedValues(t) ?? []).filter { $0.name != "speech" && $0.name != "pauses" }
+            c.timing = ChannelTiming(speech: spans(t["speech"]) ?? [], pauses: spans(t["pauses"]) ?? [], measures: measures)
+        }
+        return c
+    }
+
+    static func conversation(_ node: JSONNode) -> ConversationData? {
+        guard node.fields != nil else { return nil }
+        let turns: [Turn] = (node["turns"]?.array ?? []).compactMap { t in
+            guard let s = t["speaker"]?.string, let a = t["start"]?.double, let b = t["end"]?.double, b >= a else { return nil }
+            return Turn(speaker: s, start: a, end: b)
+        }
+        let share: [(speaker: String, share: Double)] = (node["talk_share"]?.fields ?? []).compactMap { k, v in
+            v.double.map { (k, $0) }
+        }
+        let interruptions: [Interruption] = (node["interruptions"]?.array ?? []).compactMap { i in
+            guard let t = i["time"]?.double else { return nil }
+            return Interruption(speaker: i["speaker"]?.string ?? "", interrupted: i["interrupted"]?.string ?? "", time: t,
+                                overlap: i["overlap_s"]?.double, tookFloor: i["took_floor"]?.bool)
+        }
+        return ConversationData(
+            estimate: node["estimate"]?.bool, method: node["method"]?.string,
+            speakers: (node["speakers"]?.array ?? []).compactMap(\.string), turns: turns, talkShare: share,
+            responseLatencies: (node["response_latencies_s"]?.array ?? []).compactMap(\.double),
+            overlaps: spans(node["overlaps"]) ?? [], interruptions: interruptions)
+    }
+
+    static func score(_ node: JSONNode) -> ScoreData? {
+        guard let model = node["model"]?.string else { return nil }
+        let contributions: [Contribution] = (node["contributions"]?.array ?? []).compactMap { c in
+            guard let f = c["feature"]?.string else { return nil }
+            return Contribution(feature: f, value: c["value"]?.double, z: c["z"]?.double, weight: c["weight"]?.double,
+                                contribution: c["contribution"]?.double, status: c["status"]?.string,
+                                targetLow: c["target_low"]?.double, targetHigh: c["target_high"]?.double,
+                                unit: c["unit"]?.string, note: c["note"]?.string)
+        }
+        return ScoreData(model: model, modelVersion: node["model_version"]?.string ?? "", modelSHA256: node["model_sha256"]?.string ?? "",
+                         target: node["target"]?.string ?? "", value: node["value"]?.double, flag: node["flag"]?.string,
+                         abstained: node["abstained"]?.bool ?? false, reason: node["reason"]?.string,
+                         contributions: contributions, topCues: (node["top_cues"]?.array ?? []).compactMap(\.string))
+    }
+
+    static func segment(_ node: JSONNode) -> SegmentData? {
+        guard let a = node["start"]?.double, let b = node["end"]?.double, b >= a else { return nil }
+        return SegmentData(id: node["id"]?.string ?? node["id"]?.int.map(String.init) ?? "", label: node["label"]?.string ?? "",
+                           speaker: node["speaker"]?.string ?? "", start: a, end: b, role: node["role"]?.string ?? "other",
+                           features: flatNamedValues(node["features"]) ?? [], scores: (node["scores"]?.array ?? []).compactMap(score))
+    }
+}
+
+/// An input that is not a usable analysis document; `message` is one line.
+public struct ReportInputError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
