@@ -23,7 +23,7 @@ demo: release
 test:
 	./scripts/setup-test.sh
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	url=$$(./scripts/start-postgres.sh) && CANDOR_TEST_PG_URL="$${CANDOR_TEST_PG_URL:-$$url}" $(SWIFT) test
 
 bench: release
 	./benchmarks/compare.sh

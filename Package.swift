@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // C libraries from the system, with apt providers.
@@ -38,9 +39,13 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(name: "CandorReport", dependencies: [], swiftSettings: swiftSettings),
         .target(
+            name: "CandorStore",
+            dependencies: ["CSQLite", "CandorAudit", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
+        .target(
             name: "CandorCLI",
             dependencies: [
-                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport",
+                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport", "CandorStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -55,6 +60,7 @@ let package = Package(
         .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorAuditTests", dependencies: ["CandorAudit"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorAudit"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorSynth", "CandorAudio"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorCLITests",
             dependencies: ["CandorCLI", "CandorSynth", "CandorAudio"],

@@ -33,3 +33,5 @@ if ! python3 -c "import webrtcvad" 2>/dev/null; then
     pipi webrtcvad || pipi webrtcvad-wheels
   fi
 fi
+# PostgreSQL for the batch-queue tests (installed from Debian, started on 127.0.0.1).
+"$here/start-postgres.sh" >/dev/null

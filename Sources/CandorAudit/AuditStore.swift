@@ -16,6 +16,7 @@ public struct StoredRecord: Sendable {
     public let seq: Int
     public let bytes: [UInt8]
     public let leafHash: [UInt8]
+    public init(seq: Int, bytes: [UInt8], leafHash: [UInt8]) { (self.seq, self.bytes, self.leafHash) = (seq, bytes, leafHash) }
 }
 
 /// A stored result file (e.g. an analysis JSON).
@@ -23,6 +24,7 @@ public struct StoredResult: Sendable {
     public let sha256: String
     public let name: String
     public let bytes: [UInt8]
+    public init(sha256: String, name: String, bytes: [UInt8]) { (self.sha256, self.name, self.bytes) = (sha256, name, bytes) }
 }
 
 /// Storage of session audit logs. SQLite (`SQLiteAuditStore`) is the embedded backend; a

@@ -7,7 +7,7 @@ import Foundation
 
 /// Opens the workspace's audit side, turning audit errors into one-line CLI errors.
 func openAudit(_ workspace: String) throws -> AuditWorkspace {
-    do { return try AuditWorkspace(path: workspace) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
+    do { return try AuditWorkspace(path: workspace, store: try sharedAuditStore()) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
 }
 
 func sessionRef(_ caseID: String, _ sessionID: String) throws -> SessionRef {

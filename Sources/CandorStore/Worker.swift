@@ -1,0 +1,228 @@
+import Dispatch
+import Foundation
+
+/// Set by SIGTERM/SIGINT (or by a test). The first request stops claiming and lets running
+/// jobs finish within the grace period; a second request releases them at once.
+public final class ShutdownSignal: @unchecked Sendable {
+    // @unchecked: `requests` is only touched under `lock`; the dispatch sources are set once.
+    private let lock = NSLock()
+    private var requests = 0
+    private var sources: [any DispatchSourceSignal] = []
+
+    public init() {}
+
+    public func request() { lock.withLock { requests += 1 } }
+    public var requested: Bool { lock.withLock { requests > 0 } }
+    public var immediate: Bool { lock.withLock { requests > 1 } }
+
+    /// Routes SIGTERM and SIGINT here instead of killing the process.
+    public func installSignalHandlers() {
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            src.setEventHandler { [weak self] in self?.request() }
+            src.resume()
+            lock.withLock { sources.append(src) }
+        }
+    }
+}
+
+public struct WorkerOptions: Sendable {
+    /// Unique per process: host, pid and a random suffix.
+    public var workerID: String
+    public var concurrency = 1
+    public var exitWhenEmpty = false
+    public var leaseSeconds = 60.0
+    public var pollSeconds = 1.0
+    /// Back-off after a failed attempt n: retryBaseSeconds · 2^(n-1), at most retryMaxSeconds.
+    public var retryBaseSeconds = 5.0
+    public var retryMaxSeconds = 600.0
+    /// After a shutdown request, how long running jobs may take to finish before they are released.
+    public var graceSeconds = 30.0
+    /// Threads that run the jobs themselves (see `JobExecutor`); 0 = `concurrency`.
+    public var jobThreads = 0
+
+    public init(workerID: String = WorkerOptions.defaultWorkerID()) { self.workerID = workerID }
+
+    public static func defaultWorkerID() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(getpid()):\(JobKeys.randomHex(bytes: 3))"
+    }
+
+    public func retryDelay(afterAttempt n: Int) -> Double {
+        min(retryMaxSeconds, retryBaseSeconds * pow(2, Double(max(0, n - 1))))
+    }
+}
+
+/// What happened to one job in this worker.
+public enum WorkerEvent: Sendable {
+    case claimed(ClaimedJob)
+    case done(ClaimedJob, result: [UInt8])
+    case failed(ClaimedJob, error: String, nextState: JobState)
+    case released(ClaimedJob)
+    case leaseLost(ClaimedJob)
+    case storeError(String)
+}
+
+public struct WorkerSummary: Sendable, Equatable {
+    public var done = 0
+    public var retried = 0
+    public var failed = 0
+    public var released = 0
+    public var lost = 0
+    public init(done: Int = 0, retried: Int = 0, failed: Int = 0, released: Int = 0, lost: Int = 0) {
+        self.done = done
+        self.retried = retried
+        self.failed = failed
+        self.released = released
+        self.lost = lost
+    }
+}
+
+/// A value set once by one task and polled by another.
+private final class Box<T: Sendable>: @unchecked Sendable {
+    // @unchecked: `value` is only touched under `lock`.
+    private let lock = NSLock()
+    private var stored: T?
+    var value: T? { lock.withLock { stored } }
+    func set(_ v: T) { lock.withLock { stored = v } }
+}
+
+private final class SummaryBox: @unchecked Sendable {
+    // @unchecked: `summary` is only touched under `lock`.
+    private let lock = NSLock()
+    private var summary = WorkerSummary()
+    func update(_ f: (inout WorkerSummary) -> Void) { lock.withLock { f(&summary) } }
+    var value: WorkerSummary { lock.withLock { summary } }
+}
+
+private enum Outcome: Sendable {
+    case result([UInt8])
+    case error(String)
+}
+
+private func pause(_ seconds: Double, unless shutdown: ShutdownSignal) async {
+    var left = seconds
+    while left > 0, !shutdown.requested {
+        let step = min(left, 0.05)
+        try? await Task.sleep(nanoseconds: UInt64(step * 1e9))
+        left -= step
+    }
+}
+
+/// Runs `concurrency` claim-process-store loops until shutdown (or, with `exitWhenEmpty`,
+/// until no job is queued or running anywhere). `process` turns a job into its result bytes
+/// or throws (the error's description becomes the attempt's error). Each claimed job is
+/// kept alive by heartbeats every lease/3; a job whose lease was lost is abandoned.
+public func runWorker(store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal,
+                      events: @escaping @Sendable (WorkerEvent) async -> Void,
+                      process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]) async -> WorkerSummary {
+    let summary = SummaryBox()
+    let executor = JobExecutor(threads: options.jobThreads > 0 ? options.jobThreads : max(1, options.concurrency))
+    // Heartbeats get a thread of their own too, so nothing else in the process can delay them.
+    let control = JobExecutor(threads: 1, name: "candor-heartbeat")
+    await withTaskGroup(of: Void.self) { group in
+        for _ in 0..<max(1, options.concurrency) {
+            group.addTask {
+                await slotLoop(store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
+                               control: control, events: events, process: process)
+            }
+        }
+    }
+    executor.shutdown()
+    control.shutdown()
+    return summary.value
+}
+
+private func slotLoop(store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
+                      executor: JobExecutor, control: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
+                      process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]) async {
+    var storeErrors = 0
+    while !shutdown.requested {
+        let job: ClaimedJob?
+        do {
+            job = try await store.claim(worker: options.workerID, leaseSeconds: options.leaseSeconds)
+            storeErrors = 0
+        } catch {
+            storeErrors += 1
+            await events(.storeError("\(error)"))
+            await pause(min(30, options.pollSeconds * Double(1 << min(storeErrors, 5))), unless: shutdown)
+            continue
+        }
+        guard let job else {
+            if options.exitWhenEmpty, (try? await store.pending()) == 0 { return }
+            await pause(options.pollSeconds, unless: shutdown)
+            continue
+        }
+        await events(.claimed(job))
+        await runJob(job, store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
+                     control: control, events: events, process: process)
+    }
+}
+
+private func runJob(_ job: ClaimedJob, store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
+                    executor: JobExecutor, control: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
+                    process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]) async {
+    let outcome = Box<Outcome>()
+    let lost = Box<Bool>()
+    let work = Task(executorPreference: executor) {
+        do { outcome.set(.result(try await process(job))) } catch { outcome.set(.error(oneLine("\(error)"))) }
+    }
+    let heartbeat = Task(executorPreference: control) {
+        while !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: UInt64(options.leaseSeconds / 3 * 1e9))
+            if Task.isCancelled { return }
+            if let held = try? await store.heartbeat(job, leaseSeconds: options.leaseSeconds), !held {
+                lost.set(true)
+                return
+            }
+        }
+    }
+    var shutdownAt: Date?
+    while outcome.value == nil, lost.value == nil {
+        try? await Task.sleep(nanoseconds: 20_000_000)
+        if shutdown.requested {
+            let t = shutdownAt ?? Date()
+            shutdownAt = t
+            if shutdown.immediate || Date().timeIntervalSince(t) > options.graceSeconds { break }
+        }
+    }
+    heartbeat.cancel()
+    do {
+        switch outcome.value {
+        case .result(let bytes)?:
+            if try await store.complete(job, result: bytes) {
+                summary.update { $0.done += 1 }
+                await events(.done(job, result: bytes))
+            } else {
+                summary.update { $0.lost += 1 }
+                await events(.leaseLost(job))
+            }
+        case .error(let message)?:
+            let delay = options.retryDelay(afterAttempt: job.attempt)
+            if let state = try await store.fail(job, error: message, retryDelaySeconds: delay) {
+                summary.update { if state == .failed { $0.failed += 1 } else { $0.retried += 1 } }
+                await events(.failed(job, error: message, nextState: state))
+            } else {
+                summary.update { $0.lost += 1 }
+                await events(.leaseLost(job))
+            }
+        case nil:
+            if lost.value == true {
+                work.cancel()
+                summary.update { $0.lost += 1 }
+                await events(.leaseLost(job))
+            } else {
+                work.cancel()
+                _ = try await store.release(job)
+                summary.update { $0.released += 1 }
+                await events(.released(job))
+            }
+        }
+    } catch {
+        await events(.storeError("job \(job.id): \(error)"))
+    }
+}
+
+func oneLine(_ s: String) -> String {
+    s.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+}
