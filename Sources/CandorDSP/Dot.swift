@@ -20,3 +20,23 @@ public func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n
     }
     return s
 }
+
+/// Double-precision dot product, four independent lanes (for numerically sensitive sums
+/// such as the autocorrelation feeding Levinson–Durbin).
+@inlinable
+public func dotProduct(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
+    var acc = SIMD4<Double>()
+    var i = 0
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    while i + 4 <= n {
+        acc += ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+            * rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+        i += 4
+    }
+    var s = (acc[0] + acc[1]) + (acc[2] + acc[3])
+    while i < n {
+        s += a[i] * b[i]
+        i += 1
+    }
+    return s
+}

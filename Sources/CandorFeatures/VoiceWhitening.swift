@@ -39,14 +39,8 @@ func lpcResidual(_ x: UnsafeBufferPointer<Float>, sampleRate fs: Double, onlyNea
                 sg[j] = (i >= 0 && i < n ? Double(x[i]) : 0) * win[j]
             }
             // Double precision: Levinson–Durbin at this order is sensitive to rounding.
-            for k in 0...order {
-                var s0 = 0.0, s1 = 0.0
-                var j = 0
-                let m = W - k
-                while j + 1 < m { s0 += sg[j] * sg[j + k]; s1 += sg[j + 1] * sg[j + 1 + k]; j += 2 }
-                if j < m { s0 += sg[j] * sg[j + k] }
-                r[k] = s0 + s1
-            }
+            let p = UnsafePointer(sg.baseAddress!)
+            for k in 0...order { r[k] = dotProduct(p, p + k, W - k) }
         }
         for k in 0...order { a[k] = 0 }
         a[0] = 1
