@@ -33,13 +33,14 @@ measure() {
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-printf "%-8s %-28s %10s %10s %9s\n" file task "median s" "peak MB" "speed-up"
+printf "%-8s %-16s %9s %8s %8s  %s\n" file task "median s" "RTF" "peak MB" "speed-up (Praat time / Candor time, same run)"
 for m in "${minutes[@]}"; do
   f=$(make_input "$m")
   declare -A T=() M=()
   for ((r = 0; r < RUNS; r++)); do
     read -r t k < <(measure praat --run benchmarks/praat/pitch_ac.praat "$f"); T[praat_pitch]+="$t "; M[praat_pitch]=$k
     read -r t k < <(measure "$CANDOR" analyze "$f" --out "$out/candor.json" --quiet); T[candor_analyze]+="$t "; M[candor_analyze]=$k
+    read -r t k < <(measure "$CANDOR" analyze "$f" --pitch-only --out "$out/candor-pitch.json" --quiet); T[candor_pitch]+="$t "; M[candor_pitch]=$k
     read -r t k < <(measure praat --run benchmarks/praat/voice_full.praat "$f"); T[praat_full]+="$t "; M[praat_full]=$k
     if python3 -c "import opensmile" 2>/dev/null; then
       read -r t k < <(measure python3 benchmarks/opensmile_egemaps.py "$f"); T[opensmile]+="$t "; M[opensmile]=$k
@@ -47,15 +48,16 @@ for m in "${minutes[@]}"; do
   done
   base_pitch=$(echo ${T[praat_pitch]} | tr ' ' '\n' | median)
   base_full=$(echo ${T[praat_full]} | tr ' ' '\n' | median)
-  for task in praat_pitch praat_full candor_analyze opensmile; do
+  for task in praat_pitch praat_full opensmile candor_pitch candor_analyze; do
     [ -n "${T[$task]:-}" ] || continue
     med=$(echo ${T[$task]} | tr ' ' '\n' | median)
     case $task in
-      candor_analyze) ratio=$(awk -v b="$base_full" -v c="$med" 'BEGIN{printf "%.1fx vs praat_full", b/c}')
-                      ratio2=$(awk -v b="$base_pitch" -v c="$med" 'BEGIN{printf "%.1fx vs praat_pitch", b/c}');;
-      *) ratio="-"; ratio2="";;
+      candor_analyze) ratio=$(awk -v b="$base_full" -v c="$med" 'BEGIN{printf "%.1fx vs praat_full (pitch+pulses+jitter+shimmer+HNR+intensity)", b/c}');;
+      candor_pitch) ratio=$(awk -v b="$base_pitch" -v c="$med" 'BEGIN{printf "%.1fx vs praat_pitch (To Pitch (ac))", b/c}');;
+      *) ratio="-";;
     esac
-    printf "%-8s %-28s %10s %10.0f   %s %s\n" "${m}min" "$task" "$med" "$(awk -v k="${M[$task]}" 'BEGIN{print k/1024}')" "$ratio" "$ratio2"
+    rtf=$(awk -v t="$med" -v m="$m" 'BEGIN{printf "%.4f", t/(m*60)}')
+    printf "%-8s %-16s %9s %8s %8.0f  %s\n" "${m}min" "$task" "$med" "$rtf" "$(awk -v k="${M[$task]}" 'BEGIN{print k/1024}')" "$ratio"
   done
   unset T M
 done

@@ -8,12 +8,13 @@ struct AnalysisDocument {
     let analysis: AudioAnalysis
     let options: AnalysisOptions
     let roles: [String]
-    let interview: InterviewResults
+    /// nil with --pitch-only.
+    let interview: InterviewResults?
 
     static let notice = "Measured voice and timing features with their uncertainty, and deviations from the same speaker's baseline. They are an aid for a human reviewer, not evidence about honesty: vocal cues to deception are weak and near chance (see the model cards)."
 
     /// Models whose scores are in the document (id, sha256 of the model file).
-    var models: [(id: String, sha256: String)] { interview.models.map { (id: $0.id, sha256: $0.sha256) } }
+    var models: [(id: String, sha256: String)] { (interview?.models ?? []).map { (id: $0.id, sha256: $0.sha256) } }
 
     func role(_ c: Int) -> String { c < roles.count && !roles[c].isEmpty ? roles[c] : "unknown" }
 
@@ -35,8 +36,9 @@ struct AnalysisDocument {
             ("mix", .bool(options.mix)),
             ("block_frames", .int(options.blockFrames)),
             ("context_frames", .int(options.contextFrames)),
-            ("voice", encodedJSON(interview.voice.first?.settings ?? VoiceSettings())),
-            ("timing", encodedJSON(interview.timingSettings)),
+            ("pitch_only", .bool(interview == nil)),
+            ("voice", interview.map { encodedJSON($0.voice.first?.settings ?? VoiceSettings()) } ?? .null),
+            ("timing", interview.map { encodedJSON($0.timingSettings) } ?? .null),
             ("segments_file", segmentsFile.map { .string($0) } ?? .null),
         ])
     }
@@ -89,9 +91,10 @@ struct AnalysisDocument {
                 ("frames", .frames(ch.intensity.grid, ch.intensity.db, digits: 2, zeroIsNull: false)),
                 ("mean_db", .num(meanIntensityDB(ch.intensity.db[...]), 3)),
             ])),
-            ("voice", interview.voice[ch.index].report().jsonValue),
-            ("timing", encodedJSON(interview.timing.channels[ch.index])),
-        ])
+        ] + (interview.map { iv in [
+            ("voice", iv.voice[ch.index].report().jsonValue),
+            ("timing", encodedJSON(iv.timing.channels[ch.index])),
+        ] } ?? []))
     }
 
     func json() -> JSONValue {
@@ -115,19 +118,20 @@ struct AnalysisDocument {
             ])),
             ("parameters", parameters),
             ("channels", .array(analysis.channels.map(channelJSON))),
-            ("conversation", interview.timing.conversation.map { conversationJSON($0) } ?? .null),
-            ("segments", .array(interview.segments.map(segmentJSON))),
-            ("scores", .array(interview.scores.map { encodedJSON($0) })),
-            ("models", .array(interview.models.map { m in
+        ] + (interview.map { iv in [
+            ("conversation", iv.timing.conversation.map { conversationJSON($0, iv) } ?? .null),
+            ("segments", .array(iv.segments.map(segmentJSON))),
+            ("scores", .array(iv.scores.map { encodedJSON($0) })),
+            ("models", .array(iv.models.map { m in
                 .object([("id", .string(m.id)), ("version", .string(m.version)), ("sha256", .string(m.sha256))])
             })),
-            ("models_note", interview.modelsNote.map { .string($0) } ?? .null),
-        ])
+            ("models_note", iv.modelsNote.map { .string($0) } ?? .null),
+        ] } ?? []))
     }
 
-    var segmentsFile: String? { interview.segments.isEmpty ? nil : "given" }
+    var segmentsFile: String? { (interview?.segments.isEmpty ?? true) ? nil : "given" }
 
-    func conversationJSON(_ c: Conversation) -> JSONValue {
+    func conversationJSON(_ c: Conversation, _ interview: InterviewResults) -> JSONValue {
         let speakers = interview.timing.speakers
         var obj: [(String, JSONValue)] = [("summary", encodedJSON(c))]
         // Per-speaker timing for a mono estimate (each estimated speaker's own pauses and rates).
@@ -161,6 +165,7 @@ struct AnalysisDocument {
             let f0 = p.meanHz.map { "mean F0 \(formatNumber($0, digits: 1)) Hz (median \(formatNumber(p.medianHz ?? 0, digits: 1)), SD \(formatNumber(p.sdHz ?? 0, digits: 1)))" } ?? "no voiced frames"
             let db = meanIntensityDB(ch.intensity.db[...]).map { "\(formatNumber($0, digits: 1)) dB" } ?? "silent"
             s += "  channel \(ch.index) [\(role(ch.index))]: \(f0), voiced \(formatNumber(100 * p.voicedFraction, digits: 1))% of frames, intensity \(db)\n"
+            guard let interview else { continue }
             let v = interview.voice[ch.index].report()
             let jit = v.jitterLocal.map { "jitter \(formatNumber(100 * $0, digits: 2))%" } ?? "jitter n/a"
             let shim = v.shimmerLocal.map { "shimmer \(formatNumber(100 * $0, digits: 1))%" } ?? "shimmer n/a"
@@ -169,6 +174,10 @@ struct AnalysisDocument {
             let rate = t.speechRateSyllPerS.map { "\(formatNumber($0, digits: 2)) syll/s" } ?? "n/a"
             s += "    voice: \(jit), \(shim), \(hnr) (\(v.periodsUsed) periods\(v.reliable ? "" : ", unreliable"))\n"
             s += "    timing: speech \(formatNumber(t.speechTotalS, digits: 1)) s, \(t.pauseCount) pauses (\(formatNumber(t.pauseTotalS, digits: 2)) s), speech rate \(rate)\n"
+        }
+        guard let interview else {
+            if outPath != "-" { s += "  analysis written to \(outPath)\n" }
+            return s
         }
         if let c = interview.timing.conversation {
             let share = c.speakers.map { "\($0) \(formatNumber(100 * (c.talkShare[$0] ?? 0), digits: 0))%" }.joined(separator: ", ")

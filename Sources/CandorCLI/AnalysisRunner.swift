@@ -21,6 +21,8 @@ public struct AnalysisRequest: Sendable {
     public var workspace: String = "candor-workspace"
     /// Segments file (TextGrid, WebVTT, SRT or CSV).
     public var segmentsPath: String?
+    /// Only the frame-level pitch and intensity (no voice quality, timing, segments or scores).
+    public var pitchOnly = false
 
     public init(file: String, outPath: String? = nil) {
         self.file = file
@@ -64,8 +66,11 @@ public func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? =
         // Parse the segments before the long work, so a malformed file fails fast.
         _ = try SegmentReader.read(path: seg)
     }
-    let analysis = try await analyzeAudio(path: file, scan: scan, options: options) { progress?(0.7 * $0) }
-    let interview = try await computeInterview(
+    options.speechFeatures = !request.pitchOnly
+    let analysis = try await analyzeAudio(path: file, scan: scan, options: options) {
+        progress?(request.pitchOnly ? $0 : 0.7 * $0)
+    }
+    let interview = request.pitchOnly ? nil : try await computeInterview(
         file: file, analysis: analysis, options: options, roles: request.roles,
         segmentsPath: request.segmentsPath) { progress?(0.7 + 0.3 * $0) }
     let doc = AnalysisDocument(file: file, analysis: analysis, options: options, roles: request.roles, interview: interview)

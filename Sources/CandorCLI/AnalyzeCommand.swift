@@ -46,6 +46,9 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Segments file: Praat TextGrid, WebVTT, SRT or CSV (start,end,label,speaker,role).")
     public var segments: String?
 
+    @Flag(name: .customLong("pitch-only"), help: "Only pitch and intensity: skip voice quality, timing, conversation, segments and scores.")
+    public var pitchOnly = false
+
     @Option(name: .long, help: "Blocks analysed in parallel (default: all cores). Results do not depend on it.")
     public var threads: Int?
 
@@ -64,6 +67,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
         if (caseID == nil) != (sessionID == nil) { throw ValidationError("--case and --session go together") }
         if files.count > 1, out == "-" { throw ValidationError("--out - takes a single input file") }
+        if pitchOnly, segments != nil { throw ValidationError("--pitch-only computes no segment features; drop --segments") }
     }
 
     var settings: PitchSettings {
@@ -103,6 +107,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         request.sessionID = sessionID
         request.workspace = global.workspacePath
         request.segmentsPath = segments
+        request.pitchOnly = pitchOnly
         let progress = ProgressLine(label: "analysing \(file)", quiet: global.quiet)
         let outcome = try await runAnalysis(request) { progress.update($0) }
         progress.finish()

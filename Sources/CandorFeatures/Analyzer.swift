@@ -11,6 +11,8 @@ public struct AnalysisOptions: Sendable {
     public var blockFrames = 3000
     /// Extra frames each side of a block for the path finder to settle.
     public var contextFrames = 200
+    /// Compute the voice-activity frame features (needed for timing and conversation).
+    public var speechFeatures = true
     public init() {}
 }
 
@@ -74,7 +76,8 @@ public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions
     var f0 = Array(repeating: [Float](repeating: 0, count: grid.count), count: nch)
     var strength = f0
     var intensity = f0
-    var speech = Array(repeating: SpeechFrames(grid: grid), count: nch)
+    let wantSpeech = options.speechFeatures
+    var speech = Array(repeating: SpeechFrames(grid: wantSpeech ? grid : FrameGrid(t1: grid.t1, dt: grid.dt, count: 0)), count: nch)
     let threads = max(1, options.threads)
 
     try await withThrowingTaskGroup(of: (Int, [BlockOutput]).self) { group in
@@ -101,7 +104,8 @@ public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions
                         for (k, i) in core.enumerated() {
                             db[k] = intensityAnalyzer.intensity(t: grid.time(i), x: x, start: block.start)
                         }
-                        let sf = speechAnalyzer.analyze(grid: grid, range: core, x: x, start: block.start)
+                        let sf = wantSpeech ? speechAnalyzer.analyze(grid: grid, range: core, x: x, start: block.start)
+                            : SpeechFrames(grid: FrameGrid(t1: grid.t1, dt: grid.dt, count: 0))
                         return BlockOutput(f0: p.f0, strength: p.strength, intensity: db, speech: sf)
                     }
                     outs.append(out)
@@ -117,7 +121,7 @@ public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions
                 f0[c].replaceSubrange(base..<(base + o.f0.count), with: o.f0)
                 strength[c].replaceSubrange(base..<(base + o.f0.count), with: o.strength)
                 intensity[c].replaceSubrange(base..<(base + o.f0.count), with: o.intensity)
-                speech[c].replace(from: base, with: o.speech)
+                if wantSpeech { speech[c].replace(from: base, with: o.speech) }
             }
             done += 1
             progress?(Double(done) / Double(blockCount))

@@ -57,9 +57,11 @@ struct JobStoreTests {
         let store = try await openStore(try backend.freshQueue())
         defer { Task { await store.close() } }
         _ = try await store.submit([spec(1)], retryFailed: false)
-        let stale = try #require(try await store.claim(worker: "dead-worker", leaseSeconds: 0.3))
+        // The lease must outlast the next claim even on a loaded machine (CI runs other
+        // work): 3 s, then wait it out.
+        let stale = try #require(try await store.claim(worker: "dead-worker", leaseSeconds: 3))
         #expect(try await store.claim(worker: "w2", leaseSeconds: 30) == nil)
-        try await Task.sleep(nanoseconds: 600_000_000)
+        try await Task.sleep(nanoseconds: 3_500_000_000)
         let fresh = try #require(try await store.claim(worker: "w2", leaseSeconds: 30))
         #expect(fresh.id == stale.id && fresh.attempt == 2 && fresh.token != stale.token)
         #expect(try await store.heartbeat(stale, leaseSeconds: 30) == false)
