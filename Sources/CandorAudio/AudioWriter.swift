@@ -27,12 +27,27 @@ public enum AudioWriter {
         case wavFloat
         /// FLAC, 16-bit (samples are clipped to [-1, 1]).
         case flac16
+        /// WAV, signed 24-bit PCM.
+        case wavPCM24
+        /// WAV, signed 32-bit PCM.
+        case wavPCM32
+        /// Ogg Vorbis (lossy).
+        case oggVorbis
+        /// Ogg Opus (lossy; 8, 12, 16, 24 or 48 kHz only).
+        case opus
+        /// MPEG-1/2 Layer III (lossy), where the system libsndfile has an MP3 encoder.
+        case mp3
 
         var sfFormat: Int32 {
             switch self {
             case .wavPCM16: return Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16)
             case .wavFloat: return Int32(SF_FORMAT_WAV | SF_FORMAT_FLOAT)
             case .flac16: return Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16)
+            case .wavPCM24: return Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_24)
+            case .wavPCM32: return Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_32)
+            case .oggVorbis: return Int32(SF_FORMAT_OGG | SF_FORMAT_VORBIS)
+            case .opus: return Int32(SF_FORMAT_OGG | SF_FORMAT_OPUS)
+            case .mp3: return Int32(SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III)
             }
         }
 
