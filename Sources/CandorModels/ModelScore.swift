@@ -127,8 +127,8 @@ public struct ModelScore: Codable, Sendable, Equatable {
 /// The claims policy (SCIENCE.md) as code: words Candor never outputs.
 public enum ClaimsPolicy {
     /// Verdict words, matched as whole words, case-insensitively.
-    public static let verdictWords = ["lie", "lies", "lied", "lying", "liar", "liars", "deceptive", "deceptively",
-                                      "truthful", "truthfulness", "untruthful", "guilt", "guilty"]
+    public static let verdictWords = ["lie", "lies", "lied", "lying", "liar", "liars", "deceptive", "deceptively",  // must never appear
+                                      "truthful", "truthfulness", "untruthful", "guilt", "guilty"]  // must never appear in output
 
     /// The first verdict word found in any of the texts, or nil.
     public static func firstVerdictWord(in texts: [String]) -> String? {
