@@ -70,7 +70,9 @@ struct SynthVoiceTests {
         #expect(throws: SynthError.self) { try SynthVoice.render(SynthVoice.Config(f0: 100, duration: 0)) }
     }
 
-    @Test(arguments: AudioWriter.Format.allCases)
+    /// Sample-exact round trip for the lossless formats (the lossy ones are covered by
+    /// FormatTests in CandorCLITests, through pitch).
+    @Test(arguments: AudioWriter.Format.allCases.filter { ![.oggVorbis, .opus, .mp3].contains($0) })
     func writerRoundTripsThroughTheReader(format: AudioWriter.Format) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("candor-synth-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
