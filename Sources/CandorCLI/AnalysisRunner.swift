@@ -63,8 +63,8 @@ public func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? =
         throw InputError(path: file, problem: "contains only silence (every sample is the same value); nothing to analyse")
     }
     if let seg = request.segmentsPath {
-        // Parse the segments before the long work, so a malformed file fails fast.
-        _ = try SegmentReader.read(path: seg)
+        // Parse and check the segments before the long work, so a bad file fails fast.
+        _ = try Segments.validate(try SegmentReader.read(path: seg), duration: scan.duration, path: seg)
     }
     options.speechFeatures = !request.pitchOnly
     let analysis = try await analyzeAudio(path: file, scan: scan, options: options) {
