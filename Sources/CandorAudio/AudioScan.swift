@@ -15,6 +15,13 @@ public struct AudioScan: Sendable {
     public var framesRead: Int
     public var channels: [ChannelStats]
     public var duration: Double { Double(framesRead) / Double(info.sampleRate) }
+
+    /// The "global peak" (largest |x − mean|) of each output channel, which Praat's silence
+    /// criteria compare frames with. Downmixed (`mix`), the largest channel peak bounds the
+    /// mix's peak; it only scales the silence criterion.
+    public func globalPeaks(mix: Bool) -> [Float] {
+        mix ? [Float(channels.map(\.peakAboveMean).max() ?? 0)] : channels.map { Float($0.peakAboveMean) }
+    }
 }
 
 /// One streaming pass over a file: decodes it block by block, computes its SHA-256 on the

@@ -10,6 +10,19 @@ struct AnalysisDocument {
     let roles: [String]
     /// nil with --pitch-only.
     let interview: InterviewResults?
+    /// Per channel, computed once for the JSON and the summary.
+    let pitchSummaries: [PitchSummary]
+    let voiceReports: [VoiceReport]
+
+    init(file: String, analysis: AudioAnalysis, options: AnalysisOptions, roles: [String], interview: InterviewResults?) {
+        self.file = file
+        self.analysis = analysis
+        self.options = options
+        self.roles = roles
+        self.interview = interview
+        pitchSummaries = analysis.channels.map { PitchSummary(track: $0.pitch) }
+        voiceReports = interview?.voice.map { $0.report() } ?? []
+    }
 
     static let notice = "Measured voice and timing features with their uncertainty, and deviations from the same speaker's baseline. They are an aid for a human reviewer, not evidence about honesty: vocal cues to deception are weak and near chance (see the model cards)."
 
@@ -62,7 +75,7 @@ struct AnalysisDocument {
 
     func channelJSON(_ ch: ChannelAnalysis) -> JSONValue {
         let p = options.pitch
-        let s = PitchSummary(track: ch.pitch)
+        let s = pitchSummaries[ch.index]
         return .object([
             ("index", .int(ch.index)),
             ("role", .string(role(ch.index))),
@@ -92,7 +105,7 @@ struct AnalysisDocument {
                 ("mean_db", .num(meanIntensityDB(ch.intensity.db[...]), 3)),
             ])),
         ] + (interview.map { iv in [
-            ("voice", iv.voice[ch.index].report().jsonValue),
+            ("voice", voiceReports[ch.index].jsonValue),
             ("timing", encodedJSON(iv.timing.channels[ch.index])),
         ] } ?? []))
     }
@@ -161,12 +174,12 @@ struct AnalysisDocument {
         let info = analysis.scan.info
         var s = "\(file): \(formatNumber(analysis.scan.duration, digits: 2)) s, \(info.sampleRate) Hz, \(info.channels) channel(s), \(info.format)\n"
         for ch in analysis.channels {
-            let p = PitchSummary(track: ch.pitch)
+            let p = pitchSummaries[ch.index]
             let f0 = p.meanHz.map { "mean F0 \(formatNumber($0, digits: 1)) Hz (median \(formatNumber(p.medianHz ?? 0, digits: 1)), SD \(formatNumber(p.sdHz ?? 0, digits: 1)))" } ?? "no voiced frames"
             let db = meanIntensityDB(ch.intensity.db[...]).map { "\(formatNumber($0, digits: 1)) dB" } ?? "silent"
             s += "  channel \(ch.index) [\(role(ch.index))]: \(f0), voiced \(formatNumber(100 * p.voicedFraction, digits: 1))% of frames, intensity \(db)\n"
             guard let interview else { continue }
-            let v = interview.voice[ch.index].report()
+            let v = voiceReports[ch.index]
             let jit = v.jitterLocal.map { "jitter \(formatNumber(100 * $0, digits: 2))%" } ?? "jitter n/a"
             let shim = v.shimmerLocal.map { "shimmer \(formatNumber(100 * $0, digits: 1))%" } ?? "shimmer n/a"
             let hnr = v.hnrDB.map { "HNR \(formatNumber($0, digits: 1)) dB" } ?? "HNR n/a"

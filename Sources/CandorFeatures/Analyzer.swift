@@ -58,14 +58,7 @@ public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions
     }
     let stream = try BlockStream(path: path, totalFrames: scan.framesRead, mix: options.mix)
     let nch = stream.outputChannels
-    let globalPeaks: [Float]
-    if options.mix {
-        // A bound for the mixed channel: the mean of the channels' peaks is not exact, so
-        // take the largest; it only scales the silence criterion.
-        globalPeaks = [Float(scan.channels.map(\.peakAboveMean).max() ?? 0)]
-    } else {
-        globalPeaks = scan.channels.map { Float($0.peakAboveMean) }
-    }
+    let globalPeaks = scan.globalPeaks(mix: options.mix)
     let probe = PitchFrameAnalyzer(settings: settings, sampleRate: fs)
     let intensityProbe = IntensityFrameAnalyzer(sampleRate: fs)
     let speechProbe = SpeechFrameAnalyzer(sampleRate: fs)

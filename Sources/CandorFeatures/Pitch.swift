@@ -382,15 +382,22 @@ public func pitchTrack(samples: [Float], sampleRate: Double, settings: PitchSett
     guard let grid = analysisGrid(samples: samples.count, sampleRate: sampleRate,
                                   windowDuration: settings.windowDuration, timeStep: settings.effectiveTimeStep)
     else { return nil }
-    var mean: Double = 0
-    for v in samples { mean += Double(v) }
-    mean /= Double(max(1, samples.count))
-    var peak: Float = 0
-    for v in samples { peak = max(peak, abs(v - Float(mean))) }
+    let peak = peakAboveMean(samples)
     let analyzer = PitchFrameAnalyzer(settings: settings, sampleRate: sampleRate)
     let r = samples.withUnsafeBufferPointer {
         analyzePitchBlock(analyzer: analyzer, grid: grid, contextRange: 0..<grid.count, range: 0..<grid.count,
                           samples: $0, start: 0, globalPeak: peak)
     }
     return PitchTrack(grid: grid, f0: r.f0, strength: r.strength)
+}
+
+/// Largest |x − mean| of an in-memory signal: the global peak of the whole-signal helpers
+/// (streamed files take it from `AudioScan.globalPeaks`).
+func peakAboveMean(_ samples: [Float]) -> Float {
+    var mean: Double = 0
+    for v in samples { mean += Double(v) }
+    mean /= Double(max(1, samples.count))
+    var peak: Float = 0
+    for v in samples { peak = max(peak, abs(v - Float(mean))) }
+    return peak
 }

@@ -178,11 +178,7 @@ public func analyzeVoiceBlock(samples x: UnsafeBufferPointer<Float>, start: Int,
 /// in-memory mono signal with its pitch track, as one block.
 public func analyzeVoice(samples: [Float], sampleRate fs: Double, pitch: PitchTrack,
                          settings: VoiceSettings = VoiceSettings()) -> VoiceData {
-    var mean: Double = 0
-    for v in samples { mean += Double(v) }
-    mean /= Double(max(1, samples.count))
-    var peak: Float = 0
-    for v in samples { peak = max(peak, abs(v - Float(mean))) }
+    let peak = peakAboveMean(samples)
     let grid = settings.harmonicity.grid(samples: samples.count, sampleRate: fs)
     let block = samples.withUnsafeBufferPointer {
         analyzeVoiceBlock(samples: $0, start: 0, sampleRate: fs, coreStart: -.infinity, coreEnd: .infinity,

@@ -31,9 +31,7 @@ public func analyzeVoiceFile(path: String, scan: AudioScan, pitch: [PitchTrack],
     guard pitch.count == nch else {
         throw InputError(path: path, problem: "internal: \(pitch.count) pitch tracks for \(nch) channels")
     }
-    let peaks: [Float] = options.mix
-        ? [Float(scan.channels.map(\.peakAboveMean).max() ?? 0)]
-        : scan.channels.map { Float($0.peakAboveMean) }
+    let peaks = scan.globalPeaks(mix: options.mix)
     let settings = options.settings
     let grid = settings.harmonicity.grid(samples: scan.framesRead, sampleRate: fs)
     let blockFrames = max(1, Int(options.blockSeconds * fs))
