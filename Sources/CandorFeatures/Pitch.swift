@@ -144,10 +144,30 @@ public final class PitchFrameAnalyzer {
     /// Samples a frame needs on each side of its centre sample.
     public var contextSamples: Int { halfWindow + maximumLag + nsampPeriod + 4 }
 
+    /// Frames whose intensity (local peak / global peak) is below this value are unvoiced on
+    /// every best path of `findPitchPath` with frame step `timeStep`, so their voiced
+    /// candidates need not be computed (a saving only, the path is the same):
+    /// a voiced candidate scores at most 1 (strength ≤ 1, octave cost ≥ 0), the unvoiced one
+    /// `vt + 2 − intensity / silenceScale`, and replacing a voiced frame by an unvoiced one
+    /// changes the transition costs around it by at most 2 × the voiced/unvoiced cost. So
+    /// when `vt + 2 − intensity / silenceScale > 1 + 2·vuCost + margin`, the unvoiced
+    /// choice is strictly better whatever the neighbours are. The margin (0.05) covers
+    /// Float rounding of the path scores. Returns 0 (never skip) for negative costs.
+    public func silentIntensity(timeStep: Double) -> Float {
+        guard settings.silenceThreshold > 0, settings.octaveCost >= 0, settings.octaveJumpCost >= 0,
+              settings.voicedUnvoicedCost >= 0, timeStep > 0 else { return 0 }
+        let vuCost = settings.voicedUnvoicedCost * 0.01 / timeStep
+        let silenceScale = settings.silenceThreshold / (1 + settings.voicingThreshold)
+        let room = settings.voicingThreshold + 1 - 2 * vuCost - 0.05
+        return room > 0 ? Float(silenceScale * room) : 0
+    }
+
     /// Analyses the frame centred at global time `t`, from `x` holding global samples
     /// `[start, start + x.count)`. `mean` is the channel's DC offset, `globalPeak` its
     /// largest |x - mean|.
-    func analyze(t: Double, x: UnsafeBufferPointer<Float>, start: Int, globalPeak: Float, into c: inout FrameCandidates) {
+    /// Frames with intensity below `skipBelow` (see `silentIntensity`) get no voiced candidates.
+    func analyze(t: Double, x: UnsafeBufferPointer<Float>, start: Int, globalPeak: Float, skipBelow: Float = 0,
+                 into c: inout FrameCandidates) {
         c.count = 0
         c.intensity = 0
         // Sample i is centred at (i + 0.5) / fs.
@@ -183,7 +203,7 @@ public final class PitchFrameAnalyzer {
             let p0 = max(0, halfWindow - halfPeriod), p1 = min(nsampWindow - 1, halfWindow + halfPeriod)
             for j in p0...p1 { localPeak = max(localPeak, abs(buf[j])) }
             c.intensity = globalPeak > 0 ? min(1, localPeak / globalPeak) : 0
-            if localPeak == 0 { return }
+            if localPeak == 0 || c.intensity < skipBelow { return }
             fft.autocorrelateInPlace(count: nsampWindow)
             let r0 = buf[0]
             guard r0 > 0 else { return }
@@ -209,7 +229,7 @@ public final class PitchFrameAnalyzer {
             let p0 = max(0, centre - halfPeriod), p1 = min(total - 1, centre + halfPeriod)
             for j in p0...p1 { localPeak = max(localPeak, abs(b[j])) }
             c.intensity = globalPeak > 0 ? min(1, localPeak / globalPeak) : 0
-            if localPeak == 0 { return }
+            if localPeak == 0 || c.intensity < skipBelow { return }
             for j in 0..<nsampWindow { a[j] = b[j] }
             for j in nsampWindow..<size { a[j] = 0 }
             for j in total..<size { b[j] = 0 }
@@ -367,8 +387,9 @@ public func analyzePitchBlock(
     var frames: [FrameCandidates] = []
     frames.reserveCapacity(contextRange.count)
     var c = FrameCandidates(capacity: analyzer.settings.maxCandidates)
+    let skipBelow = analyzer.silentIntensity(timeStep: grid.dt)
     for i in contextRange {
-        analyzer.analyze(t: grid.time(i), x: samples, start: start, globalPeak: globalPeak, into: &c)
+        analyzer.analyze(t: grid.time(i), x: samples, start: start, globalPeak: globalPeak, skipBelow: skipBelow, into: &c)
         frames.append(c)
     }
     let path = findPitchPath(frames, settings: analyzer.settings, timeStep: grid.dt)
