@@ -23,6 +23,7 @@ func lpcResidual(_ x: UnsafeBufferPointer<Float>, sampleRate fs: Double, onlyNea
     var r = [Double](repeating: 0, count: order + 1)
     var a = [Double](repeating: 0, count: order + 1)
     var tmp = [Double](repeating: 0, count: order + 1)
+    var xd = [Double](repeating: 0, count: H + order)
     var c = 0
     while c < n {
         if let ps = pulseSamples {
@@ -39,8 +40,9 @@ func lpcResidual(_ x: UnsafeBufferPointer<Float>, sampleRate fs: Double, onlyNea
                 sg[j] = (i >= 0 && i < n ? Double(x[i]) : 0) * win[j]
             }
             // Double precision: Levinson–Durbin at this order is sensitive to rounding.
-            let p = UnsafePointer(sg.baseAddress!)
-            for k in 0...order { r[k] = dotProduct(p, p + k, W - k) }
+            r.withUnsafeMutableBufferPointer { rp in
+                autocorrelation(UnsafePointer(sg.baseAddress!), count: W, maxLag: order, into: rp.baseAddress!)
+            }
         }
         for k in 0...order { a[k] = 0 }
         a[0] = 1
@@ -60,14 +62,36 @@ func lpcResidual(_ x: UnsafeBufferPointer<Float>, sampleRate fs: Double, onlyNea
         let hi = min(n, c + H)
         a.withUnsafeBufferPointer { ap in
             e.withUnsafeMutableBufferPointer { ep in
-                for t in c..<hi {
+                var t = c
+                // Samples before `order` (the signal's start) have fewer taps.
+                while t < hi && t < order {
                     var s = Double(x[t])
-                    if t >= order {
-                        for k in 1...order { s += ap[k] * Double(x[t - k]) }
-                    } else {
-                        for k in 1...order where t - k >= 0 { s += ap[k] * Double(x[t - k]) }
-                    }
+                    for k in 1...order where t - k >= 0 { s += ap[k] * Double(x[t - k]) }
                     ep[t] = Float(s)
+                    t += 1
+                }
+                guard t < hi else { return }
+                // Four outputs at a time (each lane does the scalar sum's operations in the
+                // same order, so the result is bit-identical), on a Double copy of the input.
+                let lo = t - order
+                xd.withUnsafeMutableBufferPointer { d in
+                    for i in lo..<hi { d[i - lo] = Double(x[i]) }
+                    let raw = UnsafeRawPointer(d.baseAddress!)
+                    @inline(__always) func load(_ i: Int) -> SIMD4<Double> {
+                        raw.loadUnaligned(fromByteOffset: (i - lo) * 8, as: SIMD4<Double>.self)
+                    }
+                    while t + 4 <= hi {
+                        var s = load(t)
+                        for k in 1...order { s += SIMD4(repeating: ap[k]) * load(t - k) }
+                        ep[t] = Float(s[0]); ep[t + 1] = Float(s[1]); ep[t + 2] = Float(s[2]); ep[t + 3] = Float(s[3])
+                        t += 4
+                    }
+                    while t < hi {
+                        var s = d[t - lo]
+                        for k in 1...order { s += ap[k] * d[t - k - lo] }
+                        ep[t] = Float(s)
+                        t += 1
+                    }
                 }
             }
         }
@@ -90,6 +114,7 @@ func refinePulses(_ pulses: [Double], residual e: UnsafeBufferPointer<Float>, sa
     var out = pulses
     var refined = 0
     var rhos: [Double] = []
+    var rs: [Double] = []
     let n = e.count
     for k in 0..<(pulses.count - 1) {
         let T = pulses[k + 1] - pulses[k]
@@ -101,11 +126,14 @@ func refinePulses(_ pulses: [Double], residual e: UnsafeBufferPointer<Float>, sa
         let a = Int(c0.rounded()) - hw, b0 = Int(c1.rounded()) - hw
         if a >= 0, b0 - ms >= 0, b0 + ms + 2 * hw < n {
             var best = -2.0, bestS = 0
-            var rs = [Double](repeating: 0, count: 2 * ms + 1)
+            rs.removeAll(keepingCapacity: true)
+            rs.append(contentsOf: repeatElement(0, count: 2 * ms + 1))
+            let len = 2 * hw + 1
+            let pu = e.baseAddress! + a
+            let saa = dotProduct(pu, pu, len)
             for s in -ms...ms {
-                let len = 2 * hw + 1
-                let pu = e.baseAddress! + a, pv = e.baseAddress! + b0 + s
-                let sab = dotProduct(pu, pv, len), saa = dotProduct(pu, pu, len), sbb = dotProduct(pv, pv, len)
+                let pv = e.baseAddress! + b0 + s
+                let sab = dotProduct(pu, pv, len), sbb = dotProduct(pv, pv, len)
                 let d = (saa * sbb).squareRoot()
                 let r = d > 0 ? sab / d : 0
                 rs[s + ms] = r
