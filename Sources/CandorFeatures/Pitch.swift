@@ -94,6 +94,8 @@ public final class PitchFrameAnalyzer {
     let fft2: FFTWorkspace?
     var r: [Float]
     let maxVoiced: Int
+    /// cc: sliding energies of the lagged window (scratch, one per analyzer).
+    let energies: UnsafeMutableBufferPointer<Double>
 
     public init(settings: PitchSettings, sampleRate: Double) {
         self.settings = settings
@@ -139,7 +141,11 @@ public final class PitchFrameAnalyzer {
             inverseWindowR = []
             r = [Float](repeating: 0, count: maximumLag + 2)
         }
+        energies = .allocate(capacity: settings.method == .cc ? maximumLag + 2 : 0)
+        energies.initialize(repeating: 0)
     }
+
+    deinit { energies.deallocate() }
 
     /// Samples a frame needs on each side of its centre sample.
     public var contextSamples: Int { halfWindow + maximumLag + nsampPeriod + 4 }
@@ -221,9 +227,12 @@ public final class PitchFrameAnalyzer {
             let total = nsampWindow + maximumLag
             let size = fft.plan.size
             var localPeak: Float = 0
-            for j in 0..<total {
-                let v = sample(frameStart + j - maximumLag / 2) - localMean
-                b[j] = v
+            let off = frameStart - maximumLag / 2 - start
+            if off >= 0 && off + total <= n {
+                let src = x.baseAddress! + off
+                for j in 0..<total { b[j] = src[j] - localMean }
+            } else {
+                for j in 0..<total { b[j] = sample(frameStart + j - maximumLag / 2) - localMean }
             }
             let centre = halfWindow + maximumLag / 2
             let p0 = max(0, centre - halfPeriod), p1 = min(total - 1, centre + halfPeriod)
@@ -237,7 +246,7 @@ public final class PitchFrameAnalyzer {
             var energyA: Double = 0
             for j in 0..<nsampWindow { energyA += Double(a[j]) * Double(a[j]) }
             var energyB: Double = energyA
-            var energies = [Double](repeating: 0, count: maximumLag + 2)
+            let energies = self.energies
             energies[0] = energyB
             for lag in 1...(maximumLag + 1) where lag + nsampWindow - 1 < total {
                 let out = Double(b[lag - 1]), inn = Double(b[lag + nsampWindow - 1])

@@ -204,19 +204,22 @@ public final class SpeechFrameAnalyzer {
         // Power spectrum in place (re = |X|², im = 0) and band sums.
         let nb = SpeechFrames.shapeBands
         var band = 0.0, shapeTotal = 0.0
-        for j in 0..<nb { acc[j] = 0 }
-        var b = 0
-        let shapeLo = shapeBins[0], shapeHi = shapeBins[nb]
         for k in 0...(n / 2) {
             let re = s[2 * k], im = s[2 * k + 1]
-            let p = Double(re * re + im * im)
-            s[2 * k] = Float(p)
+            s[2 * k] = re * re + im * im
             s[2 * k + 1] = 0
-            if k >= bandLo && k < bandHi { band += p }
-            if k >= shapeLo && k < shapeHi {
-                while b + 1 < nb && k >= shapeBins[b + 1] { b += 1 }
-                acc[b] += p
-                shapeTotal += p
+        }
+        // Band sums in increasing frequency, as Double (the order of every sum is fixed).
+        for k in bandLo..<max(bandLo, bandHi) { band += Double(s[2 * k]) }
+        shapeBins.withUnsafeBufferPointer { edges in
+            for j in 0..<nb {
+                var sum = 0.0
+                for k in edges[j]..<max(edges[j], edges[j + 1]) {
+                    let p = Double(s[2 * k])
+                    sum += p
+                    shapeTotal += p
+                }
+                acc[j] = sum
             }
         }
         // Parseval: mean square of the band-limited signal = 2·Σ|X|² / (N · Σw²).
