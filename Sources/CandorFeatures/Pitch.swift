@@ -189,7 +189,7 @@ public final class PitchFrameAnalyzer {
         var cnt = 0
         let m0 = max(right - nsampPeriod, start), m1 = min(left + nsampPeriod, start + n - 1)
         if m1 >= m0 {
-            for g in m0...m1 { sum += Double(x[g - start]) }
+            sum = sumAsDouble(x.baseAddress! + (m0 - start), m1 - m0 + 1)
             cnt = m1 - m0 + 1
         }
         let localMean = cnt > 0 ? Float(sum / Double(cnt)) : 0
@@ -207,7 +207,7 @@ public final class PitchFrameAnalyzer {
             }
             var localPeak: Float = 0
             let p0 = max(0, halfWindow - halfPeriod), p1 = min(nsampWindow - 1, halfWindow + halfPeriod)
-            for j in p0...p1 { localPeak = max(localPeak, abs(buf[j])) }
+            if p1 >= p0 { localPeak = maxAbs(buf.baseAddress! + p0, p1 - p0 + 1) }
             c.intensity = globalPeak > 0 ? min(1, localPeak / globalPeak) : 0
             if localPeak == 0 || c.intensity < skipBelow { return }
             fft.autocorrelateInPlace(count: nsampWindow)
@@ -236,7 +236,7 @@ public final class PitchFrameAnalyzer {
             }
             let centre = halfWindow + maximumLag / 2
             let p0 = max(0, centre - halfPeriod), p1 = min(total - 1, centre + halfPeriod)
-            for j in p0...p1 { localPeak = max(localPeak, abs(b[j])) }
+            if p1 >= p0 { localPeak = maxAbs(b.baseAddress! + p0, p1 - p0 + 1) }
             c.intensity = globalPeak > 0 ? min(1, localPeak / globalPeak) : 0
             if localPeak == 0 || c.intensity < skipBelow { return }
             for j in 0..<nsampWindow { a[j] = b[j] }
@@ -268,9 +268,21 @@ public final class PitchFrameAnalyzer {
             fft.backward()
             let upper = min(maximumLag, total - nsampWindow)
             r.withUnsafeMutableBufferPointer { rr in
-                for lag in 0...upper {
+                // Two lags at a time: IEEE square root and division are correctly rounded,
+                // so the vector form gives the scalar results exactly.
+                var lag = 0
+                let ea = SIMD2<Double>(repeating: energyA)
+                while lag + 1 <= upper {
+                    let d = (ea * SIMD2(energies[lag], energies[lag + 1])).squareRoot()
+                    let q = SIMD2(Double(a[lag]), Double(a[lag + 1])) / d
+                    rr[lag] = d[0] > 0 ? Float(q[0]) : 0
+                    rr[lag + 1] = d[1] > 0 ? Float(q[1]) : 0
+                    lag += 2
+                }
+                while lag <= upper {
                     let d = (energyA * energies[lag]).squareRoot()
                     rr[lag] = d > 0 ? Float(Double(a[lag]) / d) : 0
+                    lag += 1
                 }
                 collectCandidates(rr, upper: upper, into: &c)
             }
