@@ -133,3 +133,56 @@ public func sumAsDouble(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
     }
     return s
 }
+
+/// Σw, Σw·x and Σw·x² over `n` values, eight lanes at a time in Float (lane sums added in
+/// Double): the weighted moments of a windowed intensity frame.
+@inlinable
+public func weightedMoments(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) -> (sw: Double, swx: Double, swxx: Double) {
+    let rw = UnsafeRawPointer(w), rx = UnsafeRawPointer(x)
+    var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= n {
+        let wv = rw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        let xv = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        let wx = wv * xv
+        a0 += wv
+        a1 += wx
+        a2 += wx * xv
+        i += 8
+    }
+    var sw = 0.0, swx = 0.0, swxx = 0.0
+    for l in 0..<8 {
+        sw += Double(a0[l])
+        swx += Double(a1[l])
+        swxx += Double(a2[l])
+    }
+    while i < n {
+        let wx = w[i] * x[i]
+        sw += Double(w[i])
+        swx += Double(wx)
+        swxx += Double(wx * x[i])
+        i += 1
+    }
+    return (sw, swx, swxx)
+}
+
+/// Sum of `n` Float values, eight lanes at a time. For 16-bit PCM samples (multiples of
+/// 2⁻¹⁵ in [−1, 1]) and n ≤ 511, every partial sum is a multiple of 2⁻¹⁵ below 512 in
+/// magnitude, hence exact, so the result equals the sequential sum bit for bit; for other
+/// inputs it may differ in the last bits.
+@inlinable
+public func sum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    let raw = UnsafeRawPointer(p)
+    var acc = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= n {
+        acc += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    var s = acc.sum()
+    while i < n {
+        s += p[i]
+        i += 1
+    }
+    return s
+}

@@ -1,3 +1,4 @@
+import CandorDSP
 import Foundation
 
 /// Intensity in dB: for each frame, the mean-removed, window-weighted mean square of the
@@ -35,19 +36,12 @@ public final class IntensityFrameAnalyzer {
         // Clip the window to the samples held; one pass for the weighted sums.
         let j0 = max(0, -first), j1 = min(window.count, x.count - first)
         guard j1 > j0 else { return Self.floorDB }
-        var sw: Float = 0, swx: Float = 0, swxx: Float = 0
-        window.withUnsafeBufferPointer { w in
-            let base = x.baseAddress! + first
-            for j in j0..<j1 {
-                let v = base[j], wj = w[j]
-                sw += wj
-                swx += wj * v
-                swxx += wj * v * v
-            }
+        let (sw, swx, swxx) = window.withUnsafeBufferPointer { w in
+            weightedMoments(w.baseAddress! + j0, x.baseAddress! + first + j0, j1 - j0)
         }
         guard sw > 0 else { return Self.floorDB }
-        let mean = Double(swx) / Double(sw)
-        let power = Double(swxx) / Double(sw) - mean * mean
+        let mean = swx / sw
+        let power = swxx / sw - mean * mean
         guard power > 1e-20 else { return Self.floorDB }
         return Float(max(Double(Self.floorDB), 10 * log10(power / 4e-10)))
     }

@@ -187,16 +187,24 @@ public final class SpeechFrameAnalyzer {
         let real = ws.real
         let first = Int((t * sampleRate - 0.5).rounded()) - window / 2 - start
         // Copy the window (zeros outside the block), subtract its mean, apply Hann.
-        var mean: Float = 0
-        for j in 0..<window {
-            let i = first + j
-            let v: Float = (i >= 0 && i < x.count) ? x[i] : 0
-            real[j] = v
-            mean += v
-        }
-        mean /= Float(window)
-        hann.withUnsafeBufferPointer { h in
-            for j in 0..<window { real[j] = (real[j] - mean) * h[j] }
+        if first >= 0 && first + window <= x.count {
+            let src = x.baseAddress! + first
+            let mean = sum(src, window) / Float(window)
+            hann.withUnsafeBufferPointer { h in
+                for j in 0..<window { real[j] = (src[j] - mean) * h[j] }
+            }
+        } else {
+            var mean: Float = 0
+            for j in 0..<window {
+                let i = first + j
+                let v: Float = (i >= 0 && i < x.count) ? x[i] : 0
+                real[j] = v
+                mean += v
+            }
+            mean /= Float(window)
+            hann.withUnsafeBufferPointer { h in
+                for j in 0..<window { real[j] = (real[j] - mean) * h[j] }
+            }
         }
         (real.baseAddress! + window).update(repeating: 0, count: n - window)
         ws.forward()

@@ -1,3 +1,4 @@
+import CandorDSP
 #if canImport(Glibc)
 import Glibc
 #else
@@ -94,16 +95,29 @@ func lowerBound(_ a: [Double], _ x: Double) -> Int {
 /// (within 0.1%), and at least 0.5 of full scale.
 func countClipped(_ x: UnsafeBufferPointer<Float>, range: Range<Int>) -> Int {
     guard range.count >= 3 else { return 0 }
-    var peak: Float = 0
-    for i in range { peak = max(peak, abs(x[i])) }
+    let base = x.baseAddress! + range.lowerBound
+    let peak = maxAbs(base, range.count)
     guard peak >= 0.5 else { return 0 }
     let level = peak * 0.999
     var count = 0, run = 0
-    for i in range {
+    var i = range.lowerBound
+    let raw = UnsafeRawPointer(x.baseAddress!)
+    while i < range.upperBound {
+        // Eight samples all below the level end any run (vector test), else one by one.
+        if i + 8 <= range.upperBound {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            if !any(pointwiseMax(v, -v) .>= SIMD8(repeating: level)) {
+                if run >= 3 { count += run }
+                run = 0
+                i += 8
+                continue
+            }
+        }
         if abs(x[i]) >= level { run += 1 } else {
             if run >= 3 { count += run }
             run = 0
         }
+        i += 1
     }
     if run >= 3 { count += run }
     return count
