@@ -96,14 +96,17 @@ public func autocorrelation(_ p: UnsafePointer<Double>, count n: Int, maxLag: In
 @inlinable
 public func maxAbs(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     let raw = UnsafeRawPointer(p)
-    var m8 = SIMD8<Float>()
+    // |v| by clearing the sign bits (the generic pointwiseMax/abs are not inlined).
+    var m8 = SIMD8<UInt32>()
     var i = 0
     while i + 8 <= n {
-        let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-        m8 = pointwiseMax(m8, pointwiseMax(v, -v))
+        let a = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<UInt32>.self) & 0x7FFF_FFFF
+        // For non-negative floats the bit patterns order as the values do.
+        m8 = m8.replacing(with: a, where: a .> m8)
         i += 8
     }
-    var m = m8.max()
+    var m: Float = 0
+    for l in 0..<8 { m = max(m, Float(bitPattern: m8[l])) }
     while i < n {
         m = max(m, abs(p[i]))
         i += 1

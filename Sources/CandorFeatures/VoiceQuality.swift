@@ -101,12 +101,10 @@ func countClipped(_ x: UnsafeBufferPointer<Float>, range: Range<Int>) -> Int {
     let level = peak * 0.999
     var count = 0, run = 0
     var i = range.lowerBound
-    let raw = UnsafeRawPointer(x.baseAddress!)
     while i < range.upperBound {
         // Eight samples all below the level end any run (vector test), else one by one.
         if i + 8 <= range.upperBound {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            if !any(pointwiseMax(v, -v) .>= SIMD8(repeating: level)) {
+            if maxAbs(x.baseAddress! + i, 8) < level {
                 if run >= 3 { count += run }
                 run = 0
                 i += 8
