@@ -189,3 +189,28 @@ public func sum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     }
     return s
 }
+
+/// Σ p[i]² in Double over `n` Float values, with four interleaved partial sums. For 16-bit
+/// PCM samples (multiples of 2⁻¹⁵) each square is a multiple of 2⁻³⁰ below 1 and any sum
+/// of fewer than 2²³ of them is exact in Double, so the result equals the sequential sum
+/// bit for bit; for other inputs it may differ in the last bit.
+@inlinable
+public func sumOfSquaresAsDouble(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
+    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    var i = 0
+    while i + 4 <= n {
+        let a = Double(p[i]), b = Double(p[i + 1]), c = Double(p[i + 2]), d = Double(p[i + 3])
+        s0 += a * a
+        s1 += b * b
+        s2 += c * c
+        s3 += d * d
+        i += 4
+    }
+    var s = (s0 + s1) + (s2 + s3)
+    while i < n {
+        let a = Double(p[i])
+        s += a * a
+        i += 1
+    }
+    return s
+}

@@ -111,10 +111,8 @@ public func findPulses(samples x: UnsafeBufferPointer<Float>, sampleRate fs: Dou
     func correlations(_ a: Int, _ b0: Int, _ w: Int, _ count: Int, into rs: inout [Double]) {
         guard let base = x.baseAddress else { return }
         let pa = base + a
-        var saa = 0.0
-        for k in 0..<w { saa += Double(pa[k]) * Double(pa[k]) }
-        var sbb = 0.0
-        for k in 0..<w { sbb += Double(base[b0 + k]) * Double(base[b0 + k]) }
+        let saa = sumOfSquaresAsDouble(pa, w)
+        var sbb = sumOfSquaresAsDouble(base + b0, w)
         rs.withUnsafeMutableBufferPointer { out in
             for c in 0..<count {
                 let pb = base + b0 + c
@@ -129,6 +127,7 @@ public func findPulses(samples x: UnsafeBufferPointer<Float>, sampleRate fs: Dou
         }
     }
 
+    var rs: [Double] = []  // correlations of one step (reused)
     /// From pulse at sample position p, the best-correlating place 0.8–1.25 periods away in
     /// `direction` (±1) and whether it qualifies as a pulse; nil when the signal ends.
     func step(from p: Double, direction: Double) -> (q: Double, accept: Bool)? {
@@ -143,7 +142,8 @@ public func findPulses(samples x: UnsafeBufferPointer<Float>, sampleRate fs: Dou
         // Candidate centre c: its window starts at c − before.
         let first = max(cLo, before + 1), last = min(cHi, n - 2 - w + before)
         guard a >= 0, a + w <= n, first + 1 < last else { return nil }
-        var rs = [Double](repeating: 0, count: last - first + 1)
+        rs.removeAll(keepingCapacity: true)
+        rs.append(contentsOf: repeatElement(0, count: last - first + 1))
         correlations(a, first - before, w, rs.count, into: &rs)
         var bestK = 0
         for k in rs.indices where rs[k] > rs[bestK] { bestK = k }
@@ -155,8 +155,7 @@ public func findPulses(samples x: UnsafeBufferPointer<Float>, sampleRate fs: Dou
         let q = Double(first + bestK) + shift
         // The candidate period must carry some signal.
         let s0 = max(0, Int(q) - before), s1 = min(n - 1, s0 + w)
-        var m: Float = 0
-        if s0 <= s1 { for i in s0...s1 { m = max(m, abs(x[i])) } }
+        let m = s0 <= s1 ? maxAbs(x.baseAddress! + s0, s1 - s0 + 1) : 0
         let accept = rs[bestK] > settings.minimumCorrelation && Double(m) > settings.minimumPeakFraction * Double(peak)
         return (q, accept)
     }
