@@ -38,12 +38,13 @@ final class HashingSource {
     let length: Int64
     var position: Int64 = 0
     var hashedUpTo: Int64 = 0
-    var hasher: SHA256? = SHA256()
+    var hasher: SHA256?
     var ioError = false
 
-    init(fd: Int32, length: Int64) {
+    init(fd: Int32, length: Int64, hashing: Bool = true) {
         self.fd = fd
         self.length = length
+        hasher = hashing ? SHA256() : nil
     }
 
     func read(into buffer: UnsafeMutableRawPointer, count: Int64) -> Int64 {
@@ -147,7 +148,12 @@ public final class AudioReader {
     private var handle: OpaquePointer?
     private var vio = virtualIO
 
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, hashing: true)
+    }
+
+    /// `hashing: false` skips the SHA-256 (for later passes over a file already scanned).
+    init(path: String, hashing: Bool) throws {
         self.path = path
         var st = stat()
         guard stat(path, &st) == 0 else {
@@ -162,7 +168,7 @@ public final class AudioReader {
             throw InputError(path: path, problem: "cannot open file (\(String(cString: strerror(errno))))")
         }
         self.fd = fd
-        src = HashingSource(fd: fd, length: Int64(st.st_size))
+        src = HashingSource(fd: fd, length: Int64(st.st_size), hashing: hashing)
         var sfinfo = SF_INFO()
         let h = sf_open_virtual(&vio, Int32(SFM_READ), &sfinfo, Unmanaged.passUnretained(src).toOpaque())
         guard let h else {

@@ -24,7 +24,8 @@ public final class BlockStream {
     private let readFrames = 1 << 14
 
     public init(path: String, totalFrames: Int, mix: Bool) throws {
-        reader = try AudioReader(path: path)
+        // The scan pass hashed the file already: later passes only decode.
+        reader = try AudioReader(path: path, hashing: false)
         self.totalFrames = totalFrames
         self.mix = mix
         window = Array(repeating: [], count: mix ? 1 : reader.info.channels)
