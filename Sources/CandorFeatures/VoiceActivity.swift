@@ -217,17 +217,29 @@ public final class SpeechFrameAnalyzer {
             s[2 * k] = re * re + im * im
             s[2 * k + 1] = 0
         }
-        // Band sums in increasing frequency, as Double (the order of every sum is fixed).
-        for k in bandLo..<max(bandLo, bandHi) { band += Double(s[2 * k]) }
+        // Band sums in Double, four bins at a time (independent partial sums).
+        @inline(__always) func bandSum(_ lo: Int, _ hi: Int) -> Double {
+            var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+            var k = lo
+            while k + 4 <= hi {
+                s0 += Double(s[2 * k])
+                s1 += Double(s[2 * k + 2])
+                s2 += Double(s[2 * k + 4])
+                s3 += Double(s[2 * k + 6])
+                k += 4
+            }
+            var t = (s0 + s1) + (s2 + s3)
+            while k < hi {
+                t += Double(s[2 * k])
+                k += 1
+            }
+            return t
+        }
+        band = bandSum(bandLo, bandHi)
         shapeBins.withUnsafeBufferPointer { edges in
             for j in 0..<nb {
-                var sum = 0.0
-                for k in edges[j]..<max(edges[j], edges[j + 1]) {
-                    let p = Double(s[2 * k])
-                    sum += p
-                    shapeTotal += p
-                }
-                acc[j] = sum
+                acc[j] = bandSum(edges[j], edges[j + 1])
+                shapeTotal += acc[j]
             }
         }
         // Parseval: mean square of the band-limited signal = 2·Σ|X|² / (N · Σw²).
@@ -240,11 +252,14 @@ public final class SpeechFrameAnalyzer {
         let r0 = real[0]
         var best: Float = 0, bestLag = 0
         if r0 > 0 {
-            for k in minLag...maxLag {
-                let v = real[k] / r0 / windowAC[k]
-                if v > best && real[k] >= real[k - 1] && real[k] >= real[k + 1] {
-                    best = v
-                    bestLag = k
+            windowAC.withUnsafeBufferPointer { wac in
+                for k in minLag...maxLag where real[k] >= real[k - 1] && real[k] >= real[k + 1] {
+                    // Only local maxima are normalised (the same test, cheapest part first).
+                    let v = real[k] / r0 / wac[k]
+                    if v > best {
+                        best = v
+                        bestLag = k
+                    }
                 }
             }
         }
