@@ -35,9 +35,16 @@ func lpcResidual(_ x: UnsafeBufferPointer<Float>, sampleRate fs: Double, onlyNea
         }
         let a0 = c + H / 2 - W / 2
         seg.withUnsafeMutableBufferPointer { sg in
-            for j in 0..<W {
-                let i = a0 + j
-                sg[j] = (i >= 0 && i < n ? Double(x[i]) : 0) * win[j]
+            win.withUnsafeBufferPointer { w in
+                if a0 >= 0 && a0 + W <= n {
+                    let src = x.baseAddress! + a0
+                    for j in 0..<W { sg[j] = Double(src[j]) * w[j] }
+                } else {
+                    for j in 0..<W {
+                        let i = a0 + j
+                        sg[j] = (i >= 0 && i < n ? Double(x[i]) : 0) * w[j]
+                    }
+                }
             }
             // Double precision: Levinson–Durbin at this order is sensitive to rounding.
             r.withUnsafeMutableBufferPointer { rp in
@@ -71,20 +78,20 @@ func lpcResidual(_ x: UnsafeBufferPointer<Float>, sampleRate fs: Double, onlyNea
                     t += 1
                 }
                 guard t < hi else { return }
-                // Four outputs at a time (each lane does the scalar sum's operations in the
+                // Eight outputs at a time (each lane does the scalar sum's operations in the
                 // same order, so the result is bit-identical), on a Double copy of the input.
                 let lo = t - order
                 xd.withUnsafeMutableBufferPointer { d in
                     for i in lo..<hi { d[i - lo] = Double(x[i]) }
                     let raw = UnsafeRawPointer(d.baseAddress!)
-                    @inline(__always) func load(_ i: Int) -> SIMD4<Double> {
-                        raw.loadUnaligned(fromByteOffset: (i - lo) * 8, as: SIMD4<Double>.self)
+                    @inline(__always) func load(_ i: Int) -> SIMD8<Double> {
+                        raw.loadUnaligned(fromByteOffset: (i - lo) * 8, as: SIMD8<Double>.self)
                     }
-                    while t + 4 <= hi {
+                    while t + 8 <= hi {
                         var s = load(t)
-                        for k in 1...order { s += SIMD4(repeating: ap[k]) * load(t - k) }
-                        ep[t] = Float(s[0]); ep[t + 1] = Float(s[1]); ep[t + 2] = Float(s[2]); ep[t + 3] = Float(s[3])
-                        t += 4
+                        for k in 1...order { s += SIMD8(repeating: ap[k]) * load(t - k) }
+                        for l in 0..<8 { ep[t + l] = Float(s[l]) }
+                        t += 8
                     }
                     while t < hi {
                         var s = d[t - lo]
