@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "CandorDSP", dependencies: ["CFFTW"], swiftSettings: swiftSettings),
         .target(
             name: "CandorAudio",
-            dependencies: ["CSndFile", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CSndFile", "CandorDSP", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         .target(name: "CandorFeatures", dependencies: ["CandorDSP", "CandorAudio"], swiftSettings: swiftSettings),
         .target(name: "CandorSynth", dependencies: ["CandorAudio"], swiftSettings: swiftSettings),

@@ -1,3 +1,5 @@
+import CandorDSP
+
 /// Per-channel statistics from the validation pass.
 public struct ChannelStats: Sendable, Equatable {
     public var mean: Double
@@ -40,6 +42,14 @@ public func scanAudio(path: String, blockFrames: Int = 1 << 15) throws -> AudioS
         if n == 0 { break }
         var badFrame = -1
         buffer.withUnsafeBufferPointer { b in
+            if ch == 1, let p = b.baseAddress, let (lo, hi) = finiteMinMax(p, n) {
+                // Mono fast path: vector checks; the Double sum with four partial sums
+                // equals the sequential one for integer PCM (every partial sum is exact).
+                sums[0] += sumAsDouble(p, n)
+                mins[0] = min(mins[0], lo)
+                maxs[0] = max(maxs[0], hi)
+                return
+            }
             for c in 0..<ch {
                 var s = 0.0, lo = mins[c], hi = maxs[c]
                 var i = c
@@ -101,3 +111,36 @@ func declaredDataMismatch(_ log: String) -> (Int, Int)? {
 extension Substring {
     func trimmingPrefixSpaces() -> Substring { drop(while: { $0 == " " || $0 == "\t" }) }
 }
+
+/// Minimum and maximum of `n` samples, eight at a time, or nil when any sample is NaN or
+/// infinite (the caller then finds the first bad one with the scalar loop).
+private func finiteMinMax(_ p: UnsafePointer<Float>, _ n: Int) -> (Float, Float)? {
+    guard n > 0 else { return nil }
+    let raw = UnsafeRawPointer(p)
+    var lo8 = SIMD8<Float>(repeating: p[0]), hi8 = lo8
+    var exp8 = SIMD8<UInt32>()  // largest exponent field seen: all ones means NaN or infinity
+    var i = 0
+    while i + 8 <= n {
+        let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        let e = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<UInt32>.self) & 0x7F80_0000
+        exp8 = exp8.replacing(with: e, where: e .> exp8)
+        lo8 = lo8.replacing(with: v, where: v .< lo8)
+        hi8 = hi8.replacing(with: v, where: v .> hi8)
+        i += 8
+    }
+    var lo = p[0], hi = p[0]
+    for l in 0..<8 {
+        if exp8[l] == 0x7F80_0000 { return nil }
+        lo = min(lo, lo8[l])
+        hi = max(hi, hi8[l])
+    }
+    while i < n {
+        let v = p[i]
+        if !v.isFinite { return nil }
+        lo = min(lo, v)
+        hi = max(hi, v)
+        i += 1
+    }
+    return (lo, hi)
+}
+
