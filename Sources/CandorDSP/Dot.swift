@@ -214,3 +214,63 @@ public func sumOfSquaresAsDouble(_ p: UnsafePointer<Float>, _ n: Int) -> Double 
     }
     return s
 }
+
+
+/// `out[c] = dotProduct(a, b + c, n)` for c in `0..<count` (the correlations of one window
+/// with a sliding one), bit-identical to the single calls: four candidates share every load
+/// of `a` and their eight-lane sums run in parallel, each in the single call's order.
+@inlinable
+public func slidingDotProducts(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int, count: Int,
+                               into out: UnsafeMutablePointer<Double>) {
+    slidingDots(b, n, count: count, into: out, left: { _, i in a + i })
+}
+
+/// `out[c] = dotProduct(b + c, b + c, n)` for c in `0..<count` (the energies of a sliding
+/// window), bit-identical to the single calls, four windows at a time.
+@inlinable
+public func slidingEnergies(_ b: UnsafePointer<Float>, _ n: Int, count: Int, into out: UnsafeMutablePointer<Double>) {
+    slidingDots(b, n, count: count, into: out, left: { c, i in b + c + i })
+}
+
+/// `out[c] = dotProduct(left(c, 0), b + c, n)`, four values of c at a time; `left(c, i)`
+/// must equal `left(c, 0) + i`.
+@inlinable @inline(__always)
+func slidingDots(_ b: UnsafePointer<Float>, _ n: Int, count: Int, into out: UnsafeMutablePointer<Double>,
+                 left: (Int, Int) -> UnsafePointer<Float>) {
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    // The reduction and tail of `dotProduct`, from vector position i0.
+    @inline(__always) func finish(_ acc: SIMD8<Float>, _ i0: Int, _ c: Int) -> Double {
+        var s = 0.0
+        for l in 0..<8 { s += Double(acc[l]) }
+        var i = i0
+        let a = left(c, 0)
+        while i < n {
+            s += Double(a[i]) * Double(b[c + i])
+            i += 1
+        }
+        return s
+    }
+    var c = 0
+    while c + 4 <= count {
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= n {
+            a0 += load(left(c, i)) * load(b + c + i)
+            a1 += load(left(c + 1, i)) * load(b + c + 1 + i)
+            a2 += load(left(c + 2, i)) * load(b + c + 2 + i)
+            a3 += load(left(c + 3, i)) * load(b + c + 3 + i)
+            i += 8
+        }
+        out[c] = finish(a0, i, c)
+        out[c + 1] = finish(a1, i, c + 1)
+        out[c + 2] = finish(a2, i, c + 2)
+        out[c + 3] = finish(a3, i, c + 3)
+        c += 4
+    }
+    while c < count {
+        out[c] = dotProduct(left(c, 0), b + c, n)
+        c += 1
+    }
+}

@@ -114,15 +114,16 @@ public func findPulses(samples x: UnsafeBufferPointer<Float>, sampleRate fs: Dou
         let saa = sumOfSquaresAsDouble(pa, w)
         var sbb = sumOfSquaresAsDouble(base + b0, w)
         rs.withUnsafeMutableBufferPointer { out in
+            // Cross products of all candidates first (four at a time, bit-identical).
+            slidingDotProducts(pa, base + b0, w, count: count, into: out.baseAddress!)
             for c in 0..<count {
                 let pb = base + b0 + c
                 if c > 0 {
                     let gone = Double(pb[-1]), new = Double(pb[w - 1])
                     sbb = max(0, sbb - gone * gone + new * new)
                 }
-                let sab = dotProduct(pa, pb, w)
                 let d = (saa * sbb).squareRoot()
-                out[c] = d > 0 ? sab / d : 0
+                out[c] = d > 0 ? out[c] / d : 0
             }
         }
     }

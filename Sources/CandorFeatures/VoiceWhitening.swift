@@ -121,7 +121,7 @@ func refinePulses(_ pulses: [Double], residual e: UnsafeBufferPointer<Float>, sa
     var out = pulses
     var refined = 0
     var rhos: [Double] = []
-    var rs: [Double] = []
+    var rs: [Double] = [], energies: [Double] = []
     let n = e.count
     for k in 0..<(pulses.count - 1) {
         let T = pulses[k + 1] - pulses[k]
@@ -133,16 +133,20 @@ func refinePulses(_ pulses: [Double], residual e: UnsafeBufferPointer<Float>, sa
         let a = Int(c0.rounded()) - hw, b0 = Int(c1.rounded()) - hw
         if a >= 0, b0 - ms >= 0, b0 + ms + 2 * hw < n {
             var best = -2.0, bestS = 0
+            let m = 2 * ms + 1
             rs.removeAll(keepingCapacity: true)
-            rs.append(contentsOf: repeatElement(0, count: 2 * ms + 1))
+            rs.append(contentsOf: repeatElement(0, count: m))
+            energies.removeAll(keepingCapacity: true)
+            energies.append(contentsOf: repeatElement(0, count: m))
             let len = 2 * hw + 1
             let pu = e.baseAddress! + a
             let saa = dotProduct(pu, pu, len)
+            // Products and energies of every shift (four shifts at a time, bit-identical).
+            rs.withUnsafeMutableBufferPointer { slidingDotProducts(pu, e.baseAddress! + b0 - ms, len, count: m, into: $0.baseAddress!) }
+            energies.withUnsafeMutableBufferPointer { slidingEnergies(e.baseAddress! + b0 - ms, len, count: m, into: $0.baseAddress!) }
             for s in -ms...ms {
-                let pv = e.baseAddress! + b0 + s
-                let sab = dotProduct(pu, pv, len), sbb = dotProduct(pv, pv, len)
-                let d = (saa * sbb).squareRoot()
-                let r = d > 0 ? sab / d : 0
+                let d = (saa * energies[s + ms]).squareRoot()
+                let r = d > 0 ? rs[s + ms] / d : 0
                 rs[s + ms] = r
                 if r > best { best = r; bestS = s }
             }

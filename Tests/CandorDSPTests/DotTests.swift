@@ -30,6 +30,25 @@ import Testing
         }
     }
 
+    @Test(arguments: [5, 8, 97, 130, 213])
+    func slidingProductsAndEnergiesAreBitIdenticalToSingleDots(n: Int) {
+        let count = 23
+        let a = Self.signal(n, seed: 3, pcm: false), b = Self.signal(n + count, seed: 4, pcm: false)
+        var p = [Double](repeating: .nan, count: count), e = p
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                p.withUnsafeMutableBufferPointer { slidingDotProducts(ap.baseAddress!, bp.baseAddress!, n, count: count, into: $0.baseAddress!) }
+                e.withUnsafeMutableBufferPointer { slidingEnergies(bp.baseAddress!, n, count: count, into: $0.baseAddress!) }
+                for c in 0..<count {
+                    let d = dotProduct(ap.baseAddress!, bp.baseAddress! + c, n)
+                    let s = dotProduct(bp.baseAddress! + c, bp.baseAddress! + c, n)
+                    #expect(p[c].bitPattern == d.bitPattern, "product n \(n) c \(c)")
+                    #expect(e[c].bitPattern == s.bitPattern, "energy n \(n) c \(c)")
+                }
+            }
+        }
+    }
+
     @Test func maxAbsEqualsScalarMaximum() {
         for n in [0, 1, 7, 8, 9, 64, 213] {
             var x = Self.signal(max(n, 1), seed: 7 + UInt64(n), pcm: false)
