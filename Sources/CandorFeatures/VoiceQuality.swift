@@ -207,11 +207,27 @@ public func analyzeVoice(samples: [Float], sampleRate fs: Double, pitch: PitchTr
 struct BootstrapRNG {
     var s: UInt64
     init(seed: UInt64) { s = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-    mutating func next(below n: Int) -> Int {
+    /// The next 31-bit value (draw an index below n as `FastModulo(n).of(next31())`).
+    @inline(__always) mutating func next31() -> UInt64 {
         s ^= s >> 12
         s ^= s << 25
         s ^= s >> 27
-        return Int((s &* 2_685_821_657_736_338_717) >> 33) % n
+        return (s &* 2_685_821_657_736_338_717) >> 33
+    }
+}
+
+/// x mod d for x, d < 2³², without a division (Lemire, Kaser & Kurz 2019, "Faster remainder
+/// by direct computation"): exact for every such x and d, so draws equal `x % d`.
+struct FastModulo {
+    let d: UInt64
+    let m: UInt64
+    init(_ d: Int) {
+        precondition(d > 0 && d < 1 << 32)
+        self.d = UInt64(d)
+        m = UInt64.max / UInt64(d) &+ 1  // wraps to 0 for d = 1, which then gives 0: correct
+    }
+    @inline(__always) func of(_ x: UInt64) -> Int {
+        Int((m &* x).multipliedFullWidth(by: d).high)
     }
 }
 
@@ -229,6 +245,7 @@ struct Measure {
         let L = min(10, n)
         let blocks = n - L + 1
         var rng = BootstrapRNG(seed: seed)
+        let mod = FastModulo(blocks)
         // Sums of each block of L consecutive terms, from prefix sums.
         var prefix = [Double](repeating: 0, count: n + 1)
         for i in 0..<n { prefix[i + 1] = prefix[i] + terms[i] }
@@ -237,7 +254,7 @@ struct Measure {
         let perSample = (n + L - 1) / L
         for _ in 0..<resamples {
             var acc = 0.0
-            for _ in 0..<perSample { acc += blockSum[rng.next(below: blocks)] }
+            for _ in 0..<perSample { acc += blockSum[mod.of(rng.next31())] }
             let m = acc / Double(perSample * L) / denominator
             sum += m
             sum2 += m * m
