@@ -95,7 +95,7 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
             let c = channels[ch]
             let r = frameRange(c.pitch.grid, from: s.start, to: s.end)
             let p = PitchSummary(track: c.pitch, range: r)
-            let v = voice[ch].report(from: s.start, to: s.end)
+            let v = try voice[ch].report(from: s.start, to: s.end)
             // Energy-mean intensity of the measured channel over the whole segment.
             let db = meanIntensityDB(c.intensity.db[r])
             feats.append(segmentFeatures(pitch: p, voice: v, intensityDB: db, timing: st, duration: s.end - s.start))
