@@ -100,7 +100,7 @@ struct SpillExtent: Sendable {
 /// audio while a short time range reads only an extent or two.
 struct SpillIndex: Sendable {
     let width: Int
-    var maximumExtent = 8192
+    var maximumExtent = 2048
     private(set) var extents: [SpillExtent] = []
     private(set) var count = 0
 
