@@ -48,3 +48,48 @@ public struct IntensityTrack: Sendable {
         self.db = db
     }
 }
+
+/// Random access to one channel's frame tracks by frame range, so that long recordings
+/// need not hold whole tracks in memory: `candor analyze` pages them from its spill file.
+/// `load(r)` returns tracks whose grids start at `grid.time(r.lowerBound)` (same `dt`)
+/// and hold `r.count` frames. `r` must lie within `0..<grid.count`.
+public struct ChannelFrameSource: Sendable {
+    public var grid: FrameGrid
+    public var load: @Sendable (Range<Int>) throws -> ChannelFrames
+
+    public init(grid: FrameGrid, load: @escaping @Sendable (Range<Int>) throws -> ChannelFrames) {
+        self.grid = grid
+        self.load = load
+    }
+
+    /// Tracks already in memory (tests, short signals); all three must share `pitch.grid`
+    /// (an empty `speech` is allowed when voice activity was not computed).
+    public init(pitch: PitchTrack, intensity: IntensityTrack, speech: SpeechFrames) {
+        grid = pitch.grid
+        load = { r in ChannelFrames(pitch: pitch, intensity: intensity, speech: speech).slice(r) }
+    }
+}
+
+/// The tracks of one channel over a frame range (see `ChannelFrameSource`).
+public struct ChannelFrames: Sendable {
+    public var pitch: PitchTrack
+    public var intensity: IntensityTrack
+    public var speech: SpeechFrames
+    public init(pitch: PitchTrack, intensity: IntensityTrack, speech: SpeechFrames) {
+        self.pitch = pitch
+        self.intensity = intensity
+        self.speech = speech
+    }
+
+    /// Frames `r` (indices relative to this object's grid).
+    public func slice(_ r: Range<Int>) -> ChannelFrames {
+        let g = FrameGrid(t1: pitch.grid.time(r.lowerBound), dt: pitch.grid.dt, count: r.count)
+        let nb = SpeechFrames.shapeBands
+        let sp = speech.grid.count == 0 ? SpeechFrames(grid: FrameGrid(t1: g.t1, dt: g.dt, count: 0)) :
+            SpeechFrames(grid: g, bandDb: Array(speech.bandDb[r]), periodicity: Array(speech.periodicity[r]),
+                         f0: Array(speech.f0[r]), syllableDb: Array(speech.syllableDb[r]),
+                         shape: Array(speech.shape[(r.lowerBound * nb)..<(r.upperBound * nb)]))
+        return ChannelFrames(pitch: PitchTrack(grid: g, f0: Array(pitch.f0[r]), strength: Array(pitch.strength[r])),
+                             intensity: IntensityTrack(grid: g, db: Array(intensity.db[r])), speech: sp)
+    }
+}

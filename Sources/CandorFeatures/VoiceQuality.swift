@@ -76,7 +76,7 @@ public struct VoiceData: Sendable {
     /// Appends the next block (blocks must come in time order, cores not overlapping).
     /// At the junction, a first pulse closer than 0.6 periods to the previous block's last
     /// pulse is taken as the same pulse found twice and dropped.
-    /// Throws `VoiceSpillError` when the temporary file cannot be created or written (the
+    /// Throws `SpillError` when the temporary file cannot be created or written (the
     /// value is then incomplete and should be discarded).
     public mutating func append(_ b: VoiceBlock) throws {
         var start = 0
@@ -158,7 +158,7 @@ public struct VoiceData: Sendable {
 
     /// The voice report of [t0, t1), read back from the temporary file (only the extents
     /// that overlap the range, streamed: memory does not depend on the range's length).
-    /// Throws `VoiceSpillError` if the file cannot be read.
+    /// Throws `SpillError` if the file cannot be read.
     public func report(from t0: Double, to t1: Double) throws -> VoiceReport {
         var acc = VoiceAccumulator(settings: settings)
         try forEachPulseRun(from: t0, to: t1) { t, a, j in acc.add(times: t, amplitudes: a, jitterTimes: j) }

@@ -1,88 +1,35 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import Synchronization
 
-/// A temporary file could not be created, written or read while keeping voice data on disk
-/// (e.g. the disk of `$TMPDIR` is full).
-public struct VoiceSpillError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-}
-
-/// An append-only scratch file of `Double` records: an unlinked temporary file (created in
-/// `$TMPDIR`, else /tmp, and unlinked at once, so nothing is left behind whatever happens)
-/// written with `pwrite` and read with `pread`. Writers reserve their byte range under a
-/// lock, so values copied from one another (as `VoiceData` copies are) may share one file:
-/// each keeps its own index of the ranges it wrote, and nothing is ever overwritten.
+/// An append-only scratch file of `Double` records in a `SpillFile` (an unlinked temporary
+/// file in `$TMPDIR`, else /tmp). Writers reserve their byte range under a lock, so values
+/// copied from one another (as `VoiceData` copies are) may share one file: each keeps its
+/// own index of the ranges it wrote, and nothing is ever overwritten.
 final class VoiceSpill: Sendable {
-    let fd: Int32
-    /// Where the file lives, for error messages.
-    let directory: String
-    private let end = Mutex<Int64>(0)
+    let file: SpillFile
+    private let end = Mutex<Int>(0)
 
-    init() throws {
-        let env = getenv("TMPDIR").map { String(cString: $0) } ?? ""
-        let dir = env.isEmpty ? "/tmp" : env
-        var template = Array((dir.hasSuffix("/") ? dir : dir + "/").utf8CString.dropLast()) + Array("candor-voice-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw VoiceSpillError(description: "\(dir): cannot create a temporary file for voice data: \(Self.errorText()) (set TMPDIR to a writable directory)")
-        }
-        unlink(template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
-        self.fd = fd
-        directory = dir
-    }
+    init() throws { file = try SpillFile() }
 
-    /// Wraps an open file descriptor (tests use /dev/full to provoke a full disk).
-    init(fileDescriptor: Int32, directory: String) {
-        fd = fileDescriptor
-        self.directory = directory
-    }
+    init(file: SpillFile) { self.file = file }
 
-    deinit { close(fd) }
-
-    static func errorText() -> String { String(cString: strerror(errno)) }
-
-    /// Appends `values` and returns the byte offset they were written at.
-    func append(_ values: UnsafeBufferPointer<Double>) throws -> Int64 {
-        let bytes = values.count * MemoryLayout<Double>.stride
-        let offset = end.withLock { e -> Int64 in
+    /// Appends `values` and returns the byte offset they were written at. Throws
+    /// `SpillError` (e.g. the disk is full).
+    func append(_ values: UnsafeBufferPointer<Double>) throws -> Int {
+        let bytes = UnsafeRawBufferPointer(values)
+        let offset = end.withLock { e -> Int in
             let o = e
-            e += Int64(bytes)
+            e += bytes.count
             return o
         }
-        guard let base = values.baseAddress, bytes > 0 else { return offset }
-        try transfer(bytes: bytes, what: "write voice data to", short: "nothing written") { done in
-            pwrite(fd, UnsafeRawPointer(base) + done, bytes - done, off_t(offset) + off_t(done))
-        }
+        if !bytes.isEmpty { try file.write(bytes, at: offset) }
         return offset
     }
 
     /// Reads `count` values written at byte `offset` into `out[0..<count]`.
-    func read(into out: UnsafeMutableBufferPointer<Double>, count: Int, at offset: Int64) throws {
+    func read(into out: UnsafeMutableBufferPointer<Double>, count: Int, at offset: Int) throws {
         precondition(count <= out.count)
-        let bytes = count * MemoryLayout<Double>.stride
-        guard let base = out.baseAddress, bytes > 0 else { return }
-        try transfer(bytes: bytes, what: "read back voice data from", short: "file shorter than written") { done in
-            pread(fd, UnsafeMutableRawPointer(base) + done, bytes - done, off_t(offset) + off_t(done))
-        }
-    }
-
-    /// Repeats `io(bytesDone)` (one pwrite/pread) until `bytes` are done, retrying on EINTR.
-    private func transfer(bytes: Int, what: String, short: String, _ io: (Int) -> Int) throws {
-        var done = 0
-        while done < bytes {
-            let n = io(done)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let why = n < 0 ? Self.errorText() : short
-                let hint = what.hasPrefix("write") ? " (set TMPDIR to a disk with free space)" : ""
-                throw VoiceSpillError(description: "\(directory): cannot \(what) a temporary file: \(why)\(hint)")
-            }
-            done += n
-        }
+        guard count > 0 else { return }
+        try file.read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: out[0..<count])), at: offset)
     }
 }
 
@@ -90,7 +37,7 @@ final class VoiceSpill: Sendable {
 struct SpillExtent: Sendable {
     var firstTime: Double
     var lastTime: Double
-    var offset: Int64
+    var offset: Int
     var count: Int
 }
 
@@ -117,8 +64,8 @@ struct SpillIndex: Sendable {
             let piece = UnsafeBufferPointer(rebasing: records[(i * width)..<((i + m) * width)])
             let offset = try spill.append(piece)
             let first = piece[0], lastT = piece[(m - 1) * width]
-            let bytes = Int64(width * MemoryLayout<Double>.stride)
-            if let last = extents.last, last.count < maximumExtent, last.offset + Int64(last.count) * bytes == offset {
+            let bytes = width * MemoryLayout<Double>.stride
+            if let last = extents.last, last.count < maximumExtent, last.offset + last.count * bytes == offset {
                 extents[extents.count - 1].count += m
                 extents[extents.count - 1].lastTime = lastT
             } else {

@@ -235,14 +235,14 @@ struct VoiceMemoryTests {
     func fullDiskIsAnError() throws {
         let fd = open("/dev/full", O_RDWR)
         try #require(fd >= 0)
-        var d = VoiceData(spill: VoiceSpill(fileDescriptor: fd, directory: "/dev/full"))
+        var d = VoiceData(spill: VoiceSpill(file: SpillFile(fileDescriptor: fd, directory: "/dev/full")))
         let blocks = syntheticBlocks(minutes: 1)
         do {
             try d.append(blocks[0])
             Issue.record("appending to a full disk did not throw")
-        } catch let e as VoiceSpillError {
+        } catch let e as SpillError {
             #expect(e.description.contains("No space left on device"), "\(e)")
-            #expect(e.description.contains("cannot write voice data"))
+            #expect(e.description.contains("/dev/full: cannot write"))
         }
     }
 
