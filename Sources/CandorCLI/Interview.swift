@@ -65,7 +65,7 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
     let inputs = channels.map { TimingChannelInput(role: roleOf($0.index), frames: $0.speechFrames, pitch: $0.pitch) }
     let settings = TimingSettings()
     let mono = channels.count == 1 && roles.count >= 2 ? Array(roles.prefix(2)) : nil
-    let timing = TimingAnalysis.run(channels: inputs, monoSpeakers: mono, settings: settings)
+    let timing = try TimingAnalysis.run(channels: inputs, monoSpeakers: mono, settings: settings)
 
     // Models.
     var registry: ModelRegistry? = nil
@@ -85,7 +85,7 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
     if let segmentsPath {
         let raw = try SegmentReader.read(path: segmentsPath)
         let segs = try Segments.validate(raw, duration: analysis.scan.duration, path: segmentsPath)
-        let segTiming = TimingAnalysis.segments(segs, channels: inputs, recording: timing, settings: settings)
+        let segTiming = try TimingAnalysis.segments(segs, channels: inputs, recording: timing, settings: settings)
         let monoEstimate = timing.conversation?.estimate == true
         var feats: [[String: Double?]] = []
         var voices: [VoiceReport] = []
