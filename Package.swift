@@ -50,7 +50,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
-        .executableTarget(name: "candor", dependencies: ["CandorCLI"], swiftSettings: swiftSettings),
+        // Process-start malloc tuning, for the executable only (see startup.c).
+        .target(name: "CCandorStartup"),
+        .executableTarget(name: "candor", dependencies: ["CandorCLI", "CCandorStartup"], swiftSettings: swiftSettings),
 
         .testTarget(name: "CandorDSPTests", dependencies: ["CandorDSP"], swiftSettings: swiftSettings),
         .testTarget(

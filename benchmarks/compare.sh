@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Side-by-side timing of Candor and Praat (and openSMILE where installed) on the same
 # generated files, in alternation, in the same run. Prints medians, ratios and peak RSS.
-# Usage: benchmarks/compare.sh [MINUTES...]   (default: 10)
+# Usage: benchmarks/compare.sh [MINUTES...]   (default: 10 60)
 # Environment: RUNS (default 3), CANDOR (default .build/release/candor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 RUNS=${RUNS:-3}
 CANDOR=${CANDOR:-.build/release/candor}
-minutes=("${@:-10}")
+if [ $# -eq 0 ]; then minutes=(10 60); else minutes=("$@"); fi
 out=benchmarks/out; mkdir -p "$out"
 command -v praat >/dev/null || { echo "compare.sh: praat is not installed (apt-get install praat)" >&2; exit 1; }
 [ -x "$CANDOR" ] || swift build -c release >&2

@@ -13,15 +13,26 @@ struct AnalysisDocument {
     /// Per channel, computed once for the JSON and the summary.
     let pitchSummaries: [PitchSummary]
     let voiceReports: [VoiceReport]
+    /// Per channel: energy-mean intensity (dB).
+    let intensityMeans: [Double?]
 
-    init(file: String, analysis: AudioAnalysis, options: AnalysisOptions, roles: [String], interview: InterviewResults?) {
+    /// Reads the channels' tracks in chunks from the analysis's spill file (throws when it
+    /// cannot be read).
+    init(file: String, analysis: AudioAnalysis, options: AnalysisOptions, roles: [String], interview: InterviewResults?) throws {
         self.file = file
         self.analysis = analysis
         self.options = options
         self.roles = roles
         self.interview = interview
-        pitchSummaries = analysis.channels.map { PitchSummary(track: $0.pitch) }
+        pitchSummaries = try analysis.channels.map { try PitchSummary(source: $0.source) }
+        intensityMeans = try analysis.channels.map { try meanIntensityDB(source: $0.source) }
         voiceReports = interview?.voice.map { $0.report() } ?? []
+    }
+
+    /// One stored track of channel `c`, paged into the JSON.
+    func track(_ c: Int, _ t: FrameStore.Track, digits: Int, zeroIsNull: Bool) -> JSONValue {
+        let store = analysis.store
+        return .pagedFrames(store.grid, { r in try store.read(channel: c, track: t, r) }, digits: digits, zeroIsNull: zeroIsNull)
     }
 
     static let notice = "Measured voice and timing features with their uncertainty, and deviations from the same speaker's baseline. They are an aid for a human reviewer, not evidence about honesty: vocal cues to deception are weak and near chance (see the model cards)."
@@ -81,10 +92,10 @@ struct AnalysisDocument {
             ("role", .string(role(ch.index))),
             ("pitch", .object([
                 ("method", .string(p.method.rawValue)),
-                ("time_step_s", .num(ch.pitch.grid.dt, 6)),
+                ("time_step_s", .num(ch.grid.dt, 6)),
                 ("floor_hz", .num(p.floor)),
                 ("ceiling_hz", .num(p.ceiling)),
-                ("frames", .frames(ch.pitch.grid, ch.pitch.f0, digits: 2, zeroIsNull: true)),
+                ("frames", track(ch.index, .f0, digits: 2, zeroIsNull: true)),
             ])),
             ("pitch_summary", .object([
                 ("mean_hz", .num(s.meanHz, 3)),
@@ -100,9 +111,9 @@ struct AnalysisDocument {
                 ("frames", .int(s.frames)),
             ])),
             ("intensity", .object([
-                ("time_step_s", .num(ch.intensity.grid.dt, 6)),
-                ("frames", .frames(ch.intensity.grid, ch.intensity.db, digits: 2, zeroIsNull: false)),
-                ("mean_db", .num(meanIntensityDB(ch.intensity.db[...]), 3)),
+                ("time_step_s", .num(ch.grid.dt, 6)),
+                ("frames", track(ch.index, .intensity, digits: 2, zeroIsNull: false)),
+                ("mean_db", .num(intensityMeans[ch.index], 3)),
             ])),
         ] + (interview.map { iv in [
             ("voice", voiceReports[ch.index].jsonValue),
@@ -176,7 +187,7 @@ struct AnalysisDocument {
         for ch in analysis.channels {
             let p = pitchSummaries[ch.index]
             let f0 = p.meanHz.map { "mean F0 \(formatNumber($0, digits: 1)) Hz (median \(formatNumber(p.medianHz ?? 0, digits: 1)), SD \(formatNumber(p.sdHz ?? 0, digits: 1)))" } ?? "no voiced frames"
-            let db = meanIntensityDB(ch.intensity.db[...]).map { "\(formatNumber($0, digits: 1)) dB" } ?? "silent"
+            let db = intensityMeans[ch.index].map { "\(formatNumber($0, digits: 1)) dB" } ?? "silent"
             s += "  channel \(ch.index) [\(role(ch.index))]: \(f0), voiced \(formatNumber(100 * p.voicedFraction, digits: 1))% of frames, intensity \(db)\n"
             guard let interview else { continue }
             let v = voiceReports[ch.index]

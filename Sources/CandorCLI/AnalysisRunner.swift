@@ -73,7 +73,7 @@ public func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? =
     let interview = request.pitchOnly ? nil : try await computeInterview(
         file: file, analysis: analysis, options: options, roles: request.roles,
         segmentsPath: request.segmentsPath) { progress?(0.7 + 0.3 * $0) }
-    let doc = AnalysisDocument(file: file, analysis: analysis, options: options, roles: request.roles, interview: interview)
+    let doc = try AnalysisDocument(file: file, analysis: analysis, options: options, roles: request.roles, interview: interview)
     // With an audit log and stdout output, the JSON is rendered to a temporary file first so
     // the exact bytes can be hashed and kept in the workspace.
     let toStdout = request.outPath == "-"

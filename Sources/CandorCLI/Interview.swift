@@ -58,11 +58,14 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
     var vopts = VoiceStreamOptions()
     vopts.mix = options.mix
     vopts.threads = options.threads
-    let voice = try await analyzeVoiceFile(path: file, scan: analysis.scan, pitch: channels.map(\.pitch), options: vopts, progress: progress)
+    let voice = try await analyzeVoiceFile(path: file, scan: analysis.scan, pitch: channels.map(\.source), options: vopts, progress: progress)
 
     // Timing and conversation.
     let roleOf = { (c: Int) -> String in c < roles.count && !roles[c].isEmpty ? roles[c] : "unknown" }
-    let inputs = channels.map { TimingChannelInput(role: roleOf($0.index), frames: $0.speechFrames, pitch: $0.pitch) }
+    let inputs = try channels.map { c in
+        let f = try c.loadAll()
+        return TimingChannelInput(role: roleOf(c.index), frames: f.speech, pitch: f.pitch)
+    }
     let settings = TimingSettings()
     let mono = channels.count == 1 && roles.count >= 2 ? Array(roles.prefix(2)) : nil
     let timing = try TimingAnalysis.run(channels: inputs, monoSpeakers: mono, settings: settings)
@@ -93,11 +96,12 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
             let st = segTiming[i]
             let ch = monoEstimate ? 0 : min(st.source, channels.count - 1)
             let c = channels[ch]
-            let r = frameRange(c.pitch.grid, from: s.start, to: s.end)
-            let p = PitchSummary(track: c.pitch, range: r)
+            // Only the segment's frames are read from the spill file.
+            let f = try c.load(frameRange(c.grid, from: s.start, to: s.end))
+            let p = PitchSummary(track: f.pitch)
             let v = voice[ch].report(from: s.start, to: s.end)
             // Energy-mean intensity of the measured channel over the whole segment.
-            let db = meanIntensityDB(c.intensity.db[r])
+            let db = meanIntensityDB(f.intensity.db[...])
             feats.append(segmentFeatures(pitch: p, voice: v, intensityDB: db, timing: st, duration: s.end - s.start))
             voices.append(v)
         }

@@ -18,6 +18,10 @@ public indirect enum JSONValue: Sendable {
     case object([(String, JSONValue)])
     /// `[[t, v], ...]` for a frame grid; `zeroIsNull` writes v == 0 as null (unvoiced).
     case frames(FrameGrid, [Float], digits: Int, zeroIsNull: Bool)
+    /// The same, with the values paged by frame range (from the analysis's spill file) so
+    /// a three-hour track is never whole in memory. A failing load stops the output and is
+    /// reported through `TextSink.error`.
+    case pagedFrames(FrameGrid, @Sendable (Range<Int>) throws -> [Float], digits: Int, zeroIsNull: Bool)
     /// `[[a, b], ...]` spans in seconds.
     case spans([(Double, Double)])
     /// JSON text written verbatim (already encoded, e.g. by JSONEncoder).
@@ -85,6 +89,8 @@ final class TextSink {
     private var buffer: [UInt8] = []
     private let fd: Int32
     private(set) var failed = false
+    /// The first error a value's writer met (a paged track that could not be read).
+    var error: (any Error)?
     init(fd: Int32) {
         self.fd = fd
         buffer.reserveCapacity(1 << 16)
@@ -146,11 +152,21 @@ extension JSONValue {
             sink.write(pad + "}")
         case .frames(let grid, let values, let digits, let zeroIsNull):
             sink.write("[")
-            for i in 0..<values.count {
-                if i > 0 { sink.write(i % 8 == 0 ? ",\n" + pad1 : ", ") }
-                let v = values[i]
-                let vs = (zeroIsNull && v == 0) || !v.isFinite ? "null" : formatNumber(Double(v), digits: digits)
-                sink.write("[" + formatNumber(grid.time(i), digits: 5) + ", " + vs + "]")
+            Self.writeFrames(grid, values, from: 0, digits: digits, zeroIsNull: zeroIsNull, pad: pad1, to: sink)
+            sink.write("]")
+        case .pagedFrames(let grid, let load, let digits, let zeroIsNull):
+            sink.write("[")
+            var a = 0
+            while a < grid.count {
+                let b = min(grid.count, a + 1 << 15)
+                do {
+                    let values = try load(a..<b)
+                    Self.writeFrames(grid, values, from: a, digits: digits, zeroIsNull: zeroIsNull, pad: pad1, to: sink)
+                } catch {
+                    if sink.error == nil { sink.error = error }
+                    break
+                }
+                a = b
             }
             sink.write("]")
         case .raw(let text): sink.write(text)
@@ -161,6 +177,17 @@ extension JSONValue {
                 sink.write("[" + formatNumber(s.0, digits: 3) + ", " + formatNumber(s.1, digits: 3) + "]")
             }
             sink.write("]")
+        }
+    }
+
+    /// Frames `first ..< first + values.count` of a track, eight per line.
+    static func writeFrames(_ grid: FrameGrid, _ values: [Float], from first: Int, digits: Int, zeroIsNull: Bool,
+                            pad: String, to sink: TextSink) {
+        for (k, v) in values.enumerated() {
+            let i = first + k
+            if i > 0 { sink.write(i % 8 == 0 ? ",\n" + pad : ", ") }
+            let vs = (zeroIsNull && v == 0) || !v.isFinite ? "null" : formatNumber(Double(v), digits: digits)
+            sink.write("[" + formatNumber(grid.time(i), digits: 5) + ", " + vs + "]")
         }
     }
 
@@ -208,7 +235,7 @@ extension JSONValue {
             s.text += "{"
             for (i, (k, v)) in o.enumerated() { if i > 0 { s.text += "," }; s.text += escapeJSON(k) + ":"; v.writeCompact(to: s) }
             s.text += "}"
-        case .frames, .spans: s.text += "null"
+        case .frames, .pagedFrames, .spans: s.text += "null"
         }
     }
 }

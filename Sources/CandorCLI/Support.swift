@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ArgumentParser
 import CandorAudio
+import CandorFeatures
 import Crypto
 
 /// Software identity written into every analysis and audit record.
@@ -112,6 +113,7 @@ func writeAtomically(to path: String, _ body: (TextSink) throws -> Void) throws 
     if path == "-" {
         let sink = TextSink(fd: 1)
         try body(sink)
+        if let e = sink.error { throw e }
         sink.write("\n")
         sink.flush()
         return
@@ -124,6 +126,7 @@ func writeAtomically(to path: String, _ body: (TextSink) throws -> Void) throws 
     let sink = TextSink(fd: fd)
     do {
         try body(sink)
+        if let e = sink.error { throw e }
         sink.write("\n")
         sink.flush()
         if sink.failed || fsync(fd) != 0 { throw CLIError(code: ExitCodes.failure, "\(path): write failed (\(String(cString: strerror(errno))))") }
@@ -226,6 +229,9 @@ extension CandorCommand {
         } catch let e as CLIError {
             printErr("candor: error: \(e.message)")
             terminate(e.code)
+        } catch let e as SpillError {
+            printErr("candor: error: \(e.message)")
+            terminate(ExitCodes.failure)
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)

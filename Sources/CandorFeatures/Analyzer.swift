@@ -16,18 +16,25 @@ public struct AnalysisOptions: Sendable {
     public init() {}
 }
 
-/// Per-channel output of the frame-level analysis.
+/// Per-channel output of the frame-level analysis: pitch, intensity and (unless
+/// `speechFeatures` was off) the voice-activity frame features (band level, periodicity,
+/// spectral shape), all on the pitch grid, paged from the analysis's spill file.
 public struct ChannelAnalysis: Sendable {
     public var index: Int
-    public var pitch: PitchTrack
-    public var intensity: IntensityTrack
-    /// Per-frame voice-activity features (band level, periodicity, spectral shape) on the pitch grid.
-    public var speechFrames: SpeechFrames
+    public var source: ChannelFrameSource
+    public var grid: FrameGrid { source.grid }
+    /// Frames `r` of every track.
+    public func load(_ r: Range<Int>) throws -> ChannelFrames { try source.load(r) }
+    /// The whole channel in memory: for tests and short signals only (a three-hour channel
+    /// is about 50 MB); the CLI pages ranges instead.
+    public func loadAll() throws -> ChannelFrames { try source.load(0..<grid.count) }
 }
 
 /// Output of `analyzeAudio`.
 public struct AudioAnalysis: Sendable {
     public var scan: AudioScan
+    /// The per-frame tracks of every channel (an unlinked temporary file).
+    public var store: FrameStore
     public var channels: [ChannelAnalysis]
 }
 
@@ -43,7 +50,8 @@ struct BlockOutput: Sendable {
 }
 
 /// Streams `path` (already validated by `scanAudio`) in overlapping blocks and analyses
-/// the blocks on up to `options.threads` tasks. Memory holds only the blocks in flight.
+/// the blocks on up to `options.threads` tasks. Memory holds only the blocks in flight;
+/// finished blocks are written to a `FrameStore` (temporary file).
 public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions,
                          progress: ProgressHandler? = nil) async throws -> AudioAnalysis {
     let fs = Double(scan.info.sampleRate)
@@ -66,11 +74,9 @@ public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions
     let blockFrames = max(1, options.blockFrames)
     let blockCount = (grid.count + blockFrames - 1) / blockFrames
 
-    var f0 = Array(repeating: [Float](repeating: 0, count: grid.count), count: nch)
-    var strength = f0
-    var intensity = f0
     let wantSpeech = options.speechFeatures
-    var speech = Array(repeating: SpeechFrames(grid: wantSpeech ? grid : FrameGrid(t1: grid.t1, dt: grid.dt, count: 0)), count: nch)
+    // Finished blocks go straight to the spill file: memory holds only the blocks in flight.
+    let store = try FrameStore(grid: grid, channels: nch, hasSpeech: wantSpeech)
     let threads = max(1, options.threads)
 
     try await withThrowingTaskGroup(of: (Int, [BlockOutput]).self) { group in
@@ -111,22 +117,14 @@ public func analyzeAudio(path: String, scan: AudioScan, options: AnalysisOptions
             let base = b * blockFrames
             for c in 0..<nch {
                 let o = outs[c]
-                f0[c].replaceSubrange(base..<(base + o.f0.count), with: o.f0)
-                strength[c].replaceSubrange(base..<(base + o.f0.count), with: o.strength)
-                intensity[c].replaceSubrange(base..<(base + o.f0.count), with: o.intensity)
-                if wantSpeech { speech[c].replace(from: base, with: o.speech) }
+                try store.write(channel: c, base: base, f0: o.f0, strength: o.strength, intensity: o.intensity,
+                                speech: wantSpeech ? o.speech : nil)
             }
             done += 1
             progress?(Double(done) / Double(blockCount))
             if next < blockCount { try submit() }
         }
     }
-    let channels = (0..<nch).map { c in
-        ChannelAnalysis(
-            index: c,
-            pitch: PitchTrack(grid: grid, f0: f0[c], strength: strength[c]),
-            intensity: IntensityTrack(grid: grid, db: intensity[c]),
-            speechFrames: speech[c])
-    }
-    return AudioAnalysis(scan: scan, channels: channels)
+    let channels = (0..<nch).map { c in ChannelAnalysis(index: c, source: store.source(channel: c)) }
+    return AudioAnalysis(scan: scan, store: store, channels: channels)
 }

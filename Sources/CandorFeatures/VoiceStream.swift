@@ -25,6 +25,40 @@ public struct VoiceStreamOptions: Sendable {
 public func analyzeVoiceFile(path: String, scan: AudioScan, pitch: [PitchTrack],
                              options: VoiceStreamOptions = VoiceStreamOptions(),
                              progress: ProgressHandler? = nil) async throws -> [VoiceData] {
+    let sources = pitch.map { p in
+        ChannelFrameSource(grid: p.grid) { r in
+            let g = FrameGrid(t1: p.grid.time(r.lowerBound), dt: p.grid.dt, count: r.count)
+            return ChannelFrames(pitch: PitchTrack(grid: g, f0: Array(p.f0[r]), strength: Array(p.strength[r])),
+                                 intensity: IntensityTrack(grid: g, db: []),
+                                 speech: SpeechFrames(grid: FrameGrid(t1: g.t1, dt: g.dt, count: 0)))
+        }
+    }
+    return try await analyzeVoiceFile(path: path, scan: scan, pitch: sources, options: options, progress: progress)
+}
+
+/// The pitch frames a block of samples `[lo, hi)` needs: its frames plus whole voiced
+/// stretches crossing its edges (a stretch's pulse walk starts from its middle, so a cut
+/// stretch would give other pulses than the whole-track pass).
+func pitchForBlock(_ source: ChannelFrameSource, from t0: Double, to t1: Double) throws -> PitchTrack {
+    let g = source.grid
+    guard g.count > 0 else { return PitchTrack(grid: g, f0: [], strength: []) }
+    let step = 500
+    var a = max(0, Int(((t0 - g.t1) / g.dt).rounded(.down)) - 2)
+    var b = min(g.count, Int(((t1 - g.t1) / g.dt).rounded(.up)) + 3)
+    guard a < b else { return PitchTrack(grid: FrameGrid(t1: g.time(a), dt: g.dt, count: 0), f0: [], strength: []) }
+    var p = try source.load(a..<b).pitch
+    while (a > 0 && p.f0.first! > 0) || (b < g.count && p.f0.last! > 0) {
+        if a > 0 && p.f0.first! > 0 { a = max(0, a - step) }
+        if b < g.count && p.f0.last! > 0 { b = min(g.count, b + step) }
+        p = try source.load(a..<b).pitch
+    }
+    return p
+}
+
+/// Same, with each channel's pitch paged from a `ChannelFrameSource` (block by block).
+public func analyzeVoiceFile(path: String, scan: AudioScan, pitch: [ChannelFrameSource],
+                             options: VoiceStreamOptions = VoiceStreamOptions(),
+                             progress: ProgressHandler? = nil) async throws -> [VoiceData] {
     let fs = Double(scan.info.sampleRate)
     let stream = try BlockStream(path: path, totalFrames: scan.framesRead, mix: options.mix)
     let nch = stream.outputChannels
@@ -50,11 +84,15 @@ public func analyzeVoiceFile(path: String, scan: AudioScan, pitch: [PitchTrack],
             // pulses just outside the signal's ends (edge tolerance) are kept.
             let coreStart = b == 0 ? -Double.infinity : Double(coreLo) / fs
             let coreEnd = b == blocks - 1 ? Double.infinity : Double(coreHi) / fs
+            let blockPitch = try pitch.map {
+                try pitchForBlock($0, from: Double(block.start) / fs,
+                                  to: Double(block.start + (block.channels.first?.count ?? 0)) / fs)
+            }
             group.addTask {
                 let out = (0..<nch).map { c in
                     block.channels[c].withUnsafeBufferPointer {
                         analyzeVoiceBlock(samples: $0, start: block.start, sampleRate: fs, coreStart: coreStart,
-                                          coreEnd: coreEnd, pitch: pitch[c], hnrGrid: grid, globalPeak: peaks[c],
+                                          coreEnd: coreEnd, pitch: blockPitch[c], hnrGrid: grid, globalPeak: peaks[c],
                                           settings: settings)
                     }
                 }

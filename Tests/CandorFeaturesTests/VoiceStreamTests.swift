@@ -20,9 +20,9 @@ struct VoiceStreamTests {
         opts.blockSeconds = 0.7
         opts.marginSeconds = 0.4
         opts.threads = 3  // blocks finish out of order; the merge must not care
-        let streamed = try await analyzeVoiceFile(path: path, scan: scan, pitch: analysis.channels.map(\.pitch), options: opts)
+        let streamed = try await analyzeVoiceFile(path: path, scan: scan, pitch: analysis.channels.map(\.source), options: opts)
         let (x, fs) = try readAll(path)
-        let whole = analyzeVoice(samples: x, sampleRate: fs, pitch: analysis.channels[0].pitch)
+        let whole = analyzeVoice(samples: x, sampleRate: fs, pitch: try analysis.channels[0].loadAll().pitch)
         #expect(streamed.count == 1)
         #expect(streamed[0].pulses.count == whole.pulses.count)
         #expect(zip(streamed[0].pulses, whole.pulses).allSatisfy { abs($0 - $1) < 1e-9 })
@@ -52,7 +52,7 @@ struct VoiceStreamTests {
         let analysis = try await analyzeAudio(path: path, scan: scan, options: AnalysisOptions())
         var opts = VoiceStreamOptions()
         opts.blockSeconds = 10
-        let voice = try await analyzeVoiceFile(path: path, scan: scan, pitch: analysis.channels.map(\.pitch), options: opts)
+        let voice = try await analyzeVoiceFile(path: path, scan: scan, pitch: analysis.channels.map(\.source), options: opts)
         #expect(voice.count == 2)
         for t in turns {
             let ch = (t["speaker"] as! String) == "interviewer" ? 0 : 1
@@ -74,7 +74,7 @@ struct VoiceStreamTests {
         #expect(n == scan.framesRead)
         for c in 0..<2 {
             let x = stride(from: c, to: inter.count, by: 2).map { inter[$0] }
-            let whole = analyzeVoice(samples: x, sampleRate: 16000, pitch: analysis.channels[c].pitch).report()
+            let whole = analyzeVoice(samples: x, sampleRate: 16000, pitch: try analysis.channels[c].loadAll().pitch).report()
             let streamed = voice[c].report()
             #expect(abs(whole.pulses - streamed.pulses) <= 2)
             #expect(abs(try #require(streamed.hnrDB) - whole.hnrDB!) < 0.05)
