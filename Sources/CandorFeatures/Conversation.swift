@@ -475,8 +475,8 @@ extension ConversationAnalysis {
             var count = 0
             var feats: [Double] = []
             feats.reserveCapacity(rows * (1 + nb))
-            for (core, _) in ChunkPlan(count: g.count, core: Int((chunking.coreS / g.dt).rounded()), margin: 0).chunks {
-                let f = try source.load(core)
+            for (core, _) in ChunkPlan(count: g.count, core: chunking.coreFrames(dt: g.dt, count: g.count), margin: 0).chunks {
+                let f = try source.loadChecked(core)
                 let mask = spanMask(speech, grid: g, range: core)
                 for j in 0..<core.count where mask[j] {
                     let v = f0(f, j)
@@ -501,7 +501,7 @@ extension ConversationAnalysis {
         var ordinal = 0  // voiced speech frames before the current core
         var row = [Double](repeating: 0, count: 1 + nb)
         for (core, window) in plan.chunks {
-            let f = try source.load(window)
+            let f = try source.loadChecked(window)
             let mask = spanMask(speech, grid: g, range: window)
             let w0 = window.lowerBound
             var labels = [Int](repeating: -1, count: window.count)
@@ -674,10 +674,10 @@ extension ConversationAnalysis {
     static func commonLevels(_ sources: [ChannelFrameSource], window: Range<Int>) throws -> [[Float]] {
         let g = sources[0].grid
         return try sources.map { s in
-            if s.grid == g { return try s.load(window).speech.bandDb }
+            if s.grid == g { return try s.loadChecked(window).speech.bandDb }
             guard s.grid.count > 0, !window.isEmpty else { return [Float](repeating: -100, count: window.count) }
             let lo = s.grid.nearest(g.time(window.lowerBound)), hi = s.grid.nearest(g.time(window.upperBound - 1))
-            let db = try s.load(min(lo, hi)..<(max(lo, hi) + 1)).speech.bandDb
+            let db = try s.loadChecked(min(lo, hi)..<(max(lo, hi) + 1)).speech.bandDb
             return window.map { db[s.grid.nearest(g.time($0)) - min(lo, hi)] }
         }
     }
@@ -692,7 +692,7 @@ extension ConversationAnalysis {
         guard nc > 1, g.count > 0 else { return out }
         var q = [[ExactQuantile]](repeating: [], count: nc)
         for j in 0..<nc { q[j] = (0..<nc).map { _ in ExactQuantile(q: 0.5) } }
-        let plan = ChunkPlan(count: g.count, core: Int((chunking.coreS / g.dt).rounded()), margin: 0)
+        let plan = ChunkPlan(count: g.count, core: chunking.coreFrames(dt: g.dt, count: g.count), margin: 0)
         func pass(_ body: (Int, Int, Float) -> Void) throws {
             for (core, _) in plan.chunks {
                 let levels = try commonLevels(sources, window: core)

@@ -167,7 +167,7 @@ public enum Timing {
         guard inSpeech > 0 else { return 0 }
         var loud = TopValues(percentile: 0.99, of: inSpeech)
         let half = max(0, Int((config.smoothingS / g.dt / 2).rounded()))
-        let plan = ChunkPlan(count: count, core: Int((chunking.coreS / g.dt).rounded()), margin: half + 1)
+        let plan = ChunkPlan(count: count, core: chunking.coreFrames(dt: g.dt, count: g.count), margin: half + 1)
         let th = Float(config.nucleusPeriodicity)
         var candidates: [Float] = []  // levels of peaks that pass the dip and voicing tests
         var peak: (level: Float, voiced: Bool)? = nil  // the last peak, waiting for its dip
@@ -177,7 +177,7 @@ public enum Timing {
             peak = nil
         }
         for (core, window) in plan.chunks {
-            let fr = try source.load((f.lowerBound + window.lowerBound)..<(f.lowerBound + window.upperBound))
+            let fr = try source.loadChecked((f.lowerBound + window.lowerBound)..<(f.lowerBound + window.upperBound))
             let sm = smoothed(fr.speech.syllableDb, half: half)
             let ext = max(0, core.lowerBound - 1)..<min(count, core.upperBound + 1)
             let mask = spanMask(speech, grid: g, range: ext)

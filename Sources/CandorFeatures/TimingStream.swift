@@ -16,6 +16,35 @@ public struct TimingChunking: Sendable, Equatable {
     /// uniform stride subsample beyond; every frame is then assigned to the nearest centre).
     public var maxClusterFrames: Int = 60_000
     public init() {}
+
+    /// Frames per chunk core on a grid of `count` frames of `dt` s (at least 1).
+    func coreFrames(dt: Double, count: Int) -> Int {
+        let f = coreS / dt
+        return f.isFinite ? max(1, min(count, Int(f.rounded()))) : max(1, count)
+    }
+}
+
+/// A frame source returned tracks that do not cover the frames asked for.
+public struct FrameSourceError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
+extension ChannelFrameSource {
+    /// `load(r)`, checked: the speech frames (and the pitch track, unless empty: no pitch)
+    /// must hold `r.count` frames, else a `FrameSourceError` (never an out-of-range trap).
+    func loadChecked(_ r: Range<Int>) throws -> ChannelFrames {
+        let f = try load(r)
+        let nb = SpeechFrames.shapeBands
+        let s = f.speech
+        let n = r.count
+        guard s.bandDb.count == n, s.periodicity.count == n, s.f0.count == n, s.syllableDb.count == n, s.shape.count == n * nb else {
+            throw FrameSourceError(description: "frame source: speech frames \(r) hold \(s.bandDb.count) frames, expected \(n) (voice-activity frames missing?)")
+        }
+        guard f.pitch.f0.isEmpty || f.pitch.f0.count == n else {
+            throw FrameSourceError(description: "frame source: pitch frames \(r) hold \(f.pitch.f0.count) frames, expected \(n)")
+        }
+        return f
+    }
 }
 
 /// Core ranges of a recording's frames and the windows (core plus margins, clipped to the
@@ -34,8 +63,9 @@ struct ChunkPlan {
     }
 
     init(grid: FrameGrid, chunking: TimingChunking, minMarginS: Double, align: Int = 1) {
-        let core = Int((chunking.coreS / grid.dt).rounded())
-        let margin = Int((max(chunking.marginS, minMarginS) / grid.dt).rounded(.up))
+        let core = chunking.coreFrames(dt: grid.dt, count: grid.count)
+        let m = max(chunking.marginS, minMarginS) / grid.dt
+        let margin = m.isFinite ? min(grid.count, Int(m.rounded(.up))) : grid.count
         self.init(count: grid.count, core: core, margin: margin, align: align)
     }
 

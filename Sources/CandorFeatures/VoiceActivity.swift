@@ -316,7 +316,7 @@ public enum VoiceActivity {
         let plan = ChunkPlan(grid: g, chunking: chunking, minMarginS: config.floorWindowS + 1, align: levelBlock(dt: g.dt))
         var out = SpanBuilder(grid: g, config: config)
         for (core, window) in plan.chunks {
-            let f = try source.load(window)
+            let f = try source.loadChecked(window)
             let voiced = voicing(f, config: config)
             let speech = speechMask(bandDb: f.speech.bandDb, voiced: voiced, dt: g.dt, config: config)
             for i in core { out.push(speech[i - window.lowerBound], voiced: voiced[i - window.lowerBound]) }

@@ -220,6 +220,22 @@ func processMemoryKB() -> (rss: Int, peak: Int) {
         #expect(!refine && none.result() == 0)
     }
 
+    @Test func sourceWithoutSpeechFramesIsAnErrorNotATrap() throws {
+        // A spill written without voice-activity frames (speech empty): a clear error.
+        let full = syntheticSource(seconds: 60)
+        let bad = ChannelFrameSource(grid: full.grid) { r in
+            var f = try full.load(r)
+            f.speech = SpeechFrames(grid: FrameGrid(t1: f.pitch.grid.t1, dt: 0.01, count: 0))
+            return f
+        }
+        #expect(throws: FrameSourceError.self) { try TimingAnalysis.run(channels: [TimingChannelInput(role: "x", source: bad)]) }
+        // The same source with its frames: speech found, 4 s cycles of 2.6 s speech.
+        let ok = try TimingAnalysis.run(channels: [TimingChannelInput(role: "x", source: full)])
+        #expect(ok.speech[0].count == 15)
+        // ±1 frame: the hysteresis test averages each frame with its neighbours.
+        #expect(ok.speech[0].allSatisfy { abs($0.duration - 2.6) <= 0.031 }, "\(ok.speech[0])")
+    }
+
     @Test func sourceRunEqualsWholeArraysOnTheInterview() throws {
         let (ch, rate) = try InterviewSample.channels()
         let roles = ["interviewer", "interviewee"]
