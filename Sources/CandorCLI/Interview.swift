@@ -99,7 +99,7 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
             // Only the segment's frames are read from the spill file.
             let f = try c.load(frameRange(c.grid, from: s.start, to: s.end))
             let p = PitchSummary(track: f.pitch)
-            let v = voice[ch].report(from: s.start, to: s.end)
+            let v = try voice[ch].report(from: s.start, to: s.end)
             // Energy-mean intensity of the measured channel over the whole segment.
             let db = meanIntensityDB(f.intensity.db[...])
             feats.append(segmentFeatures(pitch: p, voice: v, intensityDB: db, timing: st, duration: s.end - s.start))

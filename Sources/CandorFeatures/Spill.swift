@@ -34,6 +34,12 @@ public final class SpillFile: @unchecked Sendable {
         self.fd = fd
     }
 
+    /// Wraps an open descriptor, which it will close (tests: /dev/full for a full disk).
+    init(fileDescriptor: Int32, directory: String) {
+        fd = fileDescriptor
+        self.directory = directory
+    }
+
     deinit { close(fd) }
 
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {

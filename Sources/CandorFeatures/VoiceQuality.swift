@@ -11,9 +11,10 @@ public struct VoiceSettings: Sendable, Equatable, Codable {
     public var harmonicity = HarmonicitySettings()
     /// A measure from fewer periods than this is marked unreliable.
     public var minimumReliablePeriods = 20
-    /// Bootstrap resamples for the standard errors (0 = none), and their seed.
-    public var bootstrapResamples = 200
-    public var bootstrapSeed: UInt64 = 0x5EED
+    /// Standard errors of jitter and shimmer: the moving-block bootstrap of the mean term
+    /// (blocks of 10 terms) in its exact limit of infinitely many resamples (`TermStats`).
+    /// False leaves them null.
+    public var standardErrors = true
     public init() {}
 }
 
@@ -27,45 +28,149 @@ public struct VoiceBlock: Sendable {
 }
 
 /// Pulses, amplitudes and HNR frames of one channel, accumulated block by block; turns any
-/// time range into a `VoiceReport`. Memory: 16 bytes per pulse and per 10 ms frame.
+/// time range into a `VoiceReport`.
+///
+/// Memory is flat with duration: the pulses (time, amplitude or NaN, jitter time: 24 bytes
+/// each) and the voiced HNR frames (time, dB: 16 bytes each) go to an unlinked temporary
+/// file (`VoiceSpill`), and only a small index of extents stays in memory. A range's report
+/// reads back only the extents that overlap the range and streams them in chunks (see
+/// `VoiceAccumulator`); the whole-channel report is accumulated while blocks are appended,
+/// holding a few thousand pulses at a time. Copies share the append-only file but keep
+/// their own index (value semantics).
 public struct VoiceData: Sendable {
-    public private(set) var pulses: [Double] = []
-    public private(set) var amplitudes: [Double?] = []
-    public private(set) var jitterPulses: [Double] = []
-    public private(set) var hnr: [HNRFrame] = []
     public private(set) var samples = 0
     public private(set) var clippedSamples = 0
-    public var settings: VoiceSettings
+    public let settings: VoiceSettings
+    private var spill: VoiceSpill?
+    /// Records [time, amplitude or NaN, jitter time].
+    private var pulseIndex = SpillIndex(width: 3)
+    /// Records [time, HNR dB] of the voiced frames only (the report ignores the others).
+    private var hnrIndex = SpillIndex(width: 2)
+    /// The last two pulse times, for the junction rule.
+    private var lastPulse: Double?
+    private var previousPulse: Double?
+    /// The whole channel's report so far (everything appended streams through these).
+    private var whole: VoiceAccumulator
+    private var wholeHNR = HNRStats()
 
-    public init(settings: VoiceSettings = VoiceSettings()) { self.settings = settings }
+    public init(settings: VoiceSettings = VoiceSettings()) {
+        self.settings = settings
+        whole = VoiceAccumulator(settings: settings)
+    }
+
+    /// Tests: a given spill file and chunk size.
+    init(settings: VoiceSettings = VoiceSettings(), spill: VoiceSpill?, chunkPulses: Int = 4096) {
+        self.init(settings: settings)
+        self.spill = spill
+        whole.chunkPulses = chunkPulses
+    }
+
+    /// Chunks the whole-channel report has processed so far (tests).
+    var wholeChunks: Int { whole.chunks }
+
+    /// Pulses kept so far.
+    public var pulseCount: Int { pulseIndex.count }
+    /// Voiced HNR frames kept so far.
+    public var voicedHNRFrames: Int { hnrIndex.count }
 
     /// Appends the next block (blocks must come in time order, cores not overlapping).
     /// At the junction, a first pulse closer than 0.6 periods to the previous block's last
     /// pulse is taken as the same pulse found twice and dropped.
-    public mutating func append(_ b: VoiceBlock) {
+    /// Throws `SpillError` when the temporary file cannot be created or written (the
+    /// value is then incomplete and should be discarded).
+    public mutating func append(_ b: VoiceBlock) throws {
         var start = 0
-        if let last = pulses.last, let first = b.pulses.times.first {
-            let prevPeriod = pulses.count >= 2 ? last - pulses[pulses.count - 2] : settings.rules.maximumPeriod
+        if let last = lastPulse, let first = b.pulses.times.first {
+            let prevPeriod = previousPulse.map { last - $0 } ?? settings.rules.maximumPeriod
             if first - last < 0.6 * min(prevPeriod, settings.rules.maximumPeriod) { start = 1 }
         }
-        if start < b.pulses.times.count {
-            pulses.append(contentsOf: b.pulses.times[start...])
-            amplitudes.append(contentsOf: b.pulses.amplitudes[start...])
-            jitterPulses.append(contentsOf: b.pulses.jitterTimes[start...])
+        let times = b.pulses.times, amps = b.pulses.amplitudes, jt = b.pulses.jitterTimes
+        let voiced = b.hnr.filter { $0.db != nil }
+        if start < times.count || !voiced.isEmpty, spill == nil { spill = try VoiceSpill() }
+        if start < times.count, let spill {
+            var rec = [Double]()
+            rec.reserveCapacity(3 * (times.count - start))
+            for k in start..<times.count {
+                rec.append(times[k])
+                rec.append(amps[k] ?? .nan)
+                rec.append(jt[k])
+            }
+            try rec.withUnsafeBufferPointer { try pulseIndex.append($0, to: spill) }
+            whole.add(times: Array(times[start...]), amplitudes: Array(amps[start...]), jitterTimes: Array(jt[start...]))
+            if times.count - start >= 2 { previousPulse = times[times.count - 2] } else { previousPulse = lastPulse }
+            lastPulse = times[times.count - 1]
         }
-        hnr.append(contentsOf: b.hnr)
+        if !voiced.isEmpty, let spill {
+            var rec = [Double]()
+            rec.reserveCapacity(2 * voiced.count)
+            for f in voiced {
+                rec.append(f.time)
+                rec.append(f.db!)
+            }
+            try rec.withUnsafeBufferPointer { try hnrIndex.append($0, to: spill) }
+            for f in voiced { wholeHNR.add(f.db!) }
+        }
         samples += b.samples
         clippedSamples += b.clippedSamples
     }
 
-    /// The voice report of [t0, t1) (whole signal by default).
-    public func report(from t0: Double = -.infinity, to t1: Double = .infinity) -> VoiceReport {
-        let lo = lowerBound(pulses, t0), hi = lowerBound(pulses, t1)
-        let ts = Array(pulses[lo..<hi])
-        let amps = Array(amplitudes[lo..<hi])
-        let frames = hnr.filter { $0.time >= t0 && $0.time < t1 }.compactMap(\.db)
-        var r = voiceReport(pulses: ts, amplitudes: amps, jitterPulses: Array(jitterPulses[lo..<hi]),
-                            hnrFrames: frames, settings: settings)
+    /// Calls `body` with runs of pulses in [t0, t1) in time order: times, amplitudes and
+    /// jitter times (a run is at most one extent).
+    func forEachPulseRun(from t0: Double, to t1: Double,
+                         _ body: ([Double], [Double?], [Double]) throws -> Void) throws {
+        guard let spill else { return }
+        var t: [Double] = [], a: [Double?] = [], j: [Double] = []
+        try pulseIndex.forEachExtent(from: t0, to: t1, in: spill) { r in
+            t.removeAll(keepingCapacity: true)
+            a.removeAll(keepingCapacity: true)
+            j.removeAll(keepingCapacity: true)
+            for i in stride(from: 0, to: r.count, by: 3) where r[i] >= t0 && r[i] < t1 {
+                t.append(r[i])
+                a.append(r[i + 1].isNaN ? nil : r[i + 1])
+                j.append(r[i + 2])
+            }
+            if !t.isEmpty { try body(t, a, j) }
+        }
+    }
+
+    /// Calls `body` with each voiced HNR value (dB) of frames in [t0, t1), in time order.
+    func forEachHNR(from t0: Double, to t1: Double, _ body: (Double) -> Void) throws {
+        guard let spill else { return }
+        try hnrIndex.forEachExtent(from: t0, to: t1, in: spill) { r in
+            for i in stride(from: 0, to: r.count, by: 2) where r[i] >= t0 && r[i] < t1 { body(r[i + 1]) }
+        }
+    }
+
+    /// The pulse times in [t0, t1), read back from the temporary file.
+    public func pulseTimes(from t0: Double = -.infinity, to t1: Double = .infinity) throws -> [Double] {
+        var out: [Double] = []
+        try forEachPulseRun(from: t0, to: t1) { t, _, _ in out.append(contentsOf: t) }
+        return out
+    }
+
+    /// The voice report of the whole channel. It is kept up to date by `append` (the
+    /// pulses stream through a `VoiceAccumulator` as they arrive), so it reads nothing back.
+    public func report() -> VoiceReport {
+        var acc = whole
+        acc.finishPulses()
+        return withClipping(acc.report(hnr: wholeHNR))
+    }
+
+    /// The voice report of [t0, t1), read back from the temporary file (only the extents
+    /// that overlap the range, streamed: memory does not depend on the range's length).
+    /// Throws `SpillError` if the file cannot be read.
+    public func report(from t0: Double, to t1: Double) throws -> VoiceReport {
+        var acc = VoiceAccumulator(settings: settings)
+        try forEachPulseRun(from: t0, to: t1) { t, a, j in acc.add(times: t, amplitudes: a, jitterTimes: j) }
+        acc.finishPulses()
+        var hnr = HNRStats()
+        try forEachHNR(from: t0, to: t1) { hnr.add($0) }
+        return withClipping(acc.report(hnr: hnr))
+    }
+
+    /// Marks the report unreliable when the channel clips (a channel-wide property).
+    private func withClipping(_ report: VoiceReport) -> VoiceReport {
+        var r = report
         let clipFraction = samples > 0 ? Double(clippedSamples) / Double(samples) : 0
         if clipFraction > 0.001 {
             r.reliable = false
@@ -79,15 +184,6 @@ public struct VoiceData: Sendable {
 func formatPercent(_ x: Double) -> String {
     let p = (x * 1000).rounded() / 10
     return "\(p)%"
-}
-
-func lowerBound(_ a: [Double], _ x: Double) -> Int {
-    var lo = 0, hi = a.count
-    while lo < hi {
-        let m = (lo + hi) / 2
-        if a[m] < x { lo = m + 1 } else { hi = m }
-    }
-    return lo
 }
 
 /// Samples in a clipped run: three or more consecutive samples at the block's extreme value
@@ -177,7 +273,7 @@ public func analyzeVoiceBlock(samples x: UnsafeBufferPointer<Float>, start: Int,
 /// Whole-signal convenience (tests, short clips): pulses, amplitudes and HNR of an
 /// in-memory mono signal with its pitch track, as one block.
 public func analyzeVoice(samples: [Float], sampleRate fs: Double, pitch: PitchTrack,
-                         settings: VoiceSettings = VoiceSettings()) -> VoiceData {
+                         settings: VoiceSettings = VoiceSettings()) throws -> VoiceData {
     let peak = peakAboveMean(samples)
     let grid = settings.harmonicity.grid(samples: samples.count, sampleRate: fs)
     let block = samples.withUnsafeBufferPointer {
@@ -185,54 +281,106 @@ public func analyzeVoice(samples: [Float], sampleRate fs: Double, pitch: PitchTr
                           pitch: pitch, hnrGrid: grid, globalPeak: peak, settings: settings)
     }
     var data = VoiceData(settings: settings)
-    data.append(block)
+    try data.append(block)
     return data
 }
 
 // MARK: - Measures
 
-/// Small deterministic generator for the bootstrap (xorshift64*).
-struct BootstrapRNG {
-    var s: UInt64
-    init(seed: UInt64) { s = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-    mutating func next(below n: Int) -> Int {
-        s ^= s >> 12
-        s ^= s << 25
-        s ^= s >> 27
-        return Int((s &* 2_685_821_657_736_338_717) >> 33) % n
+/// Running statistics of one perturbation measure's terms (|T_{i+1} − T_i|, the RAP/PPQ
+/// and APQ deviations…), fed in time order: their sum and count for the value, and what
+/// its standard error needs.
+///
+/// Standard error: the moving-block bootstrap of the mean term (Künsch 1989), which keeps
+/// the dependence between neighbouring terms (each term shares pulses with the next ones):
+/// the n terms give n − L + 1 overlapping blocks of L = min(10, n) consecutive terms, and a
+/// resample draws P = ⌈n / L⌉ blocks uniformly with replacement. We report its exact limit
+/// for infinitely many resamples instead of a Monte-Carlo estimate: the resampled mean is
+/// (S_1 + … + S_P) / (P·L) with the S_j drawn independently from the block sums, so its
+/// standard deviation is sqrt(Var(S) / P) / L, Var(S) being the population variance of the
+/// n − L + 1 block sums; divided by the measure's normaliser. This needs no random numbers
+/// and no stored terms: a ring of the last L terms gives each block sum, whose variance is
+/// accumulated from compensated (Kahan) sums of deviations from the first block sum.
+struct TermStats {
+    static let blockLength = 10
+    private(set) var count = 0
+    /// Sum of the terms, added one by one in time order (as `reduce(0, +)` over an array).
+    private(set) var sum = 0.0
+    private var ring = [Double](repeating: 0, count: TermStats.blockLength)
+    private var blocks = 0
+    private var shift = 0.0
+    private var deviations = KahanSum(), squaredDeviations = KahanSum()
+
+    mutating func add(_ x: Double) {
+        let L = Self.blockLength
+        sum += x
+        ring[count % L] = x
+        count += 1
+        guard count >= L else { return }
+        // The block of the last L terms, summed oldest first; the oldest sits at count % L.
+        var s = 0.0
+        for j in 0..<L { s += ring[(count + j) % L] }
+        if blocks == 0 { shift = s }
+        let d = s - shift
+        deviations.add(d)
+        squaredDeviations.add(d * d)
+        blocks += 1
+    }
+
+    func value(denominator: Double) -> Double? {
+        count == 0 || !(denominator > 0) ? nil : sum / Double(count) / denominator
+    }
+
+    /// The ideal (B → ∞) moving-block bootstrap SE of the mean term over `denominator`.
+    func standardError(denominator: Double) -> Double? {
+        guard count >= 2, denominator > 0 else { return nil }
+        // Fewer than 10 terms: one block of all of them, every resample is the same.
+        guard count >= Self.blockLength else { return 0 }
+        let L = Double(Self.blockLength), nb = Double(blocks)
+        let mean = deviations.value / nb
+        let variance = max(0, squaredDeviations.value / nb - mean * mean)
+        let perSample = Double((count + Self.blockLength - 1) / Self.blockLength)
+        return (variance / perSample).squareRoot() / L / denominator
     }
 }
 
-/// A perturbation measure: mean of per-position terms divided by a normaliser.
-struct Measure {
-    var terms: [Double]
-    var denominator: Double
-    var value: Double? { terms.isEmpty || !(denominator > 0) ? nil : terms.reduce(0, +) / Double(terms.count) / denominator }
+/// Mean HNR (dB) over voiced frames and its standard error sqrt(s² / n), in one pass: the
+/// variance from compensated sums of deviations from the first value (no cancellation).
+struct HNRStats {
+    private(set) var count = 0
+    /// Added one by one in time order (as `reduce(0, +)` over an array).
+    private var sum = 0.0
+    private var shift = 0.0
+    private var deviations = KahanSum(), squaredDeviations = KahanSum()
 
-    /// Moving-block bootstrap SE of the mean term (blocks of 10 consecutive terms keep the
-    /// overlap between neighbouring terms), over the fixed denominator.
-    func standardError(resamples: Int, seed: UInt64) -> Double? {
-        let n = terms.count
-        guard n >= 2, denominator > 0, resamples > 1 else { return nil }
-        let L = min(10, n)
-        let blocks = n - L + 1
-        var rng = BootstrapRNG(seed: seed)
-        // Sums of each block of L consecutive terms, from prefix sums.
-        var prefix = [Double](repeating: 0, count: n + 1)
-        for i in 0..<n { prefix[i + 1] = prefix[i] + terms[i] }
-        let blockSum = (0..<blocks).map { prefix[$0 + L] - prefix[$0] }
-        var sum = 0.0, sum2 = 0.0
-        let perSample = (n + L - 1) / L
-        for _ in 0..<resamples {
-            var acc = 0.0
-            for _ in 0..<perSample { acc += blockSum[rng.next(below: blocks)] }
-            let m = acc / Double(perSample * L) / denominator
-            sum += m
-            sum2 += m * m
-        }
-        let mean = sum / Double(resamples)
-        return max(0, sum2 / Double(resamples) - mean * mean).squareRoot()
+    mutating func add(_ x: Double) {
+        if count == 0 { shift = x }
+        count += 1
+        sum += x
+        let d = x - shift
+        deviations.add(d)
+        squaredDeviations.add(d * d)
     }
+
+    var mean: Double? { count > 0 ? sum / Double(count) : nil }
+
+    var standardError: Double? {
+        guard count >= 2 else { return nil }
+        let n = Double(count), d = deviations.value
+        let variance = max(0, squaredDeviations.value - d * d / n) / (n - 1)
+        return (variance / n).squareRoot()
+    }
+}
+
+/// Kahan–Babuška (Neumaier) compensated sum.
+struct KahanSum {
+    private var s = 0.0, c = 0.0
+    mutating func add(_ x: Double) {
+        let t = s + x
+        c += abs(s) >= abs(x) ? (s - t) + x : (x - t) + s
+        s = t
+    }
+    var value: Double { s + c }
 }
 
 /// Jitter terms from pulse times with Praat's period rules.
@@ -275,83 +423,163 @@ struct PeriodSeries {
     }
 }
 
+/// Turns pulses into a `VoiceReport` chunk by chunk, so a whole channel never has to be
+/// in memory. Every term of every measure looks only at consecutive periods or consecutive
+/// amplitude points joined by periods, so cutting the pulse sequence where the interval
+/// is not a period (longer than the maximum period both in pulse and in jitter times)
+/// loses no term and adds none: the chunks' terms, in order, are exactly the terms of the
+/// whole sequence, and sums and counts add up. `add` cuts its input that way itself, so
+/// callers may pass runs of any length; a chunk is processed once it holds at least
+/// `chunkPulses` pulses and a cut is possible (a voiced stretch without any gap stays
+/// in one chunk whatever its length).
+struct VoiceAccumulator {
+    let settings: VoiceSettings
+    var chunkPulses = 4096
+    private var t: [Double] = [], a: [Double?] = [], jt: [Double] = []
+    private(set) var pulses = 0
+    private(set) var chunks = 0
+    private var counted = 0, countedSum = 0.0
+    private var amplitudePoints = 0, amplitudeSum = 0.0
+    private var local = TermStats(), rap = TermStats(), ppq5 = TermStats()
+    private var shimmerPairs = TermStats(), shimmerPairsDB = TermStats()
+    private var apq3 = TermStats(), apq5 = TermStats(), apq11 = TermStats()
+
+    init(settings: VoiceSettings) { self.settings = settings }
+
+    /// A cut between pulses k−1 and k loses no term (see the type's comment).
+    private func canCut(_ t0: Double, _ j0: Double, _ t1: Double, _ j1: Double) -> Bool {
+        t1 - t0 > settings.rules.maximumPeriod && !isPeriod(j1 - j0, settings.rules)
+    }
+
+    /// Adds the next pulses (in time order, after all those added before).
+    mutating func add(times: [Double], amplitudes: [Double?], jitterTimes: [Double]) {
+        for k in times.indices {
+            if t.count >= chunkPulses, let lt = t.last, let lj = jt.last, canCut(lt, lj, times[k], jitterTimes[k]) {
+                flush()
+            }
+            t.append(times[k])
+            a.append(amplitudes[k])
+            jt.append(jitterTimes[k])
+        }
+    }
+
+    /// Processes the pending chunk; call once after the last `add`.
+    mutating func finishPulses() { flush() }
+
+    private mutating func flush() {
+        guard !t.isEmpty else { return }
+        addChunk(times: t, amplitudes: a, jitterTimes: jt)
+        t.removeAll(keepingCapacity: true)
+        a.removeAll(keepingCapacity: true)
+        jt.removeAll(keepingCapacity: true)
+    }
+
+    /// The terms of one chunk of pulses whose ends are cuts (see the type's comment).
+    /// `amplitudes` beyond `times` are ignored and missing ones count as nil.
+    mutating func addChunk(times t: [Double], amplitudes a: [Double?], jitterTimes: [Double]) {
+        pulses += t.count
+        chunks += 1
+        let rules = settings.rules
+        let ps = PeriodSeries(times: jitterTimes, rules: rules)
+        for p in ps.counted {
+            counted += 1
+            countedSum += p
+        }
+        for k in ps.iv.indices where ps.run(k, 2) { local.add(abs(ps.iv[k + 1] - ps.iv[k])) }
+        for x in ps.quotientTerms(3) { rap.add(x) }
+        for x in ps.quotientTerms(5) { ppq5.add(x) }
+
+        // Shimmer: the amplitude points are the pulses with an amplitude (both surrounding
+        // intervals are periods); pairs/runs need in-range intervals and amplitude ratios
+        // within the amplitude factor. The normaliser is the mean of all amplitude points.
+        var at: [Double] = [], av: [Double] = []
+        for (k, v) in a.enumerated() where k < t.count {
+            if let v, v > 0 { at.append(t[k]); av.append(v) }
+        }
+        for v in av {
+            amplitudePoints += 1
+            amplitudeSum += v
+        }
+        func ampRun(_ k: Int, _ len: Int) -> Bool {
+            guard k + len <= av.count else { return false }
+            for j in k..<(k + len - 1) {
+                guard isPeriod(at[j + 1] - at[j], rules),
+                      max(av[j], av[j + 1]) <= rules.maximumAmplitudeFactor * min(av[j], av[j + 1]) else { return false }
+            }
+            return true
+        }
+        func apq(_ len: Int, _ stats: inout TermStats) {
+            for k in av.indices where ampRun(k, len) {
+                stats.add(abs(av[k + len / 2] - av[k..<(k + len)].reduce(0, +) / Double(len)))
+            }
+        }
+        for k in av.indices where ampRun(k, 2) {
+            shimmerPairs.add(abs(av[k + 1] - av[k]))
+            shimmerPairsDB.add(abs(20 * log10(av[k + 1] / av[k])))
+        }
+        apq(3, &apq3)
+        apq(5, &apq5)
+        apq(11, &apq11)
+    }
+
+    /// The report from everything added (after `finishPulses`) and the statistics of the
+    /// range's voiced HNR frames.
+    func report(hnr: HNRStats) -> VoiceReport {
+        assert(t.isEmpty, "finishPulses() before report")
+        var r = VoiceReport(pulses: pulses)
+        r.periodsUsed = counted
+        let meanT = counted == 0 ? 0 : countedSum / Double(counted)
+        let withSE = settings.standardErrors
+        func set(_ m: TermStats, _ denominator: Double, _ v: inout Double?, _ se: inout Double?, scale: Double = 1) {
+            v = m.value(denominator: denominator).map { $0 * scale }
+            se = withSE ? m.standardError(denominator: denominator).map { $0 * scale } : nil
+        }
+        set(local, meanT, &r.jitterLocal, &r.jitterLocalSE)
+        set(local, 1, &r.jitterLocalAbs, &r.jitterLocalAbsSE)
+        set(rap, meanT, &r.jitterRap, &r.jitterRapSE)
+        set(ppq5, meanT, &r.jitterPpq5, &r.jitterPpq5SE)
+        set(rap, meanT, &r.jitterDdp, &r.jitterDdpSE, scale: 3)
+
+        r.amplitudesUsed = amplitudePoints
+        let meanA = amplitudePoints == 0 ? 0 : amplitudeSum / Double(amplitudePoints)
+        set(shimmerPairs, meanA, &r.shimmerLocal, &r.shimmerLocalSE)
+        set(shimmerPairsDB, 1, &r.shimmerLocalDB, &r.shimmerLocalDBSE)
+        set(apq3, meanA, &r.shimmerApq3, &r.shimmerApq3SE)
+        set(apq5, meanA, &r.shimmerApq5, &r.shimmerApq5SE)
+        set(apq11, meanA, &r.shimmerApq11, &r.shimmerApq11SE)
+        set(apq3, meanA, &r.shimmerDda, &r.shimmerDdaSE, scale: 3)
+
+        r.hnrFrames = hnr.count
+        r.hnrDB = hnr.mean
+        r.hnrDBSE = hnr.standardError
+        let hnrCount = hnr.count
+
+        var reasons: [String] = []
+        if pulses == 0 {
+            reasons.append(hnrCount == 0 ? "no voiced frames" : "no glottal pulses found")
+        } else if r.jitterLocal == nil {
+            reasons.append("too few periods: \(pulses) pulses give \(counted) usable periods, at least 2 consecutive are needed")
+        } else if counted < settings.minimumReliablePeriods {
+            reasons.append("only \(counted) periods (fewer than \(settings.minimumReliablePeriods)): unreliable")
+        }
+        if hnrCount == 0 && pulses > 0 { reasons.append("no voiced harmonicity frames: hnr_db is null") }
+        r.reliable = counted >= settings.minimumReliablePeriods && r.jitterLocal != nil && r.hnrDB != nil
+        r.reason = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+        return r
+    }
+}
+
 /// Computes the report from pulses (and their amplitudes) of one range plus HNR frames.
-/// `jitterPulses` (default: `pulses`) are the times the jitter measures use.
+/// `jitterPulses` (default: `pulses`) are the times the jitter measures use. (The same
+/// computation as `VoiceData.report`, from arrays.)
 public func voiceReport(pulses t: [Double], amplitudes a: [Double?], jitterPulses: [Double]? = nil,
                         hnrFrames: [Double], settings: VoiceSettings = VoiceSettings()) -> VoiceReport {
-    var r = VoiceReport(pulses: t.count)
-    let ps = PeriodSeries(times: jitterPulses ?? t, rules: settings.rules)
-    let counted = ps.counted
-    r.periodsUsed = counted.count
-    let meanT = counted.isEmpty ? 0 : counted.reduce(0, +) / Double(counted.count)
-    let seed = settings.bootstrapSeed, B = settings.bootstrapResamples
-    func set(_ m: Measure, _ v: inout Double?, _ se: inout Double?, scale: Double = 1) {
-        v = m.value.map { $0 * scale }
-        se = m.standardError(resamples: B, seed: seed).map { $0 * scale }
-    }
-    let local = Measure(terms: ps.iv.indices.compactMap { ps.run($0, 2) ? abs(ps.iv[$0 + 1] - ps.iv[$0]) : nil },
-                        denominator: meanT)
-    set(local, &r.jitterLocal, &r.jitterLocalSE)
-    set(Measure(terms: local.terms, denominator: 1), &r.jitterLocalAbs, &r.jitterLocalAbsSE)
-    let rap = Measure(terms: ps.quotientTerms(3), denominator: meanT)
-    set(rap, &r.jitterRap, &r.jitterRapSE)
-    set(Measure(terms: ps.quotientTerms(5), denominator: meanT), &r.jitterPpq5, &r.jitterPpq5SE)
-    set(rap, &r.jitterDdp, &r.jitterDdpSE, scale: 3)
-
-    // Shimmer: the amplitude points are the pulses with an amplitude (both surrounding
-    // intervals are periods); pairs/runs need in-range intervals and amplitude ratios
-    // within the amplitude factor. The normaliser is the mean of all amplitude points.
-    var at: [Double] = [], av: [Double] = []
-    for (k, v) in a.enumerated() where k < t.count {
-        if let v, v > 0 { at.append(t[k]); av.append(v) }
-    }
-    r.amplitudesUsed = av.count
-    let meanA = av.isEmpty ? 0 : av.reduce(0, +) / Double(av.count)
-    func ampRun(_ k: Int, _ len: Int) -> Bool {
-        guard k + len <= av.count else { return false }
-        for j in k..<(k + len - 1) {
-            guard isPeriod(at[j + 1] - at[j], settings.rules),
-                  max(av[j], av[j + 1]) <= settings.rules.maximumAmplitudeFactor * min(av[j], av[j + 1]) else { return false }
-        }
-        return true
-    }
-    func apq(_ len: Int) -> Measure {
-        Measure(terms: av.indices.compactMap { k in
-            guard ampRun(k, len) else { return nil }
-            return abs(av[k + len / 2] - av[k..<(k + len)].reduce(0, +) / Double(len))
-        }, denominator: meanA)
-    }
-    let pairs = av.indices.filter { ampRun($0, 2) }
-    set(Measure(terms: pairs.map { abs(av[$0 + 1] - av[$0]) }, denominator: meanA), &r.shimmerLocal, &r.shimmerLocalSE)
-    set(Measure(terms: pairs.map { abs(20 * log10(av[$0 + 1] / av[$0])) }, denominator: 1), &r.shimmerLocalDB, &r.shimmerLocalDBSE)
-    let apq3 = apq(3)
-    set(apq3, &r.shimmerApq3, &r.shimmerApq3SE)
-    set(apq(5), &r.shimmerApq5, &r.shimmerApq5SE)
-    set(apq(11), &r.shimmerApq11, &r.shimmerApq11SE)
-    set(apq3, &r.shimmerDda, &r.shimmerDdaSE, scale: 3)
-
-    r.hnrFrames = hnrFrames.count
-    if !hnrFrames.isEmpty {
-        let m = hnrFrames.reduce(0, +) / Double(hnrFrames.count)
-        r.hnrDB = m
-        if hnrFrames.count >= 2 {
-            let v = hnrFrames.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(hnrFrames.count - 1)
-            r.hnrDBSE = (v / Double(hnrFrames.count)).squareRoot()
-        }
-    }
-
-    var reasons: [String] = []
-    if t.isEmpty {
-        reasons.append(hnrFrames.isEmpty ? "no voiced frames" : "no glottal pulses found")
-    } else if r.jitterLocal == nil {
-        reasons.append("too few periods: \(t.count) pulses give \(counted.count) usable periods, at least 2 consecutive are needed")
-    } else if counted.count < settings.minimumReliablePeriods {
-        reasons.append("only \(counted.count) periods (fewer than \(settings.minimumReliablePeriods)): unreliable")
-    }
-    if hnrFrames.isEmpty && !t.isEmpty { reasons.append("no voiced harmonicity frames: hnr_db is null") }
-    r.reliable = counted.count >= settings.minimumReliablePeriods && r.jitterLocal != nil && r.hnrDB != nil
-    r.reason = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
-    return r
+    var acc = VoiceAccumulator(settings: settings)
+    // One chunk, no cuts: the reference the chunked `VoiceData.report` must reproduce.
+    acc.addChunk(times: t, amplitudes: a, jitterTimes: jitterPulses ?? t)
+    var hnr = HNRStats()
+    for x in hnrFrames { hnr.add(x) }
+    return acc.report(hnr: hnr)
 }
 
 /// The `voice` object of the analysis JSON (DESIGN.md): Praat's jitter, shimmer and HNR as

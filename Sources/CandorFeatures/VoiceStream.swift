@@ -2,8 +2,8 @@ import CandorAudio
 
 /// File-level voice analysis: a second streaming pass over a file whose pitch tracks are
 /// already known (from `analyzeAudio`). Blocks of `blockSeconds` with `marginSeconds` of
-/// context on each side are read one at a time, so memory stays flat with duration (one
-/// block of samples plus 16 bytes per pulse and per 10 ms HNR frame).
+/// context on each side are read one at a time, so memory stays flat with duration (a few
+/// blocks of samples; `VoiceData` keeps pulses and HNR frames in a temporary file).
 ///
 /// A voiced stretch that lies wholly inside a block (core plus margins) gets exactly the
 /// pulses a whole-signal pass would give; only stretches longer than the margin that cross
@@ -104,7 +104,7 @@ public func analyzeVoiceFile(path: String, scan: AudioScan, pitch: [ChannelFrame
             pending[b] = out
             // Blocks are merged strictly in order.
             while let ready = pending.removeValue(forKey: done) {
-                for c in 0..<nch { data[c].append(ready[c]) }
+                for c in 0..<nch { try data[c].append(ready[c]) }
                 done += 1
                 progress?(Double(done) / Double(blocks))
             }

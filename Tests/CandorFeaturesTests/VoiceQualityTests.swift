@@ -53,7 +53,7 @@ let shimmerKeys = ["shimmer_local", "shimmer_local_db", "shimmer_apq3", "shimmer
 /// Candor end to end (its own pitch track, then pulses, jitter, shimmer, HNR) on a mono signal.
 func candorVoice(_ x: [Float], _ fs: Double, settings: VoiceSettings = VoiceSettings()) throws -> VoiceData {
     let pitch = try #require(pitchTrack(samples: x, sampleRate: fs))
-    return analyzeVoice(samples: x, sampleRate: fs, pitch: pitch, settings: settings)
+    return try analyzeVoice(samples: x, sampleRate: fs, pitch: pitch, settings: settings)
 }
 
 struct SynthCase: CustomTestStringConvertible, Sendable {
@@ -212,7 +212,7 @@ struct VoiceQualityEdgeTests {
         let x = [Float](repeating: 0, count: 16000)
         let pitch = PitchTrack(grid: FrameGrid(t1: 0.02, dt: 0.01, count: 97), f0: .init(repeating: 0, count: 97),
                                strength: .init(repeating: 0, count: 97))
-        let v = analyzeVoice(samples: x, sampleRate: 16000, pitch: pitch).report()
+        let v = try analyzeVoice(samples: x, sampleRate: 16000, pitch: pitch).report()
         #expect(v.pulses == 0 && v.jitterLocal == nil && v.shimmerLocal == nil && v.hnrDB == nil)
         #expect(!v.reliable)
         #expect(v.reason == "no voiced frames")
@@ -226,10 +226,10 @@ struct VoiceQualityEdgeTests {
         #expect(pitchTrack(samples: r.samples, sampleRate: r.sampleRate) == nil)
         #expect(HarmonicitySettings().grid(samples: r.samples.count, sampleRate: r.sampleRate) == nil)
         let empty = PitchTrack(grid: FrameGrid(t1: 0, dt: 0.01, count: 0), f0: [], strength: [])
-        let v = analyzeVoice(samples: r.samples, sampleRate: r.sampleRate, pitch: empty).report()
+        let v = try analyzeVoice(samples: r.samples, sampleRate: r.sampleRate, pitch: empty).report()
         #expect(v.pulses == 0 && v.jitterLocal == nil && v.hnrDB == nil && !v.reliable)
         #expect(v.reason == "no voiced frames")
-        let none = analyzeVoice(samples: [], sampleRate: 16000, pitch: empty).report()
+        let none = try analyzeVoice(samples: [], sampleRate: 16000, pitch: empty).report()
         #expect(none.pulses == 0 && none.reason == "no voiced frames")
     }
 
@@ -250,7 +250,7 @@ struct VoiceQualityEdgeTests {
         var cfg = SynthVoice.Config(f0: 120, duration: 1)
         cfg.voiced = [.init(0.4, 0.5)]
         let r = try SynthVoice.render(cfg)
-        let w = analyzeVoice(samples: r.samples, sampleRate: r.sampleRate, pitch: truthTrack(r)).report()
+        let w = try analyzeVoice(samples: r.samples, sampleRate: r.sampleRate, pitch: truthTrack(r)).report()
         #expect(w.periodsUsed < 20 && !w.reliable)
         #expect(w.reason?.contains("fewer than 20") == true)
     }
@@ -272,14 +272,14 @@ struct VoiceQualityEdgeTests {
         cfg.voiced = [.init(0.1, 1.4), .init(1.6, 2.9)]
         cfg.f0 = .glide(from: 110, to: 200)
         let r = try SynthVoice.render(cfg)
-        let data = analyzeVoice(samples: r.samples, sampleRate: r.sampleRate, pitch: truthTrack(r))
-        let a = data.report(from: 0, to: 1.5), b = data.report(from: 1.5, to: 3)
+        let data = try analyzeVoice(samples: r.samples, sampleRate: r.sampleRate, pitch: truthTrack(r))
+        let a = try data.report(from: 0, to: 1.5), b = try data.report(from: 1.5, to: 3)
         #expect(a.pulses + b.pulses == data.report().pulses)
         let ta = RealisedPerturbation(times: r.pulseTimes.filter { $0 < 1.5 }, amplitudes: r.pulseAmplitudes)
         #expect(abs(try #require(a.jitterLocal) / ta.jitterLocal - 1) < 0.15)
         #expect(try #require(a.hnrDB) > 10 && (try #require(b.hnrDB)) > 10)
         #expect(a.hnrFrames + b.hnrFrames == data.report().hnrFrames)
-        let empty = data.report(from: 1.42, to: 1.58)
+        let empty = try data.report(from: 1.42, to: 1.58)
         #expect(empty.pulses == 0 && empty.jitterLocal == nil && empty.reason != nil)
     }
 
@@ -288,13 +288,13 @@ struct VoiceQualityEdgeTests {
         let r = try SynthVoice.render(SynthVoice.Config(f0: 150, jitter: 0.015, shimmer: 0.05, snrDB: 30, duration: 4, seed: 8))
         let fs = r.sampleRate
         let pitch = try #require(pitchTrack(samples: r.samples, sampleRate: fs))
-        let whole = analyzeVoice(samples: r.samples, sampleRate: fs, pitch: pitch)
+        let whole = try analyzeVoice(samples: r.samples, sampleRate: fs, pitch: pitch)
         let peak = r.samples.map { abs($0) }.max()!
         let grid = HarmonicitySettings().grid(samples: r.samples.count, sampleRate: fs)
         var merged = VoiceData()
         for (core, span) in [((0.0, 2.0), (0, 40000)), ((2.0, 4.0), (24000, 64000))] {
             let block = Array(r.samples[span.0..<span.1])
-            merged.append(block.withUnsafeBufferPointer {
+            try merged.append(block.withUnsafeBufferPointer {
                 analyzeVoiceBlock(samples: $0, start: span.0, sampleRate: fs, coreStart: core.0, coreEnd: core.1,
                                   pitch: pitch, hnrGrid: grid, globalPeak: peak)
             })
@@ -313,7 +313,7 @@ struct VoiceQualityEdgeTests {
         var values: [Double] = [], ses: [Double] = []
         for seed in 1...8 as ClosedRange<UInt64> {
             let r = try SynthVoice.render(SynthVoice.Config(f0: 120, jitter: 0.01, shimmer: 0.04, duration: 2, seed: seed))
-            let v = analyzeVoice(samples: r.samples, sampleRate: r.sampleRate, pitch: truthTrack(r)).report()
+            let v = try analyzeVoice(samples: r.samples, sampleRate: r.sampleRate, pitch: truthTrack(r)).report()
             values.append(try #require(v.jitterLocal))
             ses.append(try #require(v.jitterLocalSE))
             #expect(try #require(v.shimmerLocalSE) > 0 && (try #require(v.hnrDBSE)) > 0)
@@ -326,7 +326,7 @@ struct VoiceQualityEdgeTests {
 
     @Test func jsonHasDesignKeys() throws {
         let r = try SynthVoice.render(SynthVoice.Config(f0: 120, jitter: 0.01, duration: 1))
-        let j = try jsonValues(analyzeVoice(samples: r.samples, sampleRate: r.sampleRate, pitch: truthTrack(r)).report())
+        let j = try jsonValues(try analyzeVoice(samples: r.samples, sampleRate: r.sampleRate, pitch: truthTrack(r)).report())
         for k in ["pulses"] + jitterKeys + shimmerKeys + ["hnr_db", "periods_used", "reliable", "reason"] {
             #expect(j[k] != nil, "missing \(k)")
         }
