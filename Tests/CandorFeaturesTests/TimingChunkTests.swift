@@ -72,7 +72,7 @@ func referenceCleanUp(_ mask: [Bool], voiced: [Bool], grid: FrameGrid, config: V
 }
 
 /// Deterministic pseudo-random numbers in [0, 1).
-struct SplitMix {
+fileprivate struct ChunkTestRNG {
     var state: UInt64
     mutating func next() -> Double {
         state &+= 0x9E37_79B9_7F4A_7C15
@@ -183,7 +183,7 @@ func processMemoryKB() -> (rss: Int, peak: Int) {
     @Test func streamingCleanUpMatchesTheFrameRunForm() {
         let cfg = VoiceActivityConfig()
         let g = FrameGrid(t1: 0.005, dt: 0.01, count: 5000)
-        var rng = SplitMix(state: 42)
+        var rng = ChunkTestRNG(state: 42)
         for trial in 0..<20 {
             // Runs and gaps of 1–40 frames: many gaps around `minGapS`, runs around `minSpeechS`.
             var mask: [Bool] = []
@@ -200,7 +200,7 @@ func processMemoryKB() -> (rss: Int, peak: Int) {
     }
 
     @Test func exactQuantilesMatchSorting() {
-        var rng = SplitMix(state: 7)
+        var rng = ChunkTestRNG(state: 7)
         for n in [1, 2, 3, 10, 11, 101, 5000, 70_000] {
             // Negative and positive values, many ties (coarse steps), like dB differences.
             let v = (0..<n).map { _ in Float((rng.next() * 80 - 30).rounded() / 4) + (rng.next() < 0.5 ? 0 : Float(rng.next())) }
