@@ -62,10 +62,8 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
 
     // Timing and conversation.
     let roleOf = { (c: Int) -> String in c < roles.count && !roles[c].isEmpty ? roles[c] : "unknown" }
-    let inputs = try channels.map { c in
-        let f = try c.loadAll()
-        return TimingChannelInput(role: roleOf(c.index), frames: f.speech, pitch: f.pitch)
-    }
+    // Paged from the spill file chunk by chunk: memory does not grow with duration.
+    let inputs = channels.map { c in TimingChannelInput(role: roleOf(c.index), source: c.source) }
     let settings = TimingSettings()
     let mono = channels.count == 1 && roles.count >= 2 ? Array(roles.prefix(2)) : nil
     let timing = try TimingAnalysis.run(channels: inputs, monoSpeakers: mono, settings: settings)
