@@ -64,7 +64,14 @@ struct AnalysisDocument {
             ("voice", interview.map { encodedJSON($0.voice.first?.settings ?? VoiceSettings()) } ?? .null),
             ("timing", interview.map { encodedJSON($0.timingSettings) } ?? .null),
             ("segments_file", segmentsFile.map { .string($0) } ?? .null),
-        ])
+        ] + (interview.map { iv in [
+            // Paging of the timing analysis (results do not depend on the chunk sizes), and
+            // the cap on frames the mono two-speaker clustering is fitted on (longer
+            // recordings: an even subsample, so this one changes the estimate).
+            ("timing_chunk_s", .num(iv.timingSettings.chunking.coreS)),
+            ("timing_chunk_margin_s", .num(iv.timingSettings.chunking.marginS)),
+            ("mono_cluster_fit_max_frames", .int(iv.timingSettings.chunking.maxClusterFrames)),
+        ] } ?? []))
     }
 
     /// Parameters as strings, for the audit record.

@@ -62,13 +62,11 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
 
     // Timing and conversation.
     let roleOf = { (c: Int) -> String in c < roles.count && !roles[c].isEmpty ? roles[c] : "unknown" }
-    let inputs = try channels.map { c in
-        let f = try c.loadAll()
-        return TimingChannelInput(role: roleOf(c.index), frames: f.speech, pitch: f.pitch)
-    }
+    // Paged from the spill file chunk by chunk: memory does not grow with duration.
+    let inputs = channels.map { c in TimingChannelInput(role: roleOf(c.index), source: c.source) }
     let settings = TimingSettings()
     let mono = channels.count == 1 && roles.count >= 2 ? Array(roles.prefix(2)) : nil
-    let timing = TimingAnalysis.run(channels: inputs, monoSpeakers: mono, settings: settings)
+    let timing = try TimingAnalysis.run(channels: inputs, monoSpeakers: mono, settings: settings)
 
     // Models.
     var registry: ModelRegistry? = nil
@@ -88,7 +86,7 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
     if let segmentsPath {
         let raw = try SegmentReader.read(path: segmentsPath)
         let segs = try Segments.validate(raw, duration: analysis.scan.duration, path: segmentsPath)
-        let segTiming = TimingAnalysis.segments(segs, channels: inputs, recording: timing, settings: settings)
+        let segTiming = try TimingAnalysis.segments(segs, channels: inputs, recording: timing, settings: settings)
         let monoEstimate = timing.conversation?.estimate == true
         var feats: [[String: Double?]] = []
         var voices: [VoiceReport] = []

@@ -170,10 +170,16 @@ public enum ConversationAnalysis {
         let g = channels[0].level.grid
         let masks = channels.map { spanMask($0.speech, grid: g) }
         let levels = commonLevels(channels)
-        let nc = channels.count
-        let floors = levels.map { VoiceActivity.levels($0.map { max($0, 0) }, dt: g.dt, config: VoiceActivityConfig()).floor }
-        let att = coupling(levels: levels, masks: masks)
-        // Bleed threshold offset per pair: k's frame is bleed when level_k < level_j − offset[j][k].
+        let offset = bleedOffsets(coupling(levels: levels, masks: masks), config: config)
+        let kept = ownSpeech(levels: levels, masks: masks, offset: offset, dt: g.dt, config: config)
+        return channels.indices.map { k in
+            frameRuns(kept[k]).compactMap { bleedFreeSpan($0, grid: g, original: channels[k].speech, config: config) }
+        }
+    }
+
+    /// Bleed threshold offset per pair: k's frame is bleed when level_k < level_j − offset[j][k].
+    static func bleedOffsets(_ att: [[Double?]], config: ConversationConfig) -> [[Float]] {
+        let nc = att.count
         var offset = [[Float]](repeating: [Float](repeating: 0, count: nc), count: nc)
         for j in 0..<nc {
             for k in 0..<nc where k != j {
@@ -184,14 +190,24 @@ public enum ConversationAnalysis {
                 }
             }
         }
-        var result: [[Span]] = []
-        let minFrames = Int((config.minFragmentS / g.dt).rounded())
+        return offset
+    }
+
+    /// Each channel's speech mask with the bleed removed, over frames of a common grid
+    /// (the whole recording, or a window of it: every rule here looks at most at the
+    /// noise-floor window and at the speech stretch around a frame).
+    static func ownSpeech(levels: [[Float]], masks: [[Bool]], offset: [[Float]], dt: Double,
+                          config: ConversationConfig) -> [[Bool]] {
+        let nc = levels.count
+        let n = masks.first?.count ?? 0
+        let floors = levels.map { VoiceActivity.levels($0.map { max($0, 0) }, dt: dt, config: VoiceActivityConfig()).floor }
+        var result: [[Bool]] = []
         for k in 0..<nc {
             // Per frame of k's speech: bleed, own, or unknown (no channel carries energy
             // above its own noise floor there, e.g. a stop closure); unknown frames take the
             // label of the nearest known frame.
-            var label = [Int8](repeating: 0, count: g.count)  // 1 own, -1 bleed, 0 unknown
-            for i in 0..<g.count where masks[k][i] {
+            var label = [Int8](repeating: 0, count: n)  // 1 own, -1 bleed, 0 unknown
+            for i in 0..<n where masks[k][i] {
                 var l: Int8 = levels[k][i] >= floors[k][i] + 6 ? 1 : 0
                 for j in 0..<nc where j != k && masks[j][i] && levels[j][i] >= floors[j][i] + 6 {
                     if levels[j][i] - levels[k][i] > offset[j][k] { l = -1; break }
@@ -199,7 +215,7 @@ public enum ConversationAnalysis {
                 }
                 label[i] = l
             }
-            var bleed = [Bool](repeating: false, count: g.count)
+            var bleed = [Bool](repeating: false, count: n)
             for r in frameRuns(masks[k]) {
                 var last: Int8 = 0
                 var firstKnown: Int8 = 0
@@ -214,24 +230,26 @@ public enum ConversationAnalysis {
             // speaker's vowel during an overlap) are not bleed: only runs of at least
             // `minBleedS`, or runs touching the edge of a speech stretch, are removed.
             var m = masks[k]
-            let minBleed = Int((config.minBleedS / g.dt).rounded())
+            let minBleed = Int((config.minBleedS / dt).rounded())
             for r in frameRuns(bleed) {
-                let inside = r.lowerBound > 0 && r.upperBound < g.count
+                let inside = r.lowerBound > 0 && r.upperBound < n
                     && masks[k][r.lowerBound - 1] && masks[k][r.upperBound]
                 if r.count >= minBleed || !inside { for i in r { m[i] = false } }
             }
-            // Rebuild spans, keeping the original boundaries where a span edge survives.
-            var spans: [Span] = []
-            for r in frameRuns(m) where r.count >= minFrames {
-                let s = g.time(r.lowerBound) - g.dt / 2, e = g.time(r.upperBound - 1) + g.dt / 2
-                let orig = spanContaining(channels[k].speech, from: s + g.dt, to: e - g.dt)
-                let start = orig.map { abs($0.start - s) <= g.dt ? $0.start : s } ?? s
-                let end = orig.map { abs($0.end - e) <= g.dt ? $0.end : e } ?? e
-                spans.append(Span(start, end))
-            }
-            result.append(spans)
+            result.append(m)
         }
         return result
+    }
+
+    /// The span of a run of bleed-free frames (nil when shorter than `minFragmentS`), keeping
+    /// the original speech boundaries where a span edge survives.
+    static func bleedFreeSpan(_ r: Range<Int>, grid g: FrameGrid, original: [Span], config: ConversationConfig) -> Span? {
+        guard r.count >= Int((config.minFragmentS / g.dt).rounded()) else { return nil }
+        let s = g.time(r.lowerBound) - g.dt / 2, e = g.time(r.upperBound - 1) + g.dt / 2
+        let orig = spanContaining(original, from: s + g.dt, to: e - g.dt)
+        let start = orig.map { abs($0.start - s) <= g.dt ? $0.start : s } ?? s
+        let end = orig.map { abs($0.end - e) <= g.dt ? $0.end : e } ?? e
+        return Span(start, end)
     }
 
     /// Every channel's level on the first channel's grid.
@@ -267,6 +285,11 @@ public enum ConversationAnalysis {
                                          config: ConversationConfig = ConversationConfig()) -> Bool {
         guard channels.count > 1, channels[0].level.grid.count > 0 else { return false }
         let att = coupling(levels: commonLevels(channels), masks: channels.map { spanMask($0.speech, grid: channels[0].level.grid) })
+        return areCopies(att, config: config)
+    }
+
+    /// True when every measurable coupling is weaker than `copyCouplingDb` (see `channelsAreCopies`).
+    static func areCopies(_ att: [[Double?]], config: ConversationConfig) -> Bool {
         let known = att.flatMap { $0.compactMap { $0 } }
         return !known.isEmpty && known.allSatisfy { abs($0) < config.copyCouplingDb }
     }
@@ -399,7 +422,6 @@ extension ConversationAnalysis {
                                    vadConfig: VoiceActivityConfig = VoiceActivityConfig(),
                                    conversationConfig: ConversationConfig = ConversationConfig()) -> Conversation {
         let g = frames.grid
-        let names = speakers.count >= 2 ? Array(speakers.prefix(2)) : ["speaker_1", "speaker_2"]
         let mask = spanMask(speech, grid: g)
         let nb = SpeechFrames.shapeBands
         // Voiced speech frames and their features.
@@ -411,25 +433,133 @@ extension ConversationAnalysis {
                 f0 = Double(frames.f0[i])
             }
             guard f0 > 0 else { continue }
-            feats.append(log2(f0))
-            for b in 0..<nb { feats.append(Double(frames.shape[i * nb + b])) }
+            appendMonoFeatures(&feats, f0: f0, shape: frames.shape, frame: i)
             idx.append(i)
         }
         var labels = [Int](repeating: -1, count: g.count)
         if idx.count >= 2 {
-            let assign = kMeans2(feats, dimensions: 1 + nb, f0Weight: config.f0Weight, iterations: config.iterations)
-            for (j, i) in idx.enumerated() { labels[i] = assign[j] }
+            let model = kMeans2(consume feats, dimensions: 1 + nb, f0Weight: config.f0Weight, iterations: config.iterations)
+            for (j, i) in idx.enumerated() { labels[i] = model.assign[j] }
         }
+        let smooth = smoothLabels(mask: mask, labels: labels, half: monoHalf(config, dt: g.dt))
+        let perCluster = (0..<2).map { c in
+            let m = (0..<g.count).map { mask[$0] && smooth[$0] == c }
+            return VoiceActivity.cleanUp(m, voiced: m, grid: g, config: vadConfig)
+        }
+        return monoConversation(perCluster, speakers: speakers, config: conversationConfig)
+    }
+
+    /// `analyzeMono` over a channel's frame source, in chunks (`TimingChunking`).
+    ///
+    /// The k-means is fitted on every voiced speech frame when there are at most
+    /// `chunking.maxClusterFrames` (then the result equals the in-memory form), else on a
+    /// uniform stride subsample of them, every voiced frame then taking its nearest centre.
+    /// Label spreading and majority smoothing are local and run on windows of the chunk plus
+    /// `chunking.marginS` each side: identical unless the nearest voiced frame of an
+    /// unvoiced speech frame lies beyond the margin.
+    static func analyzeMono(source: ChannelFrameSource, speech: [Span], speakers: [String],
+                            config: MonoDiarizationConfig, vadConfig: VoiceActivityConfig,
+                            conversationConfig: ConversationConfig, chunking: TimingChunking) throws -> Conversation {
+        let g = source.grid
+        let nb = SpeechFrames.shapeBands
+        let maxFit = max(2, chunking.maxClusterFrames)
+        let th = Float(vadConfig.periodicityThreshold)
+        // The f0 feature of frame j of loaded frames (0: not used for clustering).
+        func f0(_ f: ChannelFrames, _ j: Int) -> Double {
+            if f.pitch.grid.count > 0 { return Double(f.pitch.f0[j]) }
+            return f.speech.periodicity[j] >= th ? Double(f.speech.f0[j]) : 0
+        }
+        // Voiced speech frames in order: count them (`stride` 0), or collect the features of
+        // every `stride`-th one into an exactly sized buffer.
+        func collect(stride: Int, rows: Int = 0) throws -> (count: Int, feats: [Double]) {
+            var count = 0
+            var feats: [Double] = []
+            feats.reserveCapacity(rows * (1 + nb))
+            for (core, _) in ChunkPlan(count: g.count, core: chunking.coreFrames(dt: g.dt, count: g.count), margin: 0).chunks {
+                let f = try source.loadChecked(core)
+                let mask = spanMask(speech, grid: g, range: core)
+                for j in 0..<core.count where mask[j] {
+                    let v = f0(f, j)
+                    guard v > 0 else { continue }
+                    if stride > 0 && count % stride == 0 { appendMonoFeatures(&feats, f0: v, shape: f.speech.shape, frame: j) }
+                    count += 1
+                }
+            }
+            return (count, feats)
+        }
+        let voicedCount = try collect(stride: 0).count
+        let fitAll = voicedCount <= maxFit
+        var model: KMeans2Model? = nil
+        if voicedCount >= 2 {
+            let stride = fitAll ? 1 : (voicedCount + maxFit - 1) / maxFit
+            let feats = try collect(stride: stride, rows: (voicedCount + stride - 1) / stride).feats
+            model = kMeans2(consume feats, dimensions: 1 + nb, f0Weight: config.f0Weight, iterations: config.iterations)
+        }
+        let half = monoHalf(config, dt: g.dt)
+        let plan = ChunkPlan(grid: g, chunking: chunking, minMarginS: 2 * config.smoothingS + 1)
+        var out = [SpanBuilder](repeating: SpanBuilder(grid: g, config: vadConfig), count: 2)
+        var ordinal = 0  // voiced speech frames before the current core
+        var row = [Double](repeating: 0, count: 1 + nb)
+        for (core, window) in plan.chunks {
+            let f = try source.loadChecked(window)
+            let mask = spanMask(speech, grid: g, range: window)
+            let w0 = window.lowerBound
+            var labels = [Int](repeating: -1, count: window.count)
+            if let model {
+                var o = ordinal - (0..<(core.lowerBound - w0)).reduce(0) { $0 + (mask[$1] && f0(f, $1) > 0 ? 1 : 0) }
+                for j in 0..<window.count where mask[j] {
+                    let v = f0(f, j)
+                    guard v > 0 else { continue }
+                    if fitAll {
+                        labels[j] = model.assign[o]
+                    } else {
+                        row[0] = log2(v)
+                        for b in 0..<nb { row[1 + b] = Double(f.speech.shape[j * nb + b]) }
+                        labels[j] = model.label(row)
+                    }
+                    if core.contains(j + w0) { ordinal += 1 }
+                    o += 1
+                }
+            }
+            let smooth = smoothLabels(mask: mask, labels: labels, half: half)
+            for i in core {
+                let j = i - w0
+                for c in 0..<2 {
+                    let on = mask[j] && smooth[j] == c
+                    out[c].push(on, voiced: on)
+                }
+            }
+        }
+        return monoConversation(out.map { var b = $0; return b.finish() }, speakers: speakers, config: conversationConfig)
+    }
+
+    /// Appends a voiced frame's clustering features: log2 F0 and its spectral shape.
+    static func appendMonoFeatures(_ feats: inout [Double], f0: Double, shape: [Float], frame i: Int) {
+        let nb = SpeechFrames.shapeBands
+        feats.append(log2(f0))
+        for b in 0..<nb { feats.append(Double(shape[i * nb + b])) }
+    }
+
+    /// Half-width (frames) of the label majority vote.
+    static func monoHalf(_ config: MonoDiarizationConfig, dt: Double) -> Int {
+        max(1, Int((config.smoothingS / dt / 2).rounded()))
+    }
+
+    /// Cluster labels of speech frames: voiced frames' labels (`labels`, −1 elsewhere) spread
+    /// to unvoiced speech frames from the nearest labelled frame, then majority-smoothed over
+    /// ±`half` frames counting speech frames only. Meaningful where `mask` is set.
+    static func smoothLabels(mask: [Bool], labels: [Int], half: Int) -> [Int] {
+        let n = mask.count
         // Spread to unvoiced speech frames from the nearest labelled frame (two passes).
         var lastLabel = -1, lastPos = -1_000_000
-        var fwd = [(Int, Int)](repeating: (-1, Int.max), count: g.count)
-        for i in 0..<g.count {
+        var fwd = [(Int, Int)](repeating: (-1, Int.max), count: n)
+        for i in 0..<n {
             if labels[i] >= 0 { lastLabel = labels[i]; lastPos = i }
             if lastLabel >= 0 { fwd[i] = (lastLabel, i - lastPos) }
         }
         lastLabel = -1; lastPos = 1_000_000_000
-        var filled = [Int](repeating: -1, count: g.count)
-        for i in stride(from: g.count - 1, through: 0, by: -1) {
+        var filled = [Int](repeating: -1, count: n)
+        for i in stride(from: n - 1, through: 0, by: -1) {
             if labels[i] >= 0 { lastLabel = labels[i]; lastPos = i }
             guard mask[i] else { continue }
             let back = lastLabel >= 0 ? (lastLabel, lastPos - i) : (-1, Int.max)
@@ -437,46 +567,48 @@ extension ConversationAnalysis {
             if filled[i] < 0 { filled[i] = 0 }
         }
         // Majority smoothing over the window, counting speech frames only (running counts).
-        let half = max(1, Int((config.smoothingS / g.dt / 2).rounded()))
         var smooth = filled
         var c0 = 0, c1 = 0
         func add(_ i: Int, _ d: Int) { if filled[i] == 0 { c0 += d } else if filled[i] == 1 { c1 += d } }
-        for i in 0..<min(g.count, half) { add(i, 1) }
-        for i in 0..<g.count {
-            if i + half < g.count { add(i + half, 1) }
+        for i in 0..<min(n, half) { add(i, 1) }
+        for i in 0..<n {
+            if i + half < n { add(i + half, 1) }
             if i - half - 1 >= 0 { add(i - half - 1, -1) }
             if mask[i] { smooth[i] = c1 > c0 ? 1 : (c0 > c1 ? 0 : filled[i]) }
         }
-        // Per-cluster speech spans; name clusters by order of first appearance.
-        var perCluster: [[Span]] = [[], []]
-        for c in 0..<2 {
-            let m = (0..<g.count).map { mask[$0] && smooth[$0] == c }
-            perCluster[c] = VoiceActivity.cleanUp(m, voiced: m, grid: g, config: vadConfig)
-        }
+        return smooth
+    }
+
+    /// The mono estimate's conversation from the two clusters' speech, clusters named by
+    /// order of first appearance.
+    static func monoConversation(_ perCluster: [[Span]], speakers: [String], config: ConversationConfig) -> Conversation {
+        let names = speakers.count >= 2 ? Array(speakers.prefix(2)) : ["speaker_1", "speaker_2"]
         let first0 = perCluster[0].first?.start ?? .infinity, first1 = perCluster[1].first?.start ?? .infinity
         let ordered = first0 <= first1 ? perCluster : [perCluster[1], perCluster[0]]
-        return analyze(speakers: names, speech: ordered, estimate: true, method: "mono-clustering",
-                       config: conversationConfig)
+        return analyze(speakers: names, speech: ordered, estimate: true, method: "mono-clustering", config: config)
     }
 
     /// k-means with k = 2 on standardised features (`x` flat, `dimensions` per row; column 0
     /// weighted by `f0Weight`), started from the lower and upper halves of column 0.
     /// Deterministic; O(rows · dimensions · iterations).
-    static func kMeans2(_ x: [Double], dimensions d: Int, f0Weight: Double, iterations: Int) -> [Int] {
-        let n = x.count / d
+    /// `x` is standardised in place (no copy when the caller gives it up).
+    static func kMeans2(_ x: consuming [Double], dimensions d: Int, f0Weight: Double, iterations: Int) -> KMeans2Model {
+        var z = consume x
+        let n = z.count / d
         var mean = [Double](repeating: 0, count: d), sd = mean
-        for r in 0..<n { for j in 0..<d { mean[j] += x[r * d + j] } }
+        for r in 0..<n { for j in 0..<d { mean[j] += z[r * d + j] } }
         for j in 0..<d { mean[j] /= Double(n) }
-        for r in 0..<n { for j in 0..<d { let v = x[r * d + j] - mean[j]; sd[j] += v * v } }
+        for r in 0..<n { for j in 0..<d { let v = z[r * d + j] - mean[j]; sd[j] += v * v } }
         for j in 0..<d { sd[j] = max(1e-9, (sd[j] / Double(n)).squareRoot()) }
-        var z = x
-        for r in 0..<n { for j in 0..<d { z[r * d + j] = (x[r * d + j] - mean[j]) / sd[j] * (j == 0 ? f0Weight : 1) } }
+        for r in 0..<n { for j in 0..<d { z[r * d + j] = (z[r * d + j] - mean[j]) / sd[j] * (j == 0 ? f0Weight : 1) } }
         var col0 = (0..<n).map { z[$0 * d] }
         col0.sort()
         let median = col0[n / 2]
         var assign = (0..<n).map { z[$0 * d] < median ? 0 : 1 }
         var cent = [Double](repeating: 0, count: 2 * d)
+        var centresValid = false  // `cent` are the centres `assign` is nearest to
         for _ in 0..<iterations {
+            centresValid = false
             for j in cent.indices { cent[j] = 0 }
             var cnt = [0, 0]
             for r in 0..<n {
@@ -486,6 +618,7 @@ extension ConversationAnalysis {
             }
             guard cnt[0] > 0, cnt[1] > 0 else { break }
             for c in 0..<2 { for j in 0..<d { cent[c * d + j] /= Double(cnt[c]) } }
+            centresValid = true
             var changed = false
             for r in 0..<n {
                 var d0 = 0.0, d1 = 0.0
@@ -499,6 +632,112 @@ extension ConversationAnalysis {
             }
             if !changed { break }
         }
-        return assign
+        if !centresValid {
+            // Degenerate split: the final clusters' means; an empty cluster is never nearest.
+            var cnt = [0, 0]
+            for j in cent.indices { cent[j] = 0 }
+            for r in 0..<n { cnt[assign[r]] += 1; for j in 0..<d { cent[assign[r] * d + j] += z[r * d + j] } }
+            for c in 0..<2 { for j in 0..<d { cent[c * d + j] = cnt[c] > 0 ? cent[c * d + j] / Double(cnt[c]) : .infinity } }
+        }
+        return KMeans2Model(mean: mean, sd: sd, f0Weight: f0Weight, centres: cent, assign: assign)
+    }
+}
+
+/// A fitted two-means clustering (`ConversationAnalysis.kMeans2`).
+struct KMeans2Model {
+    var mean: [Double]
+    var sd: [Double]
+    var f0Weight: Double
+    /// Two centres of standardised features, flat.
+    var centres: [Double]
+    /// The fitted rows' clusters.
+    var assign: [Int]
+
+    /// The nearest centre of a new row (standardised as the fitted rows).
+    func label(_ x: [Double]) -> Int {
+        let d = mean.count
+        var d0 = 0.0, d1 = 0.0
+        for j in 0..<d {
+            let v = (x[j] - mean[j]) / sd[j] * (j == 0 ? f0Weight : 1)
+            d0 += (v - centres[j]) * (v - centres[j])
+            d1 += (v - centres[d + j]) * (v - centres[d + j])
+        }
+        return d1 < d0 ? 1 : 0
+    }
+}
+
+// MARK: - Frame sources (chunked)
+
+extension ConversationAnalysis {
+    /// `commonLevels` over frames `window` of the first source's grid: each channel's band
+    /// energy (`SpeechFrames.bandDb`), by nearest frame when its grid differs.
+    static func commonLevels(_ sources: [ChannelFrameSource], window: Range<Int>) throws -> [[Float]] {
+        let g = sources[0].grid
+        return try sources.map { s in
+            if s.grid == g { return try s.loadChecked(window).speech.bandDb }
+            guard s.grid.count > 0, !window.isEmpty else { return [Float](repeating: -100, count: window.count) }
+            let lo = s.grid.nearest(g.time(window.lowerBound)), hi = s.grid.nearest(g.time(window.upperBound - 1))
+            let db = try s.loadChecked(min(lo, hi)..<(max(lo, hi) + 1)).speech.bandDb
+            return window.map { db[s.grid.nearest(g.time($0)) - min(lo, hi)] }
+        }
+    }
+
+    /// `coupling(levels:masks:)` of channels given as frame sources and their speech,
+    /// exactly (the medians by `ExactQuantile`: two passes over the frames, 256 KB per
+    /// ordered pair of channels whatever the length).
+    static func coupling(sources: [ChannelFrameSource], speech: [[Span]], chunking: TimingChunking) throws -> [[Double?]] {
+        let nc = sources.count
+        var out = [[Double?]](repeating: [Double?](repeating: nil, count: nc), count: nc)
+        let g = sources[0].grid
+        guard nc > 1, g.count > 0 else { return out }
+        var q = [[ExactQuantile]](repeating: [], count: nc)
+        for j in 0..<nc { q[j] = (0..<nc).map { _ in ExactQuantile(q: 0.5) } }
+        let plan = ChunkPlan(count: g.count, core: chunking.coreFrames(dt: g.dt, count: g.count), margin: 0)
+        func pass(_ body: (Int, Int, Float) -> Void) throws {
+            for (core, _) in plan.chunks {
+                let levels = try commonLevels(sources, window: core)
+                let masks = speech.map { spanMask($0, grid: g, range: core) }
+                for j in 0..<nc {
+                    for k in 0..<nc where k != j {
+                        for i in 0..<core.count where masks[j][i] { body(j, k, levels[j][i] - levels[k][i]) }
+                    }
+                }
+            }
+        }
+        try pass { j, k, v in q[j][k].add(v) }
+        var refine = false
+        for j in 0..<nc { for k in 0..<nc where k != j && q[j][k].count >= 10 { refine = q[j][k].startSecondPass() || refine } }
+        guard refine else { return out }
+        try pass { j, k, v in if q[j][k].count >= 10 { q[j][k].refine(v) } }
+        for j in 0..<nc { for k in 0..<nc where k != j && q[j][k].count >= 10 { out[j][k] = Double(q[j][k].result()) } }
+        return out
+    }
+
+    /// `suppressBleed` over frame sources (speech from `VoiceActivity.detect`, couplings from
+    /// `coupling(sources:…)`), window by window: the noise floors (±15 s), the labels' spread
+    /// inside a speech stretch and the bleed runs are local, so the result equals the
+    /// in-memory form unless a speech stretch holds no frame of known label for longer than
+    /// the margin.
+    static func suppressBleed(sources: [ChannelFrameSource], speech raw: [[Span]], coupling att: [[Double?]],
+                              config: ConversationConfig, chunking: TimingChunking) throws -> [[Span]] {
+        let g = sources[0].grid
+        let nc = sources.count
+        guard nc > 1, g.count > 0 else { return raw }
+        let offset = bleedOffsets(att, config: config)
+        let plan = ChunkPlan(grid: g, chunking: chunking, minMarginS: VoiceActivityConfig().floorWindowS + 1,
+                             align: VoiceActivity.levelBlock(dt: g.dt))
+        var runs = [RunStream](repeating: RunStream(), count: nc)
+        var out = [[Span]](repeating: [], count: nc)
+        func add(_ k: Int, _ r: Range<Int>?) {
+            if let r, let s = bleedFreeSpan(r, grid: g, original: raw[k], config: config) { out[k].append(s) }
+        }
+        for (core, window) in plan.chunks {
+            let levels = try commonLevels(sources, window: window)
+            let masks = raw.map { spanMask($0, grid: g, range: window) }
+            let kept = ownSpeech(levels: levels, masks: masks, offset: offset, dt: g.dt, config: config)
+            for k in 0..<nc { for i in core { add(k, runs[k].push(kept[k][i - window.lowerBound])) } }
+        }
+        for k in 0..<nc { add(k, runs[k].finish()) }
+        return out
     }
 }

@@ -91,7 +91,50 @@ public enum Timing {
     public static func analyze(speech: [Span], intensity: IntensityTrack, voiced: (Double) -> Bool,
                                otherSpeech: [Span] = [], range: Span? = nil,
                                config: TimingConfig = TimingConfig()) -> TimingFeatures {
-        let inRange: [Span] = range.map { r in speech.compactMap { $0.clipped(to: r) } } ?? speech
+        let inRange = clip(speech, to: range)
+        // Over a range, only that stretch of the intensity (plus the smoothing margin) is
+        // examined, so per-segment calls cost O(segment), not O(recording).
+        var track = intensity
+        if let r = range, intensity.grid.count > 0 {
+            let g = intensity.grid
+            let f = frames(of: r, grid: g, config: config)
+            track = !f.isEmpty ? IntensityTrack(grid: FrameGrid(t1: g.time(f.lowerBound), dt: g.dt, count: f.count), db: Array(intensity.db[f]))
+                               : IntensityTrack(grid: FrameGrid(t1: g.t1, dt: g.dt, count: 0), db: [])
+        }
+        let syll = syllableNuclei(speech: inRange, intensity: track, voiced: voiced, config: config).count
+        return features(speech: inRange, otherSpeech: otherSpeech, syllables: syll, config: config)
+    }
+
+    /// `analyze(speech:frames:pitch:…)` reading the tracks from a channel's frame source
+    /// (nuclei from `speech.syllableDb`, voiced where the source's pitch is voiced or the
+    /// periodicity reaches `nucleusPeriodicity`), one chunk at a time: memory does not grow
+    /// with the recording (or segment) length. Results are identical to the in-memory form
+    /// on the same tracks; the loud reference (99th percentile inside speech) is exact, kept
+    /// as the top 1 % of the speech frames' levels (4 bytes per 100 speech frames).
+    public static func analyze(speech: [Span], source: ChannelFrameSource, otherSpeech: [Span] = [], range: Span? = nil,
+                               config: TimingConfig = TimingConfig(), chunking: TimingChunking = TimingChunking()) throws -> TimingFeatures {
+        let inRange = clip(speech, to: range)
+        let g = source.grid
+        let f = range.map { frames(of: $0, grid: g, config: config) } ?? 0..<g.count
+        let syll = try syllableCount(source: source, frames: f, speech: inRange, config: config, chunking: chunking)
+        return features(speech: inRange, otherSpeech: otherSpeech, syllables: syll, config: config)
+    }
+
+    /// The speech stretches inside `range` (all when nil).
+    static func clip(_ speech: [Span], to range: Span?) -> [Span] {
+        range.map { r in speech.compactMap { $0.clipped(to: r) } } ?? speech
+    }
+
+    /// Frames of `grid` a range's syllable count examines (the range plus the smoothing margin).
+    static func frames(of r: Span, grid g: FrameGrid, config: TimingConfig) -> Range<Int> {
+        let margin = Int((config.smoothingS / g.dt).rounded(.up)) + 1
+        let a = max(0, Int(((r.start - g.t1) / g.dt).rounded(.down)) - margin)
+        let b = min(g.count, Int(((r.end - g.t1) / g.dt).rounded(.up)) + margin + 1)
+        return a < b ? a..<b : a..<a
+    }
+
+    /// Pauses, totals and rates from the speech inside the range and its syllable count.
+    static func features(speech inRange: [Span], otherSpeech: [Span], syllables syll: Int, config: TimingConfig) -> TimingFeatures {
         var pauses: [Span] = []
         var others = otherSpeech.sorted { $0.start < $1.start }[...]
         for (a, b) in zip(inRange, inRange.dropFirst()) {
@@ -101,18 +144,6 @@ public enum Timing {
             if let o = others.first, o.start < gap.end { continue }  // someone else spoke
             pauses.append(gap)
         }
-        // Over a range, only that stretch of the intensity (plus the smoothing margin) is
-        // examined, so per-segment calls cost O(segment), not O(recording).
-        var track = intensity
-        if let r = range, intensity.grid.count > 0 {
-            let g = intensity.grid
-            let margin = Int((config.smoothingS / g.dt).rounded(.up)) + 1
-            let a = max(0, Int(((r.start - g.t1) / g.dt).rounded(.down)) - margin)
-            let b = min(g.count, Int(((r.end - g.t1) / g.dt).rounded(.up)) + margin + 1)
-            track = a < b ? IntensityTrack(grid: FrameGrid(t1: g.time(a), dt: g.dt, count: b - a), db: Array(intensity.db[a..<b]))
-                          : IntensityTrack(grid: FrameGrid(t1: g.t1, dt: g.dt, count: 0), db: [])
-        }
-        let syll = syllableNuclei(speech: inRange, intensity: track, voiced: voiced, config: config).count
         let talk = totalDuration(inRange)
         let pauseTotal = totalDuration(pauses)
         return TimingFeatures(
@@ -121,6 +152,71 @@ public enum Timing {
             speechTotalS: talk, syllableCount: syll,
             speechRateSyllPerS: talk > 0 ? Double(syll) / (talk + pauseTotal) : nil,
             articulationRateSyllPerS: talk > 0 ? Double(syll) / talk : nil)
+    }
+
+    /// `syllableNuclei(…).count` over frames `f` of the source (the track a range's analysis
+    /// examines), streamed chunk by chunk: peaks and their dips are found frame by frame
+    /// (state carried across chunks), and the loud threshold, known only at the end, is
+    /// applied to the peaks that passed the other tests.
+    static func syllableCount(source: ChannelFrameSource, frames f: Range<Int>, speech: [Span],
+                              config: TimingConfig, chunking: TimingChunking) throws -> Int {
+        let count = f.count
+        guard count > 2, !speech.isEmpty else { return 0 }
+        let g = FrameGrid(t1: source.grid.time(f.lowerBound), dt: source.grid.dt, count: count)
+        let inSpeech = spanFrameCount(speech, grid: g)
+        guard inSpeech > 0 else { return 0 }
+        var loud = TopValues(percentile: 0.99, of: inSpeech)
+        let half = max(0, Int((config.smoothingS / g.dt / 2).rounded()))
+        let plan = ChunkPlan(count: count, core: chunking.coreFrames(dt: g.dt, count: g.count), margin: half + 1)
+        let th = Float(config.nucleusPeriodicity)
+        var candidates: [Float] = []  // levels of peaks that pass the dip and voicing tests
+        var peak: (level: Float, voiced: Bool)? = nil  // the last peak, waiting for its dip
+        var dip: Float = 0
+        func settle() {
+            if let p = peak, Double(p.level - dip) >= config.nucleusDipDb, p.voiced { candidates.append(p.level) }
+            peak = nil
+        }
+        for (core, window) in plan.chunks {
+            let fr = try source.loadChecked((f.lowerBound + window.lowerBound)..<(f.lowerBound + window.upperBound))
+            let sm = smoothed(fr.speech.syllableDb, half: half)
+            let ext = max(0, core.lowerBound - 1)..<min(count, core.upperBound + 1)
+            let mask = spanMask(speech, grid: g, range: ext)
+            let w0 = window.lowerBound
+            let hasPitch = fr.pitch.grid.count > 0
+            func inMask(_ i: Int) -> Bool { ext.contains(i) && mask[i - ext.lowerBound] }
+            for i in core where inMask(i) {
+                let v = sm[i - w0]
+                loud.add(v)
+                let prev = inMask(i - 1), next = inMask(i + 1)
+                if !prev { peak = nil }  // a run starts
+                if peak != nil { dip = min(dip, v) }
+                if prev && next && v > sm[i - 1 - w0] && v >= sm[i + 1 - w0] {
+                    settle()
+                    let voiced = (hasPitch && fr.pitch.f0[i - w0] > 0) || fr.speech.periodicity[i - w0] >= th
+                    peak = (v, voiced)
+                    dip = v
+                }
+                if !next { settle() }  // the run ends
+            }
+        }
+        let threshold = Double(loud.percentile(0.99, of: inSpeech)) - config.nucleusBelowMaxDb
+        return candidates.reduce(0) { $0 + (Double($1) > threshold ? 1 : 0) }
+    }
+
+    /// Moving average (±`half` frames, fewer at the ends) in dB, O(n) with a running sum.
+    static func smoothed(_ db: [Float], half: Int) -> [Float] {
+        let n = db.count
+        var sm = [Float](repeating: 0, count: n)
+        db.withUnsafeBufferPointer { db in
+            var sum = 0.0, count = 0
+            for i in 0..<min(n, half) { sum += Double(db[i]); count += 1 }
+            for i in 0..<n {
+                if i + half < n { sum += Double(db[i + half]); count += 1 }
+                if i - half - 1 >= 0 { sum -= Double(db[i - half - 1]); count -= 1 }
+                sm[i] = Float(sum / Double(count))
+            }
+        }
+        return sm
     }
 
     /// Convenience: voicing from a pitch track (f0 > 0 at the nearest frame).
@@ -153,18 +249,8 @@ public enum Timing {
         let g = intensity.grid
         let n = g.count
         guard n > 2, !speech.isEmpty else { return [] }
-        // Moving-average smoothing in dB, O(n) with a running sum.
         let half = max(0, Int((config.smoothingS / g.dt / 2).rounded()))
-        var sm = [Float](repeating: 0, count: n)
-        intensity.db.withUnsafeBufferPointer { db in
-            var sum = 0.0, count = 0
-            for i in 0..<min(n, half) { sum += Double(db[i]); count += 1 }
-            for i in 0..<n {
-                if i + half < n { sum += Double(db[i + half]); count += 1 }
-                if i - half - 1 >= 0 { sum -= Double(db[i - half - 1]); count -= 1 }
-                sm[i] = Float(sum / Double(count))
-            }
-        }
+        let sm = smoothed(intensity.db, half: half)
         let mask = spanMask(speech, grid: g)
         // Loud reference: 99th percentile of smoothed intensity inside speech.
         var inSpeech: [Float] = []

@@ -1,13 +1,38 @@
-/// One channel's frame tracks, as the analysis pipeline produces them (all on the pitch grid).
+/// One channel of the timing analysis: its role and its frame tracks (pitch and speech
+/// frames on one grid), read chunk by chunk.
 public struct TimingChannelInput: Sendable {
     /// Role or speaker name of the channel (`--roles`), e.g. "interviewer"; "unknown" when unset.
     public var role: String
-    public var frames: SpeechFrames
-    public var pitch: PitchTrack
+    /// The channel's frames (`ChannelFrames.pitch` and `.speech` are used; `.intensity` is not).
+    public var source: ChannelFrameSource
+    public init(role: String, source: ChannelFrameSource) {
+        self.role = role
+        self.source = source
+    }
+
+    /// Tracks in memory (tests, short signals), on the speech frames' grid: a pitch track on
+    /// another grid is read at each frame's time (nearest frame), as the in-memory analyses
+    /// do; an empty pitch track means voicing from periodicity.
     public init(role: String, frames: SpeechFrames, pitch: PitchTrack) {
         self.role = role
-        self.frames = frames
-        self.pitch = pitch
+        let g = frames.grid
+        var p = pitch
+        if pitch.grid.count == 0 {
+            p = PitchTrack(grid: FrameGrid(t1: g.t1, dt: g.dt, count: 0), f0: [], strength: [])
+        } else if pitch.grid != g {
+            p = PitchTrack(grid: g, f0: (0..<g.count).map { pitch.f0(at: g.time($0)) },
+                           strength: (0..<g.count).map { pitch.strength.isEmpty ? 0 : pitch.strength[pitch.grid.nearest(g.time($0))] })
+        }
+        // Without pitch frames, a placeholder track is sliced and then emptied.
+        let hasPitch = p.grid.count > 0
+        let zeros = [Float](repeating: 0, count: hasPitch ? 0 : g.count)
+        let all = ChannelFrames(pitch: hasPitch ? p : PitchTrack(grid: g, f0: zeros, strength: zeros),
+                                intensity: frames.syllableTrack, speech: frames)
+        source = ChannelFrameSource(grid: g) { r in
+            var out = all.slice(r)
+            if !hasPitch { out.pitch = PitchTrack(grid: FrameGrid(t1: out.pitch.grid.t1, dt: g.dt, count: 0), f0: [], strength: []) }
+            return out
+        }
     }
 }
 
@@ -17,7 +42,10 @@ public struct TimingSettings: Sendable, Codable, Equatable {
     public var timing = TimingConfig()
     public var conversation = ConversationConfig()
     public var mono = MonoDiarizationConfig()
+    /// How frames are paged (not written to the JSON: see `TimingChunking`).
+    public var chunking = TimingChunking()
     public init() {}
+    enum CodingKeys: String, CodingKey { case voiceActivity, timing, conversation, mono }
 }
 
 /// The timing results of a recording.
@@ -70,46 +98,59 @@ public enum TimingAnalysis {
     ///
     /// In a conversation a channel's gaps while another speaker talks are turn exchanges,
     /// not its pauses.
+    ///
+    /// Memory does not grow with the recording's length: every channel is read from its
+    /// `ChannelFrameSource` in chunks of `settings.chunking` (see `VoiceActivity.detect(source:…)`,
+    /// `Timing.analyze(speech:source:…)`, `ConversationAnalysis.coupling(sources:…)`,
+    /// `suppressBleed(sources:…)`, `analyzeMono(source:…)` for what is exact and what is local);
+    /// only span, turn and pause lists are held whole.
     public static func run(channels: [TimingChannelInput], monoSpeakers: [String]? = nil,
-                           settings: TimingSettings = TimingSettings()) -> RecordingTiming {
-        let raw = channels.map { VoiceActivity.detect(frames: $0.frames, pitch: $0.pitch, config: settings.voiceActivity) }
+                           settings: TimingSettings = TimingSettings()) throws -> RecordingTiming {
+        let ck = settings.chunking
+        let raw = try channels.map { try VoiceActivity.detect(source: $0.source, config: settings.voiceActivity, chunking: ck) }
         var conversation: Conversation? = nil
         var speech = raw
-        let convChannels = channels.enumerated().map { k, c in
-            ConversationChannel(role: uniqueName(c.role, k, channels.map(\.role)), speech: raw[k], level: c.frames.levelTrack)
-        }
         var copies = false
-        if channels.count >= 2 && ConversationAnalysis.channelsAreCopies(convChannels, config: settings.conversation) {
-            // Several channels carrying the same sound: a mono recording. Speakers are
-            // estimated from channel 0, named by the channels' roles.
-            copies = true
-            var names = channels.map(\.role).filter { $0 != "unknown" && !$0.isEmpty }
-            if names.count < 2 { names = monoSpeakers ?? ["speaker_1", "speaker_2"] }
-            var conv = ConversationAnalysis.analyzeMono(
-                frames: channels[0].frames, speech: raw[0], pitch: channels[0].pitch, speakers: names,
-                config: settings.mono, vadConfig: settings.voiceActivity, conversationConfig: settings.conversation)
-            conv.method = "mono-clustering (channels carry the same sound)"
-            conversation = conv
-        } else if channels.count >= 2 {
-            let conv = ConversationAnalysis.analyze(channels: convChannels, config: settings.conversation)
-            speech = conv.speech
-            conversation = conv
-        } else if channels.count == 1, let names = monoSpeakers {
-            conversation = ConversationAnalysis.analyzeMono(
-                frames: channels[0].frames, speech: raw[0], pitch: channels[0].pitch, speakers: names,
-                config: settings.mono, vadConfig: settings.voiceActivity, conversationConfig: settings.conversation)
+        func mono(_ names: [String]) throws -> Conversation {
+            try ConversationAnalysis.analyzeMono(
+                source: channels[0].source, speech: raw[0], speakers: names, config: settings.mono,
+                vadConfig: settings.voiceActivity, conversationConfig: settings.conversation, chunking: ck)
         }
-        let timing = channels.indices.map { k in
-            Timing.analyze(speech: speech[k], frames: channels[k].frames, pitch: channels[k].pitch,
-                           otherSpeech: channels.count >= 2 && !copies ? speech.enumerated().filter { $0.offset != k }.flatMap(\.element) : [],
-                           config: settings.timing)
+        if channels.count >= 2 {
+            let sources = channels.map(\.source)
+            let att = try ConversationAnalysis.coupling(sources: sources, speech: raw, chunking: ck)
+            if ConversationAnalysis.areCopies(att, config: settings.conversation) {
+                // Several channels carrying the same sound: a mono recording. Speakers are
+                // estimated from channel 0, named by the channels' roles.
+                copies = true
+                var names = channels.map(\.role).filter { $0 != "unknown" && !$0.isEmpty }
+                if names.count < 2 { names = monoSpeakers ?? ["speaker_1", "speaker_2"] }
+                var conv = try mono(names)
+                conv.method = "mono-clustering (channels carry the same sound)"
+                conversation = conv
+            } else {
+                let cleaned = try ConversationAnalysis.suppressBleed(
+                    sources: sources, speech: raw, coupling: att, config: settings.conversation, chunking: ck)
+                let conv = ConversationAnalysis.analyze(
+                    speakers: channels.enumerated().map { k, c in uniqueName(c.role, k, channels.map(\.role)) },
+                    speech: cleaned, estimate: false, method: "channels", config: settings.conversation)
+                speech = conv.speech
+                conversation = conv
+            }
+        } else if channels.count == 1, let names = monoSpeakers {
+            conversation = try mono(names)
+        }
+        let timing = try channels.indices.map { k in
+            try Timing.analyze(speech: speech[k], source: channels[k].source,
+                               otherSpeech: channels.count >= 2 && !copies ? speech.enumerated().filter { $0.offset != k }.flatMap(\.element) : [],
+                               config: settings.timing, chunking: ck)
         }
         var perSpeaker = timing
         if channels.count == 1 || copies, let conv = conversation {
-            perSpeaker = conv.speech.indices.map { k in
-                Timing.analyze(speech: conv.speech[k], frames: channels[0].frames, pitch: channels[0].pitch,
-                               otherSpeech: conv.speech.enumerated().filter { $0.offset != k }.flatMap(\.element),
-                               config: settings.timing)
+            perSpeaker = try conv.speech.indices.map { k in
+                try Timing.analyze(speech: conv.speech[k], source: channels[0].source,
+                                   otherSpeech: conv.speech.enumerated().filter { $0.offset != k }.flatMap(\.element),
+                                   config: settings.timing, chunking: ck)
             }
         }
         return RecordingTiming(channels: timing, conversation: conversation, speech: speech, speakers: perSpeaker)
@@ -121,8 +162,9 @@ public enum TimingAnalysis {
     /// (case-insensitive); for a mono estimate, the estimated speaker of that name; else, in
     /// an interview, questions measure the `interviewer` and answers/baselines the
     /// `interviewee`; else channel 0. The other speakers' speech marks turn exchanges.
+    /// Each segment reads only its own frames (plus the smoothing margin) from the source.
     public static func segments(_ segments: [Segment], channels: [TimingChannelInput], recording: RecordingTiming,
-                                settings: TimingSettings = TimingSettings()) -> [SegmentTiming] {
+                                settings: TimingSettings = TimingSettings()) throws -> [SegmentTiming] {
         // Speech and tracks by source.
         let mono = recording.conversation?.estimate == true
         let names: [String] = mono ? recording.conversation!.speakers : channels.map(\.role)
@@ -141,8 +183,8 @@ public enum TimingAnalysis {
             let k = sources[i]
             let ch = channelOf(k)
             let others = speechOf.enumerated().filter { $0.offset != k }.flatMap(\.element)
-            let t = Timing.analyze(speech: speechOf[k], frames: ch.frames, pitch: ch.pitch, otherSpeech: others,
-                                   range: s.span, config: settings.timing)
+            let t = try Timing.analyze(speech: speechOf[k], source: ch.source, otherSpeech: others,
+                                       range: s.span, config: settings.timing, chunking: settings.chunking)
             var latency: Double? = nil
             if s.role == .answer, let q = Segments.questionFor(answerAt: i, in: segments) {
                 latency = Segments.responseLatency(question: segments[q], questionSpeech: speechOf[sources[q]],

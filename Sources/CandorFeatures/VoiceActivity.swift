@@ -318,11 +318,55 @@ public enum VoiceActivity {
     /// Unvoiced consonants inside words stay speech: they are energetic, and short gaps close.
     public static func detect(frames: SpeechFrames, pitch: PitchTrack? = nil,
                               config: VoiceActivityConfig = VoiceActivityConfig()) -> [Span] {
-        let n = frames.grid.count
-        guard n > 0 else { return [] }
-        let e = frames.bandDb.map { max($0, 0) }
-        let (floor, loud) = levels(e, dt: frames.grid.dt, config: config)
+        guard frames.grid.count > 0 else { return [] }
         let voiced = voicing(frames: frames, pitch: pitch, config: config)
+        let speech = speechMask(bandDb: frames.bandDb, voiced: voiced, dt: frames.grid.dt, config: config)
+        return cleanUp(speech, voiced: voiced, grid: frames.grid, config: config)
+    }
+
+    /// `detect` over a channel's frame source, one chunk of `chunking.coreS` at a time with
+    /// `chunking.marginS` of context on each side (at least the noise-floor window), so
+    /// memory does not grow with the recording's length.
+    ///
+    /// Every step is local — the noise floor and loud level (±`floorWindowS`, in 0.5 s blocks
+    /// aligned as on the whole track), the hysteresis (contiguous runs of frames above the
+    /// extension margin), gap closing and blip removal (streamed across chunks) — so the
+    /// spans equal `detect(frames:pitch:)` on the whole tracks exactly, unless a hysteresis
+    /// extension runs unbroken for longer than the margin minus the floor window (about 44 s).
+    /// A recording no longer than one core is analysed in one piece. Voicing: the source's
+    /// pitch track (same grid), or periodicity when the source has no pitch frames.
+    public static func detect(source: ChannelFrameSource, config: VoiceActivityConfig = VoiceActivityConfig(),
+                              chunking: TimingChunking = TimingChunking()) throws -> [Span] {
+        let g = source.grid
+        guard g.count > 0 else { return [] }
+        let plan = ChunkPlan(grid: g, chunking: chunking, minMarginS: config.floorWindowS + 1, align: levelBlock(dt: g.dt))
+        var out = SpanBuilder(grid: g, config: config)
+        for (core, window) in plan.chunks {
+            let f = try source.loadChecked(window)
+            let voiced = voicing(f, config: config)
+            let speech = speechMask(bandDb: f.speech.bandDb, voiced: voiced, dt: g.dt, config: config)
+            for i in core { out.push(speech[i - window.lowerBound], voiced: voiced[i - window.lowerBound]) }
+        }
+        return out.finish()
+    }
+
+    /// Frames per block of `levels` (0.5 s).
+    static func levelBlock(dt: Double) -> Int { max(1, Int((0.5 / dt).rounded())) }
+
+    /// Per-frame voicing of loaded frames: the pitch track (same grid) when it has frames,
+    /// else periodicity.
+    static func voicing(_ f: ChannelFrames, config: VoiceActivityConfig) -> [Bool] {
+        if f.pitch.grid.count > 0 { return f.pitch.f0.map { $0 > 0 } }
+        let th = Float(config.periodicityThreshold)
+        return f.speech.periodicity.map { $0 >= th }
+    }
+
+    /// The speech mask before clean-up: energy against the local floor and loud level, then
+    /// hysteresis.
+    static func speechMask(bandDb: [Float], voiced: [Bool], dt: Double, config: VoiceActivityConfig) -> [Bool] {
+        let n = bandDb.count
+        let e = bandDb.map { max($0, 0) }
+        let (floor, loud) = levels(e, dt: dt, config: config)
         var speech = [Bool](repeating: false, count: n)
         for i in 0..<n {
             let above = Double(e[i]) - Double(floor[i])
@@ -350,7 +394,7 @@ public enum VoiceActivity {
             return smooth > Double(floor[i]) + config.extendMarginDb
                 && Double(e[i]) > Double(loud[i]) - config.belowLoudDb - 5
         }
-        return cleanUp(speech, voiced: voiced, grid: frames.grid, config: config)
+        return speech
     }
 
     /// Per-frame voicing: the pitch track (by time) when given, else periodicity.
@@ -368,7 +412,7 @@ public enum VoiceActivity {
     /// ±`floorWindowS`, the loud level the 90th percentile of chunk highs. O(frames).
     public static func levels(_ e: [Float], dt: Double, config: VoiceActivityConfig) -> (floor: [Float], loud: [Float]) {
         let n = e.count
-        let chunk = max(1, Int((0.5 / dt).rounded()))
+        let chunk = levelBlock(dt: dt)
         let chunks = (n + chunk - 1) / chunk
         var lows = [Float](), highs = [Float]()
         lows.reserveCapacity(chunks)
@@ -404,30 +448,9 @@ public enum VoiceActivity {
 
     /// Turns a frame mask into spans: closes short gaps, drops short unvoiced blips.
     static func cleanUp(_ mask: [Bool], voiced: [Bool], grid: FrameGrid, config: VoiceActivityConfig) -> [Span] {
-        let dt = grid.dt
-        var runs = frameRuns(mask)
-        // Close short gaps.
-        let minGap = Int((config.minGapS / dt).rounded())
-        var merged: [Range<Int>] = []
-        for r in runs {
-            if let last = merged.last, r.lowerBound - last.upperBound < minGap {
-                merged[merged.count - 1] = last.lowerBound..<r.upperBound
-            } else {
-                merged.append(r)
-            }
-        }
-        runs = merged
-        let minLen = Int((config.minSpeechS / dt).rounded())
-        let minVoiced = Int((config.minVoicedS / dt).rounded())
-        var spans: [Span] = []
-        for r in runs {
-            if r.count < minLen {
-                let v = r.reduce(0) { $0 + (voiced[$1] ? 1 : 0) }
-                if v < minVoiced { continue }
-            }
-            spans.append(Span(grid.time(r.lowerBound) - dt / 2, grid.time(r.upperBound - 1) + dt / 2))
-        }
-        return spans
+        var out = SpanBuilder(grid: grid, config: config)
+        for i in mask.indices { out.push(mask[i], voiced: voiced[i]) }
+        return out.finish()
     }
 }
 
@@ -456,11 +479,5 @@ func percentileSorted(_ a: [Float], _ q: Double) -> Float {
 
 /// Frame mask of spans on a grid (frame i set when its centre lies in a span).
 func spanMask(_ spans: [Span], grid: FrameGrid) -> [Bool] {
-    var m = [Bool](repeating: false, count: grid.count)
-    for s in spans {
-        let a = max(0, Int(((s.start - grid.t1) / grid.dt).rounded(.up)))
-        let b = min(grid.count - 1, Int(((s.end - grid.t1) / grid.dt).rounded(.up)) - 1)
-        if a <= b { for i in a...b { m[i] = true } }
-    }
-    return m
+    spanMask(spans, grid: grid, range: 0..<grid.count)
 }

@@ -17,6 +17,25 @@ public struct VoiceSettings: Sendable, Equatable, Codable {
     /// False leaves them null.
     public var standardErrors = true
     public init() {}
+
+    private enum EncodingKeys: String, CodingKey {
+        case pulses, rules, harmonicity, minimumReliablePeriods, standardErrors, bootstrapResamples, bootstrapSeed
+    }
+
+    /// Writes every setting. `bootstrapResamples` and `bootstrapSeed` (a Monte-Carlo
+    /// bootstrap's settings, written by earlier versions) stay in the analysis JSON as null:
+    /// keys are never removed within `candor.analysis/1`, and null says no resampling was
+    /// done (the standard errors are the bootstrap's exact limit).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: EncodingKeys.self)
+        try c.encode(pulses, forKey: .pulses)
+        try c.encode(rules, forKey: .rules)
+        try c.encode(harmonicity, forKey: .harmonicity)
+        try c.encode(minimumReliablePeriods, forKey: .minimumReliablePeriods)
+        try c.encode(standardErrors, forKey: .standardErrors)
+        try c.encodeNil(forKey: .bootstrapResamples)
+        try c.encodeNil(forKey: .bootstrapSeed)
+    }
 }
 
 /// What one block of one channel yields; blocks are merged in time order by `VoiceData`.

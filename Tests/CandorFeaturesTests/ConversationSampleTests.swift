@@ -145,7 +145,7 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
             let r = analyzeChannel(x, rate: rate)
             return TimingChannelInput(role: roles[k], frames: r.frames, pitch: r.pitch)
         }
-        let rec = TimingAnalysis.run(channels: inputs)
+        let rec = try TimingAnalysis.run(channels: inputs)
         let conv = try #require(rec.conversation)
         #expect(!conv.estimate && conv.turns.count == truth.turns.count)
         #expect(rec.channels.map(\.pauseCount) == roles.map { truth.pauses[$0]?.count ?? 0 })
@@ -154,7 +154,7 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
             let path = InterviewSample.root.appendingPathComponent("samples/" + file).path
             let segs = try Segments.validate(try SegmentReader.read(path: path), duration: duration, path: path)
             #expect(segs.count == truth.turns.count, "\(file)")
-            let st = TimingAnalysis.segments(segs, channels: inputs, recording: rec)
+            let st = try TimingAnalysis.segments(segs, channels: inputs, recording: rec)
             for (seg, t) in zip(segs, st) {
                 #expect(roles[t.source] == seg.speaker, "\(file) \(seg.label) measured on \(roles[t.source])")
                 let turn = truth.turns.first { $0.label == seg.label }!
@@ -189,7 +189,7 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
         let mono = zip(ch[0], ch[1]).map { 0.5 * ($0 + $1) }
         let r = analyzeChannel(mono, rate: rate)
         let input = TimingChannelInput(role: "unknown", frames: r.frames, pitch: r.pitch)
-        let rec = TimingAnalysis.run(channels: [input], monoSpeakers: ["interviewer", "interviewee"])
+        let rec = try TimingAnalysis.run(channels: [input], monoSpeakers: ["interviewer", "interviewee"])
         let conv = try #require(rec.conversation)
         #expect(conv.estimate && conv.method == "mono-clustering")
         var talk: [String: Double] = [:]
@@ -218,7 +218,7 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
         let mono = zip(ch[0], ch[1]).map { 0.5 * ($0 + $1) }
         let r = analyzeChannel(mono, rate: rate)
         let input = { (role: String) in TimingChannelInput(role: role, frames: r.frames, pitch: r.pitch) }
-        let rec = TimingAnalysis.run(channels: [input("interviewer"), input("interviewee")])
+        let rec = try TimingAnalysis.run(channels: [input("interviewer"), input("interviewee")])
         let conv = try #require(rec.conversation)
         #expect(conv.estimate && conv.method.hasPrefix("mono-clustering"))
         #expect(conv.turns.map(\.speaker) == truth.turns.map(\.speaker))
