@@ -99,6 +99,34 @@ final class TextSink {
         buffer.append(contentsOf: s.utf8)
         if buffer.count >= 1 << 16 { flush() }
     }
+    func write(byte b: UInt8) { buffer.append(b) }
+    /// `formatNumber(d, digits:)` appended without building Strings (frame tracks write
+    /// ~100,000 numbers per channel and 10 minutes).
+    func writeNumber(_ d: Double, digits: Int) {
+        var p: Int64 = 1
+        for _ in 0..<digits { p *= 10 }
+        let scaled = (d * Double(p)).rounded()
+        guard d.isFinite, digits <= 9, abs(scaled) < 9e17 else { write(formatNumber(d, digits: digits)); return }
+        var q = Int64(scaled)
+        let negative = q < 0
+        if negative { q = -q }
+        var intPart = q / p
+        var frac = q % p
+        var fracDigits = digits
+        while fracDigits > 0 && frac % 10 == 0 { frac /= 10; fracDigits -= 1 }
+        if negative && q != 0 { buffer.append(45) }
+        // Integer digits, most significant first.
+        var div: Int64 = 1
+        while intPart / div >= 10 { div *= 10 }
+        while div > 0 { buffer.append(UInt8(48 + (intPart / div) % 10)); div /= 10 }
+        intPart = 0
+        if fracDigits > 0 {
+            buffer.append(46)
+            var fdiv: Int64 = 1
+            for _ in 1..<fracDigits { fdiv *= 10 }
+            while fdiv > 0 { buffer.append(UInt8(48 + (frac / fdiv) % 10)); fdiv /= 10 }
+        }
+    }
     func flush() {
         var off = 0
         buffer.withUnsafeBytes { raw in
@@ -183,12 +211,19 @@ extension JSONValue {
     /// Frames `first ..< first + values.count` of a track, eight per line.
     static func writeFrames(_ grid: FrameGrid, _ values: [Float], from first: Int, digits: Int, zeroIsNull: Bool,
                             pad: String, to sink: TextSink) {
+        let newline = ",\n" + pad
         for (k, v) in values.enumerated() {
             let i = first + k
-            if i > 0 { sink.write(i % 8 == 0 ? ",\n" + pad : ", ") }
-            let vs = (zeroIsNull && v == 0) || !v.isFinite ? "null" : formatNumber(Double(v), digits: digits)
-            sink.write("[" + formatNumber(grid.time(i), digits: 5) + ", " + vs + "]")
+            if i > 0 {
+                if i % 8 == 0 { sink.write(newline) } else { sink.write(byte: 44); sink.write(byte: 32) }
+            }
+            sink.write(byte: 91)  // [
+            sink.writeNumber(grid.time(i), digits: 5)
+            sink.write(byte: 44); sink.write(byte: 32)
+            if (zeroIsNull && v == 0) || !v.isFinite { sink.write("null") } else { sink.writeNumber(Double(v), digits: digits) }
+            sink.write(byte: 93)  // ]
         }
+        sink.write("")  // flushes when the buffer is full
     }
 
     var isScalar: Bool {
