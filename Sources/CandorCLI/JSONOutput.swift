@@ -36,31 +36,43 @@ public indirect enum JSONValue: Sendable {
 /// Formats a double with at most `digits` decimals, trimming trailing zeros.
 func formatNumber(_ d: Double, digits: Int?) -> String {
     guard d.isFinite else { return "null" }
-    guard let digits, digits <= 9 else {
-        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-        return "\(d)"
+    if let digits {
+        var buf: [UInt8] = []
+        buf.reserveCapacity(24)
+        if appendDecimal(d, digits: digits, to: &buf) { return String(decoding: buf, as: UTF8.self) }
+        if digits <= 9 { return "\(d)" }
     }
+    if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+    return "\(d)"
+}
+
+/// Appends finite `d` rounded to `digits` (≤ 9) decimals, trailing zeros trimmed, as
+/// UTF-8; false (nothing appended) when it does not apply (non-finite, too many digits,
+/// too large for 64-bit fixed point).
+func appendDecimal(_ d: Double, digits: Int, to buffer: inout [UInt8]) -> Bool {
+    guard d.isFinite, digits >= 0, digits <= 9 else { return false }
     var p: Int64 = 1
     for _ in 0..<digits { p *= 10 }
     let scaled = (d * Double(p)).rounded()
-    guard abs(scaled) < 9e17 else { return "\(d)" }
+    guard abs(scaled) < 9e17 else { return false }
     var q = Int64(scaled)
     let negative = q < 0
     if negative { q = -q }
-    var intPart = q / p
+    let intPart = q / p
     var frac = q % p
     var fracDigits = digits
     while fracDigits > 0 && frac % 10 == 0 { frac /= 10; fracDigits -= 1 }
-    // Build the digits right to left.
-    var buf = [UInt8](repeating: 0, count: 40)
-    var i = buf.count
+    if negative && q != 0 { buffer.append(45) }  // "-"
+    var div: Int64 = 1
+    while intPart / div >= 10 { div *= 10 }
+    while div > 0 { buffer.append(UInt8(48 + (intPart / div) % 10)); div /= 10 }
     if fracDigits > 0 {
-        for _ in 0..<fracDigits { i -= 1; buf[i] = UInt8(48 + frac % 10); frac /= 10 }
-        i -= 1; buf[i] = 46  // "."
+        buffer.append(46)  // "."
+        var fdiv: Int64 = 1
+        for _ in 1..<fracDigits { fdiv *= 10 }
+        while fdiv > 0 { buffer.append(UInt8(48 + (frac / fdiv) % 10)); fdiv /= 10 }
     }
-    repeat { i -= 1; buf[i] = UInt8(48 + intPart % 10); intPart /= 10 } while intPart > 0
-    if negative && (q != 0) { i -= 1; buf[i] = 45 }
-    return String(decoding: buf[i...], as: UTF8.self)
+    return true
 }
 
 func escapeJSON(_ s: String) -> String {
@@ -103,29 +115,7 @@ final class TextSink {
     /// `formatNumber(d, digits:)` appended without building Strings (frame tracks write
     /// ~100,000 numbers per channel and 10 minutes).
     func writeNumber(_ d: Double, digits: Int) {
-        var p: Int64 = 1
-        for _ in 0..<digits { p *= 10 }
-        let scaled = (d * Double(p)).rounded()
-        guard d.isFinite, digits <= 9, abs(scaled) < 9e17 else { write(formatNumber(d, digits: digits)); return }
-        var q = Int64(scaled)
-        let negative = q < 0
-        if negative { q = -q }
-        var intPart = q / p
-        var frac = q % p
-        var fracDigits = digits
-        while fracDigits > 0 && frac % 10 == 0 { frac /= 10; fracDigits -= 1 }
-        if negative && q != 0 { buffer.append(45) }
-        // Integer digits, most significant first.
-        var div: Int64 = 1
-        while intPart / div >= 10 { div *= 10 }
-        while div > 0 { buffer.append(UInt8(48 + (intPart / div) % 10)); div /= 10 }
-        intPart = 0
-        if fracDigits > 0 {
-            buffer.append(46)
-            var fdiv: Int64 = 1
-            for _ in 1..<fracDigits { fdiv *= 10 }
-            while fdiv > 0 { buffer.append(UInt8(48 + (frac / fdiv) % 10)); fdiv /= 10 }
-        }
+        if !appendDecimal(d, digits: digits, to: &buffer) { write(formatNumber(d, digits: digits)) }
     }
     func flush() {
         var off = 0
