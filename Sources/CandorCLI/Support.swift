@@ -21,11 +21,23 @@ public enum CandorVersion {
             guard let slash = dir.lastIndex(of: "/") else { break }
             dir = String(dir[..<slash])
             if dir.isEmpty { break }
-            if let head = readText(dir + "/.git/HEAD")?.trimmingCharacters() {
+            // A checkout's `.git` is a folder; a worktree's is a file "gitdir: PATH" whose
+            // folder has HEAD, with branch refs in the main repository (its `commondir`).
+            var gitDir = dir + "/.git"
+            var commonDir = gitDir
+            if let link = readText(gitDir)?.trimmingCharacters(), link.hasPrefix("gitdir: ") {
+                let target = String(link.dropFirst(8))
+                gitDir = target.hasPrefix("/") ? target : dir + "/" + target
+                let common = readText(gitDir + "/commondir")?.trimmingCharacters() ?? "."
+                commonDir = common.hasPrefix("/") ? common : gitDir + "/" + common
+            }
+            if let head = readText(gitDir + "/HEAD")?.trimmingCharacters() {
                 if head.hasPrefix("ref: ") {
                     let ref = String(head.dropFirst(5))
-                    if let sha = readText(dir + "/.git/" + ref)?.trimmingCharacters() { return sha }
-                    if let packed = readText(dir + "/.git/packed-refs") {
+                    for base in [gitDir, commonDir] {
+                        if let sha = readText(base + "/" + ref)?.trimmingCharacters() { return sha }
+                    }
+                    if let packed = readText(commonDir + "/packed-refs") {
                         for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) {
                             return String(line.prefix(40))
                         }
