@@ -461,11 +461,14 @@ struct PeriodSeries {
 /// loses no term and adds none: the chunks' terms, in order, are exactly the terms of the
 /// whole sequence, and sums and counts add up. `add` cuts its input that way itself, so
 /// callers may pass runs of any length; a chunk is processed once it holds at least
-/// `chunkPulses` pulses and a cut is possible (a voiced stretch without any gap stays
-/// in one chunk whatever its length).
+/// `chunkPulses` pulses and a cut is possible. A stretch voiced without any gap for
+/// `maxChunkPulses` pulses (65,536: over 7 minutes at 150 Hz — a tone or a hum, never
+/// speech) is cut anyway, so memory stays bounded; such a forced cut drops the few terms
+/// that span it (at most 10 per measure in 65,536).
 struct VoiceAccumulator {
     let settings: VoiceSettings
     var chunkPulses = 4096
+    var maxChunkPulses = 1 << 16
     private var t: [Double] = [], a: [Double?] = [], jt: [Double] = []
     private(set) var pulses = 0
     private(set) var chunks = 0
@@ -487,6 +490,8 @@ struct VoiceAccumulator {
         for k in times.indices {
             if t.count >= chunkPulses, let lt = t.last, let lj = jt.last, canCut(lt, lj, times[k], jitterTimes[k]) {
                 flush()
+            } else if t.count >= maxChunkPulses {
+                flush()  // forced: see the type's comment
             }
             t.append(times[k])
             a.append(amplitudes[k])

@@ -38,18 +38,25 @@ public func analyzeVoiceFile(path: String, scan: AudioScan, pitch: [PitchTrack],
 
 /// The pitch frames a block of samples `[lo, hi)` needs: its frames plus whole voiced
 /// stretches crossing its edges (a stretch's pulse walk starts from its middle, so a cut
-/// stretch would give other pulses than the whole-track pass).
-func pitchForBlock(_ source: ChannelFrameSource, from t0: Double, to t1: Double) throws -> PitchTrack {
+/// stretch would give other pulses than the whole-track pass). The extension stops
+/// `maxExtension` frames (60 s) beyond the block, so a recording voiced without a break
+/// (a test tone, a hum the pitch tracker follows) cannot make every block load the whole
+/// track; only such over-a-minute stretches may get pulses that differ from a one-pass
+/// analysis.
+func pitchForBlock(_ source: ChannelFrameSource, from t0: Double, to t1: Double,
+                   maxExtension: Int = 6000) throws -> PitchTrack {
     let g = source.grid
     guard g.count > 0 else { return PitchTrack(grid: g, f0: [], strength: []) }
     let step = 500
-    var a = max(0, Int(((t0 - g.t1) / g.dt).rounded(.down)) - 2)
-    var b = min(g.count, Int(((t1 - g.t1) / g.dt).rounded(.up)) + 3)
+    let a0 = max(0, Int(((t0 - g.t1) / g.dt).rounded(.down)) - 2)
+    let b0 = min(g.count, Int(((t1 - g.t1) / g.dt).rounded(.up)) + 3)
+    var a = a0, b = b0
     guard a < b else { return PitchTrack(grid: FrameGrid(t1: g.time(a), dt: g.dt, count: 0), f0: [], strength: []) }
+    let aMin = max(0, a0 - maxExtension), bMax = min(g.count, b0 + maxExtension)
     var p = try source.load(a..<b).pitch
-    while (a > 0 && p.f0.first! > 0) || (b < g.count && p.f0.last! > 0) {
-        if a > 0 && p.f0.first! > 0 { a = max(0, a - step) }
-        if b < g.count && p.f0.last! > 0 { b = min(g.count, b + step) }
+    while (a > aMin && p.f0.first! > 0) || (b < bMax && p.f0.last! > 0) {
+        if a > aMin && p.f0.first! > 0 { a = max(aMin, a - step) }
+        if b < bMax && p.f0.last! > 0 { b = min(bMax, b + step) }
         p = try source.load(a..<b).pitch
     }
     return p
