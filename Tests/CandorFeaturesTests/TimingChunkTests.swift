@@ -1,3 +1,4 @@
+import CandorSynth
 import Foundation
 import Testing
 @testable import CandorFeatures
@@ -71,17 +72,6 @@ func referenceCleanUp(_ mask: [Bool], voiced: [Bool], grid: FrameGrid, config: V
     }
 }
 
-/// Deterministic pseudo-random numbers in [0, 1).
-fileprivate struct ChunkTestRNG {
-    var state: UInt64
-    mutating func next() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-    }
-}
 
 /// `reps` copies of a channel's frame tracks end to end (a long recording built from a real
 /// one), copy `r` shifted by `offsets[r % offsets.count]` dB (a level change per copy).
@@ -183,27 +173,27 @@ func processMemoryKB() -> (rss: Int, peak: Int) {
     @Test func streamingCleanUpMatchesTheFrameRunForm() {
         let cfg = VoiceActivityConfig()
         let g = FrameGrid(t1: 0.005, dt: 0.01, count: 5000)
-        var rng = ChunkTestRNG(state: 42)
+        var rng = SplitMix64(seed: 42)
         for trial in 0..<20 {
             // Runs and gaps of 1–40 frames: many gaps around `minGapS`, runs around `minSpeechS`.
             var mask: [Bool] = []
-            var on = rng.next() < 0.5
+            var on = rng.uniform() < 0.5
             while mask.count < g.count {
-                mask += [Bool](repeating: on, count: 1 + Int(rng.next() * (trial % 2 == 0 ? 40 : 15)))
+                mask += [Bool](repeating: on, count: 1 + Int(rng.uniform() * (trial % 2 == 0 ? 40 : 15)))
                 on.toggle()
             }
             mask = Array(mask.prefix(g.count))
-            let voiced = (0..<g.count).map { _ in rng.next() < 0.3 }
+            let voiced = (0..<g.count).map { _ in rng.uniform() < 0.3 }
             #expect(VoiceActivity.cleanUp(mask, voiced: voiced, grid: g, config: cfg) == referenceCleanUp(mask, voiced: voiced, grid: g, config: cfg),
                     "trial \(trial)")
         }
     }
 
     @Test func exactQuantilesMatchSorting() {
-        var rng = ChunkTestRNG(state: 7)
+        var rng = SplitMix64(seed: 7)
         for n in [1, 2, 3, 10, 11, 101, 5000, 70_000] {
             // Negative and positive values, many ties (coarse steps), like dB differences.
-            let v = (0..<n).map { _ in Float((rng.next() * 80 - 30).rounded() / 4) + (rng.next() < 0.5 ? 0 : Float(rng.next())) }
+            let v = (0..<n).map { _ in Float((rng.uniform() * 80 - 30).rounded() / 4) + (rng.uniform() < 0.5 ? 0 : Float(rng.uniform())) }
             let sorted = v.sorted()
             var med = ExactQuantile(q: 0.5)
             v.forEach { med.add($0) }

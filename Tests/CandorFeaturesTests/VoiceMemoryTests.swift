@@ -68,7 +68,7 @@ private func residentBytes() throws -> Int {
 /// with ±2% jitter, 0.2 s pauses, HNR frames every 10 ms.
 private func forEachSyntheticBlock(minutes: Double, from t0: Double = 0, seed: UInt64 = 1,
                                    _ body: (VoiceBlock) throws -> Void) rethrows {
-    var rng = SplitMix(seed: seed)
+    var rng = SplitMix64(seed: seed)
     var t = t0
     let end = t0 + minutes * 60
     while t < end {
@@ -161,7 +161,7 @@ struct VoiceMemoryTests {
     /// replaces converges to: 20 000 Monte-Carlo resamples agree within 3%.
     @Test func idealBootstrapEqualsMonteCarloLimit() throws {
         // Dependent terms, as jitter terms are: |T_{i+1} − T_i| of an AR(1) period series.
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         var periods: [Double] = [], e = 0.0
         for _ in 0..<1201 {
             e = 0.6 * e + rng.gaussian() * 0.0001
@@ -262,32 +262,17 @@ struct VoiceMemoryTests {
     }
 }
 
-/// Deterministic generator for the Monte-Carlo check (SplitMix64, Box–Muller normals).
-private struct SplitMix: RandomNumberGenerator {
-    var s: UInt64
-    init(seed: UInt64) { s = seed }
-    mutating func next() -> UInt64 {
-        s &+= 0x9E37_79B9_7F4A_7C15
-        var z = s
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
-    mutating func gaussian() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform()) }
-}
-
 /// A voiced stretch without any gap (a tone) is cut after `maxChunkPulses` pulses so the
 /// whole-channel accumulator stays bounded; the forced cuts drop only the few terms that
 /// span them, so the measures stay within 0.1% of the uncut ones.
 @Test func forcedCutsInAGaplessStretchBarelyChangeTheReport() {
-    var rng = SplitMixForTests(seed: 7)
+    var rng = SplitMix64(seed: 7)
     var t: [Double] = [], amp: [Double?] = []
     var x = 0.0
     for _ in 0..<20_000 {
-        x += 1 / 150.0 * (1 + 0.01 * (rng.next() - 0.5))
+        x += 1 / 150.0 * (1 + 0.01 * (rng.uniform() - 0.5))
         t.append(x)
-        amp.append(0.5 * (1 + 0.03 * (rng.next() - 0.5)))
+        amp.append(0.5 * (1 + 0.03 * (rng.uniform() - 0.5)))
     }
     func report(maxChunk: Int) -> (VoiceReport, chunks: Int) {
         var acc = VoiceAccumulator(settings: VoiceSettings())
@@ -305,18 +290,5 @@ private struct SplitMix: RandomNumberGenerator {
                    (whole.shimmerLocal, cut.shimmerLocal), (whole.shimmerApq11, cut.shimmerApq11)] {
         let u = try! #require(a), v = try! #require(b)
         #expect(abs(u - v) <= 1e-3 * u, "\(u) vs \(v)")
-    }
-}
-
-/// Deterministic uniform numbers in [0, 1) for the test above.
-private struct SplitMixForTests {
-    var s: UInt64
-    init(seed: UInt64) { s = seed }
-    mutating func next() -> Double {
-        s &+= 0x9E37_79B9_7F4A_7C15
-        var z = s
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
     }
 }
