@@ -16,11 +16,10 @@ public indirect enum JSONValue: Sendable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
-    /// `[[t, v], ...]` for a frame grid; `zeroIsNull` writes v == 0 as null (unvoiced).
-    case frames(FrameGrid, [Float], digits: Int, zeroIsNull: Bool)
-    /// The same, with the values paged by frame range (from the analysis's spill file) so
-    /// a three-hour track is never whole in memory. A failing load stops the output and is
-    /// reported through `TextSink.error`.
+    /// `[[t, v], ...]` for a frame grid, the values paged by frame range (from the
+    /// analysis's spill file) so a three-hour track is never whole in memory; `zeroIsNull`
+    /// writes v == 0 as null (unvoiced). A failing load stops the output and is reported
+    /// through `TextSink.error`.
     case pagedFrames(FrameGrid, @Sendable (Range<Int>) throws -> [Float], digits: Int, zeroIsNull: Bool)
     /// `[[a, b], ...]` spans in seconds.
     case spans([(Double, Double)])
@@ -168,10 +167,6 @@ extension JSONValue {
                 sink.write(k + 1 < fields.count ? ",\n" : "\n")
             }
             sink.write(pad + "}")
-        case .frames(let grid, let values, let digits, let zeroIsNull):
-            sink.write("[")
-            Self.writeFrames(grid, values, from: 0, digits: digits, zeroIsNull: zeroIsNull, pad: pad1, to: sink)
-            sink.write("]")
         case .pagedFrames(let grid, let load, let digits, let zeroIsNull):
             sink.write("[")
             var a = 0
@@ -213,7 +208,6 @@ extension JSONValue {
             if (zeroIsNull && v == 0) || !v.isFinite { sink.write("null") } else { sink.writeNumber(Double(v), digits: digits) }
             sink.write(byte: 93)  // ]
         }
-        sink.write("")  // flushes when the buffer is full
     }
 
     var isScalar: Bool {
@@ -260,7 +254,7 @@ extension JSONValue {
             s.text += "{"
             for (i, (k, v)) in o.enumerated() { if i > 0 { s.text += "," }; s.text += escapeJSON(k) + ":"; v.writeCompact(to: s) }
             s.text += "}"
-        case .frames, .pagedFrames, .spans: s.text += "null"
+        case .pagedFrames, .spans: s.text += "null"
         }
     }
 }

@@ -61,8 +61,8 @@ public func frameRange(_ grid: FrameGrid, from t0: Double, to t1: Double) -> Ran
 extension PitchSummary {
     /// The summary of a whole channel read in chunks from `source`, in memory bounded
     /// independently of duration, with the same numbers as `init(track:)`: sums are taken
-    /// in the same order, and the median is selected exactly (a histogram of the values'
-    /// bit patterns in pass 1, the values of the median's bins in pass 2).
+    /// in the same order, and the median's order statistics are selected exactly by
+    /// `ExactQuantile` (one pass each).
     public init(source: ChannelFrameSource, chunk: Int = 1 << 15) throws {
         let g = source.grid
         frames = g.count
@@ -76,66 +76,43 @@ extension PitchSummary {
                 a = b
             }
         }
-        // Pass 1: count, sums, extremes, histogram of the top 16 bits (positive floats
-        // order like their bit patterns).
+        // Pass 1: count, sums, extremes, and the median's first selection pass.
         var n = 0, sum = 0.0, sumST = 0.0
         var lo = Double.infinity, hi = -Double.infinity
-        var histogram = [Int32](repeating: 0, count: 1 << 16)
+        var median = ExactQuantile(q: 0.5)
         try scan { f in
-            histogram.withUnsafeMutableBufferPointer { h in
-                for v in f where v > 0 {
-                    let d = Double(v)
-                    n += 1
-                    sum += d
-                    sumST += 12 * log2(d / 100)
-                    lo = Swift.min(lo, d)
-                    hi = Swift.max(hi, d)
-                    h[Int(v.bitPattern >> 16)] += 1
-                }
+            for v in f where v > 0 {
+                let d = Double(v)
+                n += 1
+                sum += d
+                sumST += 12 * log2(d / 100)
+                lo = Swift.min(lo, d)
+                hi = Swift.max(hi, d)
+                median.add(v)
             }
         }
         voicedFrames = n
-        guard n > 0 else { return }
+        guard median.startSecondPass() else { return }
         let count = Double(n)
         let mean = sum / count, mst = sumST / count
         meanHz = mean
         meanST = mst
         minHz = lo
         maxHz = hi
-        // The bins holding the middle order statistics (0-based ranks).
-        let ranks = n % 2 == 1 ? [n / 2] : [n / 2 - 1, n / 2]
-        var bins: [Int] = []
-        var below: [Int] = []
-        var cum = 0
-        var r = 0
-        for bin in 0..<histogram.count where histogram[bin] > 0 {
-            let c = Int(histogram[bin])
-            while r < ranks.count && ranks[r] < cum + c {
-                if bins.last != bin { bins.append(bin); below.append(cum) }
-                r += 1
-            }
-            cum += c
-            if r == ranks.count { break }
-        }
-        // Pass 2: squared deviations (same order as the in-memory code) and the median bins' values.
+        // Pass 2: squared deviations (same order as the in-memory code) and the median.
         var ss = 0.0, ssST = 0.0
-        var inBins: [[Float]] = bins.map { _ in [] }
         try scan { f in
             for v in f where v > 0 {
                 let d = Double(v)
                 ss += (d - mean) * (d - mean)
                 let st = 12 * log2(d / 100)
                 ssST += (st - mst) * (st - mst)
-                if let k = bins.firstIndex(of: Int(v.bitPattern >> 16)) { inBins[k].append(v) }
+                median.refine(v)
             }
         }
-        func value(rank: Int) -> Double {
-            for (k, bin) in bins.enumerated() where rank >= below[k] && rank < below[k] + Int(histogram[bin]) {
-                return Double(inBins[k].sorted()[rank - below[k]])
-            }
-            return mean  // unreachable: every rank lies in one of the bins
-        }
-        medianHz = ranks.count == 1 ? value(rank: ranks[0]) : 0.5 * (value(rank: ranks[0]) + value(rank: ranks[1]))
+        // As `init(track:)`: the middle value, or the mean of the two middle values.
+        let (middle, fraction) = median.orderStatistics()
+        medianHz = fraction == 0 ? Double(middle[0]) : 0.5 * (Double(middle[0]) + Double(middle[1]))
         if n > 1 {
             let v = ss / (count - 1)
             sdHz = v.squareRoot()

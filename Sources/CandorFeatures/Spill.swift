@@ -170,17 +170,4 @@ public final class FrameStore: Sendable {
     public func source(channel c: Int) -> ChannelFrameSource {
         ChannelFrameSource(grid: grid) { [self] r in try load(channel: c, r) }
     }
-
-    /// Calls `body` with consecutive chunks of one track of channel `c` (in order), so a
-    /// whole track can be scanned in bounded memory. `body` gets the chunk's first frame.
-    public func scan(channel c: Int, track: Track, chunk: Int = 1 << 15,
-                     _ body: (Int, UnsafeBufferPointer<Float>) throws -> Void) throws {
-        var a = 0
-        while a < grid.count {
-            let b = min(grid.count, a + chunk)
-            let v = try read(channel: c, track: track, a..<b)
-            try v.withUnsafeBufferPointer { try body(a, $0) }
-            a = b
-        }
-    }
 }

@@ -215,9 +215,11 @@ struct ExactQuantile {
         for (j, b) in buckets.enumerated() where b == h { low[j][Int(k & 0xFFFF)] += 1 }
     }
 
-    /// The quantile after the second pass.
-    func result() -> Float {
-        guard count > 0 else { return 0 }
+    /// After the second pass: the values of sorted rank ⌊q(n−1)⌋ and, when there is one,
+    /// the next rank (the quantile interpolates between them), and the interpolation
+    /// fraction. Empty when no value was seen.
+    func orderStatistics() -> (values: [Float], fraction: Float) {
+        guard count > 0 else { return ([], 0) }
         let vals = zip(ranks, rankBucket).map { r, j -> Float in
             var cum = below[j]
             var l = 0
@@ -225,8 +227,14 @@ struct ExactQuantile {
             return Self.value(buckets[j] << 16 | UInt32(l))
         }
         let x = q * Double(count - 1)
-        let f = Float(x - Double(Int(x)))
-        return vals.count == 2 ? vals[0] * (1 - f) + vals[1] * f : vals[0]
+        return (vals, Float(x - Double(Int(x))))
+    }
+
+    /// The quantile after the second pass.
+    func result() -> Float {
+        let (vals, f) = orderStatistics()
+        guard let first = vals.first else { return 0 }
+        return vals.count == 2 ? first * (1 - f) + vals[1] * f : first
     }
 }
 

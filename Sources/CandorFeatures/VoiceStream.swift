@@ -19,23 +19,6 @@ public struct VoiceStreamOptions: Sendable {
     public init() {}
 }
 
-/// Analyses every output channel of `path`; `pitch[k]` is channel k's pitch track.
-/// Returns one `VoiceData` per channel: call `.report()` for the channel's `voice` object
-/// and `.report(from:to:)` for a segment's.
-public func analyzeVoiceFile(path: String, scan: AudioScan, pitch: [PitchTrack],
-                             options: VoiceStreamOptions = VoiceStreamOptions(),
-                             progress: ProgressHandler? = nil) async throws -> [VoiceData] {
-    let sources = pitch.map { p in
-        ChannelFrameSource(grid: p.grid) { r in
-            let g = FrameGrid(t1: p.grid.time(r.lowerBound), dt: p.grid.dt, count: r.count)
-            return ChannelFrames(pitch: PitchTrack(grid: g, f0: Array(p.f0[r]), strength: Array(p.strength[r])),
-                                 intensity: IntensityTrack(grid: g, db: []),
-                                 speech: SpeechFrames(grid: FrameGrid(t1: g.t1, dt: g.dt, count: 0)))
-        }
-    }
-    return try await analyzeVoiceFile(path: path, scan: scan, pitch: sources, options: options, progress: progress)
-}
-
 /// The pitch frames a block of samples `[lo, hi)` needs: its frames plus whole voiced
 /// stretches crossing its edges (a stretch's pulse walk starts from its middle, so a cut
 /// stretch would give other pulses than the whole-track pass). The extension stops
@@ -62,7 +45,10 @@ func pitchForBlock(_ source: ChannelFrameSource, from t0: Double, to t1: Double,
     return p
 }
 
-/// Same, with each channel's pitch paged from a `ChannelFrameSource` (block by block).
+/// Analyses every output channel of `path`; `pitch[k]` pages channel k's pitch track (block by
+/// block, see `pitchForBlock`).
+/// Returns one `VoiceData` per channel: call `.report()` for the channel's `voice` object
+/// and `.report(from:to:)` for a segment's.
 public func analyzeVoiceFile(path: String, scan: AudioScan, pitch: [ChannelFrameSource],
                              options: VoiceStreamOptions = VoiceStreamOptions(),
                              progress: ProgressHandler? = nil) async throws -> [VoiceData] {
