@@ -62,10 +62,12 @@ let package = Package(
         .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorAuditTests", dependencies: ["CandorAudit"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorAudit"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorSynth", "CandorAudio"], swiftSettings: swiftSettings),
+        // Process running and paths shared by the test targets that run `candor`.
+        .target(name: "CandorTestSupport", path: "Tests/CandorTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorSynth", "CandorAudio", "CandorTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorCLITests",
-            dependencies: ["CandorCLI", "CandorSynth", "CandorAudio"],
+            dependencies: ["CandorCLI", "CandorSynth", "CandorAudio", "CandorTestSupport"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

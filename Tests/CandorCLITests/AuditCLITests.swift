@@ -1,3 +1,4 @@
+import CandorTestSupport
 import CandorAudit
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import CandorTestSupport
 import Foundation
 import Testing
 

@@ -1,18 +1,10 @@
+import CandorTestSupport
 import Foundation
 
-/// Locates the package root from this file's path and the built `candor` next to the test bundle.
+/// The package root and the built `candor` (shared with CandorStoreTests), plus samples.
 enum Paths {
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static var candor: String {
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let c = dir.appendingPathComponent("candor").path
-            if FileManager.default.isExecutableFile(atPath: c) { return c }
-            dir = dir.deletingLastPathComponent()
-        }
-        return packageRoot.appendingPathComponent(".build/debug/candor").path
-    }
+    static var packageRoot: URL { PackagePaths.root }
+    static var candor: String { PackagePaths.candor }
     static func sample(_ p: String) -> String { packageRoot.appendingPathComponent("samples/" + p).path }
     static let realClipsDir = "/usr/share/pocketsphinx/test/data/librivox"
     static var realClips: [String] {
@@ -25,37 +17,6 @@ enum Paths {
         }
         return []
     }
-}
-
-struct RunResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs a program and captures its output.
-@discardableResult
-func run(_ exe: String, _ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> RunResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe)
-    p.arguments = args
-    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    var environment = ProcessInfo.processInfo.environment
-    for (k, v) in env { environment[k] = v }
-    p.environment = environment
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    // Read both pipes concurrently so a full pipe cannot block the child.
-    nonisolated(unsafe) var errData = Data()
-    let errThread = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-    errThread.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    while errThread.isExecuting || !errThread.isFinished { usleep(1000) }
-    return RunResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
 }
 
 func candor(_ args: String..., cwd: String? = nil, env: [String: String] = [:]) throws -> RunResult {

@@ -1,49 +1,18 @@
 import CandorStore
+import CandorTestSupport
 import Foundation
 import Testing
 
-/// The built `candor` next to the test bundle (as in CandorCLITests).
+/// The built `candor` (shared with CandorCLITests).
 enum Paths {
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static var candor: String {
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let c = dir.appendingPathComponent("candor").path
-            if FileManager.default.isExecutableFile(atPath: c) { return c }
-            dir = dir.deletingLastPathComponent()
-        }
-        return packageRoot.appendingPathComponent(".build/debug/candor").path
-    }
-}
-
-struct RunResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+    static var packageRoot: URL { PackagePaths.root }
+    static var candor: String { PackagePaths.candor }
 }
 
 /// Runs `candor` to completion and captures its output.
 @discardableResult
 func candor(_ args: [String], env: [String: String] = [:]) throws -> RunResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Paths.candor)
-    p.arguments = args
-    var environment = ProcessInfo.processInfo.environment
-    for (k, v) in env { environment[k] = v }
-    p.environment = environment
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    nonisolated(unsafe) var errData = Data()
-    let errThread = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-    errThread.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    while !errThread.isFinished { usleep(1000) }
-    return RunResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
+    try run(Paths.candor, args, env: env)
 }
 
 /// A `candor worker` running in the background, its stderr going to a file we can poll.
