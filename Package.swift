@@ -12,7 +12,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "candor", targets: ["candor"]),
-        .library(name: "CandorCore", targets: ["CandorAudio", "CandorDSP", "CandorFeatures", "CandorModels", "CandorAudit"]),
+        // The analysis library: `Candor.analyze(file:options:)` returns a typed `Analysis`.
+        .library(name: "Candor", targets: ["Candor"]),
+        .library(name: "CandorCore", targets: ["CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorModels", "CandorAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -25,14 +27,16 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // What every module shares: exit statuses and the error protocol that carries them.
+        .target(name: "CandorCore", dependencies: [], swiftSettings: swiftSettings),
         .target(name: "CandorDSP", dependencies: ["CFFTW"], swiftSettings: swiftSettings),
         .target(
             name: "CandorAudio",
-            dependencies: ["CSndFile", "CandorDSP", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CandorCore", "CSndFile", "CandorDSP", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
-        .target(name: "CandorFeatures", dependencies: ["CandorDSP", "CandorAudio"], swiftSettings: swiftSettings),
+        .target(name: "CandorFeatures", dependencies: ["CandorCore", "CandorDSP", "CandorAudio"], swiftSettings: swiftSettings),
         .target(name: "CandorSynth", dependencies: ["CandorAudio"], swiftSettings: swiftSettings),
-        .target(name: "CandorModels", dependencies: [], swiftSettings: swiftSettings),
+        .target(name: "CandorModels", dependencies: ["CandorCore"], swiftSettings: swiftSettings),
         .target(
             name: "CandorAudit",
             dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")],
@@ -42,10 +46,15 @@ let package = Package(
             name: "CandorStore",
             dependencies: ["CSQLite", "CandorAudit", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
+        // The library over the stages: one entry point, one typed result (schema candor.analysis/1).
+        .target(
+            name: "Candor",
+            dependencies: ["CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorModels", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         .target(
             name: "CandorCLI",
             dependencies: [
-                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport", "CandorStore",
+                "Candor", "CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport", "CandorStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -58,6 +67,10 @@ let package = Package(
         .testTarget(
             name: "CandorFeaturesTests",
             dependencies: ["CandorFeatures", "CandorSynth", "CandorAudio"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CandorTests",
+            dependencies: ["Candor", "CandorFeatures", "CandorSynth", "CandorAudio"],
             swiftSettings: swiftSettings),
         .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorAuditTests", dependencies: ["CandorAudit"], swiftSettings: swiftSettings),

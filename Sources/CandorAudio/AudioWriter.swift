@@ -1,12 +1,14 @@
 import CSndFile
+import CandorCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// A failure while writing an output sound file (maps to exit code 1).
-public struct OutputError: Error, CustomStringConvertible, Sendable {
+/// A failure while writing an output file (maps to exit code 1).
+public struct OutputError: CandorError, Sendable {
+    public var exitStatus: ExitStatus { .failure }
     public let path: String
     public let problem: String
     public init(path: String, problem: String) {

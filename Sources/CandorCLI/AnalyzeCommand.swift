@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
+import Candor
 import CandorAudio
 import CandorFeatures
 
@@ -97,17 +98,16 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     }
 
     func analyzeOne(_ file: String) async throws {
-        var request = AnalysisRequest(file: file)
-        request.pitch = settings
-        request.mix = mix
-        request.threads = threads
-        request.roles = roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? []
-        request.outPath = outputPath(for: file)
-        request.caseID = caseID
-        request.sessionID = sessionID
-        request.workspace = global.workspacePath
-        request.segmentsPath = segments
-        request.pitchOnly = pitchOnly
+        var request = AnalysisRequest(file: file, outPath: outputPath(for: file))
+        request.options.pitch = settings
+        request.options.mix = mix
+        request.options.threads = threads
+        request.options.roles = roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? []
+        request.options.segmentsFile = segments
+        request.options.pitchOnly = pitchOnly
+        if let caseID, let sessionID {
+            request.session = AuditTarget(workspace: global.workspacePath, caseID: caseID, sessionID: sessionID)
+        }
         let progress = ProgressLine(label: "analysing \(file)", quiet: global.quiet)
         let outcome = try await runAnalysis(request) { progress.update($0) }
         progress.finish()

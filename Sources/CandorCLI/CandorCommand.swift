@@ -1,4 +1,5 @@
 import ArgumentParser
+import Candor
 
 /// The root of the `candor` command tree. Each capability adds its subcommands here.
 public struct CandorCommand: AsyncParsableCommand {

@@ -9,22 +9,11 @@ struct InterviewResults {
     var voice: [VoiceData]
     var timing: RecordingTiming
     var timingSettings: TimingSettings
-    var segments: [SegmentResult]
+    var segments: [Analysis.SegmentResult]
     /// Top-level scores (interview quality, and every segment's baseline-deviation score).
     var scores: [ModelScore]
     var models: [ModelReference]
     var modelsNote: String?
-}
-
-struct SegmentResult {
-    var segment: Segment
-    /// Channel (or mono-estimate speaker) whose speech was measured.
-    var source: Int
-    var features: [String: Double?]
-    var voice: VoiceReport
-    var timing: SegmentTiming
-    var zScores: [String: Double]
-    var scores: [ModelScore]
 }
 
 /// The baseline-deviation model's feature names, from a segment's measurements.
@@ -52,7 +41,7 @@ func segmentFeatures(pitch: PitchSummary, voice: VoiceReport, intensityDB: Doubl
 }
 
 func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOptions, roles: [String],
-                      segmentsPath: String?, progress: ProgressHandler?) async throws -> InterviewResults {
+                      segments segs: [Segment], progress: ProgressHandler?) async throws -> InterviewResults {
     let channels = analysis.channels
     // Voice quality: a second streaming pass guided by the pitch tracks.
     var vopts = VoiceStreamOptions()
@@ -74,18 +63,13 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
     do {
         registry = try ModelRegistry.loadDefault()
     } catch let e as ModelInputError {
-        if ModelRegistry.locate() == nil {
-            modelsNote = "no models directory found (set CANDOR_MODELS): no scores computed"
-        } else {
-            throw CLIError(code: ExitCodes.invalidInput, "\(e)")
-        }
+        guard ModelRegistry.locate() == nil else { throw e }
+        modelsNote = "no models directory found (set CANDOR_MODELS): no scores computed"
     }
 
     // Segments.
-    var segResults: [SegmentResult] = []
-    if let segmentsPath {
-        let raw = try SegmentReader.read(path: segmentsPath)
-        let segs = try Segments.validate(raw, duration: analysis.scan.duration, path: segmentsPath)
+    var segResults: [Analysis.SegmentResult] = []
+    if !segs.isEmpty {
         let segTiming = try TimingAnalysis.segments(segs, channels: inputs, recording: timing, settings: settings)
         let monoEstimate = timing.conversation?.estimate == true
         var feats: [[String: Double?]] = []
@@ -117,7 +101,7 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
             }
         }
         for (i, s) in segs.enumerated() {
-            segResults.append(SegmentResult(segment: s, source: segTiming[i].source, features: feats[i], voice: voices[i],
+            segResults.append(Analysis.SegmentResult(segment: s, source: segTiming[i].source, features: feats[i], voice: voices[i],
                                             timing: segTiming[i], zScores: z[i], scores: segScores[i]))
         }
     }
@@ -135,12 +119,4 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
     scores += segResults.flatMap(\.scores)
     return InterviewResults(voice: voice, timing: timing, timingSettings: settings, segments: segResults, scores: scores,
                             models: registry?.references ?? [], modelsNote: modelsNote)
-}
-
-/// Pre-encoded JSON (sorted keys) of a Codable value.
-func encodedJSON<T: Encodable>(_ value: T) -> JSONValue {
-    let enc = JSONEncoder()
-    enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    guard let d = try? enc.encode(value) else { return .null }
-    return .raw(String(decoding: d, as: UTF8.self))
 }
