@@ -16,45 +16,34 @@ extension Analysis {
         return sink.bytes
     }
 
-    /// Writes the analysis JSON document to `path` atomically (a temporary file beside it,
-    /// renamed over it when complete; nothing is left behind on failure), or to standard
-    /// output for "-". Frame tracks stream page by page.
+    /// Writes the analysis JSON document to `path` through ``OutputFile`` (a private temporary
+    /// file, renamed or copied into place when complete; nothing is left behind on failure),
+    /// or to standard output for "-". Frame tracks stream page by page. `beforeRelease` sees
+    /// the finished document (its `sha256`, `readBack()`) before it appears at `path`: log it there (a throw discards it).
     /// - Throws: `OutputError` when the file cannot be written, `SpillError` when a paged
     ///   track cannot be read back.
-    public func write(toFile path: String) throws {
-        try writeAtomically(to: path) { sink in try jsonTree(self).write(to: sink) }
+    public func write(toFile path: String, protection: OutputProtection = OutputProtection(),
+                      beforeRelease: (OutputFile) throws -> Void = { _ in }) throws {
+        try writeAtomically(to: path, protection: protection, beforeRelease: beforeRelease) { sink in try jsonTree(self).write(to: sink) }
     }
 }
 
-/// Writes a file atomically: the content goes to a temporary file beside the target, which
-/// is renamed over the target only when complete. On failure no partial file remains.
-/// `path == "-"` writes to stdout. The output ends with a newline after `body`'s text.
-package func writeAtomically(to path: String, _ body: (TextSink) throws -> Void) throws {
-    if path == "-" {
-        let sink = TextSink(fd: 1)
-        try body(sink)
-        if let e = sink.error { throw e }
-        sink.write("\n")
-        sink.flush()
-        return
-    }
-    let tmp = path + ".tmp-\(getpid())"
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else {
-        throw OutputError(path: path, problem: "cannot write (\(String(cString: strerror(errno))))")
-    }
-    let sink = TextSink(fd: fd)
+/// Writes a file through ``OutputFile`` (private temporary file, renamed or copied into
+/// place only when complete; nothing is left behind on failure), or to stdout for "-".
+/// The output ends with a newline after `body`'s text. `beforeRelease` runs (the
+/// output's `sha256` set) after it is on disk and before it appears at `path` (log it there).
+package func writeAtomically(to path: String, protection: OutputProtection = OutputProtection(),
+                             beforeRelease: (OutputFile) throws -> Void = { _ in }, _ body: (TextSink) throws -> Void) throws {
+    let out = try OutputFile(path: path, protection: protection)
     do {
-        try body(sink)
-        if let e = sink.error { throw e }
-        sink.write("\n")
-        sink.flush()
-        if sink.failed || fsync(fd) != 0 { throw OutputError(path: path, problem: "write failed (\(String(cString: strerror(errno))))") }
-        close(fd)
-        if rename(tmp, path) != 0 { throw OutputError(path: path, problem: "cannot rename into place (\(String(cString: strerror(errno))))") }
+        try body(out.sink)
+        if let e = out.sink.error { throw e }
+        out.sink.write("\n")
+        try out.finish()
+        try beforeRelease(out)
+        try out.commit()
     } catch {
-        close(fd)
-        unlink(tmp)
+        out.discard()
         throw error
     }
 }

@@ -9,11 +9,14 @@ public final class AuditWorkspace {
 
     /// Opens (creating if needed) the workspace at `path`, with the SQLite store `audit.sqlite`
     /// unless another store is given.
-    public init(path: String, store: (any AuditStore)? = nil) throws {
+    /// With `readOnly` nothing is created or changed (verification of a read-only workspace).
+    public init(path: String, store: (any AuditStore)? = nil, readOnly: Bool = false) throws {
         self.path = path
         keys = KeyStore(workspace: path)
         if let store {
             self.store = store
+        } else if readOnly {
+            self.store = try SQLiteAuditStore(path: (path as NSString).appendingPathComponent("audit.sqlite"), readOnly: true)
         } else {
             try KeyStore.createDirectory(path)
             self.store = try SQLiteAuditStore(path: (path as NSString).appendingPathComponent("audit.sqlite"))

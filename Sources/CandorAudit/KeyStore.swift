@@ -27,7 +27,7 @@ public struct KeyStore: Sendable {
     /// final name appears (written to a temporary file, then hard-linked into place).
     static func writeNew(_ path: String, _ text: String, mode: mode_t) throws {
         let tmp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw AuditError("\(tmp): cannot create: \(String(cString: strerror(errno)))") }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -106,10 +106,11 @@ public struct KeyStore: Sendable {
 
     public func setDefaultOperator(_ name: String) throws {
         let p = path("default-operator")
-        let tmp = p + ".tmp-\(getpid())"
+        // A private, unpredictable temporary name created with O_EXCL|O_NOFOLLOW (writeNew).
+        let tmp = p + ".tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         do {
-            try Data((name + "\n").utf8).write(to: URL(fileURLWithPath: tmp))
-            guard rename(tmp, p) == 0 else { throw AuditError("rename failed") }
+            try Self.writeNew(tmp, name + "\n", mode: 0o644)
+            guard rename(tmp, p) == 0 else { unlink(tmp); throw AuditError("rename failed") }
         } catch { throw AuditError("\(p): cannot write: \(error)") }
     }
 

@@ -12,9 +12,35 @@ public final class SQLiteAuditStore: AuditStore {
     public let path: String
     private var transactionDepth = 0
 
-    public init(path: String, busyTimeoutMs: Int32 = 60_000) throws {
+    /// Opens (creating if needed) the store read-write. With `readOnly`, opens an existing
+    /// database with `mode=ro` (no WAL switch, no schema change), falling back to
+    /// `immutable=1` when SQLite cannot create its shared-memory file (a read-only folder or
+    /// mount): verification then works on a read-only or full workspace.
+    public init(path: String, busyTimeoutMs: Int32 = 60_000, readOnly: Bool = false) throws {
         self.path = path
         var handle: OpaquePointer?
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: path) else { throw AuditError("\(path): no audit database") }
+            var escaped = ""
+            for ch in path.unicodeScalars {
+                if ch == "%" || ch == "?" || ch == "#" { escaped += String(format: "%%%02X", ch.value) } else { escaped.unicodeScalars.append(ch) }
+            }
+            for mode in ["mode=ro", "mode=ro&immutable=1"] {
+                sqlite3_close(handle)
+                handle = nil
+                let rc = sqlite3_open_v2("file:\(escaped)?\(mode)", &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nil)
+                guard rc == SQLITE_OK, let h = handle else { continue }
+                if sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", nil, nil, nil) == SQLITE_OK { break }
+            }
+            guard let h = handle, sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", nil, nil, nil) == SQLITE_OK else {
+                let msg = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+                sqlite3_close(handle)
+                throw AuditError("\(path): cannot open audit database read-only: \(msg)")
+            }
+            db = h
+            sqlite3_busy_timeout(h, busyTimeoutMs)
+            return
+        }
         let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
         guard rc == SQLITE_OK, let handle else {
             let msg = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"

@@ -73,13 +73,23 @@ public struct EvidenceFile: Sendable {
     }
 }
 
+/// What an `--evidence` file matched in a log.
+public enum EvidenceMatch: String, Sendable {
+    /// A recording: the sha256 of an `evidence_ingested` record (or an analysis's input_sha256).
+    case recording
+    /// An analysis output: the output_sha256 of an `analysis_completed` record.
+    case output
+}
+
 public struct VerificationReport: Sendable {
     public var size = 0
     public var root: [UInt8] = []
     public var origin = ""
     public var failure: VerificationFailure?
     public var checkedResults = 0
-    public var matchedEvidence: [(path: String, seq: Int)] = []
+    /// Each `--evidence` file, the first record it matched, and whether it matched a
+    /// recording (an `evidence_ingested` sha256 or an analysis's input) or an analysis output.
+    public var matchedEvidence: [(path: String, seq: Int, kind: EvidenceMatch)] = []
     public var isIntact: Bool { failure == nil }
 }
 
@@ -174,9 +184,14 @@ public enum LogVerifier {
         // 5. Evidence files given by the user.
         for file in evidence {
             if let seq = records.firstIndex(where: { r in
-                ["sha256", "input_sha256", "output_sha256"].contains { r[$0]?.stringValue == file.sha256 }
+                (r["type"]?.stringValue == RecordType.evidenceIngested.rawValue && r["sha256"]?.stringValue == file.sha256)
+                    || r["input_sha256"]?.stringValue == file.sha256
             }) {
-                report.matchedEvidence.append((file.path, seq))
+                report.matchedEvidence.append((file.path, seq, .recording))
+                continue
+            }
+            if let seq = records.firstIndex(where: { $0["output_sha256"]?.stringValue == file.sha256 }) {
+                report.matchedEvidence.append((file.path, seq, .output))
                 continue
             }
             let base = (file.path as NSString).lastPathComponent

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Candor
 import CandorAudio
 import CandorAudit
@@ -17,6 +12,8 @@ struct AnalysisRequest: Sendable {
     var outPath: String?
     /// Record the analysis in this session's audit log.
     var session: AuditTarget?
+    /// Overwrite an output that is an input or a logged recording.
+    var force = false
 
     init(file: String, outPath: String?) {
         self.file = file
@@ -45,13 +42,23 @@ struct AnalysisOutcome: Sendable {
     var summary: String
 }
 
-/// Analyses one file with the library, writes the document (atomically) or returns it, and
-/// records it in the session's audit log when one is given.
+/// Analyses one file with the library, writes the document through `OutputFile` or returns
+/// it, and records it in the session's audit log when one is given. With a log, the records
+/// (with the document's hash) are appended after the document is complete on disk and
+/// before it appears under its name (or on stdout): a kill at any moment leaves no output or
+/// a logged one. The output never overwrites the input or a recording logged in the workspace.
 func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? = nil) async throws -> AnalysisOutcome {
     let file = request.file
+    var protection = OutputProtection(force: request.force)
     if let s = request.session {
         // Fail fast (before a long analysis) when the log cannot take the records.
         try s.preflight()
+    }
+    if let out = request.outPath {
+        protection = try outputProtection(inputs: [file] + [request.options.segmentsFile].compactMap { $0 },
+                                          workspace: request.session?.workspace, storeURL: request.session?.storeURL, force: request.force)
+        // Refuse before a long analysis, and again when writing (the input's hash is known then).
+        try OutputFile.check(out, protection)
     }
     let analysis = try await Candor.analyze(file: file, options: request.options, progress: progress)
     let summaryPath = request.outPath ?? "-"
@@ -65,18 +72,15 @@ func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? = nil) a
         return AnalysisOutcome(inputSHA256: analysis.input.sha256, outputSHA256: sha, bytes: bytes,
                                summary: analysis.humanSummary(outPath: summaryPath))
     }
-    // With an audit log and stdout output, the JSON is rendered to a temporary file first so
-    // the exact bytes can be hashed and kept in the workspace.
-    let toStdout = outPath == "-"
-    let target = toStdout && request.session != nil ? request.session!.workspace + "/.stdout-\(getpid()).analysis.json" : outPath
-    if target != outPath { mkdir(request.session!.workspace, 0o755) }
-    defer { if target != outPath { unlink(target) } }
-    try analysis.write(toFile: target)
-    let outSHA = target == "-" ? nil : try sha256(ofFile: target)
-    if let s = request.session, let outSHA {
-        if toStdout, let text = readText(target) { print(text, terminator: "") }
-        try s.record(analysis, outputPath: target, outputSHA256: outSHA)
+    if !request.force { protection.evidenceSHA256.insert(analysis.input.sha256) }
+    var outSHA: String?
+    try analysis.write(toFile: outPath, protection: protection) { out in
+        outSHA = out.sha256
+        if let s = request.session, let sha = out.sha256 {
+            try s.store(try out.readBack())
+            try s.record(analysis, outputPath: outPath, outputSHA256: sha)
+        }
     }
-    return AnalysisOutcome(inputSHA256: analysis.input.sha256, outputSHA256: toStdout ? nil : outSHA, bytes: nil,
+    return AnalysisOutcome(inputSHA256: analysis.input.sha256, outputSHA256: outPath == "-" ? nil : outSHA, bytes: nil,
                            summary: analysis.humanSummary(outPath: outPath))
 }

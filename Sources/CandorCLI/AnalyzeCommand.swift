@@ -59,6 +59,9 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     @Option(name: .customLong("session"), help: "Session id within the case.")
     public var sessionID: String?
 
+    @Flag(name: .long, help: "Overwrite an output that is an input or a recording logged in the workspace.")
+    public var force = false
+
     public init() {}
 
     public func validate() throws {
@@ -105,6 +108,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         request.options.roles = roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? []
         request.options.segmentsFile = segments
         request.options.pitchOnly = pitchOnly
+        request.force = force
         if let caseID, let sessionID {
             request.session = AuditTarget(workspace: global.workspacePath, caseID: caseID, sessionID: sessionID)
         }

@@ -65,7 +65,8 @@ struct AuditVerify: ParsableCommand {
             }
             what = path
         } else {
-            let ws = try openAudit(global.workspacePath)
+            // Read-only: verification works on a read-only or full workspace and changes nothing.
+            let ws = try openAudit(global.workspacePath, readOnly: true)
             let s = try sessionRef(caseID!, sessionID!)
             do { contents = try ws.contents(s) } catch {
                 throw CLIError(code: ExitCodes.invalidInput, "\(error)")
@@ -84,7 +85,10 @@ struct AuditVerify: ParsableCommand {
         if json {
             var o: [String: AuditJSON] = ["intact": .bool(report.isIntact), "size": .int(Int64(report.size)),
                                           "root": .string(Hex.encode(report.root)), "origin": .string(report.origin),
-                                          "results_rehashed": .int(Int64(report.checkedResults))]
+                                          "results_rehashed": .int(Int64(report.checkedResults)),
+                                          "evidence": .array(report.matchedEvidence.map { e -> AuditJSON in
+                                              .object(["path": .string(e.path), "seq": .int(Int64(e.seq)), "matched": .string(e.kind.rawValue)])
+                                          })]
             if let f = report.failure {
                 o["failure"] = .object(["kind": .string(f.kind.rawValue), "seq": f.seq.map { .int(Int64($0)) } ?? .null,
                                         "message": .string(f.message)])
@@ -98,7 +102,12 @@ struct AuditVerify: ParsableCommand {
         if !global.quiet && !json {
             print("intact: \(what): \(report.size) records, root \(Hex.encode(report.root)), checkpoint \(report.origin)")
             if report.checkedResults > 0 { print("result files re-hashed: \(report.checkedResults)") }
-            for e in report.matchedEvidence { print("evidence \(e.path): matches seq \(e.seq)") }
+            for e in report.matchedEvidence {
+                switch e.kind {
+                case .recording: print("evidence \(e.path): matches the recording of seq \(e.seq)")
+                case .output: print("evidence \(e.path): matches the analysis output of seq \(e.seq) (an output, not a recording)")
+                }
+            }
             if sinceText != nil { print("consistent with the earlier checkpoint") }
         }
     }

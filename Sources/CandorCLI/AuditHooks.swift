@@ -9,9 +9,9 @@ import Foundation
 /// Opens the workspace's audit side, turning audit errors into one-line CLI errors. The
 /// session logs live in `storeURL`'s PostgreSQL database when given, else where
 /// `sharedAuditStore()` says.
-func openAudit(_ workspace: String, storeURL: String? = nil) throws -> AuditWorkspace {
+func openAudit(_ workspace: String, storeURL: String? = nil, readOnly: Bool = false) throws -> AuditWorkspace {
     let store = try storeURL.map { try auditStore(url: $0) } ?? sharedAuditStore()
-    do { return try AuditWorkspace(path: workspace, store: store) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
+    do { return try AuditWorkspace(path: workspace, store: store, readOnly: readOnly) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
 }
 
 func sessionRef(_ caseID: String, _ sessionID: String) throws -> SessionRef {

@@ -16,6 +16,15 @@ struct AnalysisSourceOptions: ParsableArguments {
     @Option(name: .customLong("session"), help: "Session id within the case.")
     var sessionID: String?
 
+    @Flag(name: .long, help: "Overwrite an output that is an input or a recording logged in the workspace.")
+    var force = false
+
+    /// What the outputs must not overwrite: the analysis file, `extra` inputs, and with
+    /// --case/--session the recordings logged in the workspace.
+    func protection(workspace: String, extra: [String] = []) throws -> OutputProtection {
+        try outputProtection(inputs: [analysis].compactMap { $0 } + extra, workspace: caseID == nil ? nil : workspace, force: force)
+    }
+
     func check() throws {
         if (caseID == nil) != (sessionID == nil) { throw ValidationError("--case and --session go together") }
         if (analysis == nil) == (caseID == nil) { throw ValidationError("give either --analysis FILE or --case ID --session ID") }
@@ -95,6 +104,8 @@ public struct ReportCommand: ParsableCommand {
 
     public func run() throws {
         try checkOutputFolder(out)
+        let protection = try source.protection(workspace: global.workspacePath, extra: [auditStatus].compactMap { $0 })
+        try OutputFile.check(out, protection)
         let analysis: AnalysisData
         var audit: AuditStatus?
         if let file = source.analysis {
@@ -109,7 +120,7 @@ public struct ReportCommand: ParsableCommand {
         let options = ReportOptions(caseID: source.caseID, sessionID: source.sessionID, generatedAt: utcNow(),
                                     modelCards: modelCards(for: analysis, modelsDir: models), audit: audit)
         let html = HTMLReport.render(analysis, options: options)
-        try writeAtomically(to: out) { $0.write(html) }
+        try writeAtomically(to: out, protection: protection) { $0.write(html) }
         if !global.quiet && out != "-" { print("report written to \(out)") }
         if let audit, case .failed(let why) = audit.verification {
             throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(audit.source): \(why) (the report shows this)")
@@ -177,6 +188,8 @@ public struct ExportCommand: ParsableCommand {
 
     public func run() throws {
         for path in outputs { try checkOutputFolder(path) }
+        let protection = try source.protection(workspace: global.workspacePath)
+        for path in outputs { try OutputFile.check(path, protection) }
         let analysis: AnalysisData
         if let file = source.analysis {
             analysis = try readAnalysisFile(file)
@@ -186,11 +199,11 @@ public struct ExportCommand: ParsableCommand {
         }
         if format == "textgrid" {
             let text = TextGridWriter.write(analysis)
-            try writeAtomically(to: outputs[0]) { $0.write(String(text.dropLast())) }
+            try writeAtomically(to: outputs[0], protection: protection) { $0.write(String(text.dropLast())) }
         } else {
             for path in outputs {
                 let frames = path == "-" ? table == "frames" : path.hasSuffix(".frames.csv")
-                try writeAtomically(to: path) { sink in
+                try writeAtomically(to: path, protection: protection) { sink in
                     // writeAtomically ends the output with a newline; the tables already end with one,
                     // so the last chunk goes out without it.
                     var pending = ""
