@@ -182,6 +182,10 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
         guard timeStep >= 0 else { throw ValidationError("--time-step must be ≥ 0") }
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1…100") }
         if sessionID != nil && caseID == nil { throw ValidationError("--session needs --case") }
+        if let caseID {
+            // The same rule as the audit log's: refuse invalid names before queueing jobs.
+            do { _ = try SessionRef(caseID: caseID, sessionID: sessionID ?? "session") } catch { throw ValidationError("\(error)") }
+        }
     }
 
     public func run() async throws {
