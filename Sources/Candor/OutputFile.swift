@@ -218,11 +218,14 @@ public final class OutputFile {
             }
         }
         if exists, (target.st_mode & S_IFMT) == S_IFREG, !p.evidenceSHA256.isEmpty,
-           let sha = try? sha256(ofFile: path), p.evidenceSHA256.contains(sha) {
+           let sha = try? fileSHA256(path), p.evidenceSHA256.contains(sha) {
             throw OutputRefused(path: path, reason: "a recording logged as evidence (sha256 \(sha))")
         }
     }
 }
+
+/// `sha256(ofFile:)` (named apart from `OutputFile.sha256`).
+func fileSHA256(_ path: String) throws -> String { try sha256(ofFile: path) }
 
 /// The folder-resolved absolute path (the file itself may not exist).
 func canonicalPath(_ path: String) -> String {

@@ -265,7 +265,7 @@ public enum SegmentReader {
     /// `hh:mm:ss.mmm` or `mm:ss.mmm` (WebVTT) / `hh:mm:ss,mmm` (SRT).
     static func parseClock(_ s: String, srt: Bool) -> Double? {
         // Digits only: a sign ("-00:01.000") must not be dropped by Int/Double parsing.
-        guard s.allSatisfy({ ("0"..."9").contains($0) || $0 == ":" || $0 == "." || $0 == "," }) else { return nil }
+        guard s.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == ":" || $0 == "." || $0 == "," }) else { return nil }
         let norm = String(s.map { $0 == "," ? "." : $0 })
         let parts = norm.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3 else { return nil }
