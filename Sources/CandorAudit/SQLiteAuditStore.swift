@@ -25,7 +25,10 @@ public final class SQLiteAuditStore: AuditStore {
             for ch in path.unicodeScalars {
                 if ch == "%" || ch == "?" || ch == "#" { escaped += String(format: "%%%02X", ch.value) } else { escaped.unicodeScalars.append(ch) }
             }
-            for mode in ["mode=ro", "mode=ro&immutable=1"] {
+            // immutable=1 ignores the write-ahead log: only without a non-empty -wal file,
+            // else it would show an older state of the log.
+            let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            for mode in walSize > 0 ? ["mode=ro"] : ["mode=ro", "mode=ro&immutable=1"] {
                 sqlite3_close(handle)
                 handle = nil
                 let rc = sqlite3_open_v2("file:\(escaped)?\(mode)", &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nil)
