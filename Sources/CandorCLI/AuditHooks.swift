@@ -7,7 +7,10 @@ import Foundation
 
 /// Opens the workspace's audit side, turning audit errors into one-line CLI errors.
 func openAudit(_ workspace: String) throws -> AuditWorkspace {
-    do { return try AuditWorkspace(path: workspace, store: try sharedAuditStore()) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
+    let ws: AuditWorkspace
+    do { ws = try AuditWorkspace(path: workspace, store: try sharedAuditStore()) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
+    attachWitnesses(ws)
+    return ws
 }
 
 func sessionRef(_ caseID: String, _ sessionID: String) throws -> SessionRef {

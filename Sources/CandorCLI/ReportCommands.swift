@@ -274,5 +274,8 @@ func loadSessionAnalysis(workspace: String, caseID: String, sessionID: String, a
     }
     try auditAccess(workspace: workspace, caseID: caseID, sessionID: sessionID, action: action, what: what)
     let after = try auditing { try ws.contents(s) }
-    return SessionAnalysis(analysis: analysis, audit: auditStatus(after, source: "workspace \(workspace), case \(caseID), session \(sessionID)"))
+    var status = auditStatus(after, source: "workspace \(workspace), case \(caseID), session \(sessionID)")
+    let quarantined = try auditing { try ws.store.quarantined(s) }
+    status.quarantined = AuditStatus.parse(recordLines: quarantined.map(\.bytes), checkpoint: nil, verification: .notPerformed(""), source: "").entries
+    return SessionAnalysis(analysis: analysis, audit: status)
 }
