@@ -44,7 +44,7 @@ public final class AuditWorkspace {
             throw AuditError("operator \(name): key \(signer.verifierKey.encoded) is not among the trusted operator keys in \(keys.directory)/operators; refusing to sign")
         }
         let logSigner = try keys.logSigner()
-        let seqs: [Int] = try store.withSessionLock(s) {
+        let appended: [Int] = try store.withSessionLock(s) {
             let existing = try store.records(s)
             let (storedLeaves, checkpointKey) = try checkedLeaves(s, existing)
             var leaves = storedLeaves
@@ -84,7 +84,7 @@ public final class AuditWorkspace {
                 if let line = Self.describe(target, w, o) { onNotice?("audit: " + line) }
             }
         }
-        return seqs
+        return appended
     }
 
     /// Throws if an append to `s` would be refused (torn tail, or a log not matching its checkpoint).

@@ -78,8 +78,7 @@ struct WitnessServe: AsyncParsableCommand {
         do {
             try await WitnessServer.run(service, host: host, port: port, tls: tls) { bound in
                 let url = "\(scheme)://\(host):\(bound)"
-                print("witness \(service.signer.name) listening on \(url)")
-                fflush(stdout)
+                FileHandle.standardOutput.write(Data("witness \(service.signer.name) listening on \(url)\n".utf8))
                 try? Data((url + "\n").utf8).write(to: URL(fileURLWithPath: addrFile), options: .atomic)
             }
         } catch {

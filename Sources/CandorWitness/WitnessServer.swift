@@ -1,6 +1,7 @@
 import CandorAudit
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import NIOCore
 import NIOSSL
@@ -49,8 +50,6 @@ public enum WitnessServer {
     /// Runs the server until the process is stopped; `onRunning` gets the bound port.
     public static func run(_ service: WitnessService, host: String, port: Int, tls: TLSFiles?,
                            onRunning: @escaping @Sendable (Int) -> Void) async throws {
-        var logger = Logger(label: "candor.witness")
-        logger.logLevel = .warning
         let server: HTTPServerBuilder
         if let tls {
             let certs = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
@@ -61,8 +60,7 @@ public enum WitnessServer {
         }
         let app = Application(router: router(service), server: server,
                               configuration: .init(address: .hostname(host, port: port), serverName: "candor-witness"),
-                              onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) },
-                              logger: logger)
+                              onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) })
         try await app.runService()
     }
 }

@@ -18,8 +18,10 @@ extension AuditWorkspace {
     /// witness and stores the cosignatures in the checkpoint note. Never throws for a witness
     /// problem: the outcome says what happened, and an unwitnessed checkpoint is retried by
     /// the next submission (the next append, `candor witness sync`).
+    /// With `force`, a checkpoint already cosigned is submitted again, which tells whether the
+    /// witness has since seen a larger tree.
     @discardableResult
-    public func submitToWitnesses(_ s: SessionRef) throws -> [(WitnessEndpoint, WitnessOutcome)] {
+    public func submitToWitnesses(_ s: SessionRef, force: Bool = false) throws -> [(WitnessEndpoint, WitnessOutcome)] {
         let endpoints = try keys.witnesses()
         guard !endpoints.isEmpty, let transport = witnessTransport else { return [] }
         let (leaves, latest) = try store.withReadSnapshot {
@@ -28,8 +30,10 @@ extension AuditWorkspace {
         guard let cp = latest, cp.size <= leaves.count else { return [] }
         var out: [(WitnessEndpoint, WitnessOutcome)] = []
         for w in endpoints {
-            if (try? SignedNote.cosignatureTime(cp.note, key: w.key)) ?? nil != nil { out.append((w, .cosigned(size: cp.size))); continue }
+            let already: UInt64? = (try? SignedNote.cosignatureTime(cp.note, key: w.key)) ?? nil
+            if already != nil && !force { out.append((w, .cosigned(size: cp.size))); continue }
             let outcome = submit(cp.note, size: cp.size, leaves: Array(leaves[0..<cp.size]), to: w, transport: transport) { lines in
+                guard already == nil else { return }  // one cosignature per witness is kept
                 try store.withSessionLock(s) {
                     guard let current = try store.checkpoint(s, size: cp.size) else { return }
                     try store.insertCheckpoint(s, size: cp.size, note: try SignedNote.appending(lines, to: current))
@@ -79,7 +83,7 @@ extension AuditWorkspace {
         try recordAllHeads()
         var out: [(SessionRef, WitnessEndpoint, WitnessOutcome)] = []
         for s in try store.sessions() + [.heads] {
-            for (w, o) in try submitToWitnesses(s) { out.append((s, w, o)) }
+            for (w, o) in try submitToWitnesses(s, force: true) { out.append((s, w, o)) }
         }
         return out
     }
