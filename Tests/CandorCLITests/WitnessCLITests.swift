@@ -183,4 +183,26 @@ import Testing
         let w = try candor("witness", "sync", "--workspace", ws)
         #expect(w.status == 4, "\(w.stdout)\(w.stderr)")
     }
+
+    /// With a certificate, the witness serves HTTPS (NIOSSL).
+    @Test func servesHTTPSWithACertificate() throws {
+        let root = tempDir("candor-witness-tls")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cert = root + "/cert.pem", key = root + "/key.pem"
+        let gen = try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                               "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                                               "-addext", "subjectAltName=IP:127.0.0.1"])
+        try #require(gen.status == 0, "\(gen.stderr)")
+        let log = try NoteSigner.generate(name: "candor-log-tls")
+        try Data((log.verifierKey.encoded + "\n").utf8).write(to: URL(fileURLWithPath: root + "/log.vkey"))
+        let w = try WitnessProcess(dir: root + "/w", logKeyFile: root + "/log.vkey", extraArgs: ["--tls-cert", cert, "--tls-key", key])
+        defer { w.stop() }
+        #expect(w.url.hasPrefix("https://"), "\(w.url)")
+        let vkey = try run("/usr/bin/curl", ["-sS", "--cacert", cert, w.url + "/witness.vkey"])
+        #expect(vkey.status == 0, "\(vkey.stderr)")
+        #expect(vkey.stdout == (try String(contentsOfFile: w.vkeyFile, encoding: .utf8)), "\(vkey.stdout)")
+        // Plain HTTP to the TLS port does not get an answer from the witness.
+        let plain = try run("/usr/bin/curl", ["-sS", "-m", "5", w.url.replacingOccurrences(of: "https://", with: "http://") + "/witness.vkey"])
+        #expect(!plain.stdout.contains("witness.test/w1"))
+    }
 }

@@ -13,7 +13,7 @@ public final class WitnessProcess {
     public let url: String
 
     /// Creates the witness folder (if needed) accepting `logKeyFile`, and starts serving.
-    public init(dir: String, name: String = "witness.test/w1", logKeyFile: String, port: Int = 0) throws {
+    public init(dir: String, name: String = "witness.test/w1", logKeyFile: String, port: Int = 0, extraArgs: [String] = []) throws {
         self.dir = dir
         if !FileManager.default.fileExists(atPath: dir + "/witness.key") {
             let r = try run(PackagePaths.candor, ["witness", "init", "--dir", dir, "--name", name, "--log-key", logKeyFile])
@@ -23,7 +23,7 @@ public final class WitnessProcess {
         try? FileManager.default.removeItem(atPath: addr)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: PackagePaths.candor)
-        p.arguments = ["witness", "serve", "--dir", dir, "--listen", "127.0.0.1:\(port)"]
+        p.arguments = ["witness", "serve", "--dir", dir, "--listen", "127.0.0.1:\(port)"] + extraArgs
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
