@@ -228,7 +228,7 @@ func readAuditStatus(_ path: String) throws -> AuditStatus {
         do { contents = try AuditBundle.read(path) } catch {
             throw CLIError(code: ExitCodes.invalidInput, "\(path): not a readable audit bundle (\(error))")
         }
-        return auditStatus(contents, source: "audit bundle \(path)")
+        return auditStatus(contents, source: "audit bundle \(path) (unpinned: checked against its own keys; pin them with `candor audit verify --trust`)")
     }
     guard let data = FileManager.default.contents(atPath: path) else {
         throw CLIError(code: ExitCodes.invalidInput, "\(path): cannot read audit records")
