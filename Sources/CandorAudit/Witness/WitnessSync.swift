@@ -32,7 +32,13 @@ extension AuditWorkspace {
         for w in endpoints {
             let already: UInt64? = (try? SignedNote.cosignatureTime(cp.note, key: w.key)) ?? nil
             if already != nil && !force { out.append((w, .cosigned(size: cp.size))); continue }
-            let outcome = submit(cp.note, size: cp.size, leaves: Array(leaves[0..<cp.size]), to: w, transport: transport) { lines in
+            // The witness's size is most likely that of a recent checkpoint it cosigned; a wrong
+            // guess costs one 409 answer, which carries the right size.
+            var hint = 0
+            for k in stride(from: cp.size - 1, through: max(1, cp.size - 8), by: -1) {
+                if let n = try store.checkpoint(s, size: k), ((try? SignedNote.cosignatureTime(n, key: w.key)) ?? nil) != nil { hint = k; break }
+            }
+            let outcome = submit(cp.note, size: cp.size, leaves: Array(leaves[0..<cp.size]), to: w, transport: transport, old: hint) { lines in
                 guard already == nil else { return }  // one cosignature per witness is kept
                 try store.withSessionLock(s) {
                     guard let current = try store.checkpoint(s, size: cp.size) else { return }
@@ -45,8 +51,8 @@ extension AuditWorkspace {
     }
 
     private func submit(_ note: String, size: Int, leaves: [Merkle.Hash], to w: WitnessEndpoint, transport: any WitnessTransport,
-                        store save: ([String]) throws -> Void) -> WitnessOutcome {
-        var old = 0
+                        old start: Int, store save: ([String]) throws -> Void) -> WitnessOutcome {
+        var old = start
         for _ in 0..<2 {
             let proof = Merkle.consistencyProof(oldSize: old, leaves: leaves) ?? []
             let response: WitnessResponse
