@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.2"),
     ],
     targets: [
         // C libraries from the system, with apt providers.
@@ -41,6 +44,19 @@ let package = Package(
             name: "CandorAudit",
             dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
+        // The C2SP tlog-witness server (Hummingbird); only this module and the CLI pull in the HTTP stack.
+        .target(
+            name: "CandorWitness",
+            dependencies: [
+                "CandorAudit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         .target(name: "CandorReport", dependencies: [], swiftSettings: swiftSettings),
         .target(
             name: "CandorStore",
@@ -54,7 +70,11 @@ let package = Package(
         .target(
             name: "CandorCLI",
             dependencies: [
+<<<<<<< HEAD
                 "Candor", "CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport", "CandorStore",
+=======
+                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport", "CandorStore", "CandorWitness",
+>>>>>>> witness
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -77,10 +97,10 @@ let package = Package(
         .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorAudit"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         // Process running and paths shared by the test targets that run `candor`.
         .target(name: "CandorTestSupport", path: "Tests/CandorTestSupport", swiftSettings: swiftSettings),
-        .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorSynth", "CandorAudio", "CandorTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorAudit", "CandorSynth", "CandorAudio", "CandorTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorCLITests",
-            dependencies: ["CandorCLI", "CandorSynth", "CandorAudio", "CandorTestSupport"],
+            dependencies: ["CandorCLI", "CandorSynth", "CandorAudio", "CandorTestSupport", "CandorWitness"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -126,6 +126,14 @@ public enum AuditBundle {
            analysis_completed record naming it in result_file. The original recording's
            SHA-256 must equal sha256 of its evidence_ingested record.
 
+        7. Trust: compare log.vkey and the operator keys with the trust anchor handed over
+           separately (`candor keys trust`), never with this folder's own copies. Witness
+           cosignatures are further signature lines on the checkpoint: name, then
+           base64(4-byte key id || 8-byte big-endian time || 64-byte Ed25519 signature), key id
+           = first 4 bytes of SHA-256(name || 0x0A || 0x04 || witness public key), signed
+           message = "cosignature/v1\ntime " + time + "\n" + the checkpoint body (C2SP
+           tlog-cosignature). The trust anchor says how many pinned witnesses must have cosigned.
+
         Any failure means the bundle is not intact. The first failing record is the one to
         examine. A Python implementation of these steps (hashlib + cryptography) is kept in
         Candor's source tree as Tests/audit_verifier.py.

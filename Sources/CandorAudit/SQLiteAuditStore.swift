@@ -208,6 +208,16 @@ public final class SQLiteAuditStore: AuditStore {
         return moved
     }
 
+    public func quarantined(_ s: SessionRef) throws -> [StoredRecord] {
+        var out: [StoredRecord] = []
+        try query("SELECT seq, bytes FROM audit_quarantine WHERE case_id=? AND session_id=? ORDER BY rowid",
+                  [.text(s.caseID), .text(s.sessionID)]) { st in
+            let bytes = Self.blob(st, 1)
+            out.append(StoredRecord(seq: Int(sqlite3_column_int64(st, 0)), bytes: bytes, leafHash: Merkle.leafHash(bytes)))
+        }
+        return out
+    }
+
     public func putResult(_ s: SessionRef, _ r: StoredResult) throws {
         try query("INSERT OR IGNORE INTO audit_results (case_id, session_id, sha256, name, bytes) VALUES (?,?,?,?,?)",
                   [.text(s.caseID), .text(s.sessionID), .text(r.sha256), .text(r.name), .blob(r.bytes)])

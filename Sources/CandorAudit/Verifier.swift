@@ -97,10 +97,12 @@ public enum LogVerifier {
     /// Verifies a session log: checkpoint signature, every record (canonical bytes, chain,
     /// signature), the checkpoint's size and root, result files, evidence files, and
     /// consistency with an earlier checkpoint. Stops at the first failure.
-    public static func verify(_ c: LogContents, evidence: [EvidenceFile] = [], since: String? = nil) -> VerificationReport {
+    /// With `expected`, the log must be that session's (its origin names the case and session).
+    public static func verify(_ c: LogContents, evidence: [EvidenceFile] = [], since: String? = nil,
+                              expected: SessionRef? = nil) -> VerificationReport {
         var report = VerificationReport()
         do {
-            try run(c, evidence: evidence, since: since, report: &report)
+            try run(c, evidence: evidence, since: since, expected: expected, report: &report)
         } catch {
             report.failure = error
         }
@@ -111,7 +113,7 @@ public enum LogVerifier {
         VerificationFailure(kind: kind, seq: seq, message: message)
     }
 
-    private static func run(_ c: LogContents, evidence: [EvidenceFile], since: String?,
+    private static func run(_ c: LogContents, evidence: [EvidenceFile], since: String?, expected: SessionRef?,
                             report: inout VerificationReport) throws(VerificationFailure) {
         // 1. The checkpoint, signed by the log key.
         let logKey: NoteVerifierKey
@@ -129,6 +131,12 @@ public enum LogVerifier {
         report.size = cp.size
         report.root = cp.root
         report.origin = cp.origin
+        if let expected {
+            let want = AuditRecord.origin(logKeyName: logKey.name, caseID: expected.caseID, sessionID: expected.sessionID)
+            guard cp.origin == want else {
+                throw fail(.checkpoint, nil, "checkpoint origin \"\(cp.origin)\" is not the log of \(expected) (\"\(want)\")")
+            }
+        }
 
         var trusted: [String: NoteVerifierKey] = [:]
         for text in c.operatorKeys {

@@ -8,10 +8,13 @@ import Foundation
 
 /// Opens the workspace's audit side, turning audit errors into one-line CLI errors. The
 /// session logs live in `storeURL`'s PostgreSQL database when given, else where
-/// `sharedAuditStore()` says.
+/// `sharedAuditStore()` says. Configured witnesses are attached (writers submit checkpoints).
 func openAudit(_ workspace: String, storeURL: String? = nil, readOnly: Bool = false) throws -> AuditWorkspace {
     let store = try storeURL.map { try auditStore(url: $0) } ?? sharedAuditStore()
-    do { return try AuditWorkspace(path: workspace, store: store, readOnly: readOnly) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
+    let ws: AuditWorkspace
+    do { ws = try AuditWorkspace(path: workspace, store: store, readOnly: readOnly) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
+    attachWitnesses(ws)
+    return ws
 }
 
 func sessionRef(_ caseID: String, _ sessionID: String) throws -> SessionRef {

@@ -242,7 +242,7 @@ func readAuditStatus(_ path: String) throws -> AuditStatus {
         do { contents = try AuditBundle.read(path) } catch {
             throw CLIError(code: ExitCodes.invalidInput, "\(path): not a readable audit bundle (\(error))")
         }
-        return auditStatus(contents, source: "audit bundle \(path)")
+        return auditStatus(contents, source: "audit bundle \(path) (unpinned: checked against its own keys; pin them with `candor audit verify --trust`)")
     }
     guard let data = FileManager.default.contents(atPath: path) else {
         throw CLIError(code: ExitCodes.invalidInput, "\(path): cannot read audit records")
@@ -288,5 +288,8 @@ func loadSessionAnalysis(workspace: String, caseID: String, sessionID: String, a
     }
     try auditAccess(workspace: workspace, caseID: caseID, sessionID: sessionID, action: action, what: what)
     let after = try auditing { try ws.contents(s) }
-    return SessionAnalysis(analysis: analysis, audit: auditStatus(after, source: "workspace \(workspace), case \(caseID), session \(sessionID)"))
+    var status = auditStatus(after, source: "workspace \(workspace), case \(caseID), session \(sessionID)")
+    let quarantined = try auditing { try ws.store.quarantined(s) }
+    status.quarantined = AuditStatus.parse(recordLines: quarantined.map(\.bytes), checkpoint: nil, verification: .notPerformed(""), source: "").entries
+    return SessionAnalysis(analysis: analysis, audit: status)
 }

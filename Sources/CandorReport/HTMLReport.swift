@@ -316,6 +316,14 @@ public enum HTMLReport {
         if reviews.isEmpty { h.paragraph("No reviews, overrides or disregard decisions recorded.") } else {
             h.table(["Seq", "Time (UTC)", "Reviewer", "Review"], reviews.map { [$0.seq.map(String.init) ?? "", $0.time, $0.operatorName, $0.details] }, cls: "data")
         }
+        if let q = audit.quarantined {
+            h.heading(3, "Quarantined records")
+            if q.isEmpty { h.paragraph("No records were set aside by a repair.") } else {
+                h.paragraph("\(q.count) record(s) were set aside by `candor audit repair` and are not part of the verified log. Examine them: genuine records here mean the log lost them.", cls: "warn")
+                h.table(["Seq", "Time (UTC)", "Type", "Operator", "Details"],
+                        q.map { [$0.seq.map(String.init) ?? "", $0.time, $0.type, $0.operatorName, $0.details] }, cls: "data")
+            }
+        }
         h.raw("<details><summary>All \(audit.entries.count) records</summary>")
         h.table(["Seq", "Time (UTC)", "Type", "Operator", "Details"],
                 audit.entries.map { [$0.seq.map(String.init) ?? "", $0.time, $0.type, $0.operatorName, $0.details] }, cls: "data")
