@@ -70,6 +70,14 @@ public struct BaselineDeviationModel: Sendable {
 
         var baselines: [String: [SegmentFeatures]] = [:]
         for s in segments where s.role == .baseline { baselines[s.speaker, default: []].append(s) }
+        // t quantiles by (share of α, df): answers of one speaker repeat them, and each costs a bisection.
+        var quantiles: [Double: [Int: Double]] = [:]
+        func quantile(_ share: Double, _ df: Int) -> Double {
+            if let q = quantiles[share]?[df] { return q }
+            let q = StudentT.twoSidedQuantile(p: min(1, share), df: Double(df))
+            quantiles[share, default: [:]][df] = q
+            return q
+        }
 
         return segments.filter { $0.role == .answer }.map { answer in
             let base = baselines[answer.speaker] ?? []
@@ -122,7 +130,8 @@ public struct BaselineDeviationModel: Sendable {
             let totalSurprise = surprise.reduce(0, +)
             for (k, u) in usable.enumerated() {
                 let share = alpha * u.w / weightSum
-                let interval = u.pi.interval(alpha: share)
+                let tq = share > 0 ? quantile(share, u.pi.df) : .infinity
+                let interval = (low: u.pi.mean - tq * u.pi.scale, high: u.pi.mean + tq * u.pi.scale)
                 let rawZ = (u.x - u.pi.mean) / u.pi.sdUsed
                 let z = min(zClip, max(-zClip, rawZ))
                 let outside = share > 0 && u.p <= share

@@ -163,8 +163,8 @@ struct Normals {
         var g = Normals(seed: seed)
         var flagged = 0, scored = 0
         var values: [Double] = []
+        var segs: [SegmentFeatures] = []
         for sp in 0..<speakers {
-            var segs: [SegmentFeatures] = []
             for k in 0..<(baselineN + answers) {
                 let common = g.next()
                 var f: [String: Double?] = [:]
@@ -176,11 +176,11 @@ struct Normals {
                 }
                 segs.append(SegmentFeatures(id: "s\(sp)-\(k)", speaker: "S\(sp)", role: k < baselineN ? .baseline : .answer, features: f))
             }
-            for s in model.score(segments: segs) where !s.abstained {
-                scored += 1
-                if s.flag != nil { flagged += 1 }
-                values.append(s.value!)
-            }
+        }
+        for s in model.score(segments: segs) where !s.abstained {
+            scored += 1
+            if s.flag != nil { flagged += 1 }
+            values.append(s.value!)
         }
         return (flagged, scored, values)
     }
