@@ -70,11 +70,8 @@ let package = Package(
         .target(
             name: "CandorCLI",
             dependencies: [
-<<<<<<< HEAD
-                "Candor", "CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport", "CandorStore",
-=======
-                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport", "CandorStore", "CandorWitness",
->>>>>>> witness
+                "Candor", "CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport",
+                "CandorStore", "CandorWitness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
