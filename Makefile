@@ -5,7 +5,7 @@ SWIFT ?= swift
 DEMO_OUT ?= demo-out
 CANDOR_REL = .build/release/candor
 
-.PHONY: demo test build release clean bench
+.PHONY: demo test test-flags build release clean bench
 
 build:
 	./scripts/setup.sh
@@ -24,6 +24,12 @@ test:
 	./scripts/setup-test.sh
 	$(SWIFT) build --build-tests
 	url=$$(./scripts/start-postgres.sh) && CANDOR_TEST_PG_URL="$${CANDOR_TEST_PG_URL:-$$url}" $(SWIFT) test
+
+# The held-out real-speech flag test (about ten minutes on two cores; not part of `make test`).
+test-flags:
+	./scripts/setup-test.sh
+	$(SWIFT) build --build-tests
+	CANDOR_REAL_FLAG_TESTS=1 $(SWIFT) test --filter RealSpeechFlagTests
 
 bench: release
 	./benchmarks/compare.sh

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Candor
 import CandorAudit
 import CandorWitness
 import Foundation
