@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorSynth", "CandorAudio", "CandorTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorCLITests",
-            dependencies: ["CandorCLI", "CandorSynth", "CandorAudio", "CandorTestSupport"],
+            dependencies: ["CandorCLI", "Candor", "CandorSynth", "CandorAudio", "CandorTestSupport"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

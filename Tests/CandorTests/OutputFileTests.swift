@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Testing
+import CandorAudio
 @testable import Candor
 
 /// The output writer on its own: refusals, devices, planted symlinks, private temporary files.
