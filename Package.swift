@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorAudit", "CandorSynth", "CandorAudio", "CandorTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorCLITests",
-            dependencies: ["CandorCLI", "CandorSynth", "CandorAudio", "CandorTestSupport", "CandorWitness"],
+            dependencies: ["CandorCLI", "Candor", "CandorSynth", "CandorAudio", "CandorTestSupport", "CandorWitness"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -83,7 +83,7 @@ public final class OutputFile {
         var opened: (String, Int32)?
         for _ in 0..<32 {
             let candidate = (dir.hasSuffix("/") ? dir : dir + "/") + names()
-            let f = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            let f = open(candidate, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if f >= 0 { opened = (candidate, f); break }
             if errno != EEXIST { break }
         }

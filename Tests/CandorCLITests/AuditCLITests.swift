@@ -1,4 +1,5 @@
 import CandorTestSupport
+import Candor
 import CandorAudit
 import Foundation
 import Testing
