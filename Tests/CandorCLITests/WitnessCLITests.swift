@@ -1,3 +1,4 @@
+import Candor
 import CandorAudit
 import CandorTestSupport
 import Foundation
