@@ -48,7 +48,7 @@ private func witnessList(_ ws: AuditWorkspace, _ options: VerifyTrustOptions) th
 
 /// Compares a session log of the workspace with each witness's latest cosigned checkpoint.
 func checkWitnesses(_ s: SessionRef, global: GlobalOptions, options: VerifyTrustOptions, quiet: Bool) throws {
-    let ws = try openAudit(global.workspacePath)
+    let ws = try openAudit(global.workspacePath, readOnly: true)  // verification writes nothing
     let witnesses = try witnessList(ws, options)
     let (failures, notes) = try auditing { try ws.checkWithWitnesses(s, witnesses: witnesses, requireWitness: options.requireWitness) }
     for n in notes { FileHandle.standardError.write(Data("candor: \(n)\n".utf8)) }
@@ -60,7 +60,7 @@ func checkWitnesses(_ s: SessionRef, global: GlobalOptions, options: VerifyTrust
 
 /// `candor audit verify --all`.
 func verifyWorkspace(global: GlobalOptions, options: VerifyTrustOptions) throws {
-    let ws = try openAudit(global.workspacePath)
+    let ws = try openAudit(global.workspacePath, readOnly: true)  // verification writes nothing
     let witnesses = try witnessList(ws, options)
     let v = try auditing { try ws.verifyAll(witnesses: witnesses, requireWitness: options.requireWitness) }
     for n in v.notes { FileHandle.standardError.write(Data("candor: \(n)\n".utf8)) }

@@ -129,7 +129,8 @@ import Testing
         let e = try candor("audit", "export", "--case", "C", "--session", "S", "--out", empty + "/", "--workspace", ws)
         #expect(e.status == 0, "\(e.stderr)")
         #expect(try records() == before + 1)
-        let v = try candor("audit", "verify", empty + "/", "--evidence", wav)
+        // No trust anchor in this test: a bundle verifies only unpinned (docs/audit-bundle.md).
+        let v = try candor("audit", "verify", empty + "/", "--allow-unpinned", "--evidence", wav)
         #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
         let strays = try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.contains(".candor-") }
         #expect(strays.isEmpty, "\(strays)")
