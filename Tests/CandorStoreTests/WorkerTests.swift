@@ -48,17 +48,18 @@ struct WorkerTests {
         options.concurrency = 2
         options.jobThreads = 4
         options.exitWhenEmpty = true
-        // 2 s: a 1 s lease was lost once when other test suites (and other processes) kept
-        // this 2-core machine's run queue long; heartbeats come every third of a lease.
-        options.leaseSeconds = 2
+        // 4 s: a 1 s lease, then a 2 s one, were lost when other test suites (and other
+        // processes) kept this 2-core machine's run queue long (load 10); heartbeats come every
+        // third of a lease, and each job still lasts three lease lengths.
+        options.leaseSeconds = 4
         options.pollSeconds = 0.05
         let log = EventLog()
         let cores = max(2, ProcessInfo.processInfo.activeProcessorCount)
         let summary = await runWorker(store: store, options: options, shutdown: ShutdownSignal(), events: { e in
             if case .leaseLost(let j) = e { log.add("lost \(j.id)") }
         }, process: { _ in
-            // Each job keeps more threads busy than there are cores for 6 s: 3 lease lengths.
-            let x = await burnCPU(seconds: 6, tasks: cores * 2)
+            // Each job keeps more threads busy than there are cores for 12 s: 3 lease lengths.
+            let x = await burnCPU(seconds: 12, tasks: cores * 2)
             return Array(String(x).utf8)
         })
         #expect(summary.done == 2 && summary.lost == 0, "\(summary) \(log.all)")
