@@ -51,7 +51,9 @@ package func writeAtomically(to path: String, _ body: (TextSink) throws -> Void)
         sink.flush()
         if sink.failed || fsync(fd) != 0 { throw OutputError(path: path, problem: "write failed (\(String(cString: strerror(errno))))") }
         close(fd)
-        if rename(tmp, path) != 0 { throw OutputError(path: path, problem: "cannot rename into place (\(String(cString: strerror(errno))))") }
+        if rename(tmp, path) != 0 {
+            throw OutputError(path: path, problem: "cannot rename into place (\(String(cString: strerror(errno))))")
+        }
     } catch {
         close(fd)
         unlink(tmp)

@@ -1,3 +1,4 @@
+import CandorCore
 import CandorDSP
 
 /// Per-channel statistics from the validation pass.
@@ -102,7 +103,8 @@ func declaredDataMismatch(_ log: String) -> (Int, Int)? {
         let digits = { (s: Substring) -> Int? in Int(s.filter(\.isNumber)) }
         let colon = t.firstIndex(of: ":") ?? t.startIndex
         guard let claimed = digits(t[colon..<open]),
-              let actual = digits(t[open...]), claimed > actual else { continue }
+            let actual = digits(t[open...]), claimed > actual
+        else { continue }
         return (claimed, actual)
     }
     return nil
@@ -143,4 +145,3 @@ private func finiteMinMax(_ p: UnsafePointer<Float>, _ n: Int) -> (Float, Float)
     }
     return (lo, hi)
 }
-

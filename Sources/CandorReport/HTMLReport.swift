@@ -1,3 +1,4 @@
+import CandorModels
 import Foundation
 
 /// What the report shows besides the analysis itself.
