@@ -24,9 +24,15 @@ struct AnalysisDocument {
         self.options = options
         self.roles = roles
         self.interview = interview
-        pitchSummaries = try analysis.channels.map { try PitchSummary(source: $0.source) }
-        intensityMeans = try analysis.channels.map { try meanIntensityDB(source: $0.source) }
-        voiceReports = interview?.voice.map { $0.report() } ?? []
+        // One speaker per channel: each channel's summaries over its speaker's own-voice
+        // speech only (frames where the microphone only carries another voice left out).
+        let own: [[Span]?] = analysis.channels.map { c in
+            guard let iv = interview, iv.ownVoice, c.index < iv.timing.speech.count else { return nil }
+            return iv.timing.speech[c.index]
+        }
+        pitchSummaries = try analysis.channels.map { try PitchSummary(source: $0.source, only: own[$0.index]) }
+        intensityMeans = try analysis.channels.map { try meanIntensityDB(source: $0.source, only: own[$0.index]) }
+        voiceReports = try interview?.voice.enumerated().map { k, v in try own[k].map { try v.report(only: $0) } ?? v.report() } ?? []
     }
 
     /// One stored track of channel `c`, paged into the JSON.
@@ -104,6 +110,9 @@ struct AnalysisDocument {
                 ("ceiling_hz", .num(p.ceiling)),
                 ("frames", track(ch.index, .f0, digits: 2, zeroIsNull: true)),
             ])),
+            // "own-voice speech" or "all frames" (see docs/json-schema.md).
+            ("measured_over", .string(interview?.ownVoice == true ? "own-voice speech" : "all frames")),
+            ("bleed", bleedJSON(ch.index)),
             ("pitch_summary", .object([
                 ("mean_hz", .num(s.meanHz, 3)),
                 ("mean_hz_se", .num(s.meanHzSE, 3)),
@@ -157,7 +166,18 @@ struct AnalysisDocument {
                 .object([("id", .string(m.id)), ("version", .string(m.version)), ("sha256", .string(m.sha256))])
             })),
             ("models_note", iv.modelsNote.map { .string($0) } ?? .null),
+            ("warnings", .array(iv.warnings.map { .string($0) })),
         ] } ?? []))
+    }
+
+    /// Room warnings (also printed on stderr).
+    var warnings: [String] { interview?.warnings ?? [] }
+
+    /// The channel's crosstalk estimate (null when not estimated: one channel, or channels
+    /// carrying the same sound).
+    func bleedJSON(_ k: Int) -> JSONValue {
+        guard let b = interview?.timing.bleed, k < b.count else { return .null }
+        return encodedJSON(b[k])
     }
 
     var segmentsFile: String? { (interview?.segments.isEmpty ?? true) ? nil : "given" }
@@ -165,6 +185,7 @@ struct AnalysisDocument {
     func conversationJSON(_ c: Conversation, _ interview: InterviewResults) -> JSONValue {
         let speakers = interview.timing.speakers
         var obj: [(String, JSONValue)] = [("summary", encodedJSON(c))]
+        if let m = interview.measures { obj.append(("measures", encodedJSON(m))) }
         // Per-speaker timing for a mono estimate (each estimated speaker's own pauses and rates).
         if c.estimate, !speakers.isEmpty {
             obj.append(("speaker_timing", .object(zip(c.speakers, speakers).map { ($0.0, encodedJSON($0.1)) })))
@@ -185,6 +206,7 @@ struct AnalysisDocument {
             ("timing", encodedJSON(r.timing)),
             ("baseline_z", .object(r.zScores.keys.sorted().map { ($0, .num(r.zScores[$0], 4)) })),
             ("scores", .array(r.scores.map { encodedJSON($0) })),
+            ("warning", r.warning.map { .string($0) } ?? .null),
         ])
     }
 
@@ -210,10 +232,8 @@ struct AnalysisDocument {
             if outPath != "-" { s += "  analysis written to \(outPath)\n" }
             return s
         }
-        if let c = interview.timing.conversation {
-            let share = c.speakers.map { "\($0) \(formatNumber(100 * (c.talkShare[$0] ?? 0), digits: 0))%" }.joined(separator: ", ")
-            let lat = c.responseLatenciesS.isEmpty ? "none" : "median \(formatNumber(c.responseLatenciesS.sorted()[c.responseLatenciesS.count / 2], digits: 2)) s over \(c.responseLatenciesS.count)"
-            s += "  conversation\(c.estimate ? " (estimate from one channel)" : ""): \(c.turns.count) turns; talk share \(share); response latency \(lat); \(c.overlaps.count) overlaps, \(c.interruptions.count) interruptions\n"
+        if let c = interview.timing.conversation, let m = interview.measures {
+            s += conversationSummary(c, m)
         }
         if !interview.segments.isEmpty {
             let flagged = interview.segments.filter { $0.scores.contains { $0.flag != nil } }

@@ -21,6 +21,8 @@ public struct AnalysisRequest: Sendable {
     public var workspace: String = "candor-workspace"
     /// Segments file (TextGrid, WebVTT, SRT or CSV).
     public var segmentsPath: String?
+    /// `--speaker-map`: segment speaker name (lower-cased) → role.
+    public var speakerMap: [String: String] = [:]
     /// Only the frame-level pitch and intensity (no voice quality, timing, segments or scores).
     public var pitchOnly = false
 
@@ -62,9 +64,12 @@ public func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? =
     if scan.channels.allSatisfy({ $0.peakAboveMean == 0 }) {
         throw InputError(path: file, problem: "contains only silence (every sample is the same value); nothing to analyse")
     }
+    let analysedChannels = request.mix ? 1 : scan.info.channels
+    try checkRoles(request.roles, analysedChannels: analysedChannels, file: file)
     if let seg = request.segmentsPath {
         // Parse and check the segments before the long work, so a bad file fails fast.
-        _ = try Segments.validate(try SegmentReader.read(path: seg), duration: scan.duration, path: seg)
+        let segs = try Segments.validate(try SegmentReader.read(path: seg), duration: scan.duration, path: seg)
+        try checkSegmentSpeakers(segs, roles: request.roles, analysedChannels: analysedChannels, map: request.speakerMap, path: seg)
     }
     options.speechFeatures = !request.pitchOnly
     let analysis = try await analyzeAudio(path: file, scan: scan, options: options) {
@@ -72,8 +77,9 @@ public func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? =
     }
     let interview = request.pitchOnly ? nil : try await computeInterview(
         file: file, analysis: analysis, options: options, roles: request.roles,
-        segmentsPath: request.segmentsPath) { progress?(0.7 + 0.3 * $0) }
+        segmentsPath: request.segmentsPath, speakerMap: request.speakerMap) { progress?(0.7 + 0.3 * $0) }
     let doc = try AnalysisDocument(file: file, analysis: analysis, options: options, roles: request.roles, interview: interview)
+    for w in doc.warnings { printErr("candor: warning: \(file): \(w)") }
     // With an audit log and stdout output, the JSON is rendered to a temporary file first so
     // the exact bytes can be hashed and kept in the workspace.
     let toStdout = request.outPath == "-"

@@ -95,12 +95,15 @@ public struct Conversation: Sendable, Codable, Equatable {
     /// Stretches where two or more speakers talk at once, `[[start, end], ...]`.
     public var overlaps: [Span]
     public var interruptions: [Interruption]
+    /// Short utterances inside another speaker's turn that do not take the floor
+    /// (`Backchannels.swift`); not counted as interruptions.
+    public var backchannels: [Backchannel] = []
     /// Each speaker's speech after bleed suppression (or clustering), in `speakers` order:
     /// feed these to `Timing.analyze`. Not part of the JSON (`timing.speech` carries them).
     public var speech: [[Span]] = []
 
     enum CodingKeys: String, CodingKey {
-        case estimate, method, speakers, turns, transitions, overlaps, interruptions
+        case estimate, method, speakers, turns, transitions, overlaps, interruptions, backchannels
         case talkShare = "talk_share"
         case responseLatenciesS = "response_latencies_s"
     }
@@ -116,6 +119,7 @@ public struct Conversation: Sendable, Codable, Equatable {
         try c.encode(transitions, forKey: .transitions)
         try c.encode(overlaps, forKey: .overlaps)
         try c.encode(interruptions, forKey: .interruptions)
+        try c.encode(backchannels, forKey: .backchannels)
     }
 }
 
@@ -151,6 +155,9 @@ public struct ConversationConfig: Sendable, Codable, Equatable {
     public var minFragmentS: Double = 0.1
     /// Overlaps shorter than this are ignored (boundary jitter).
     public var minOverlapS: Double = 0.05
+    /// A speech stretch shorter than this inside another speaker's turn that does not take
+    /// the floor is a backchannel ("mm-hm"), not an interruption.
+    public var backchannelMaxS: Double = 1.0
     public init() {}
 }
 
@@ -170,7 +177,7 @@ public enum ConversationAnalysis {
         let g = channels[0].level.grid
         let masks = channels.map { spanMask($0.speech, grid: g) }
         let levels = commonLevels(channels)
-        let offset = bleedOffsets(coupling(levels: levels, masks: masks), config: config)
+        let offset = ownVoiceOffsets(bleedCoupling(levels: levels, masks: masks), config: config)
         let kept = ownSpeech(levels: levels, masks: masks, offset: offset, dt: g.dt, config: config)
         return channels.indices.map { k in
             frameRuns(kept[k]).compactMap { bleedFreeSpan($0, grid: g, original: channels[k].speech, config: config) }
@@ -203,15 +210,15 @@ public enum ConversationAnalysis {
         let floors = levels.map { VoiceActivity.levels($0.map { max($0, 0) }, dt: dt, config: VoiceActivityConfig()).floor }
         var result: [[Bool]] = []
         for k in 0..<nc {
-            // Per frame of k's speech: bleed, own, or unknown (no channel carries energy
-            // above its own noise floor there, e.g. a stop closure); unknown frames take the
-            // label of the nearest known frame.
+            // Per frame of k's speech: bleed, own, or unknown (k carries no energy above its
+            // own noise floor there, e.g. a stop closure, or a weak stretch of the other voice
+            // whose bleed sinks into k's noise); unknown frames take the label of the nearest
+            // known frame.
             var label = [Int8](repeating: 0, count: n)  // 1 own, -1 bleed, 0 unknown
             for i in 0..<n where masks[k][i] {
                 var l: Int8 = levels[k][i] >= floors[k][i] + 6 ? 1 : 0
                 for j in 0..<nc where j != k && masks[j][i] && levels[j][i] >= floors[j][i] + 6 {
                     if levels[j][i] - levels[k][i] > offset[j][k] { l = -1; break }
-                    l = 1
                 }
                 label[i] = l
             }
@@ -362,7 +369,7 @@ public enum ConversationAnalysis {
             turns: turns.map { Turn(speaker: speakers[$0.speaker], start: $0.start, end: $0.end) },
             talkShare: share, responseLatenciesS: latencies, transitions: transitions,
             overlaps: overlapSpans(speech, minS: config.minOverlapS), interruptions: interruptions,
-            speech: speech)
+            speech: speech).separatingBackchannels(config: config)
     }
 
     /// Stretches where at least two speakers talk at once (sweep over span edges).
@@ -718,12 +725,14 @@ extension ConversationAnalysis {
     /// inside a speech stretch and the bleed runs are local, so the result equals the
     /// in-memory form unless a speech stretch holds no frame of known label for longer than
     /// the margin.
+    /// `offsets` (e.g. `ownVoiceOffsets`) replace the ones derived from `att`.
     static func suppressBleed(sources: [ChannelFrameSource], speech raw: [[Span]], coupling att: [[Double?]],
+                              offsets: [[Float]]? = nil,
                               config: ConversationConfig, chunking: TimingChunking) throws -> [[Span]] {
         let g = sources[0].grid
         let nc = sources.count
         guard nc > 1, g.count > 0 else { return raw }
-        let offset = bleedOffsets(att, config: config)
+        let offset = offsets ?? bleedOffsets(att, config: config)
         let plan = ChunkPlan(grid: g, chunking: chunking, minMarginS: VoiceActivityConfig().floorWindowS + 1,
                              align: VoiceActivity.levelBlock(dt: g.dt))
         var runs = [RunStream](repeating: RunStream(), count: nc)
