@@ -30,7 +30,8 @@ struct AnalysisDocument {
             guard let iv = interview, iv.ownVoice, c.index < iv.timing.speech.count else { return nil }
             return iv.timing.speech[c.index]
         }
-        pitchSummaries = try analysis.channels.map { try PitchSummary(source: $0.source, only: own[$0.index]) }
+        let ownPitch: [[Span]?] = analysis.channels.map { c in own[c.index] == nil ? nil : interview?.ownPitch?[c.index] ?? own[c.index] }
+        pitchSummaries = try analysis.channels.map { try PitchSummary(source: $0.source, only: ownPitch[$0.index]) }
         intensityMeans = try analysis.channels.map { try meanIntensityDB(source: $0.source, only: own[$0.index]) }
         voiceReports = try interview?.voice.enumerated().map { k, v in try own[k].map { try v.report(only: $0) } ?? v.report() } ?? []
     }

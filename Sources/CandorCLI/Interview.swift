@@ -18,6 +18,9 @@ struct InterviewResults {
     var measures: ConversationMeasures?
     /// Room warnings (crosstalk, segments on the quieter channel), for stderr, JSON and report.
     var warnings: [String] = []
+    /// One speaker per channel: each channel's own-voice pitch frames as spans
+    /// (`ConversationAnalysis.ownPitchSpans`); nil otherwise.
+    var ownPitch: [[Span]]? = nil
     /// True when channel summaries use own-voice frames only (one speaker per channel).
     var ownVoice: Bool { timing.conversation?.method == "channels" && timing.speech.count == voice.count }
 }
@@ -76,6 +79,10 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
     let settings = TimingSettings()
     let mono = channels.count == 1 && roles.count >= 2 ? Array(roles.prefix(2)) : nil
     let timing = try TimingAnalysis.run(channels: inputs, monoSpeakers: mono, settings: settings)
+    let ownPitch = timing.conversation?.method == "channels"
+        ? try ConversationAnalysis.ownPitchSpans(sources: inputs.map(\.source), own: timing.speech,
+                                                 chunking: settings.chunking, config: settings.ownVoice)
+        : nil
 
     // Models.
     var registry: ModelRegistry? = nil
@@ -114,7 +121,7 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
             // One speaker per channel: only the speaker's own-voice speech in the segment.
             let own = ownVoice ? clip(timing.speech[ch], to: s.span) : nil
             if let own {
-                maskOutside(own, grid: c.grid, range: r, &f.pitch.f0)
+                maskOutside(clip(ownPitch?[ch] ?? own, to: s.span), grid: c.grid, range: r, &f.pitch.f0)
                 maskOutside(own, grid: c.grid, range: r, &f.intensity.db, fill: IntensityFrameAnalyzer.floorDB)
             }
             let p = PitchSummary(track: f.pitch)
@@ -156,7 +163,8 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
     warnings += segResults.compactMap(\.warning)
     scores += segResults.flatMap(\.scores)
     return InterviewResults(voice: voice, timing: timing, timingSettings: settings, segments: segResults, scores: scores,
-                            models: registry?.references ?? [], modelsNote: modelsNote, measures: measures, warnings: warnings)
+                            models: registry?.references ?? [], modelsNote: modelsNote, measures: measures, warnings: warnings,
+                            ownPitch: ownPitch)
 }
 
 /// Pre-encoded JSON (sorted keys) of a Codable value.

@@ -50,17 +50,18 @@ func checkSegmentSpeakers(_ segments: [Segment], roles: [String], analysedChanne
     guard speakers >= 2 else { return }
     let lower = Set(roles.map { $0.lowercased() })
     let known = roles.isEmpty ? "no --roles given" : "roles: \(roles.joined(separator: ", "))"
-    for s in mappedSegments(segments, map: map) {
-        let original = segments.first { $0.id == s.id && $0.start == s.start }?.speaker ?? s.speaker
+    for (s, o) in zip(mappedSegments(segments, map: map), segments) {
+        let original = o.speaker
         let at = s.line > 0 ? "line \(s.line): " : ""
+        let name = segmentName(s)
         if !s.speaker.isEmpty {
             guard lower.contains(s.speaker.lowercased()) else {
-                throw InputError(path: path, problem: "\(at)segment '\(s.id)' has speaker '\(original)', which matches no role (\(known)); name segment speakers as the roles or map them with --speaker-map '\(original)=ROLE'")
+                throw InputError(path: path, problem: "\(at)segment \(name) has speaker '\(original)', which matches no role (\(known)); name segment speakers as the roles or map them with --speaker-map '\(original)=ROLE'")
             }
         } else {
             let want = s.role == .question ? "interviewer" : (s.role == .other ? "" : "interviewee")
             guard !want.isEmpty, lower.contains(want) else {
-                throw InputError(path: path, problem: "\(at)segment '\(s.id)' (\(s.role.rawValue)) has no speaker and no role it falls back on (\(known)); give the segment a speaker")
+                throw InputError(path: path, problem: "\(at)segment \(name) (\(s.role.rawValue)) has no speaker and no role it falls back on (\(known)); give the segment a speaker")
             }
         }
     }
@@ -85,12 +86,17 @@ func swappedChannelWarnings(segments: [Segment], sources: [Int], channels: [Chan
             // A channel with nothing above the intensity floor is silent: quieter than any.
             let how = levels[k].map { l - $0 > marginDb ? "\(formatNumber(l - $0, digits: 1)) dB quieter than" : nil } ?? "silent, unlike"
             if let how {
-                out[i] = "segment '\(s.id)' (speaker '\(s.speaker)') is measured on channel \(k), which is \(how) channel \(j) over the segment: check --roles and the segment's speaker (swapped?)"
+                out[i] = "segment \(segmentName(s)) (speaker '\(s.speaker)') is measured on channel \(k), which is \(how) channel \(j) over the segment: check --roles and the segment's speaker (swapped?)"
                 break
             }
         }
     }
     return out
+}
+
+/// A segment's id, with its label when that differs: `'s3' ("Q2")`.
+func segmentName(_ s: Segment) -> String {
+    s.label.isEmpty || s.label == s.id ? "'\(s.id)'" : "'\(s.id)' (\"\(s.label)\")"
 }
 
 /// One warning per channel whose crosstalk is above the warning level.

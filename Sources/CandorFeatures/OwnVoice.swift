@@ -78,6 +78,10 @@ public struct OwnVoiceConfig: Sendable, Codable, Equatable {
     /// Bleed stronger than this (dB) gets a warning: attribution is then harder and
     /// voice measures on quiet own speech may carry the other voice.
     public var warnBleedDb: Double = -30
+    /// A channel's voiced frame whose F0 is within this ratio of a louder channel's F0 at the
+    /// same instant (both in their own speech) carries the other voice's pitch
+    /// (`ownPitchSpans`).
+    public var samePitchRatio: Double = 0.04
     public init() {}
 }
 
@@ -202,6 +206,52 @@ extension ConversationAnalysis {
                 out[j][k] = Double(percentileSorted(seen, 0.5))
             }
         }
+        return out
+    }
+}
+
+extension ConversationAnalysis {
+    /// Each channel's own-voice pitch frames, as spans: its own speech (`own[k]`, after
+    /// bleed removal) minus the frames where its pitch is another speaker's. In double talk a
+    /// weak own voice can let the tracker lock onto the louder crosstalk; such a frame is
+    /// voiced in both channels at once with F0 within `samePitchRatio` of each other while
+    /// the other channel is the louder one. (Two people rarely hold the same F0 at the same
+    /// instant; when they do, the quieter channel's frame is dropped, which costs a frame,
+    /// not a bias.) Channels on different grids are returned unchanged. Chunked.
+    public static func ownPitchSpans(sources: [ChannelFrameSource], own: [[Span]], chunking: TimingChunking,
+                                     config: OwnVoiceConfig = OwnVoiceConfig()) throws -> [[Span]] {
+        let nc = sources.count
+        guard nc > 1, own.count == nc, let g = sources.first?.grid, g.count > 0,
+              sources.allSatisfy({ $0.grid == g }) else { return own }
+        let plan = ChunkPlan(count: g.count, core: chunking.coreFrames(dt: g.dt, count: g.count), margin: 0)
+        var runs = [RunStream](repeating: RunStream(), count: nc)
+        var out = [[Span]](repeating: [], count: nc)
+        let ratio = Float(config.samePitchRatio)
+        func add(_ k: Int, _ r: Range<Int>?) {
+            guard let r else { return }
+            out[k].append(Span(g.time(r.lowerBound) - g.dt / 2, g.time(r.upperBound - 1) + g.dt / 2))
+        }
+        for (core, _) in plan.chunks {
+            let frames = try sources.map { try $0.loadChecked(core) }
+            let masks = own.map { spanMask($0, grid: g, range: core) }
+            for i in 0..<core.count {
+                for k in 0..<nc {
+                    var keep = masks[k][i]
+                    let fk = i < frames[k].pitch.f0.count ? frames[k].pitch.f0[i] : 0
+                    if keep, fk > 0 {
+                        for j in 0..<nc where j != k && masks[j][i] {
+                            let fj = i < frames[j].pitch.f0.count ? frames[j].pitch.f0[i] : 0
+                            if fj > 0, abs(fk / fj - 1) < ratio, frames[j].speech.bandDb[i] > frames[k].speech.bandDb[i] {
+                                keep = false
+                                break
+                            }
+                        }
+                    }
+                    add(k, runs[k].push(keep))
+                }
+            }
+        }
+        for k in 0..<nc { add(k, runs[k].finish()) }
         return out
     }
 }

@@ -30,7 +30,7 @@ import Testing
         let r = try candor("analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
                            "--segments", seg, "--out", dir + "/o.json", "--quiet")
         #expect(r.status == 3, "\(r.stderr)")
-        #expect(r.stderr.contains("s.csv") && r.stderr.contains("'Q1'") && r.stderr.contains("Det. Lin"), "\(r.stderr)")
+        #expect(r.stderr.contains("s.csv") && r.stderr.contains("\"Q1\"") && r.stderr.contains("Det. Lin"), "\(r.stderr)")
         // Missing --roles: no segment speaker can match.
         let none = try candor("analyze", Paths.sample("interview.flac"), "--segments", seg, "--out", dir + "/o.json", "--quiet")
         #expect(none.status == 3, "\(none.stderr)")
@@ -49,11 +49,14 @@ import Testing
         let r = try candor("analyze", Paths.sample("interview.flac"), "--roles", "interviewee,interviewer",
                            "--segments", Paths.sample("interview.segments.csv"), "--out", dir + "/o.json", "--quiet")
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stderr.contains("warning") && r.stderr.contains("swapped?") && r.stderr.contains("'Q1'"), "\(r.stderr)")
+        #expect(r.stderr.contains("warning") && r.stderr.contains("swapped?") && r.stderr.contains("\"Q1\""), "\(r.stderr)")
         let d = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/o.json"))) as! [String: Any]
         let segs = d["segments"] as! [[String: Any]]
-        #expect(segs.allSatisfy { $0["warning"] is String }, "every segment is on the wrong channel")
-        #expect(((d["warnings"] as? [String]) ?? []).count >= segs.count)
+        // Every segment is on the wrong channel; the two around the one real overlap (A5
+        // with Q6 talking over its end) have both voices there, so not every one is clear.
+        let warned = segs.filter { $0["warning"] is String }.count
+        #expect(warned >= segs.count - 2, "\(warned) of \(segs.count) segments warned")
+        #expect(((d["warnings"] as? [String]) ?? []).count == warned)
         // The right roles: no such warning.
         let good = try candor("analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
                               "--segments", Paths.sample("interview.segments.csv"), "--out", dir + "/g.json", "--quiet")
