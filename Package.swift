@@ -12,12 +12,17 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "candor", targets: ["candor"]),
-        .library(name: "CandorCore", targets: ["CandorAudio", "CandorDSP", "CandorFeatures", "CandorModels", "CandorAudit"]),
+        // The analysis library: `Candor.analyze(file:options:)` returns a typed `Analysis`.
+        .library(name: "Candor", targets: ["Candor"]),
+        .library(name: "CandorCore", targets: ["CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorModels", "CandorAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.2"),
     ],
     targets: [
         // C libraries from the system, with apt providers.
@@ -25,27 +30,48 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // What every module shares: exit statuses and the error protocol that carries them.
+        .target(name: "CandorCore", dependencies: [], swiftSettings: swiftSettings),
         .target(name: "CandorDSP", dependencies: ["CFFTW"], swiftSettings: swiftSettings),
         .target(
             name: "CandorAudio",
-            dependencies: ["CSndFile", "CandorDSP", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CandorCore", "CSndFile", "CandorDSP", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
-        .target(name: "CandorFeatures", dependencies: ["CandorDSP", "CandorAudio"], swiftSettings: swiftSettings),
+        .target(name: "CandorFeatures", dependencies: ["CandorCore", "CandorDSP", "CandorAudio"], swiftSettings: swiftSettings),
         .target(name: "CandorSynth", dependencies: ["CandorAudio"], swiftSettings: swiftSettings),
-        .target(name: "CandorModels", dependencies: [], swiftSettings: swiftSettings),
+        .target(name: "CandorModels", dependencies: ["CandorCore"], swiftSettings: swiftSettings),
         .target(
             name: "CandorAudit",
             dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
+        // The C2SP tlog-witness server (Hummingbird); only this module and the CLI pull in the HTTP stack.
+        .target(
+            name: "CandorWitness",
+            dependencies: [
+                "CandorAudit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings),
         .target(name: "CandorReport", dependencies: [], swiftSettings: swiftSettings),
         .target(
             name: "CandorStore",
             dependencies: ["CSQLite", "CandorAudit", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
+        // The library over the stages: one entry point, one typed result (schema candor.analysis/1).
+        .target(
+            name: "Candor",
+            dependencies: ["CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorModels", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         .target(
             name: "CandorCLI",
             dependencies: [
-                "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport", "CandorStore",
+                "Candor", "CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport",
+                "CandorStore", "CandorWitness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -59,15 +85,19 @@ let package = Package(
             name: "CandorFeaturesTests",
             dependencies: ["CandorFeatures", "CandorSynth", "CandorAudio"],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CandorTests",
+            dependencies: ["Candor", "CandorFeatures", "CandorSynth", "CandorAudio"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorAuditTests", dependencies: ["CandorAudit"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorAudit"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         // Process running and paths shared by the test targets that run `candor`.
         .target(name: "CandorTestSupport", path: "Tests/CandorTestSupport", swiftSettings: swiftSettings),
-        .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorSynth", "CandorAudio", "CandorTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorAudit", "CandorSynth", "CandorAudio", "CandorTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorCLITests",
-            dependencies: ["CandorCLI", "CandorSynth", "CandorAudio", "CandorTestSupport"],
+            dependencies: ["CandorCLI", "Candor", "CandorSynth", "CandorAudio", "CandorTestSupport", "CandorWitness"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -3,10 +3,15 @@
 (RFC 6962/9162 Merkle tree, C2SP signed-note + tlog-checkpoint, Ed25519, canonical JSON
 as documented in docs/audit-bundle.md). Uses hashlib and `cryptography`; no Candor code.
 
-usage: audit_verifier.py BUNDLE_DIR [--evidence FILE ...]
-exit 0 intact; exit 4 not intact (prints "seq N: KIND: why"); exit 2 usage.
+usage: audit_verifier.py BUNDLE_DIR (--trust FILE | --allow-unpinned) [--case C --session S] [--evidence FILE ...]
+--trust FILE: a candor-trust/1 anchor (JSON: log_keys, operator_keys, witnesses [{name, url,
+vkey}], quorum). Only the pinned log key and operator keys are trusted (the bundle's own
+keys are ignored), and the checkpoint must carry valid C2SP cosignature/v1 signatures by at
+least `quorum` pinned witnesses. Without a trust anchor the bundle is "unpinned": refused
+unless --allow-unpinned. --case/--session: the bundle must be that session's log.
+exit 0 intact; exit 4 not intact or unpinned (prints "seq N: KIND: why"); exit 2 usage.
 """
-import base64, binascii, glob, hashlib, json, os, sys
+import argparse, base64, binascii, glob, hashlib, json, os, struct, sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 
@@ -28,6 +33,49 @@ def parse_vkey(text):
     if len(raw) != 33 or raw[0] != 1 or hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4].hex() != keyid:
         raise ValueError("bad verifier key")
     return name, bytes.fromhex(keyid), Ed25519PublicKey.from_public_bytes(raw[1:])
+
+
+def parse_cosigner_vkey(text):  # C2SP tlog-cosignature: Ed25519 cosigner key, type 0x04
+    name, keyid, key = text.strip().split("+", 2)
+    raw = b64(key)
+    if len(raw) != 33 or raw[0] != 4 or hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4].hex() != keyid:
+        raise ValueError("bad cosigner verifier key")
+    return name, bytes.fromhex(keyid), Ed25519PublicKey.from_public_bytes(raw[1:])
+
+
+def cosigned_by(note, witness):
+    """True if the signed note carries a valid cosignature/v1 by witness (name, keyid, pub)."""
+    name, keyid, pub = witness
+    cut = note.rindex(b"\n\n")
+    body, sigs = note[:cut + 1], note[cut + 2:]
+    ok = False
+    for line in sigs.split(b"\n")[:-1]:
+        n, blob = line[4:].decode().split(" ")
+        blob = b64(blob)
+        if n != name or blob[:4] != keyid:
+            continue
+        if len(blob) != 4 + 8 + 64:
+            raise Fail("checkpoint", None, f"cosignature by {name} has the wrong length")
+        (ts,) = struct.unpack(">Q", blob[4:12])
+        if not ed_ok(pub, blob[12:], b"cosignature/v1\ntime %d\n" % ts + body):
+            raise Fail("checkpoint", None, f"cosignature by witness {name} does not verify")
+        ok = True
+    return ok
+
+
+def pin(files, anchor):
+    """Replace the bundle's keys by the trust anchor's and check the witness quorum."""
+    if anchor.get("format") != "candor-trust/1":
+        raise Fail("checkpoint", None, "not a candor-trust/1 trust anchor")
+    if files["log.vkey"].decode().strip() not in anchor["log_keys"]:
+        raise Fail("checkpoint", None, "the log key is not pinned by the trust anchor")
+    pinned = {k: v for k, v in files.items() if not k.startswith("operators/")}
+    for i, k in enumerate(anchor["operator_keys"]):
+        pinned[f"operators/pinned{i}.pub"] = k.encode()
+    good = [w["name"] for w in anchor["witnesses"] if cosigned_by(files["checkpoint"], parse_cosigner_vkey(w["vkey"]))]
+    if len(good) < anchor["quorum"]:
+        raise Fail("checkpoint", None, f"cosigned by {len(good)} pinned witness(es), the trust anchor requires {anchor['quorum']}")
+    return pinned, good
 
 
 def ed_ok(pub, sig, msg):
@@ -61,8 +109,9 @@ def read_bundle(bundle):
     return files
 
 
-def verify(files, evidence=()):
-    """files: bundle-relative name -> bytes; evidence: paths of recordings/results to re-hash."""
+def verify(files, evidence=(), session=None):
+    """files: bundle-relative name -> bytes; evidence: paths of recordings/results to re-hash;
+    session: (case, session) the log must belong to, or None."""
     logname, logid, logpub = parse_vkey(files["log.vkey"].decode())
     # Checkpoint: signed note, body then blank line then "— name base64(keyid||sig)" lines.
     try:
@@ -83,6 +132,8 @@ def verify(files, evidence=()):
         assert str(size) == body.decode().split("\n")[1]
     except Exception as e:
         raise Fail("checkpoint", None, f"checkpoint does not verify ({e})")
+    if session is not None and origin != f"{logname}/{session[0]}/{session[1]}":
+        raise Fail("checkpoint", None, f"origin {origin} is not the log of case {session[0]} session {session[1]}")
     trusted = {}
     for name in files:
         if name.startswith("operators/") and name.endswith(".pub"):
@@ -161,11 +212,34 @@ def verify(files, evidence=()):
 
 
 def main(argv):
-    if len(argv) < 2 or (len(argv) > 2 and argv[2] != "--evidence"):
-        print(__doc__, file=sys.stderr)
+    ap = argparse.ArgumentParser(add_help=True)
+    ap.add_argument("bundle")
+    ap.add_argument("--trust")
+    ap.add_argument("--allow-unpinned", action="store_true")
+    ap.add_argument("--case")
+    ap.add_argument("--session")
+    ap.add_argument("--evidence", nargs="*", default=[])
+    try:
+        a = ap.parse_args(argv[1:])
+    except SystemExit:
+        return 2
+    if (a.case is None) != (a.session is None):
+        print("--case and --session go together", file=sys.stderr)
         return 2
     try:
-        size, root = verify(read_bundle(argv[1]), argv[3:])
+        files = read_bundle(a.bundle)
+        if a.trust:
+            with open(a.trust, "rb") as f:
+                anchor = json.loads(f.read().decode())
+            files, cosigners = pin(files, anchor)
+            if cosigners:
+                print(f"cosigned by: {', '.join(cosigners)} (quorum {anchor['quorum']})")
+        elif a.allow_unpinned:
+            print("warning: unpinned: the bundle's own keys are believed", file=sys.stderr)
+        else:
+            print("NOT INTACT: unpinned: no trust anchor (give --trust FILE, or --allow-unpinned)")
+            return 4
+        size, root = verify(files, a.evidence, (a.case, a.session) if a.case else None)
     except Fail as e:
         print(f"NOT INTACT: {e}")
         return 4

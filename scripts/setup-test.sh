@@ -5,7 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 "$here/setup.sh"
 need=()
-for p in praat espeak-ng sox pocketsphinx-testdata python3-pip time chromium; do  # chromium: report rendering test
+for p in praat espeak-ng sox pocketsphinx-testdata python3-pip time chromium curl openssl; do  # chromium: report rendering test; curl, openssl: the witness HTTPS test
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

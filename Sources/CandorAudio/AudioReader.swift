@@ -1,3 +1,4 @@
+import CandorCore
 import CSndFile
 import Crypto
 #if canImport(Glibc)
@@ -7,7 +8,8 @@ import Darwin
 #endif
 
 /// A problem with an input file: unreadable, malformed or not analysable. Maps to exit code 3.
-public struct InputError: Error, CustomStringConvertible, Sendable {
+public struct InputError: CandorError, Sendable {
+    public var exitStatus: ExitStatus { .invalidInput }
     public let path: String
     public let problem: String
     public init(path: String, problem: String) {

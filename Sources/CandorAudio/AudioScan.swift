@@ -74,6 +74,13 @@ public func scanAudio(path: String, blockFrames: Int = 1 << 15) throws -> AudioS
     }
     let sha = try reader.finishSHA256()
     if total == 0 { throw InputError(path: path, problem: "contains no audio samples") }
+    // Float recordings hold samples near ±1. Samples beyond ±1000 (60 dB above full scale)
+    // overflow the single-precision energy sums of the analysis: refuse them, never give
+    // wrong numbers with exit 0.
+    let extreme = max(mins.map { -Double($0) }.max() ?? 0, maxs.map { Double($0) }.max() ?? 0)
+    if extreme > sampleMagnitudeLimit {
+        throw InputError(path: path, problem: "has samples up to ±\(Float(extreme)), beyond ±\(Int(sampleMagnitudeLimit)) (60 dB above full scale); rescale the recording to ±1")
+    }
     let declared = reader.info.frames
     if let (claimed, actual) = declaredDataMismatch(reader.parserLog) {
         throw InputError(
@@ -144,3 +151,5 @@ private func finiteMinMax(_ p: UnsafePointer<Float>, _ n: Int) -> (Float, Float)
     return (lo, hi)
 }
 
+/// The largest sample magnitude analysed (float recordings normally stay within ±1).
+public let sampleMagnitudeLimit: Double = 1000

@@ -1,12 +1,14 @@
 import CSndFile
+import CandorCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// A failure while writing an output sound file (maps to exit code 1).
-public struct OutputError: Error, CustomStringConvertible, Sendable {
+/// A failure while writing an output file (maps to exit code 1).
+public struct OutputError: CandorError, Sendable {
+    public var exitStatus: ExitStatus { .failure }
     public let path: String
     public let problem: String
     public init(path: String, problem: String) {
@@ -76,9 +78,17 @@ public enum AudioWriter {
         guard sf_format_check(&info) != 0 else {
             throw OutputError(path: path, problem: "libsndfile cannot write \(format.rawValue) at \(sampleRate) Hz, \(channels) channels")
         }
-        let tmp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        guard let h = sf_open(tmp, Int32(SFM_WRITE), &info) else {
+        // A private temporary file (unpredictable name, O_EXCL|O_NOFOLLOW, mode 0600 until
+        // complete): a file or symlink planted beside the target is never followed.
+        let tmp = path + ".tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw OutputError(path: path, problem: "cannot create file (\(String(cString: strerror(errno))))")
+        }
+        guard let h = sf_open_fd(fd, Int32(SFM_WRITE), &info, 1) else {
             let msg = String(cString: sf_strerror(nil))
+            close(fd)
+            unlink(tmp)
             throw OutputError(path: path, problem: "cannot create file (\(msg))")
         }
         // Clip so integer formats do not wrap; libsndfile's float→int path scales by 32767.
@@ -96,6 +106,9 @@ public enum AudioWriter {
             unlink(tmp)
             throw OutputError(path: path, problem: "write failed after \(written) of \(frames) frames")
         }
+        let mask = umask(0)
+        umask(mask)
+        chmod(tmp, 0o666 & ~mask)
         guard rename(tmp, path) == 0 else {
             let msg = String(cString: strerror(errno))
             unlink(tmp)

@@ -51,6 +51,8 @@ public protocol AuditStore: AnyObject {
     /// Moves records with seq ≥ `fromSeq` out of the log into a quarantine area (kept for
     /// inspection) and returns them.
     func quarantineRecords(_ session: SessionRef, fromSeq: Int, reason: String) throws -> [StoredRecord]
+    /// Records set aside by `quarantineRecords`, oldest first (the report always lists them).
+    func quarantined(_ session: SessionRef) throws -> [StoredRecord]
 
     func putResult(_ session: SessionRef, _ result: StoredResult) throws
     func results(_ session: SessionRef) throws -> [StoredResult]

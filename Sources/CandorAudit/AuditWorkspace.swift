@@ -6,14 +6,21 @@ public final class AuditWorkspace {
     public let path: String
     public let keys: KeyStore
     public let store: any AuditStore
+    /// How witnesses are reached (set by the CLI); without it, checkpoints are not submitted.
+    public var witnessTransport: (any WitnessTransport)?
+    /// Receives one-line notices for the user (who signed; unwitnessed checkpoints).
+    public var onNotice: ((String) -> Void)?
 
     /// Opens (creating if needed) the workspace at `path`, with the SQLite store `audit.sqlite`
     /// unless another store is given.
-    public init(path: String, store: (any AuditStore)? = nil) throws {
+    /// With `readOnly` nothing is created or changed (verification of a read-only workspace).
+    public init(path: String, store: (any AuditStore)? = nil, readOnly: Bool = false) throws {
         self.path = path
         keys = KeyStore(workspace: path)
         if let store {
             self.store = store
+        } else if readOnly {
+            self.store = try SQLiteAuditStore(path: (path as NSString).appendingPathComponent("audit.sqlite"), readOnly: true)
         } else {
             try KeyStore.createDirectory(path)
             self.store = try SQLiteAuditStore(path: (path as NSString).appendingPathComponent("audit.sqlite"))
@@ -35,8 +42,12 @@ public final class AuditWorkspace {
     public func append(_ s: SessionRef, operator operatorName: String? = nil, _ drafts: [RecordDraft]) throws -> [Int] {
         let name = try operatorName ?? keys.defaultOperator()
         let signer = try keys.operatorSigner(name)
+        // Never sign with a key that verification will not trust (its public key must be kept).
+        guard try keys.allOperatorKeys().contains(signer.verifierKey.encoded) else {
+            throw AuditError("operator \(name): key \(signer.verifierKey.encoded) is not among the trusted operator keys in \(keys.directory)/operators; refusing to sign")
+        }
         let logSigner = try keys.logSigner()
-        return try store.withSessionLock(s) {
+        let appended: [Int] = try store.withSessionLock(s) {
             let existing = try store.records(s)
             let (storedLeaves, checkpointKey) = try checkedLeaves(s, existing)
             var leaves = storedLeaves
@@ -65,8 +76,18 @@ public final class AuditWorkspace {
                 try store.insertCheckpoint(s, size: leaves.count, note: note)
                 if k >= prefix.count { seqs.append(seq) }
             }
+            if !(prefix + drafts).isEmpty {
+                try appendHeads([SessionHead(session: s, size: leaves.count, root: Merkle.root(leaves))], logSigner: logSigner)
+            }
             return seqs
         }
+        onNotice?("audit: \(s): signed as \(name) (key \(Hex.encode(signer.verifierKey.keyID)))")
+        for target in [s, SessionRef.heads] {
+            for (w, o) in (try? submitToWitnesses(target)) ?? [] {
+                if let line = Self.describe(target, w, o) { onNotice?("audit: " + line) }
+            }
+        }
+        return appended
     }
 
     /// Throws if an append to `s` would be refused (torn tail, or a log not matching its checkpoint).
@@ -175,7 +196,7 @@ public final class AuditWorkspace {
     }
 
     public func verify(_ s: SessionRef, evidence: [EvidenceFile] = [], since: String? = nil) throws -> VerificationReport {
-        LogVerifier.verify(try contents(s), evidence: evidence, since: since)
+        LogVerifier.verify(try contents(s), evidence: evidence, since: since, expected: s)
     }
 
     /// Parsed records (for `audit show`), after logging the access.
@@ -250,6 +271,9 @@ public final class AuditWorkspace {
             guard let failure = report.failure else { return 0 }
             guard failure.kind == .tornTail, let from = failure.seq else {
                 throw AuditError("audit log of \(s) is not intact and not a torn tail (\(failure)); repair refuses to change it")
+            }
+            if let n = try signedTail(s, from: from) {
+                throw AuditError("audit log of \(s): the \(n) record(s) beyond the last checkpoint (size \(from)) chain and carry valid signatures, so its checkpoints were deleted, not torn by an interrupted write; repair refuses to quarantine them")
             }
             let moved = try store.quarantineRecords(s, fromSeq: from, reason: reason)
             let digest = Merkle.sha256(moved.flatMap { $0.bytes + [0x0A] })

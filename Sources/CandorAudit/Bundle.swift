@@ -29,45 +29,20 @@ public enum AuditBundle {
                            logKey: String(decoding: vkey, as: UTF8.self), operatorKeys: ops, results: results)
     }
 
-    /// Writes `contents` as a bundle at `dir` (which must not exist or be empty), via a
-    /// temporary sibling folder renamed into place, so a partial bundle never looks complete.
+    /// Writes `contents` as a bundle at `dir` (which must not exist or be an empty folder;
+    /// a trailing slash is allowed), via a private temporary sibling folder renamed into place,
+    /// so a partial bundle never looks complete. An existing folder is never removed: only an
+    /// empty one is replaced, atomically, by the complete bundle.
     public static func write(_ contents: LogContents, session: SessionRef, to dir: String) throws {
-        let fm = FileManager.default
-        try checkTarget(dir)
-        let tmp = dir + ".tmp-\(getpid())"
-        try? fm.removeItem(atPath: tmp)
+        let target = normalizedFolder(dir)
+        try checkTarget(target)
+        let tmp = try stage(target)
         do {
-            try fm.createDirectory(atPath: tmp + "/operators", withIntermediateDirectories: true)
-            func put(_ name: String, _ bytes: [UInt8]) throws {
-                try Data(bytes).write(to: URL(fileURLWithPath: (tmp as NSString).appendingPathComponent(name)))
-            }
-            try put("records.jsonl", contents.lines.flatMap { $0 + [0x0A] })
-            try put("checkpoint", Array((contents.checkpoint ?? "").utf8))
-            let logKey = try NoteVerifierKey(parsing: contents.logKey)
-            try put("log.vkey", Array((logKey.encoded + "\n").utf8))
-            // Operator keys used by the records (signers and rotation endorsers).
-            var used = Set<String>()
-            var named: [String: [UInt8]] = [:]
-            for line in contents.lines {
-                guard let obj = try? CanonicalJSON.parse(line) else { continue }
-                if let k = obj["operator_key"]?.stringValue { used.insert(k) }
-                for step in obj["endorsements"]?.arrayValue ?? [] {
-                    for f in ["old_key", "new_key"] { if let k = step[f]?.stringValue { used.insert(k) } }
-                }
-                if let name = obj["result_file"]?.stringValue, let bytes = contents.results?[name] { named[name] = bytes }
-            }
-            for text in contents.operatorKeys {
-                guard let k = try? NoteVerifierKey(parsing: text), used.contains(k.encoded) else { continue }
-                try put("operators/\(k.name).\(Hex.encode(k.keyID)).pub", Array((k.encoded + "\n").utf8))
-            }
-            if !named.isEmpty { try fm.createDirectory(atPath: tmp + "/results", withIntermediateDirectories: true) }
-            for (name, bytes) in named { try put(name, bytes) }
-            try put("README.txt", Array(readme(session: session, logKey: logKey.encoded).utf8))
-            if fm.fileExists(atPath: dir) { try fm.removeItem(atPath: dir) }
-            try fm.moveItem(atPath: tmp, toPath: dir)
+            try fill(tmp, contents, session: session)
+            try release(tmp, to: target)
         } catch {
-            try? fm.removeItem(atPath: tmp)
-            throw AuditError("\(dir): cannot write bundle: \(error)")
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw error
         }
     }
 
@@ -151,6 +126,14 @@ public enum AuditBundle {
            analysis_completed record naming it in result_file. The original recording's
            SHA-256 must equal sha256 of its evidence_ingested record.
 
+        7. Trust: compare log.vkey and the operator keys with the trust anchor handed over
+           separately (`candor keys trust`), never with this folder's own copies. Witness
+           cosignatures are further signature lines on the checkpoint: name, then
+           base64(4-byte key id || 8-byte big-endian time || 64-byte Ed25519 signature), key id
+           = first 4 bytes of SHA-256(name || 0x0A || 0x04 || witness public key), signed
+           message = "cosignature/v1\ntime " + time + "\n" + the checkpoint body (C2SP
+           tlog-cosignature). The trust anchor says how many pinned witnesses must have cosigned.
+
         Any failure means the bundle is not intact. The first failing record is the one to
         examine. A Python implementation of these steps (hashlib + cryptography) is kept in
         Candor's source tree as Tests/audit_verifier.py.
@@ -165,10 +148,21 @@ extension AuditWorkspace {
     @discardableResult
     public func export(_ s: SessionRef, to dir: String, operator operatorName: String? = nil) throws -> VerificationReport {
         try requireExisting(s)
-        try AuditBundle.checkTarget(dir)
-        try append(s, operator: operatorName, [RecordDraft(.accessed, ["action": "exported", "what": .string("audit bundle")])])
-        let c = try contents(s)
-        try AuditBundle.write(c, session: s, to: dir)
-        return LogVerifier.verify(try AuditBundle.read(dir))
+        let target = AuditBundle.normalizedFolder(dir)
+        try AuditBundle.checkTarget(target)
+        // Stage the bundle fully before the export is logged (a folder that cannot be written
+        // or a full disk fails here, with nothing logged), then log it, write the final
+        // records and release the folder.
+        let tmp = try AuditBundle.stage(target)
+        do {
+            try AuditBundle.fill(tmp, try contents(s), session: s)
+            try append(s, operator: operatorName, [RecordDraft(.accessed, ["action": "exported", "what": .string("audit bundle")])])
+            try AuditBundle.fill(tmp, try contents(s), session: s)
+            try AuditBundle.release(tmp, to: target)
+        } catch {
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw error
+        }
+        return LogVerifier.verify(try AuditBundle.read(target))
     }
 }

@@ -27,7 +27,7 @@ public struct KeyStore: Sendable {
     /// final name appears (written to a temporary file, then hard-linked into place).
     static func writeNew(_ path: String, _ text: String, mode: mode_t) throws {
         let tmp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw AuditError("\(tmp): cannot create: \(String(cString: strerror(errno)))") }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -86,7 +86,8 @@ public struct KeyStore: Sendable {
 
     public func hasOperator(_ name: String) -> Bool { FileManager.default.fileExists(atPath: operatorPath("\(name).key")) }
 
-    /// `candor keys init --operator NAME`: creates the key (refusing to overwrite) and makes it the default operator.
+    /// `candor keys init --operator NAME`: creates the key (refusing to overwrite); it becomes the
+    /// default operator only when the workspace has none yet.
     @discardableResult
     public func initOperator(_ name: String) throws -> NoteVerifierKey {
         guard AuditRecord.isValidIdentifier(name) else { throw AuditError("invalid operator name \"\(name)\" (use 1-128 of A-Z a-z 0-9 . _ -)") }
@@ -95,7 +96,11 @@ public struct KeyStore: Sendable {
         let signer = try NoteSigner.generate(name: name)
         try Self.writeNew(operatorPath("\(name).key"), signer.encodedPrivate + "\n", mode: 0o600)
         try writePublic(signer.verifierKey)
-        try setDefaultOperator(name)
+        // The first operator becomes the default; a later `keys init` by another person does not
+        // silently take over the others' default (they use --operator or $CANDOR_OPERATOR).
+        if (try? Self.readText(path("default-operator")))?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true {
+            try setDefaultOperator(name)
+        }
         return signer.verifierKey
     }
 
@@ -106,16 +111,22 @@ public struct KeyStore: Sendable {
 
     public func setDefaultOperator(_ name: String) throws {
         let p = path("default-operator")
-        let tmp = p + ".tmp-\(getpid())"
+        // A private, unpredictable temporary name created with O_EXCL|O_NOFOLLOW (writeNew).
+        let tmp = p + ".tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         do {
-            try Data((name + "\n").utf8).write(to: URL(fileURLWithPath: tmp))
-            guard rename(tmp, p) == 0 else { throw AuditError("rename failed") }
+            try Self.writeNew(tmp, name + "\n", mode: 0o644)
+            guard rename(tmp, p) == 0 else { unlink(tmp); throw AuditError("rename failed") }
         } catch { throw AuditError("\(p): cannot write: \(error)") }
     }
 
     /// `$CANDOR_OPERATOR`, else the operator `keys init` created last.
     public func defaultOperator() throws -> String {
-        if let env = ProcessInfo.processInfo.environment["CANDOR_OPERATOR"], !env.isEmpty { return env }
+        if let env = ProcessInfo.processInfo.environment["CANDOR_OPERATOR"], !env.isEmpty {
+            guard AuditRecord.isValidIdentifier(env) else {
+                throw AuditError("CANDOR_OPERATOR=\"\(env.prefix(140))\" is not a valid operator name (use 1-128 of A-Z a-z 0-9 . _ -)")
+            }
+            return env
+        }
         let p = path("default-operator")
         guard let s = try? Self.readText(p), case let name = s.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty else {
             throw AuditError("no operator key in \(directory): run candor keys init --operator NAME")
@@ -124,6 +135,7 @@ public struct KeyStore: Sendable {
     }
 
     public func operatorSigner(_ name: String) throws -> NoteSigner {
+        guard AuditRecord.isValidIdentifier(name) else { throw AuditError("invalid operator name \"\(name.prefix(140))\" (use 1-128 of A-Z a-z 0-9 . _ -)") }
         guard hasOperator(name) else { throw AuditError("no key for operator \"\(name)\" in \(operatorsDir): run candor keys init --operator \(name)") }
         return try Self.readPrivate(operatorPath("\(name).key"))
     }

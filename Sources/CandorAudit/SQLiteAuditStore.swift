@@ -12,9 +12,38 @@ public final class SQLiteAuditStore: AuditStore {
     public let path: String
     private var transactionDepth = 0
 
-    public init(path: String, busyTimeoutMs: Int32 = 60_000) throws {
+    /// Opens (creating if needed) the store read-write. With `readOnly`, opens an existing
+    /// database with `mode=ro` (no WAL switch, no schema change), falling back to
+    /// `immutable=1` when SQLite cannot create its shared-memory file (a read-only folder or
+    /// mount): verification then works on a read-only or full workspace.
+    public init(path: String, busyTimeoutMs: Int32 = 60_000, readOnly: Bool = false) throws {
         self.path = path
         var handle: OpaquePointer?
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: path) else { throw AuditError("\(path): no audit database") }
+            var escaped = ""
+            for ch in path.unicodeScalars {
+                if ch == "%" || ch == "?" || ch == "#" { escaped += String(format: "%%%02X", ch.value) } else { escaped.unicodeScalars.append(ch) }
+            }
+            // immutable=1 ignores the write-ahead log: only without a non-empty -wal file,
+            // else it would show an older state of the log.
+            let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            for mode in walSize > 0 ? ["mode=ro"] : ["mode=ro", "mode=ro&immutable=1"] {
+                sqlite3_close(handle)
+                handle = nil
+                let rc = sqlite3_open_v2("file:\(escaped)?\(mode)", &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nil)
+                guard rc == SQLITE_OK, let h = handle else { continue }
+                if sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", nil, nil, nil) == SQLITE_OK { break }
+            }
+            guard let h = handle, sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", nil, nil, nil) == SQLITE_OK else {
+                let msg = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+                sqlite3_close(handle)
+                throw AuditError("\(path): cannot open audit database read-only: \(msg)")
+            }
+            db = h
+            sqlite3_busy_timeout(h, busyTimeoutMs)
+            return
+        }
         let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
         guard rc == SQLITE_OK, let handle else {
             let msg = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -177,6 +206,16 @@ public final class SQLiteAuditStore: AuditStore {
         try query("DELETE FROM audit_checkpoints WHERE case_id=? AND session_id=? AND size>?",
                   [.text(s.caseID), .text(s.sessionID), .int(fromSeq)])
         return moved
+    }
+
+    public func quarantined(_ s: SessionRef) throws -> [StoredRecord] {
+        var out: [StoredRecord] = []
+        try query("SELECT seq, bytes FROM audit_quarantine WHERE case_id=? AND session_id=? ORDER BY rowid",
+                  [.text(s.caseID), .text(s.sessionID)]) { st in
+            let bytes = Self.blob(st, 1)
+            out.append(StoredRecord(seq: Int(sqlite3_column_int64(st, 0)), bytes: bytes, leafHash: Merkle.leafHash(bytes)))
+        }
+        return out
     }
 
     public func putResult(_ s: SessionRef, _ r: StoredResult) throws {

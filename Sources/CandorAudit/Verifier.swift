@@ -73,13 +73,23 @@ public struct EvidenceFile: Sendable {
     }
 }
 
+/// What an `--evidence` file matched in a log.
+public enum EvidenceMatch: String, Sendable {
+    /// A recording: the sha256 of an `evidence_ingested` record (or an analysis's input_sha256).
+    case recording
+    /// An analysis output: the output_sha256 of an `analysis_completed` record.
+    case output
+}
+
 public struct VerificationReport: Sendable {
     public var size = 0
     public var root: [UInt8] = []
     public var origin = ""
     public var failure: VerificationFailure?
     public var checkedResults = 0
-    public var matchedEvidence: [(path: String, seq: Int)] = []
+    /// Each `--evidence` file, the first record it matched, and whether it matched a
+    /// recording (an `evidence_ingested` sha256 or an analysis's input) or an analysis output.
+    public var matchedEvidence: [(path: String, seq: Int, kind: EvidenceMatch)] = []
     public var isIntact: Bool { failure == nil }
 }
 
@@ -87,10 +97,12 @@ public enum LogVerifier {
     /// Verifies a session log: checkpoint signature, every record (canonical bytes, chain,
     /// signature), the checkpoint's size and root, result files, evidence files, and
     /// consistency with an earlier checkpoint. Stops at the first failure.
-    public static func verify(_ c: LogContents, evidence: [EvidenceFile] = [], since: String? = nil) -> VerificationReport {
+    /// With `expected`, the log must be that session's (its origin names the case and session).
+    public static func verify(_ c: LogContents, evidence: [EvidenceFile] = [], since: String? = nil,
+                              expected: SessionRef? = nil) -> VerificationReport {
         var report = VerificationReport()
         do {
-            try run(c, evidence: evidence, since: since, report: &report)
+            try run(c, evidence: evidence, since: since, expected: expected, report: &report)
         } catch {
             report.failure = error
         }
@@ -101,7 +113,7 @@ public enum LogVerifier {
         VerificationFailure(kind: kind, seq: seq, message: message)
     }
 
-    private static func run(_ c: LogContents, evidence: [EvidenceFile], since: String?,
+    private static func run(_ c: LogContents, evidence: [EvidenceFile], since: String?, expected: SessionRef?,
                             report: inout VerificationReport) throws(VerificationFailure) {
         // 1. The checkpoint, signed by the log key.
         let logKey: NoteVerifierKey
@@ -119,6 +131,12 @@ public enum LogVerifier {
         report.size = cp.size
         report.root = cp.root
         report.origin = cp.origin
+        if let expected {
+            let want = AuditRecord.origin(logKeyName: logKey.name, caseID: expected.caseID, sessionID: expected.sessionID)
+            guard cp.origin == want else {
+                throw fail(.checkpoint, nil, "checkpoint origin \"\(cp.origin)\" is not the log of \(expected) (\"\(want)\")")
+            }
+        }
 
         var trusted: [String: NoteVerifierKey] = [:]
         for text in c.operatorKeys {
@@ -174,9 +192,14 @@ public enum LogVerifier {
         // 5. Evidence files given by the user.
         for file in evidence {
             if let seq = records.firstIndex(where: { r in
-                ["sha256", "input_sha256", "output_sha256"].contains { r[$0]?.stringValue == file.sha256 }
+                (r["type"]?.stringValue == RecordType.evidenceIngested.rawValue && r["sha256"]?.stringValue == file.sha256)
+                    || r["input_sha256"]?.stringValue == file.sha256
             }) {
-                report.matchedEvidence.append((file.path, seq))
+                report.matchedEvidence.append((file.path, seq, .recording))
+                continue
+            }
+            if let seq = records.firstIndex(where: { $0["output_sha256"]?.stringValue == file.sha256 }) {
+                report.matchedEvidence.append((file.path, seq, .output))
                 continue
             }
             let base = (file.path as NSString).lastPathComponent

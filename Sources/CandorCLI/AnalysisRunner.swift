@@ -1,104 +1,87 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
+import Candor
 import CandorAudio
+import CandorAudit
 import CandorFeatures
 
-/// One analysis job: what `candor analyze` does for one file, callable from the batch worker.
-public struct AnalysisRequest: Sendable {
-    public var file: String
-    public var pitch = PitchSettings()
-    public var mix = false
-    /// nil = all cores.
-    public var threads: Int?
-    public var roles: [String] = []
-    /// Where the analysis JSON goes ("-" = stdout).
-    public var outPath: String
-    public var caseID: String?
-    public var sessionID: String?
-    public var workspace: String = "candor-workspace"
-    /// Segments file (TextGrid, WebVTT, SRT or CSV).
-    public var segmentsPath: String?
-    /// `--speaker-map`: segment speaker name (lower-cased) → role.
-    public var speakerMap: [String: String] = [:]
-    /// Only the frame-level pitch and intensity (no voice quality, timing, segments or scores).
-    public var pitchOnly = false
+/// One analysis job of the CLI (`candor analyze` for one file, or a batch job): the library
+/// call plus where the document goes and which session log records it.
+struct AnalysisRequest: Sendable {
+    var file: String
+    var options = AnalyzeOptions()
+    /// Where the analysis JSON goes: a file, "-" for stdout, or nil to return its bytes.
+    var outPath: String?
+    /// Record the analysis in this session's audit log.
+    var session: AuditTarget?
+    /// Overwrite an output that is an input or a logged recording.
+    var force = false
 
-    public init(file: String, outPath: String? = nil) {
+    init(file: String, outPath: String?) {
         self.file = file
-        self.outPath = outPath ?? (String(file.split(separator: "/").last ?? Substring(file)) + ".analysis.json")
+        self.outPath = outPath
     }
+}
+
+/// A session audit log to record into: the workspace (keys, and the log unless `store` is
+/// set) and the case and session ids.
+struct AuditTarget: Sendable {
+    var workspace: String
+    var caseID: String
+    var sessionID: String
+    /// A PostgreSQL URL whose database holds the session logs (the batch queue's); nil: as
+    /// `sharedAuditStore()` says (the workspace's own SQLite store by default).
+    var storeURL: String?
 }
 
 /// What an analysis produced.
-public struct AnalysisOutcome: Sendable {
-    public var inputSHA256: String
-    public var outputPath: String
-    /// SHA-256 of the written JSON (nil when written to stdout).
-    public var outputSHA256: String?
-    /// Every setting that changes a number, as strings (for job keys and audit records).
-    public var parameters: [String: String]
-    public var summary: String
+struct AnalysisOutcome: Sendable {
+    var inputSHA256: String
+    /// SHA-256 of the document (nil when written to stdout without an audit log).
+    var outputSHA256: String?
+    /// The document, when `outPath` was nil.
+    var bytes: [UInt8]?
+    var summary: String
 }
 
-/// Validates, analyses and writes one file (atomically), then records it in the session's
-/// audit log when a case and session are given. Throws `InputError` (exit 3) for bad input.
-public func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? = nil) async throws -> AnalysisOutcome {
+/// Analyses one file with the library, writes the document through `OutputFile` or returns
+/// it, and records it in the session's audit log when one is given. With a log, the records
+/// (with the document's hash) are appended after the document is complete on disk and
+/// before it appears under its name (or on stdout): a kill at any moment leaves no output or
+/// a logged one. The output never overwrites the input or a recording logged in the workspace.
+func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? = nil) async throws -> AnalysisOutcome {
     let file = request.file
-    var options = AnalysisOptions()
-    options.pitch = request.pitch
-    options.mix = request.mix
-    options.threads = request.threads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-
-    let audited = request.caseID != nil && request.sessionID != nil
-    if audited {
+    var protection = OutputProtection(force: request.force)
+    if let s = request.session {
         // Fail fast (before a long analysis) when the log cannot take the records.
-        try auditPreflight(workspace: request.workspace, caseID: request.caseID!, sessionID: request.sessionID!)
+        try s.preflight()
     }
-    let scan = try scanAudio(path: file)
-    if let problem = options.pitch.validate(sampleRate: Double(scan.info.sampleRate)) {
-        throw InputError(path: file, problem: problem)
+    if let out = request.outPath {
+        protection = try outputProtection(inputs: [file] + [request.options.segmentsFile].compactMap { $0 },
+                                          workspace: request.session?.workspace, storeURL: request.session?.storeURL, force: request.force)
+        // Refuse before a long analysis, and again when writing (the input's hash is known then).
+        try OutputFile.check(out, protection)
     }
-    if scan.channels.allSatisfy({ $0.peakAboveMean == 0 }) {
-        throw InputError(path: file, problem: "contains only silence (every sample is the same value); nothing to analyse")
+    let analysis = try await Candor.analyze(file: file, options: request.options, progress: progress)
+    for w in analysis.warnings { printErr("candor: warning: \(file): \(w)") }
+    let summaryPath = request.outPath ?? "-"
+    guard let outPath = request.outPath else {
+        let bytes = try analysis.jsonBytes()
+        let sha = Hex.encode(Merkle.sha256(bytes))
+        if let s = request.session {
+            try s.store(bytes)
+            try s.record(analysis, outputPath: "-", outputSHA256: sha)
+        }
+        return AnalysisOutcome(inputSHA256: analysis.input.sha256, outputSHA256: sha, bytes: bytes,
+                               summary: analysis.humanSummary(outPath: summaryPath))
     }
-    let analysedChannels = request.mix ? 1 : scan.info.channels
-    try checkRoles(request.roles, analysedChannels: analysedChannels, file: file)
-    if let seg = request.segmentsPath {
-        // Parse and check the segments before the long work, so a bad file fails fast.
-        let segs = try Segments.validate(try SegmentReader.read(path: seg), duration: scan.duration, path: seg)
-        try checkSegmentSpeakers(segs, roles: request.roles, analysedChannels: analysedChannels, map: request.speakerMap, path: seg)
+    if !request.force { protection.evidenceSHA256.insert(analysis.input.sha256) }
+    var outSHA: String?
+    try analysis.write(toFile: outPath, protection: protection) { out in
+        outSHA = out.sha256
+        if let s = request.session, let sha = out.sha256 {
+            try s.store(try out.readBack())
+            try s.record(analysis, outputPath: outPath, outputSHA256: sha)
+        }
     }
-    options.speechFeatures = !request.pitchOnly
-    let analysis = try await analyzeAudio(path: file, scan: scan, options: options) {
-        progress?(request.pitchOnly ? $0 : 0.7 * $0)
-    }
-    let interview = request.pitchOnly ? nil : try await computeInterview(
-        file: file, analysis: analysis, options: options, roles: request.roles,
-        segmentsPath: request.segmentsPath, speakerMap: request.speakerMap) { progress?(0.7 + 0.3 * $0) }
-    let doc = try AnalysisDocument(file: file, analysis: analysis, options: options, roles: request.roles, interview: interview)
-    for w in doc.warnings { printErr("candor: warning: \(file): \(w)") }
-    // With an audit log and stdout output, the JSON is rendered to a temporary file first so
-    // the exact bytes can be hashed and kept in the workspace.
-    let toStdout = request.outPath == "-"
-    let target = toStdout && audited ? request.workspace + "/.stdout-\(getpid()).analysis.json" : request.outPath
-    if target != request.outPath { mkdir(request.workspace, 0o755) }
-    defer { if target != request.outPath { unlink(target) } }
-    try writeAtomically(to: target) { sink in doc.json().write(to: sink) }
-    let outSHA = target == "-" ? nil : try sha256(ofFile: target)
-    if audited, let outSHA {
-        if toStdout, let text = readText(target) { print(text, terminator: "") }
-        let parameters = doc.parameterStrings
-        try auditAnalysis(
-            workspace: request.workspace, caseID: request.caseID!, sessionID: request.sessionID!,
-            inputPath: file, inputBytes: scan.info.bytes, inputSHA256: scan.sha256, inputFormat: scan.info.format,
-            outputPath: target, outputSHA256: outSHA,
-            softwareVersion: CandorVersion.version, gitCommit: CandorVersion.gitCommit,
-            parameters: parameters, models: doc.models.map { (id: $0.id, sha256: $0.sha256) })
-    }
-    return AnalysisOutcome(
-        inputSHA256: scan.sha256, outputPath: request.outPath, outputSHA256: toStdout ? nil : outSHA,
-        parameters: doc.parameterStrings, summary: doc.humanSummary(outPath: request.outPath))
+    return AnalysisOutcome(inputSHA256: analysis.input.sha256, outputSHA256: outPath == "-" ? nil : outSHA, bytes: nil,
+                           summary: analysis.humanSummary(outPath: outPath))
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
+import Candor
 import CandorAudio
 import CandorFeatures
 
@@ -61,6 +62,9 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     @Option(name: .customLong("session"), help: "Session id within the case.")
     public var sessionID: String?
 
+    @Flag(name: .long, help: "Overwrite an output that is an input or a recording logged in the workspace.")
+    public var force = false
+
     public init() {}
 
     public func validate() throws {
@@ -101,18 +105,18 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     }
 
     func analyzeOne(_ file: String) async throws {
-        var request = AnalysisRequest(file: file)
-        request.pitch = settings
-        request.mix = mix
-        request.threads = threads
-        request.roles = roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? []
-        request.outPath = outputPath(for: file)
-        request.caseID = caseID
-        request.sessionID = sessionID
-        request.workspace = global.workspacePath
-        request.segmentsPath = segments
-        request.speakerMap = try parseSpeakerMap(speakerMap)
-        request.pitchOnly = pitchOnly
+        var request = AnalysisRequest(file: file, outPath: outputPath(for: file))
+        request.options.pitch = settings
+        request.options.mix = mix
+        request.options.threads = threads
+        request.options.roles = roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? []
+        request.options.segmentsFile = segments
+        request.options.speakerMap = try parseSpeakerMap(speakerMap)
+        request.options.pitchOnly = pitchOnly
+        request.force = force
+        if let caseID, let sessionID {
+            request.session = AuditTarget(workspace: global.workspacePath, caseID: caseID, sessionID: sessionID)
+        }
         let progress = ProgressLine(label: "analysing \(file)", quiet: global.quiet)
         let outcome = try await runAnalysis(request) { progress.update($0) }
         progress.finish()

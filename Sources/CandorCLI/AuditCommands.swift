@@ -1,4 +1,5 @@
 import ArgumentParser
+import Candor
 import CandorAudit
 import Foundation
 
@@ -38,13 +39,19 @@ struct AuditVerify: ParsableCommand {
     @Option(name: .long, help: "A checkpoint file kept earlier: prove the log only grew since.") var since: String?
     @Option(name: .customLong("log-key"), help: "Trusted log verifier key (text or file); a bundle whose log.vkey differs fails.") var logKey: String?
     @Flag(name: .long, help: "Print the verdict as one JSON object on stdout.") var json = false
+    @OptionGroup var pinning: VerifyTrustOptions
 
     func validate() throws {
         if (caseID == nil) != (sessionID == nil) { throw ValidationError("--case and --session go together") }
-        if (path == nil) == (caseID == nil) { throw ValidationError("give either a bundle folder or --case and --session") }
+        if pinning.all {
+            if path != nil || caseID != nil { throw ValidationError("--all verifies the whole workspace; give no bundle and no --case") }
+            return
+        }
+        if path == nil && caseID == nil { throw ValidationError("give either a bundle folder or --case and --session") }
     }
 
     func run() throws {
+        if pinning.all { return try verifyWorkspace(global: global, options: pinning) }
         let files = try evidence.map { EvidenceFile(path: $0, sha256: try sha256(ofFile: $0)) }
         var sinceText: String?
         if let since {
@@ -63,8 +70,10 @@ struct AuditVerify: ParsableCommand {
                 throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(path): \(error)")
             }
             what = path
+            try pinBundle(&contents, options: pinning, what: path, quiet: global.quiet || json)
         } else {
-            let ws = try openAudit(global.workspacePath)
+            // Read-only: verification works on a read-only or full workspace and changes nothing.
+            let ws = try openAudit(global.workspacePath, readOnly: true)
             let s = try sessionRef(caseID!, sessionID!)
             do { contents = try ws.contents(s) } catch {
                 throw CLIError(code: ExitCodes.invalidInput, "\(error)")
@@ -79,11 +88,19 @@ struct AuditVerify: ParsableCommand {
             }
             contents.logKey = trusted.encoded
         }
-        let report = LogVerifier.verify(contents, evidence: files, since: sinceText)
+        let bound = try caseID.map { try sessionRef($0, sessionID!) }
+        if path == nil, pinning.trust != nil { try pinBundle(&contents, options: pinning, what: what, quiet: global.quiet || json) }
+        let report = LogVerifier.verify(contents, evidence: files, since: sinceText, expected: bound)
+        if path == nil, report.isIntact, let bound {
+            try checkWitnesses(bound, global: global, options: pinning, quiet: global.quiet || json)
+        }
         if json {
             var o: [String: AuditJSON] = ["intact": .bool(report.isIntact), "size": .int(Int64(report.size)),
                                           "root": .string(Hex.encode(report.root)), "origin": .string(report.origin),
-                                          "results_rehashed": .int(Int64(report.checkedResults))]
+                                          "results_rehashed": .int(Int64(report.checkedResults)),
+                                          "evidence": .array(report.matchedEvidence.map { e -> AuditJSON in
+                                              .object(["path": .string(e.path), "seq": .int(Int64(e.seq)), "matched": .string(e.kind.rawValue)])
+                                          })]
             if let f = report.failure {
                 o["failure"] = .object(["kind": .string(f.kind.rawValue), "seq": f.seq.map { .int(Int64($0)) } ?? .null,
                                         "message": .string(f.message)])
@@ -97,7 +114,12 @@ struct AuditVerify: ParsableCommand {
         if !global.quiet && !json {
             print("intact: \(what): \(report.size) records, root \(Hex.encode(report.root)), checkpoint \(report.origin)")
             if report.checkedResults > 0 { print("result files re-hashed: \(report.checkedResults)") }
-            for e in report.matchedEvidence { print("evidence \(e.path): matches seq \(e.seq)") }
+            for e in report.matchedEvidence {
+                switch e.kind {
+                case .recording: print("evidence \(e.path): matches the recording of seq \(e.seq)")
+                case .output: print("evidence \(e.path): matches the analysis output of seq \(e.seq) (an output, not a recording)")
+                }
+            }
             if sinceText != nil { print("consistent with the earlier checkpoint") }
         }
     }
@@ -153,6 +175,9 @@ struct AuditShow: ParsableCommand {
             print("checkpoint (size \(cp.size)):")
             print(cp.note, terminator: "")
         }
+        let quarantined = try auditing { try ws.store.quarantined(s) }
+        print("quarantined records (set aside by audit repair, not in the log): \(quarantined.count)")
+        for r in quarantined { print("    " + String(decoding: r.bytes, as: UTF8.self)) }
     }
 }
 

@@ -1,3 +1,4 @@
+import Candor
 import CandorAudit
 import Foundation
 
@@ -5,9 +6,15 @@ import Foundation
 // records signed by the workspace's default operator ($CANDOR_OPERATOR, else the operator
 // `candor keys init` created last) and a new signed checkpoint, atomically.
 
-/// Opens the workspace's audit side, turning audit errors into one-line CLI errors.
-func openAudit(_ workspace: String) throws -> AuditWorkspace {
-    do { return try AuditWorkspace(path: workspace, store: try sharedAuditStore()) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
+/// Opens the workspace's audit side, turning audit errors into one-line CLI errors. The
+/// session logs live in `storeURL`'s PostgreSQL database when given, else where
+/// `sharedAuditStore()` says. Configured witnesses are attached (writers submit checkpoints).
+func openAudit(_ workspace: String, storeURL: String? = nil, readOnly: Bool = false) throws -> AuditWorkspace {
+    let store = try storeURL.map { try auditStore(url: $0) } ?? sharedAuditStore()
+    let ws: AuditWorkspace
+    do { ws = try AuditWorkspace(path: workspace, store: store, readOnly: readOnly) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
+    attachWitnesses(ws)
+    return ws
 }
 
 func sessionRef(_ caseID: String, _ sessionID: String) throws -> SessionRef {
@@ -30,8 +37,8 @@ func requireOperator(_ ws: AuditWorkspace) throws -> String {
 
 /// Call before a long analysis with --case/--session: fails fast (exit 1 or 2) if the ids are
 /// invalid, there is no operator key, or the session log cannot be appended to (torn or altered).
-func auditPreflight(workspace: String, caseID: String, sessionID: String) throws {
-    let ws = try openAudit(workspace)
+func auditPreflight(workspace: String, caseID: String, sessionID: String, storeURL: String? = nil) throws {
+    let ws = try openAudit(workspace, storeURL: storeURL)
     let s = try sessionRef(caseID, sessionID)
     _ = try requireOperator(ws)
     try auditing { try ws.checkAppendable(s) }
@@ -48,8 +55,8 @@ func auditAnalysis(workspace: String, caseID: String, sessionID: String,
                    inputPath: String, inputBytes: Int, inputSHA256: String, inputFormat: String,
                    outputPath: String, outputSHA256: String,
                    softwareVersion: String, gitCommit: String,
-                   parameters: [String: String], models: [(id: String, sha256: String)]) throws {
-    let ws = try openAudit(workspace)
+                   parameters: [String: String], models: [(id: String, sha256: String)], storeURL: String? = nil) throws {
+    let ws = try openAudit(workspace, storeURL: storeURL)
     let s = try sessionRef(caseID, sessionID)
     let op = try requireOperator(ws)
     try auditing {
@@ -77,8 +84,9 @@ func auditAnalysis(workspace: String, caseID: String, sessionID: String,
 /// Keeps an analysis JSON in the workspace for the case/session; returns its SHA-256 (hex).
 /// Its bundle name is `results/<sha256>.json`.
 @discardableResult
-func storeAnalysisResult(workspace: String, caseID: String, sessionID: String, data: [UInt8]) throws -> String {
-    let ws = try openAudit(workspace)
+func storeAnalysisResult(workspace: String, caseID: String, sessionID: String, data: [UInt8],
+                         storeURL: String? = nil) throws -> String {
+    let ws = try openAudit(workspace, storeURL: storeURL)
     let s = try sessionRef(caseID, sessionID)
     return try auditing { try ws.storeResult(s, bytes: data).sha256 }
 }
@@ -100,5 +108,30 @@ func auditAccess(workspace: String, caseID: String, sessionID: String, action: S
     _ = try auditing {
         try ws.requireExisting(s)
         return try ws.append(s, operator: op, [RecordDraft(.accessed, ["action": .string(action), "what": .string(what)])])
+    }
+}
+
+extension AuditTarget {
+    /// `auditPreflight` for this session.
+    func preflight() throws {
+        try auditPreflight(workspace: workspace, caseID: caseID, sessionID: sessionID, storeURL: storeURL)
+    }
+
+    /// Keeps `data` (an analysis document) in the workspace for this session.
+    func store(_ data: [UInt8]) throws {
+        try storeAnalysisResult(workspace: workspace, caseID: caseID, sessionID: sessionID, data: data, storeURL: storeURL)
+    }
+
+    /// `auditAnalysis` for an analysis whose document (SHA-256 `outputSHA256`) went to
+    /// `outputPath`.
+    func record(_ result: Analysis, outputPath: String, outputSHA256: String) throws {
+        let input = result.input
+        try auditAnalysis(
+            workspace: workspace, caseID: caseID, sessionID: sessionID,
+            inputPath: input.path, inputBytes: input.bytes, inputSHA256: input.sha256, inputFormat: input.format,
+            outputPath: outputPath, outputSHA256: outputSHA256,
+            softwareVersion: result.software.version, gitCommit: result.software.gitCommit,
+            parameters: result.parameters.strings, models: result.models.map { (id: $0.id, sha256: $0.sha256) },
+            storeURL: storeURL)
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
+import Candor
 import CandorAudio
 import CandorAudit
 import CandorFeatures
@@ -67,7 +68,12 @@ func sharedAuditStore() throws -> (any AuditStore)? {
     let text = env["CANDOR_AUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 }
         ?? env["CANDOR_QUEUE"].flatMap { $0.lowercased().hasPrefix("postgres") ? $0 : nil }
     guard let text else { return nil }
-    guard case .postgres(let target) = try QueueLocation.parse(text) else {
+    return try auditStore(url: text)
+}
+
+/// The PostgreSQL audit store at `url`.
+func auditStore(url: String) throws -> any AuditStore {
+    guard case .postgres(let target) = try QueueLocation.parse(url) else {
         throw CLIError(code: ExitCodes.usage, "CANDOR_AUDIT_DB must be a postgres:// URL")
     }
     return try PostgresAuditStore(target)
@@ -176,6 +182,10 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
         guard timeStep >= 0 else { throw ValidationError("--time-step must be ≥ 0") }
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1…100") }
         if sessionID != nil && caseID == nil { throw ValidationError("--session needs --case") }
+        if let caseID {
+            // The same rule as the audit log's: refuse invalid names before queueing jobs.
+            do { _ = try SessionRef(caseID: caseID, sessionID: sessionID ?? "session") } catch { throw ValidationError("\(error)") }
+        }
     }
 
     public func run() async throws {
@@ -427,11 +437,14 @@ public struct WorkerCommand: AsyncParsableCommand {
         let shutdown = ShutdownSignal()
         shutdown.installSignalHandlers()
         let location = try queueOptions.location(workspace: global.workspacePath)
+        // Audit records of the jobs go to the queue's database unless $CANDOR_AUDIT_DB names
+        // another (see sharedAuditStore).
+        var queueURL: String?
         if case .postgres = location, let url = queueOptions.queue ?? ProcessInfo.processInfo.environment["CANDOR_QUEUE"],
            (ProcessInfo.processInfo.environment["CANDOR_AUDIT_DB"] ?? "").isEmpty {
-            // Audit records of the jobs go to the queue's database (see sharedAuditStore).
-            setenv("CANDOR_AUDIT_DB", url, 1)
+            queueURL = url
         }
+        let auditURL = queueURL
         let store = try await queueOptions.open(workspace: global.workspacePath)
         if let out { mkdir(out, 0o755) }
         var options = WorkerOptions()
@@ -470,7 +483,7 @@ public struct WorkerCommand: AsyncParsableCommand {
             if let line, !quiet { writeStderr((bar ? "\r\u{1B}[K" : "") + "worker: " + line + "\n") }
             if bar, let c = try? await store.counts() { writeStderr("\r\u{1B}[K" + progressBar(c)) }
         }, process: { job in
-            try await analyseJob(job, workspace: workspace, threads: perJob)
+            try await analyseJob(job, workspace: workspace, auditURL: auditURL, threads: perJob)
         })
         await store.close()
         if bar { writeStderr("\n") }
@@ -481,9 +494,9 @@ public struct WorkerCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs one job: checks the input is still the submitted file, analyses it into a private
-/// temporary file, and returns the analysis JSON bytes.
-func analyseJob(_ job: ClaimedJob, workspace: String, threads: Int) async throws -> [UInt8] {
+/// Runs one job: checks the input is still the submitted file, analyses it with the library
+/// and returns the analysis JSON bytes (recorded in the job's session log, if it has one).
+func analyseJob(_ job: ClaimedJob, workspace: String, auditURL: String?, threads: Int) async throws -> [UInt8] {
     let settings: BatchAnalysisSettings
     do { settings = try JSONDecoder().decode(BatchAnalysisSettings.self, from: Data(job.parametersJSON.utf8)) } catch {
         throw CLIError(code: ExitCodes.failure, "job \(job.id): unreadable job settings (\(error))")
@@ -497,23 +510,18 @@ func analyseJob(_ job: ClaimedJob, workspace: String, threads: Int) async throws
     guard now == job.inputSHA256 else {
         throw InputError(path: job.inputPath, problem: "changed since it was submitted (sha256 \(now), submitted \(job.inputSHA256))")
     }
-    let tmpDir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-    let tmp = "\(tmpDir)/candor-job-\(getpid())-\(job.id)-\(job.token.prefix(8)).analysis.json"
-    defer { unlink(tmp) }
-    var request = AnalysisRequest(file: job.inputPath, outPath: tmp)
-    request.pitch = settings.pitch
-    request.mix = settings.mix
-    request.roles = settings.roles
-    request.threads = threads
-    request.caseID = job.caseID
-    request.sessionID = job.sessionID
-    request.workspace = workspace
+    var request = AnalysisRequest(file: job.inputPath, outPath: nil)
+    request.options.pitch = settings.pitch
+    request.options.mix = settings.mix
+    request.options.roles = settings.roles
+    request.options.threads = threads
+    if let caseID = job.caseID, let sessionID = job.sessionID {
+        request.session = AuditTarget(workspace: workspace, caseID: caseID, sessionID: sessionID, storeURL: auditURL)
+    }
     let outcome = try await runAnalysis(request)
     guard outcome.inputSHA256 == job.inputSHA256 else {
         throw InputError(path: job.inputPath, problem: "changed while it was analysed (sha256 \(outcome.inputSHA256), submitted \(job.inputSHA256))")
     }
-    guard let data = FileManager.default.contents(atPath: tmp) else {
-        throw CLIError(code: ExitCodes.failure, "job \(job.id): analysis output \(tmp) vanished")
-    }
-    return [UInt8](data)
+    guard let bytes = outcome.bytes else { throw CLIError(code: ExitCodes.failure, "job \(job.id): no analysis output") }
+    return bytes
 }

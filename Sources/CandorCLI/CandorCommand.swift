@@ -1,4 +1,5 @@
 import ArgumentParser
+import Candor
 
 /// The root of the `candor` command tree. Each capability adds its subcommands here.
 public struct CandorCommand: AsyncParsableCommand {
@@ -12,8 +13,8 @@ public struct CandorCommand: AsyncParsableCommand {
         """,
         version: CandorVersion.version,
         subcommands: [AnalyzeCommand.self, SynthCommand.self, AuditCommand.self, KeysCommand.self, ReviewCommand.self,
-                      TrainCommand.self, EvaluateCommand.self, ModelsCommand.self, ReportCommand.self, ExportCommand.self,
-                      BatchCommand.self, WorkerCommand.self]
+                      TrainCommand.self, EvaluateCommand.self, CalibrateCommand.self, ModelsCommand.self, ReportCommand.self,
+                      ExportCommand.self, BatchCommand.self, WorkerCommand.self, WitnessCommand.self]
     )
     public init() {}
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Candor
 import CandorModels
 import Foundation
 
@@ -341,6 +342,9 @@ public struct ModelsShow: ParsableCommand {
         print("file:   \(m.path)")
         print("sha256: \(m.sha256)")
         print("")
+        if registry.cardPath(for: m) == nil {
+            throw CLIError(code: ExitCodes.invalidInput, "\(m.path): model card \(m.file.card ?? "\(m.id).md") is outside the models folder; refusing to read it")
+        }
         guard let card = registry.card(for: m) else {
             throw CLIError(code: ExitCodes.invalidInput, "\(m.path): model card \(m.file.card ?? "\(m.id).md") not found")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Candor
 import CandorAudit
 import CandorModels
 import CandorReport
@@ -14,6 +15,15 @@ struct AnalysisSourceOptions: ParsableArguments {
 
     @Option(name: .customLong("session"), help: "Session id within the case.")
     var sessionID: String?
+
+    @Flag(name: .long, help: "Overwrite an output that is an input or a recording logged in the workspace.")
+    var force = false
+
+    /// What the outputs must not overwrite: the analysis file, `extra` inputs, and with
+    /// --case/--session the recordings logged in the workspace.
+    func protection(workspace: String, extra: [String] = []) throws -> OutputProtection {
+        try outputProtection(inputs: [analysis].compactMap { $0 } + extra, workspace: caseID == nil ? nil : workspace, force: force)
+    }
 
     func check() throws {
         if (caseID == nil) != (sessionID == nil) { throw ValidationError("--case and --session go together") }
@@ -94,6 +104,8 @@ public struct ReportCommand: ParsableCommand {
 
     public func run() throws {
         try checkOutputFolder(out)
+        let protection = try source.protection(workspace: global.workspacePath, extra: [auditStatus].compactMap { $0 })
+        try OutputFile.check(out, protection)
         let analysis: AnalysisData
         var audit: AuditStatus?
         if let file = source.analysis {
@@ -108,7 +120,7 @@ public struct ReportCommand: ParsableCommand {
         let options = ReportOptions(caseID: source.caseID, sessionID: source.sessionID, generatedAt: utcNow(),
                                     modelCards: modelCards(for: analysis, modelsDir: models), audit: audit)
         let html = HTMLReport.render(analysis, options: options)
-        try writeAtomically(to: out) { $0.write(html) }
+        try writeAtomically(to: out, protection: protection) { $0.write(html) }
         if !global.quiet && out != "-" { print("report written to \(out)") }
         if let audit, case .failed(let why) = audit.verification {
             throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(audit.source): \(why) (the report shows this)")
@@ -176,6 +188,8 @@ public struct ExportCommand: ParsableCommand {
 
     public func run() throws {
         for path in outputs { try checkOutputFolder(path) }
+        let protection = try source.protection(workspace: global.workspacePath)
+        for path in outputs { try OutputFile.check(path, protection) }
         let analysis: AnalysisData
         if let file = source.analysis {
             analysis = try readAnalysisFile(file)
@@ -185,11 +199,11 @@ public struct ExportCommand: ParsableCommand {
         }
         if format == "textgrid" {
             let text = TextGridWriter.write(analysis)
-            try writeAtomically(to: outputs[0]) { $0.write(String(text.dropLast())) }
+            try writeAtomically(to: outputs[0], protection: protection) { $0.write(String(text.dropLast())) }
         } else {
             for path in outputs {
                 let frames = path == "-" ? table == "frames" : path.hasSuffix(".frames.csv")
-                try writeAtomically(to: path) { sink in
+                try writeAtomically(to: path, protection: protection) { sink in
                     // writeAtomically ends the output with a newline; the tables already end with one,
                     // so the last chunk goes out without it.
                     var pending = ""
@@ -228,7 +242,7 @@ func readAuditStatus(_ path: String) throws -> AuditStatus {
         do { contents = try AuditBundle.read(path) } catch {
             throw CLIError(code: ExitCodes.invalidInput, "\(path): not a readable audit bundle (\(error))")
         }
-        return auditStatus(contents, source: "audit bundle \(path)")
+        return auditStatus(contents, source: "audit bundle \(path) (unpinned: checked against its own keys; pin them with `candor audit verify --trust`)")
     }
     guard let data = FileManager.default.contents(atPath: path) else {
         throw CLIError(code: ExitCodes.invalidInput, "\(path): cannot read audit records")
@@ -274,5 +288,8 @@ func loadSessionAnalysis(workspace: String, caseID: String, sessionID: String, a
     }
     try auditAccess(workspace: workspace, caseID: caseID, sessionID: sessionID, action: action, what: what)
     let after = try auditing { try ws.contents(s) }
-    return SessionAnalysis(analysis: analysis, audit: auditStatus(after, source: "workspace \(workspace), case \(caseID), session \(sessionID)"))
+    var status = auditStatus(after, source: "workspace \(workspace), case \(caseID), session \(sessionID)")
+    let quarantined = try auditing { try ws.store.quarantined(s) }
+    status.quarantined = AuditStatus.parse(recordLines: quarantined.map(\.bytes), checkpoint: nil, verification: .notPerformed(""), source: "").entries
+    return SessionAnalysis(analysis: analysis, audit: status)
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Candor
 import CandorAudio
 import CandorSynth
 import Foundation

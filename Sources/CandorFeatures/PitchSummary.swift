@@ -21,6 +21,21 @@ public struct PitchSummary: Sendable, Equatable {
     public var meanHzSE: Double?
     public var voicedFraction: Double { frames > 0 ? Double(voicedFrames) / Double(frames) : 0 }
 
+    /// A summary from its values (e.g. read back from an analysis JSON).
+    public init(voicedFrames: Int, frames: Int, meanHz: Double?, medianHz: Double?, sdHz: Double?, minHz: Double?,
+                maxHz: Double?, meanST: Double?, sdST: Double?, meanHzSE: Double?) {
+        self.voicedFrames = voicedFrames
+        self.frames = frames
+        self.meanHz = meanHz
+        self.medianHz = medianHz
+        self.sdHz = sdHz
+        self.minHz = minHz
+        self.maxHz = maxHz
+        self.meanST = meanST
+        self.sdST = sdST
+        self.meanHzSE = meanHzSE
+    }
+
     public init(track: PitchTrack, range: Range<Int>? = nil) {
         let r = range ?? 0..<track.f0.count
         frames = r.count

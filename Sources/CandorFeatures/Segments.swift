@@ -55,7 +55,13 @@ public struct Segment: Sendable, Codable, Equatable {
 /// Errors are `InputError`s naming the file and the 1-based line.
 public enum SegmentReader {
     public static func read(path: String) throws -> [Segment] {
-        try parse(bytes: try readFileBytes(path), path: path)
+        let bytes = try readFileBytes(path)
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+            throw InputError(path: path, problem: "empty segment file (no segments)")
+        }
+        let segments = try parse(bytes: bytes, path: path)
+        if segments.isEmpty { throw InputError(path: path, problem: "no segments in the file") }
+        return segments
     }
 
     /// Parses the bytes of a segment file; the format is detected from the content
@@ -104,8 +110,7 @@ public enum SegmentReader {
         var columns = ["start": 0, "end": 1, "label": 2, "speaker": 3, "role": 4]
         var out: [Segment] = []
         var sawHeader = false
-        for (k, line) in lines.enumerated() {
-            let no = k + 1
+        for (no, line) in csvRecords(lines) {
             if line.trimmed.isEmpty || line.trimmed.hasPrefix("#") { continue }
             let fields = try csvFields(line, path: path, line: no)
             let lower = fields.map { $0.trimmed.lowercased() }
@@ -144,6 +149,26 @@ public enum SegmentReader {
     }
 
     /// RFC 4180 fields of one line (quoted fields, doubled quotes; no embedded newlines).
+    /// Joins physical lines into CSV records: a quoted field may span lines (RFC 4180), its
+    /// newlines kept. Each record carries the 1-based number of its first line.
+    static func csvRecords(_ lines: [String]) -> [(Int, String)] {
+        var out: [(Int, String)] = []
+        var k = 0
+        while k < lines.count {
+            let first = k + 1
+            var record = lines[k]
+            var quotes = record.reduce(0) { $1 == "\"" ? $0 + 1 : $0 }
+            while quotes % 2 == 1 && k + 1 < lines.count {
+                k += 1
+                record += "\n" + lines[k]
+                quotes += lines[k].reduce(0) { $1 == "\"" ? $0 + 1 : $0 }
+            }
+            out.append((first, record))
+            k += 1
+        }
+        return out
+    }
+
     static func csvFields(_ line: String, path: String, line no: Int) throws -> [String] {
         var fields: [String] = []
         var cur = ""
@@ -239,6 +264,8 @@ public enum SegmentReader {
 
     /// `hh:mm:ss.mmm` or `mm:ss.mmm` (WebVTT) / `hh:mm:ss,mmm` (SRT).
     static func parseClock(_ s: String, srt: Bool) -> Double? {
+        // Digits only: a sign ("-00:01.000") must not be dropped by Int/Double parsing.
+        guard s.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == ":" || $0 == "." || $0 == "," }) else { return nil }
         let norm = String(s.map { $0 == "," ? "." : $0 })
         let parts = norm.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3 else { return nil }
@@ -565,6 +592,11 @@ func decodeText(_ bytes: [UInt8], path: String) throws -> String {
 }
 
 func readFileBytes(_ path: String) throws -> [UInt8] {
+    // A FIFO or device would block or never end: only regular files are segment files.
+    var st = stat()
+    if stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+        throw InputError(path: path, problem: "not a regular file (a FIFO, device or folder); give a segment file")
+    }
     guard let f = fopen(path, "rb") else {
         throw InputError(path: path, problem: errno == ENOENT ? "no such file" : "cannot open segment file")
     }

@@ -1,3 +1,4 @@
+import CandorCore
 #if canImport(Glibc)
 import Glibc
 #else
@@ -5,7 +6,8 @@ import Darwin
 #endif
 
 /// Temporary storage could not be written or read (disk full, I/O error).
-public struct SpillError: Error, CustomStringConvertible, Sendable {
+public struct SpillError: CandorError, Sendable {
+    public var exitStatus: ExitStatus { .failure }
     public let message: String
     public var description: String { message }
 }

@@ -69,7 +69,7 @@ public struct RecordingTiming: Sendable {
 }
 
 /// Per-segment timing (every timing feature over the segment's range, plus the response
-/// latency of answer segments).
+/// latency of answer and baseline segments).
 public struct SegmentTiming: Sendable, Codable, Equatable {
     public var timing: TimingFeatures
     /// For answer segments: the answering speaker's first speech onset in the segment minus
@@ -196,7 +196,9 @@ public enum TimingAnalysis {
             let t = try Timing.analyze(speech: speechOf[k], source: ch.source, otherSpeech: others,
                                        range: s.span, config: settings.timing, chunking: settings.chunking)
             var latency: Double? = nil
-            if s.role == .answer, let q = Segments.questionFor(answerAt: i, in: segments) {
+            // Baseline answers get a latency too (to the question before them), so the latency
+            // cue of an answer can be compared with the speaker's baseline at all.
+            if s.role == .answer || s.role == .baseline, let q = Segments.questionFor(answerAt: i, in: segments) {
                 latency = Segments.responseLatency(question: segments[q], questionSpeech: speechOf[sources[q]],
                                                    answer: s, answerSpeech: speechOf[k])
             }

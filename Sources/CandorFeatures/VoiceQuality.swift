@@ -658,7 +658,7 @@ public struct VoiceReport: Sendable, Codable, Equatable {
 
     public init(pulses: Int) { self.pulses = pulses }
 
-    enum CodingKeys: String, CodingKey {
+    package enum CodingKeys: String, CodingKey {
         case pulses, reliable, reason
         case periodsUsed = "periods_used"
         case amplitudesUsed = "amplitudes_used"

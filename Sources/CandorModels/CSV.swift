@@ -1,8 +1,10 @@
+import CandorCore
 import Foundation
 
 /// An input problem that names the file (and line, when there is one). Commands map it to
 /// exit code 3.
-public struct ModelInputError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ModelInputError: CandorError, Sendable, Equatable {
+    public var exitStatus: ExitStatus { .invalidInput }
     public var path: String
     public var line: Int?
     public var message: String

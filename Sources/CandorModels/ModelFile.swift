@@ -80,15 +80,19 @@ public struct Calibration: Codable, Sendable, Equatable {
     /// Values at or above this raise the model's flag.
     public var flagThreshold: Double?
     public var note: String?
-    public init(method: String, flagThreshold: Double? = nil, note: String? = nil) {
+    /// baseline-deviation: per-answer false-flag rates measured on neutral speech, by baseline size.
+    public var nullFalseFlagRate: [MeasuredRate]?
+    public init(method: String, flagThreshold: Double? = nil, note: String? = nil, nullFalseFlagRate: [MeasuredRate]? = nil) {
         self.method = method
         self.flagThreshold = flagThreshold
         self.note = note
+        self.nullFalseFlagRate = nullFalseFlagRate
     }
     enum CodingKeys: String, CodingKey {
         case method
         case flagThreshold = "flag_threshold"
         case note
+        case nullFalseFlagRate = "null_false_flag_rate"
     }
 }
 
@@ -268,7 +272,8 @@ public struct LoadedModel: Sendable {
                 if let s = f.sdFloor, !(s >= 0) { return "feature '\(f.name)' has a negative sd_floor" }
             }
             guard m.calibration.flagThreshold != nil else { return "calibration.flag_threshold is required" }
-            guard let c = m.parameters["index_half_point"], c > 0 else { return "parameters.index_half_point must be > 0" }
+            guard let a = m.parameters["alpha"], a > 0, a <= 0.5 else { return "parameters.alpha must be in (0, 0.5]" }
+            if let n = m.parameters["min_baseline_segments"], n < 2 { return "parameters.min_baseline_segments must be ≥ 2" }
         case .logisticRegression:
             guard m.parameters["intercept"] != nil else { return "parameters.intercept is required" }
             for f in m.features {

@@ -85,9 +85,22 @@ public struct ModelRegistry: Sendable {
 
     /// The model card text (Markdown) for a model, if its card file exists.
     public func card(for model: LoadedModel) -> String? {
-        let name = model.file.card ?? "\(model.id).md"
-        let path = ((model.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+        guard let path = cardPath(for: model) else { return nil }
         return try? String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    /// The card's path, or nil when the model file names a card outside the model's folder
+    /// (a path with "/", "..", or a symbolic link leading out): cards are never read from
+    /// elsewhere.
+    public func cardPath(for model: LoadedModel) -> String? {
+        let name = model.file.card ?? "\(model.id).md"
+        guard !name.isEmpty, !name.contains("/"), !name.contains("\\"), name != ".", name != ".." else { return nil }
+        let folder = (model.path as NSString).deletingLastPathComponent
+        let path = (folder as NSString).appendingPathComponent(name)
+        let realFolder = (folder as NSString).resolvingSymlinksInPath
+        let realCard = (path as NSString).resolvingSymlinksInPath
+        guard (realCard as NSString).deletingLastPathComponent == realFolder else { return nil }
+        return path
     }
 
     /// The shipped `interview-quality` model.

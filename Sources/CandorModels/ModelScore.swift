@@ -19,10 +19,12 @@ public struct Contribution: Codable, Sendable, Equatable {
     public var source: String?
     public var evidence: String?
     public var note: String?
+    /// baseline-deviation evidence: the prediction interval behind this cue (nil for other models).
+    public var baseline: CueBaseline?
 
     public init(feature: String, value: Double? = nil, z: Double? = nil, weight: Double? = nil, contribution: Double? = nil,
                 status: String? = nil, targetLow: Double? = nil, targetHigh: Double? = nil, unit: String? = nil,
-                source: String? = nil, evidence: String? = nil, note: String? = nil) {
+                source: String? = nil, evidence: String? = nil, note: String? = nil, baseline: CueBaseline? = nil) {
         self.feature = feature
         self.value = value
         self.z = z
@@ -35,13 +37,14 @@ public struct Contribution: Codable, Sendable, Equatable {
         self.source = source
         self.evidence = evidence
         self.note = note
+        self.baseline = baseline
     }
 
     enum CodingKeys: String, CodingKey {
         case feature, value, z, weight, contribution, status
         case targetLow = "target_low"
         case targetHigh = "target_high"
-        case unit, source, evidence, note
+        case unit, source, evidence, note, baseline
     }
 }
 
@@ -66,9 +69,12 @@ public struct ModelScore: Codable, Sendable, Equatable {
     public var reason: String?
     /// Names of the cues that drove the value most (largest contributions first).
     public var topCues: [String]
+    /// baseline-deviation: declared and measured false-flag rate and the PPV arithmetic (nil for other models).
+    public var evidence: FlagEvidence?
 
     public init(model: String, modelVersion: String, modelSHA256: String, target: String, value: Double?, flag: String?,
-                contributions: [Contribution], abstained: Bool = false, reason: String? = nil, topCues: [String] = []) {
+                contributions: [Contribution], abstained: Bool = false, reason: String? = nil, topCues: [String] = [],
+                evidence: FlagEvidence? = nil) {
         self.model = model
         self.modelVersion = modelVersion
         self.modelSHA256 = modelSHA256
@@ -79,12 +85,14 @@ public struct ModelScore: Codable, Sendable, Equatable {
         self.abstained = abstained
         self.reason = reason
         self.topCues = topCues
+        self.evidence = evidence
     }
 
     /// An abstention: no value, no flag, and the reason.
-    public static func abstain(_ model: LoadedModel, target: String, reason: String, contributions: [Contribution] = []) -> ModelScore {
+    public static func abstain(_ model: LoadedModel, target: String, reason: String, contributions: [Contribution] = [],
+                               evidence: FlagEvidence? = nil) -> ModelScore {
         ModelScore(model: model.id, modelVersion: model.version, modelSHA256: model.sha256, target: target,
-                   value: nil, flag: nil, contributions: contributions, abstained: true, reason: reason)
+                   value: nil, flag: nil, contributions: contributions, abstained: true, reason: reason, evidence: evidence)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -93,6 +101,7 @@ public struct ModelScore: Codable, Sendable, Equatable {
         case modelSHA256 = "model_sha256"
         case target, value, flag, contributions, abstained, reason
         case topCues = "top_cues"
+        case evidence
     }
 
     public init(from decoder: any Decoder) throws {
@@ -107,6 +116,7 @@ public struct ModelScore: Codable, Sendable, Equatable {
         abstained = try c.decodeIfPresent(Bool.self, forKey: .abstained) ?? false
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
         topCues = try c.decodeIfPresent([String].self, forKey: .topCues) ?? []
+        evidence = try c.decodeIfPresent(FlagEvidence.self, forKey: .evidence)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -121,6 +131,7 @@ public struct ModelScore: Codable, Sendable, Equatable {
         try c.encode(abstained, forKey: .abstained)
         try c.encode(reason, forKey: .reason)
         try c.encode(topCues, forKey: .topCues)
+        try c.encodeIfPresent(evidence, forKey: .evidence)
     }
 }
 

@@ -116,6 +116,8 @@ public struct Contribution: Sendable {
     public var targetHigh: Double?
     public var unit: String?
     public var note: String?
+    /// baseline-deviation: the prediction interval behind the cue (`contributions[].baseline`).
+    public var baseline: CueBaselineData? = nil
 }
 
 public struct ScoreData: Sendable {
@@ -129,6 +131,8 @@ public struct ScoreData: Sendable {
     public var reason: String?
     public var contributions: [Contribution]
     public var topCues: [String]
+    /// baseline-deviation: declared/measured false-flag rate and PPV arithmetic (`scores[].evidence`).
+    public var evidence: FlagEvidenceData? = nil
     /// True when the model flagged the target for follow-up.
     public var isFlagged: Bool { !abstained && flag != nil && !(flag ?? "").isEmpty }
 }
@@ -362,12 +366,13 @@ public struct AnalysisData: Sendable {
             return Contribution(feature: f, value: c["value"]?.double, z: c["z"]?.double, weight: c["weight"]?.double,
                                 contribution: c["contribution"]?.double, status: c["status"]?.string,
                                 targetLow: c["target_low"]?.double, targetHigh: c["target_high"]?.double,
-                                unit: c["unit"]?.string, note: c["note"]?.string)
+                                unit: c["unit"]?.string, note: c["note"]?.string, baseline: c["baseline"].flatMap(CueBaselineData.init))
         }
         return ScoreData(model: model, modelVersion: node["model_version"]?.string ?? "", modelSHA256: node["model_sha256"]?.string ?? "",
                          target: node["target"]?.string ?? "", value: node["value"]?.double, flag: node["flag"]?.string,
                          abstained: node["abstained"]?.bool ?? false, reason: node["reason"]?.string,
-                         contributions: contributions, topCues: (node["top_cues"]?.array ?? []).compactMap(\.string))
+                         contributions: contributions, topCues: (node["top_cues"]?.array ?? []).compactMap(\.string),
+                         evidence: node["evidence"].flatMap(FlagEvidenceData.init))
     }
 
     static func segment(_ node: JSONNode) -> SegmentData? {

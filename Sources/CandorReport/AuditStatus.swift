@@ -26,6 +26,9 @@ public struct AuditStatus: Sendable {
     public var checkpoint: String?
     public var verification: Verification
     public var entries: [Entry]
+    /// Records `candor audit repair` set aside (not part of the verified log); nil when unknown
+    /// (a bundle), empty when there are none.
+    public var quarantined: [Entry]?
 
     public init(source: String, checkpoint: String?, verification: Verification, entries: [Entry]) {
         self.source = source

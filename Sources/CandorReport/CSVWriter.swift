@@ -39,6 +39,8 @@ public enum CSVWriter {
         let flagged = a.flaggedSegmentIDs
         var header = segmentFixedColumns + features
         for m in models { header += ["\(m).value", "\(m).flag", "\(m).abstained", "\(m).top_cues"] }
+        let evidenceModels = models.filter { m in scores.contains { $0.model == m && $0.evidence != nil } }
+        for m in evidenceModels { header += ["\(m).baseline_n", "\(m).alpha", "\(m).measured_false_flag_rate", "\(m).ppv", "\(m).evidence"] }
         var out = header.map(field).joined(separator: ",") + "\n"
         for s in segs {
             var row = [s.id, s.label, s.speaker, s.role, formatValue(s.start, digits: 6), formatValue(s.end, digits: 6),
@@ -56,9 +58,31 @@ public enum CSVWriter {
                     row += ["", "", "", ""]
                 }
             }
+            for m in evidenceModels {
+                guard let sc = scores.first(where: { $0.model == m && $0.target == s.id }), let ev = sc.evidence else {
+                    row += ["", "", "", "", ""]
+                    continue
+                }
+                row += [String(ev.baselineN), formatValue(ev.alpha, digits: 6), ev.measuredRate.map { formatValue($0, digits: 6) } ?? "",
+                        ev.ppv.map { formatValue($0, digits: 6) } ?? "", cueEvidence(sc)]
+            }
             out += row.map(field).joined(separator: ",") + "\n"
         }
         return out
+    }
+
+    /// `<model>.evidence`: per cue outside its interval (or, without a flag, the closest cues),
+    /// `feature value=… n=… mean=… sd=… interval=[lo;hi] floor=yes|no clip=yes|no`, cues separated by ` | `.
+    static func cueEvidence(_ sc: ScoreData) -> String {
+        let withBaseline = sc.contributions.filter { $0.baseline != nil }
+        let outside = withBaseline.filter { $0.baseline!.outside }
+        let chosen = outside.isEmpty ? withBaseline.filter { sc.topCues.contains($0.feature) } : outside
+        return chosen.map { c in
+            let b = c.baseline!
+            return "\(c.feature) value=\(formatValue(c.value, digits: 4)) n=\(b.n) mean=\(formatValue(b.mean, digits: 4)) sd=\(formatValue(b.sd, digits: 4))"
+                + " interval=[\(formatValue(b.intervalLow, digits: 4));\(formatValue(b.intervalHigh, digits: 4))]"
+                + " floor=\(b.sdFloorApplied ? "yes" : "no") clip=\(b.zClipped ? "yes" : "no")"
+        }.joined(separator: " | ")
     }
 
     /// One RFC 4180 field: quoted when it contains a comma, quote, CR or LF (quotes doubled).

@@ -221,7 +221,7 @@ public enum HTMLReport {
             h.raw("<div class=\"flags\"><div class=\"flaglist\">")
             h.heading(3, "Model \(model) \(list.first?.modelVersion ?? "")")
             let flaggedCount = list.filter(\.isFlagged).count
-            h.paragraph("\(list.count) segment(s) scored, \(flaggedCount) flagged for follow-up, \(list.filter(\.abstained).count) abstained. Index: 0 = like the speaker's own baseline; 0.5 ≈ an RMS deviation of 2 baseline SDs.")
+            h.paragraph("\(list.count) segment(s) scored, \(flaggedCount) flagged for follow-up, \(list.filter(\.abstained).count) abstained. Index: 0 = like the speaker's own baseline; 0.5 = the flag boundary, set so that at most the model's declared share α of unchanged answers is flagged.")
             func place(_ s: ScoreData) -> String {
                 a.segment(id: s.target).map { "\($0.speaker), \(formatValue($0.start, digits: 2))–\(formatValue($0.end, digits: 2)) s: \($0.label)" }
                     ?? "target \(s.target)"
@@ -233,11 +233,32 @@ public enum HTMLReport {
                 let cues = s.contributions.filter { $0.contribution != nil || $0.z != nil }
                 if !cues.isEmpty {
                     let top = Set(s.topCues)
-                    let rows = cues.prefix(6).map { c in
-                        [c.feature + (top.contains(c.feature) ? " ★" : ""), formatValue(c.value, digits: 3), formatValue(c.z, digits: 2),
-                         formatValue(c.contribution, digits: 3), c.status ?? ""]
+                    if cues.contains(where: { $0.baseline != nil }) {
+                        // Prediction-interval evidence: baseline size, mean and SD, the interval, floors and clips.
+                        let rows = cues.prefix(6).map { c -> [String] in
+                            let b = c.baseline
+                            let base = b.map { "n = \($0.n), mean \(formatValue($0.mean, digits: 3)), SD \(formatValue($0.sd, digits: 3))" } ?? "–"
+                            let interval = b.flatMap { x in x.intervalLow.map { "[\(formatValue($0, digits: 3)), \(formatValue(x.intervalHigh, digits: 3))]" } } ?? "–"
+                            var adj: [String] = []
+                            if b?.sdFloorApplied == true { adj.append("SD floor \(formatValue(b?.sdUsed, digits: 3))") }
+                            if b?.zClipped == true { adj.append("z clipped") }
+                            return [c.feature + (top.contains(c.feature) ? " ★" : ""), formatValue(c.value, digits: 3), base, interval,
+                                    b.map { "\(formatValue($0.t, digits: 2)) (p \(formatValue($0.p, digits: 2)))" } ?? "–",
+                                    adj.isEmpty ? "none" : adj.joined(separator: ", "), c.status ?? ""]
+                        }
+                        h.table(["Cue", "Answer", "Baseline", "Interval (this cue's share of α)", "t (p)", "Floor / clip", "Status"],
+                                Array(rows), cls: "data cues", numeric: [1])
+                    } else {
+                        let rows = cues.prefix(6).map { c in
+                            [c.feature + (top.contains(c.feature) ? " ★" : ""), formatValue(c.value, digits: 3), formatValue(c.z, digits: 2),
+                             formatValue(c.contribution, digits: 3), c.status ?? ""]
+                        }
+                        h.table(["Cue", "Value", "z vs baseline", "Contribution", "Status"], Array(rows), cls: "data cues", numeric: [1, 2, 3])
                     }
-                    h.table(["Cue", "Value", "z vs baseline", "Contribution", "Status"], Array(rows), cls: "data cues", numeric: [1, 2, 3])
+                }
+                if let ev = s.evidence {
+                    h.paragraph(ev.rateSentence, cls: "rate")
+                    if let text = ev.ppvText { h.paragraph(text, cls: "ppv") }
                 }
                 let missing = s.contributions.filter { $0.status == "not available" }.map(\.feature)
                 if !missing.isEmpty { h.paragraph("Not available: " + missing.joined(separator: ", "), cls: "missing") }
@@ -321,6 +342,14 @@ public enum HTMLReport {
         h.heading(3, "Supervisor reviews")
         if reviews.isEmpty { h.paragraph("No reviews, overrides or disregard decisions recorded.") } else {
             h.table(["Seq", "Time (UTC)", "Reviewer", "Review"], reviews.map { [$0.seq.map(String.init) ?? "", $0.time, $0.operatorName, $0.details] }, cls: "data")
+        }
+        if let q = audit.quarantined {
+            h.heading(3, "Quarantined records")
+            if q.isEmpty { h.paragraph("No records were set aside by a repair.") } else {
+                h.paragraph("\(q.count) record(s) were set aside by `candor audit repair` and are not part of the verified log. Examine them: genuine records here mean the log lost them.", cls: "warn")
+                h.table(["Seq", "Time (UTC)", "Type", "Operator", "Details"],
+                        q.map { [$0.seq.map(String.init) ?? "", $0.time, $0.type, $0.operatorName, $0.details] }, cls: "data")
+            }
         }
         h.raw("<details><summary>All \(audit.entries.count) records</summary>")
         h.table(["Seq", "Time (UTC)", "Type", "Operator", "Details"],

@@ -155,6 +155,11 @@ public final class PostgresAuditStore: AuditStore {
         return moved
     }
 
+    public func quarantined(_ s: SessionRef) throws -> [StoredRecord] {
+        try run("SELECT seq, bytes FROM candor_audit_quarantine WHERE case_id = ? AND session_id = ? ORDER BY quarantined_at, seq", key(s))
+            .map { StoredRecord(seq: Int($0[0].int ?? -1), bytes: $0[1].blob ?? [], leafHash: Merkle.leafHash($0[1].blob ?? [])) }
+    }
+
     public func putResult(_ s: SessionRef, _ r: CandorAudit.StoredResult) throws {
         try run("""
             INSERT INTO candor_audit_results (case_id, session_id, sha256, name, bytes) VALUES (?, ?, ?, ?, ?)
@@ -171,4 +176,7 @@ public final class PostgresAuditStore: AuditStore {
         try run("SELECT DISTINCT case_id, session_id FROM candor_audit_records ORDER BY case_id, session_id")
             .compactMap { try? SessionRef(caseID: $0[0].text ?? "", sessionID: $0[1].text ?? "") }
     }
+
+    /// Test helper: runs raw SQL (used to simulate an insider editing the tables).
+    public func executeRaw(_ sql: String) throws { try run(sql) }
 }

@@ -175,7 +175,18 @@ struct Sample {
         #expect(torn.failure?.kind == .tornTail)
         #expect(torn.failure?.seq == 4)
         #expect(throws: AuditError.self) { try s.ws.append(s.session, [RecordDraft(.accessed, ["action": "viewed", "what": "x"])]) }
+        // The record beyond the checkpoint chains and is validly signed: the checkpoint was
+        // deleted, not torn, and repair refuses to quarantine it.
+        do {
+            _ = try s.ws.repair(s.session)
+            Issue.record("repair quarantined a validly signed tail")
+        } catch let e as AuditError {
+            #expect(e.message.contains("repair refuses"), "\(e.message)")
+        }
+        // A torn write: the record's bytes are incomplete.
+        try s.sqlite().executeRaw("UPDATE audit_records SET bytes = substr(bytes, 1, 30) WHERE case_id = 'C-17' AND session_id = 'S1' AND seq = 4")
         #expect(try s.ws.repair(s.session) == 1)
+        #expect(try s.ws.store.quarantined(s.session).count == 1)
         let after = try s.ws.verify(s.session)
         #expect(after.failure == nil)
         let last = try CanonicalJSON.parse(try #require(try s.ws.store.records(s.session).last).bytes)

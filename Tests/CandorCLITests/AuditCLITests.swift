@@ -3,6 +3,7 @@ import CandorAudit
 import Foundation
 import Testing
 @testable import CandorCLI
+import Candor
 
 /// End-to-end tests of the audit commands through the built `candor` executable, plus the
 /// hooks `candor analyze` calls (`auditAnalysis`, `auditAccess`).
@@ -70,16 +71,16 @@ import Testing
         let bundle = root + "/bundle"
         let e = try candor("audit", "export", "--case", "C1", "--session", "S1", "--out", bundle, "--workspace", ws)
         #expect(e.status == 0, "\(e.stderr)")
-        let b = try candor("audit", "verify", bundle, "--evidence", input)
+        let b = try candor("audit", "verify", "--allow-unpinned", bundle, "--evidence", input)
         #expect(b.status == 0, "\(b.stdout)\(b.stderr)")
-        let py = try run("/usr/bin/env", ["python3", Paths.packageRoot.appendingPathComponent("Tests/audit_verifier.py").path, bundle, "--evidence", input])
+        let py = try run("/usr/bin/env", ["python3", Paths.packageRoot.appendingPathComponent("Tests/audit_verifier.py").path, bundle, "--allow-unpinned", "--evidence", input])
         #expect(py.status == 0, "\(py.stdout)\(py.stderr)")
         // A modified recording is reported, naming its evidence_ingested record (seq 1).
         let changed = root + "/changed.wav"
         var d = try Data(contentsOf: URL(fileURLWithPath: input))
         d[d.count - 1] ^= 0x01
         try d.write(to: URL(fileURLWithPath: changed))
-        let bad = try candor("audit", "verify", bundle, "--evidence", changed)
+        let bad = try candor("audit", "verify", "--allow-unpinned", bundle, "--evidence", changed)
         #expect(bad.status == 4)
         #expect(bad.stderr.contains("seq 1: evidence"), "\(bad.stderr)")
         // A flipped byte in a record of the bundle: exit 4 naming seq and kind.
@@ -88,10 +89,10 @@ import Testing
         let at = text.utf8.distance(from: text.utf8.startIndex, to: text.range(of: "pitch_floor_hz\":\"75")!.upperBound) - 1
         recs[at] = UInt8(ascii: "6")
         try recs.write(to: URL(fileURLWithPath: bundle + "/records.jsonl"))
-        let flipped = try candor("audit", "verify", bundle)
+        let flipped = try candor("audit", "verify", "--allow-unpinned", bundle)
         #expect(flipped.status == 4)
         #expect(flipped.stderr.contains("seq 2: signature"), "\(flipped.stderr)")
-        let asJSON = try candor("audit", "verify", "--json", bundle)
+        let asJSON = try candor("audit", "verify", "--json", "--allow-unpinned", bundle)
         #expect(asJSON.status == 4)
         let verdict = try CanonicalJSON.parse(Array(asJSON.stdout.trimmingCharacters(in: .whitespacesAndNewlines).utf8))
         #expect(verdict["intact"] == .bool(false))
@@ -104,7 +105,7 @@ import Testing
         #expect(try candor("audit", "verify").status == 2)
         // A pinned log key that differs from the bundle's is refused.
         let other = try NoteSigner.generate(name: "candor-log-other").verifierKey.encoded
-        #expect(try candor("audit", "verify", bundle, "--log-key", other).status == 4)
+        #expect(try candor("audit", "verify", "--allow-unpinned", bundle, "--log-key", other).status == 4)
     }
 
     @Test func reviewAndSinceCheckpointThroughTheCLI() throws {
@@ -186,7 +187,14 @@ import Testing
         let (root, ws, _, _) = try Self.workspaceWithAnalysis()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let store = try SQLiteAuditStore(path: ws + "/audit.sqlite")
+        // Deleting the checkpoint alone leaves a tail that chains and is validly signed: that is
+        // deletion, not a torn write, and repair refuses it (exit 4).
         try store.executeRaw("DELETE FROM audit_checkpoints WHERE size = 3")
+        let refused = try candor("audit", "repair", "--case", "C1", "--session", "S1", "--workspace", ws)
+        #expect(refused.status == 4, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("chain and carry valid signatures"), "\(refused.stderr)")
+        // A torn write: the tail record's bytes are incomplete.
+        try store.executeRaw("UPDATE audit_records SET bytes = substr(bytes, 1, 40) WHERE case_id = 'C1' AND session_id = 'S1' AND seq = 2")
         let v = try candor("audit", "verify", "--case", "C1", "--session", "S1", "--workspace", ws)
         #expect(v.status == 4)
         #expect(v.stderr.contains("seq 2: torn-tail"), "\(v.stderr)")
@@ -197,6 +205,9 @@ import Testing
         let rep = try candor("audit", "repair", "--case", "C1", "--session", "S1", "--workspace", ws)
         #expect(rep.status == 0, "\(rep.stderr)")
         #expect(rep.stdout.contains("set aside 1 record"), "\(rep.stdout)")
+        #expect(try store.quarantined(SessionRef(caseID: "C1", sessionID: "S1")).count == 1)
+        let shown = try candor("audit", "show", "--case", "C1", "--session", "S1", "--workspace", ws)
+        #expect(shown.stdout.contains("quarantined records (set aside by audit repair, not in the log): 1"), "\(shown.stdout)")
         #expect(try candor("audit", "verify", "--case", "C1", "--session", "S1", "--workspace", ws).status == 0)
         try auditPreflight(workspace: ws, caseID: "C1", sessionID: "S1")
         let show = try candor("audit", "show", "--json", "--case", "C1", "--session", "S1", "--workspace", ws)

@@ -117,6 +117,15 @@ import Testing
         let html2 = render(try loadFixture(), audit: bad)
         #expect(html2.contains("Verification FAILED: seq 1: signature: bad"))
         #expect(html2.contains("No signed checkpoint."))
+        #expect(!html2.contains("Quarantined records"))  // unknown for a bundle: not claimed
+        // Records set aside by a repair are always listed for a workspace log.
+        var repaired = good
+        repaired.quarantined = []
+        #expect(render(try loadFixture(), audit: repaired).contains("No records were set aside by a repair."))
+        repaired.quarantined = AuditStatus.parse(recordLines: [lines[2]], checkpoint: nil, verification: .notPerformed(""), source: "").entries
+        let html3 = render(try loadFixture(), audit: repaired)
+        #expect(html3.contains("1 record(s) were set aside by `candor audit repair`"))
+        #expect(html3.contains("disregard on seq 1: bad mic</td>"))
     }
 
     @Test func threeHourContourIsDecimated() throws {

@@ -7,7 +7,7 @@ import CandorFeatures
 
 /// A JSON document tree with ordered keys, plus compact cases for long frame arrays so a
 /// three-hour contour streams straight to the file without an intermediate tree.
-public indirect enum JSONValue: Sendable {
+package indirect enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case int(Int)
@@ -26,14 +26,14 @@ public indirect enum JSONValue: Sendable {
     /// JSON text written verbatim (already encoded, e.g. by JSONEncoder).
     case raw(String)
 
-    public static func num(_ d: Double?, _ digits: Int? = nil) -> JSONValue {
+    package static func num(_ d: Double?, _ digits: Int? = nil) -> JSONValue {
         guard let d, d.isFinite else { return .null }
         return .number(d, digits: digits)
     }
 }
 
 /// Formats a double with at most `digits` decimals, trimming trailing zeros.
-func formatNumber(_ d: Double, digits: Int?) -> String {
+package func formatNumber(_ d: Double, digits: Int?) -> String {
     guard d.isFinite else { return "null" }
     if let digits {
         var buf: [UInt8] = []
@@ -48,7 +48,7 @@ func formatNumber(_ d: Double, digits: Int?) -> String {
 /// Appends finite `d` rounded to `digits` (≤ 9) decimals, trailing zeros trimmed, as
 /// UTF-8; false (nothing appended) when it does not apply (non-finite, too many digits,
 /// too large for 64-bit fixed point).
-func appendDecimal(_ d: Double, digits: Int, to buffer: inout [UInt8]) -> Bool {
+package func appendDecimal(_ d: Double, digits: Int, to buffer: inout [UInt8]) -> Bool {
     guard d.isFinite, digits >= 0, digits <= 9 else { return false }
     var p: Int64 = 1
     for _ in 0..<digits { p *= 10 }
@@ -74,7 +74,7 @@ func appendDecimal(_ d: Double, digits: Int, to buffer: inout [UInt8]) -> Bool {
     return true
 }
 
-func escapeJSON(_ s: String) -> String {
+package func escapeJSON(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
         switch u {
@@ -95,32 +95,38 @@ func escapeJSON(_ s: String) -> String {
     return out + "\""
 }
 
-/// Buffered output to a file descriptor or to an in-memory string.
-final class TextSink {
+/// Buffered output to a file descriptor, or kept in memory (`init()`, read `bytes`).
+package final class TextSink {
     private var buffer: [UInt8] = []
+    /// -1: in memory.
     private let fd: Int32
-    private(set) var failed = false
+    package private(set) var failed = false
     /// The first error a value's writer met (a paged track that could not be read).
-    var error: (any Error)?
-    init(fd: Int32) {
+    package var error: (any Error)?
+    package init(fd: Int32) {
         self.fd = fd
         buffer.reserveCapacity(1 << 16)
     }
-    func write(_ s: String) {
+    /// Output kept in memory.
+    package init() { fd = -1 }
+    /// What an in-memory sink holds.
+    package var bytes: [UInt8] { buffer }
+    package func write(_ s: String) {
         buffer.append(contentsOf: s.utf8)
-        if buffer.count >= 1 << 16 { flush() }
+        if fd >= 0, buffer.count >= 1 << 16 { flush() }
     }
-    func write(byte b: UInt8) { buffer.append(b) }
+    package func write(byte b: UInt8) { buffer.append(b) }
     /// `formatNumber(d, digits:)` appended without building Strings (frame tracks write
     /// ~100,000 numbers per channel and 10 minutes).
-    func writeNumber(_ d: Double, digits: Int) {
+    package func writeNumber(_ d: Double, digits: Int) {
         if !appendDecimal(d, digits: digits, to: &buffer) { write(formatNumber(d, digits: digits)) }
     }
-    func flush() {
+    package func flush() {
+        guard fd >= 0 else { return }
         var off = 0
         buffer.withUnsafeBytes { raw in
             while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                let n = systemWrite(fd, raw.baseAddress! + off, raw.count - off)
                 if n < 0 { if errno == EINTR { continue }; failed = true; return }
                 off += n
             }
@@ -130,7 +136,7 @@ final class TextSink {
 }
 
 extension JSONValue {
-    func write(to sink: TextSink, indent: Int = 0) {
+    package func write(to sink: TextSink, indent: Int = 0) {
         let pad = String(repeating: "  ", count: indent)
         let pad1 = pad + "  "
         switch self {
@@ -216,22 +222,6 @@ extension JSONValue {
         default: return false
         }
     }
-}
-
-/// Appends fields to an encoded JSON object (text) without re-parsing it.
-func mergeJSONObjects(_ base: JSONValue, extra: [(String, JSONValue)]) -> String {
-    guard case .raw(var text) = base, text.hasSuffix("}") else { return "null" }
-    guard !extra.isEmpty else { return text }
-    text.removeLast()
-    var tail = ""
-    let sink = StringSink()
-    for (k, v) in extra {
-        tail += (text.hasSuffix("{") && tail.isEmpty ? "" : ",") + escapeJSON(k) + ":"
-        sink.text = ""
-        v.writeCompact(to: sink)
-        tail += sink.text
-    }
-    return text + tail + "}"
 }
 
 final class StringSink { var text = "" }

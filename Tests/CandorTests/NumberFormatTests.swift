@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import CandorCLI
+@testable import Candor
 
 /// The byte-level number writer of the JSON frame tracks and `formatNumber` must print
 /// exactly what the earlier String-building formatter printed (kept below as the

@@ -9,7 +9,7 @@ struct InterviewResults {
     var voice: [VoiceData]
     var timing: RecordingTiming
     var timingSettings: TimingSettings
-    var segments: [SegmentResult]
+    var segments: [Analysis.SegmentResult]
     /// Top-level scores (interview quality, and every segment's baseline-deviation score).
     var scores: [ModelScore]
     var models: [ModelReference]
@@ -23,19 +23,6 @@ struct InterviewResults {
     var ownPitch: [[Span]]? = nil
     /// True when channel summaries use own-voice frames only (one speaker per channel).
     var ownVoice: Bool { timing.conversation?.method == "channels" && timing.speech.count == voice.count }
-}
-
-struct SegmentResult {
-    var segment: Segment
-    /// Channel (or mono-estimate speaker) whose speech was measured.
-    var source: Int
-    var features: [String: Double?]
-    var voice: VoiceReport
-    var timing: SegmentTiming
-    var zScores: [String: Double]
-    var scores: [ModelScore]
-    /// Set when the measured channel is clearly quieter than another over the segment.
-    var warning: String? = nil
 }
 
 /// The baseline-deviation model's feature names, from a segment's measurements.
@@ -63,7 +50,7 @@ func segmentFeatures(pitch: PitchSummary, voice: VoiceReport, intensityDB: Doubl
 }
 
 func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOptions, roles: [String],
-                      segmentsPath: String?, speakerMap: [String: String] = [:],
+                      segments segs: [Segment], speakerMap: [String: String] = [:],
                       progress: ProgressHandler?) async throws -> InterviewResults {
     let channels = analysis.channels
     // Voice quality: a second streaming pass guided by the pitch tracks.
@@ -90,19 +77,14 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
     do {
         registry = try ModelRegistry.loadDefault()
     } catch let e as ModelInputError {
-        if ModelRegistry.locate() == nil {
-            modelsNote = "no models directory found (set CANDOR_MODELS): no scores computed"
-        } else {
-            throw CLIError(code: ExitCodes.invalidInput, "\(e)")
-        }
+        guard ModelRegistry.locate() == nil else { throw e }
+        modelsNote = "no models directory found (set CANDOR_MODELS): no scores computed"
     }
 
     // Segments.
-    var segResults: [SegmentResult] = []
+    var segResults: [Analysis.SegmentResult] = []
     var segWarnings: [Int: String] = [:]
-    if let segmentsPath {
-        let raw = try SegmentReader.read(path: segmentsPath)
-        let segs = try Segments.validate(raw, duration: analysis.scan.duration, path: segmentsPath)
+    if !segs.isEmpty {
         // Routed by speaker name after --speaker-map (the JSON keeps the file's names).
         let segTiming = try TimingAnalysis.segments(mappedSegments(segs, map: speakerMap), channels: inputs,
                                                     recording: timing, settings: settings)
@@ -145,8 +127,8 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
             }
         }
         for (i, s) in segs.enumerated() {
-            segResults.append(SegmentResult(segment: s, source: segTiming[i].source, features: feats[i], voice: voices[i],
-                                            timing: segTiming[i], zScores: z[i], scores: segScores[i], warning: segWarnings[i]))
+            segResults.append(Analysis.SegmentResult(segment: s, source: segTiming[i].source, features: feats[i], voice: voices[i],
+                                                     timing: segTiming[i], zScores: z[i], scores: segScores[i], warning: segWarnings[i]))
         }
     }
 
@@ -165,12 +147,4 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
     return InterviewResults(voice: voice, timing: timing, timingSettings: settings, segments: segResults, scores: scores,
                             models: registry?.references ?? [], modelsNote: modelsNote, measures: measures, warnings: warnings,
                             ownPitch: ownPitch)
-}
-
-/// Pre-encoded JSON (sorted keys) of a Codable value.
-func encodedJSON<T: Encodable>(_ value: T) -> JSONValue {
-    let enc = JSONEncoder()
-    enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    guard let d = try? enc.encode(value) else { return .null }
-    return .raw(String(decoding: d, as: UTF8.self))
 }

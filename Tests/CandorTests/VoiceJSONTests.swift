@@ -1,4 +1,4 @@
-@testable import CandorCLI
+@testable import Candor
 import CandorFeatures
 import Foundation
 import Testing
@@ -17,7 +17,7 @@ struct VoiceJSONTests {
         }
         var r = voiceReport(pulses: times, amplitudes: amps, hnrFrames: [12, 14, 13])
         r.hnrDB = nil
-        guard case .object(let pairs) = r.jsonValue else { Issue.record("not an object"); return }
+        guard case .object(let pairs) = try jsonTree(VoiceFields(report: r)) else { Issue.record("not an object"); return }
         let codable = try JSONSerialization.jsonObject(with: JSONEncoder().encode(r)) as! [String: Any]
         let keys: [String] = pairs.map { $0.0 }
         #expect(Set(keys) == Set(codable.keys))
