@@ -9,7 +9,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "Candor",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "candor", targets: ["candor"]),
         // The analysis library: `Candor.analyze(file:options:)` returns a typed `Analysis`.
@@ -38,11 +38,11 @@ let package = Package(
             dependencies: ["CandorCore", "CSndFile", "CandorDSP", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         .target(name: "CandorFeatures", dependencies: ["CandorCore", "CandorDSP", "CandorAudio"], swiftSettings: swiftSettings),
-        .target(name: "CandorSynth", dependencies: ["CandorAudio"], swiftSettings: swiftSettings),
+        .target(name: "CandorSynth", dependencies: ["CandorCore", "CandorAudio"], swiftSettings: swiftSettings),
         .target(name: "CandorModels", dependencies: ["CandorCore"], swiftSettings: swiftSettings),
         .target(
             name: "CandorAudit",
-            dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CandorCore", "CSQLite", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         // The C2SP tlog-witness server (Hummingbird); only this module and the CLI pull in the HTTP stack.
         .target(
@@ -57,10 +57,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
-        .target(name: "CandorReport", dependencies: [], swiftSettings: swiftSettings),
+        .target(name: "CandorReport", dependencies: ["CandorCore", "CandorModels"], swiftSettings: swiftSettings),
         .target(
             name: "CandorStore",
-            dependencies: ["CSQLite", "CandorAudit", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CandorCore", "CSQLite", "CandorAudit", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         // The library over the stages: one entry point, one typed result (schema candor.analysis/1).
         .target(

@@ -5,14 +5,14 @@ import PackageDescription
 
 let package = Package(
     name: "analyze-file",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "Candor", path: "../.."),
+        .package(name: "Candor", path: "../..")
     ],
     targets: [
         .executableTarget(
             name: "AnalyzeFile",
-            dependencies: [.product(name: "Candor", package: "Candor")]),
+            dependencies: [.product(name: "Candor", package: "Candor")])
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,20 +3,26 @@ import CandorFeatures
 extension Analysis {
     /// One analysed channel (`channels[k]`).
     public struct Channel: Sendable, Codable {
+        /// The channel's index in the file (0 for a downmix).
         public var index: Int
         /// The speaker's role (`--roles`), "unknown" when not given.
         public var role: String
+        /// The pitch contour and the settings it was searched with.
         public var pitch: Pitch
         /// Statistics of the voiced frames (semitones re 100 Hz).
         public var pitchSummary: PitchSummary
+        /// The intensity contour and its energy mean.
         public var intensity: Intensity
         /// Jitter, shimmer and HNR with their standard errors (nil with `pitchOnly`).
         public var voice: VoiceReport?
         /// Speech stretches, pauses and rates (nil with `pitchOnly`).
         public var timing: TimingFeatures?
 
-        public init(index: Int, role: String, pitch: Pitch, pitchSummary: PitchSummary, intensity: Intensity,
-                    voice: VoiceReport? = nil, timing: TimingFeatures? = nil) {
+        /// A value from its parts.
+        public init(
+            index: Int, role: String, pitch: Pitch, pitchSummary: PitchSummary, intensity: Intensity,
+            voice: VoiceReport? = nil, timing: TimingFeatures? = nil
+        ) {
             self.index = index
             self.role = role
             self.pitch = pitch
@@ -31,6 +37,7 @@ extension Analysis {
             case pitchSummary = "pitch_summary"
         }
 
+        /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(index, forKey: .index)
@@ -43,6 +50,7 @@ extension Analysis {
             try c.encode(Compact(timing), forKey: .timing)
         }
 
+        /// Reads the value from its JSON object (the form ``encode(to:)`` writes).
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             index = try c.decode(Int.self, forKey: .index)
@@ -59,12 +67,16 @@ extension Analysis {
     public struct Pitch: Sendable, Codable {
         /// "ac" or "cc".
         public var method: String
+        /// Seconds between frames.
         public var timeStepS: Double
+        /// Lowest F0 searched (Hz).
         public var floorHz: Double
+        /// Highest F0 searched (Hz).
         public var ceilingHz: Double
         /// F0 in Hz per frame, 0 when unvoiced (written as null).
         public var frames: FrameTrack
 
+        /// A value from its parts.
         public init(method: String, timeStepS: Double, floorHz: Double, ceilingHz: Double, frames: FrameTrack) {
             self.method = method
             self.timeStepS = timeStepS
@@ -80,6 +92,7 @@ extension Analysis {
             case ceilingHz = "ceiling_hz"
         }
 
+        /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(method, forKey: .method)
@@ -89,6 +102,7 @@ extension Analysis {
             try c.encode(frames, forKey: .frames)
         }
 
+        /// Reads the value from its JSON object (the form ``encode(to:)`` writes).
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             method = try c.decode(String.self, forKey: .method)
@@ -101,11 +115,14 @@ extension Analysis {
 
     /// The intensity contour of a channel (`channels[k].intensity`), dB re 2·10⁻⁵.
     public struct Intensity: Sendable, Codable {
+        /// Seconds between frames.
         public var timeStepS: Double
+        /// The level per frame, dB.
         public var frames: FrameTrack
         /// Energy mean over the channel (nil when silent).
         public var meanDB: Double?
 
+        /// A value from its parts.
         public init(timeStepS: Double, frames: FrameTrack, meanDB: Double?) {
             self.timeStepS = timeStepS
             self.frames = frames
@@ -118,6 +135,7 @@ extension Analysis {
             case meanDB = "mean_db"
         }
 
+        /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(Rounded(timeStepS, 6), forKey: .timeStepS)
@@ -125,6 +143,7 @@ extension Analysis {
             try c.encode(Rounded(meanDB, 3), forKey: .meanDB)
         }
 
+        /// Reads the value from its JSON object (the form ``encode(to:)`` writes).
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             timeStepS = try c.decode(Double.self, forKey: .timeStepS)

@@ -22,8 +22,10 @@ extension Analysis {
     /// the finished document (its `sha256`, `readBack()`) before it appears at `path`: log it there (a throw discards it).
     /// - Throws: `OutputError` when the file cannot be written, `SpillError` when a paged
     ///   track cannot be read back.
-    public func write(toFile path: String, protection: OutputProtection = OutputProtection(),
-                      beforeRelease: (OutputFile) throws -> Void = { _ in }) throws {
+    public func write(
+        toFile path: String, protection: OutputProtection = OutputProtection(),
+        beforeRelease: (OutputFile) throws -> Void = { _ in }
+    ) throws {
         try writeAtomically(to: path, protection: protection, beforeRelease: beforeRelease) { sink in try jsonTree(self).write(to: sink) }
     }
 }
@@ -32,8 +34,10 @@ extension Analysis {
 /// place only when complete; nothing is left behind on failure), or to stdout for "-".
 /// The output ends with a newline after `body`'s text. `beforeRelease` runs (the
 /// output's `sha256` set) after it is on disk and before it appears at `path` (log it there).
-package func writeAtomically(to path: String, protection: OutputProtection = OutputProtection(),
-                             beforeRelease: (OutputFile) throws -> Void = { _ in }, _ body: (TextSink) throws -> Void) throws {
+package func writeAtomically(
+    to path: String, protection: OutputProtection = OutputProtection(),
+    beforeRelease: (OutputFile) throws -> Void = { _ in }, _ body: (TextSink) throws -> Void
+) throws {
     let out = try OutputFile(path: path, protection: protection)
     do {
         try body(out.sink)

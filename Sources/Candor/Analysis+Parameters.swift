@@ -11,6 +11,7 @@ extension Analysis {
         /// Frames per analysis block and context frames each side (fixed, so results do not
         /// depend on the thread count).
         public var blockFrames: Int
+        /// Extra frames each side of a block for the path finder to settle.
         public var contextFrames: Int
         /// Only pitch and intensity were computed.
         public var pitchOnly: Bool
@@ -25,8 +26,11 @@ extension Analysis {
         /// Intensity is measured with Praat's 100 Hz minimum pitch (window 3.2/100 s).
         public static let intensityMinimumPitchHz = 100.0
 
-        public init(pitch: PitchSettings, mix: Bool, blockFrames: Int, contextFrames: Int, pitchOnly: Bool,
-                    voice: VoiceSettings?, timing: TimingSettings?, segmentsFile: String?) {
+        /// Parameters from their parts.
+        public init(
+            pitch: PitchSettings, mix: Bool, blockFrames: Int, contextFrames: Int, pitchOnly: Bool,
+            voice: VoiceSettings?, timing: TimingSettings?, segmentsFile: String?
+        ) {
             self.pitch = pitch
             self.mix = mix
             self.blockFrames = blockFrames
@@ -64,6 +68,7 @@ extension Analysis {
             case monoClusterFitMaxFrames = "mono_cluster_fit_max_frames"
         }
 
+        /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             let p = pitch
@@ -92,6 +97,7 @@ extension Analysis {
             try c.encode(timing.chunking.maxClusterFrames, forKey: .monoClusterFitMaxFrames)
         }
 
+        /// Reads the value from its JSON object (the form ``encode(to:)`` writes).
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let method = try c.decode(String.self, forKey: .pitchMethod)

@@ -5,11 +5,13 @@ extension Analysis {
     /// The `conversation` object: turns, talk share, latencies, overlaps and interruptions,
     /// and for a mono estimate each estimated speaker's own timing.
     public struct ConversationResult: Sendable, Codable {
+        /// Turns, talk share, latencies, transitions, overlaps and interruptions.
         public var conversation: Conversation
         /// For a mono estimate (`conversation.estimate`): timing per estimated speaker, in
         /// `conversation.speakers` order (`speaker_timing`); empty otherwise.
         public var speakerTiming: [TimingFeatures]
 
+        /// A value from its parts.
         public init(conversation: Conversation, speakerTiming: [TimingFeatures] = []) {
             self.conversation = conversation
             self.speakerTiming = speakerTiming
@@ -26,8 +28,10 @@ extension Analysis {
             return Compact(conversation, extra: [("speaker_timing", OrderedFields(fields: fields))])
         }
 
+        /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
         public func encode(to encoder: any Encoder) throws { try compact.encode(to: encoder) }
 
+        /// Reads the value from its JSON object (the form ``encode(to:)`` writes).
         public init(from decoder: any Decoder) throws {
             conversation = try Conversation(from: decoder)
             let c = try decoder.container(keyedBy: NameKey.self)
@@ -44,19 +48,26 @@ extension Analysis {
 
     /// One annotated segment with its measurements (`segments[k]`).
     public struct SegmentResult: Sendable, Codable {
+        /// The segment as given (id, label, speaker, times, role).
         public var segment: Segment
         /// Channel (or mono-estimate speaker) whose speech was measured.
         public var source: Int
         /// The baseline-deviation model's inputs by name (nil: not measurable here).
         public var features: [String: Double?]
+        /// Jitter, shimmer and HNR over the segment, on the measured channel.
         public var voice: VoiceReport
+        /// Pauses, rates and (for answers) the response latency over the segment.
         public var timing: SegmentTiming
         /// z-scores against the same speaker's baseline segments, by feature.
         public var zScores: [String: Double]
+        /// The models' scores of this segment.
         public var scores: [ModelScore]
 
-        public init(segment: Segment, source: Int, features: [String: Double?], voice: VoiceReport, timing: SegmentTiming,
-                    zScores: [String: Double], scores: [ModelScore]) {
+        /// A value from its parts.
+        public init(
+            segment: Segment, source: Int, features: [String: Double?], voice: VoiceReport, timing: SegmentTiming,
+            zScores: [String: Double], scores: [ModelScore]
+        ) {
             self.segment = segment
             self.source = source
             self.features = features
@@ -72,6 +83,7 @@ extension Analysis {
             case zScores = "baseline_z"
         }
 
+        /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             let s = segment
@@ -89,6 +101,7 @@ extension Analysis {
             try c.encode(scores.map { Compact($0) }, forKey: .scores)
         }
 
+        /// Reads the value from its JSON object (the form ``encode(to:)`` writes).
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             segment = Segment(

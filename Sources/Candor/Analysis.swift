@@ -15,9 +15,12 @@ public struct Analysis: Sendable, Codable {
     /// The schema name written to `schema`.
     public static let schemaName = "candor.analysis/1"
     /// What the numbers are and are not, written to `notice`.
-    public static let noticeText = "Measured voice and timing features with their uncertainty, and deviations from the same speaker's baseline. They are an aid for a human reviewer, not evidence about honesty: vocal cues to deception are weak and near chance (see the model cards)."
+    public static let noticeText =
+        "Measured voice and timing features with their uncertainty, and deviations from the same speaker's baseline. They are an aid for a human reviewer, not evidence about honesty: vocal cues to deception are weak and near chance (see the model cards)."
 
+    /// The schema name, `candor.analysis/1`.
     public var schema: String
+    /// What the numbers are and are not (see ``noticeText``).
     public var notice: String
     /// The recording analysed.
     public var input: Input
@@ -41,16 +44,22 @@ public struct Analysis: Sendable, Codable {
 
     /// The recording analysed.
     public struct Input: Sendable, Codable, Equatable {
+        /// The path the recording was read from, as given.
         public var path: String
         /// SHA-256 of the file's bytes (hex).
         public var sha256: String
+        /// The file size in bytes.
         public var bytes: Int
+        /// libsndfile's description of the container and encoding.
         public var format: String
+        /// Samples per second per channel.
         public var sampleRate: Int
+        /// Channels in the file (before any downmix).
         public var channels: Int
         /// Seconds of audio decoded.
         public var durationS: Double
 
+        /// A value from its parts.
         public init(path: String, sha256: String, bytes: Int, format: String, sampleRate: Int, channels: Int, durationS: Double) {
             self.path = path
             self.sha256 = sha256
@@ -67,6 +76,7 @@ public struct Analysis: Sendable, Codable {
             case durationS = "duration_s"
         }
 
+        /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(path, forKey: .path)
@@ -81,7 +91,9 @@ public struct Analysis: Sendable, Codable {
 
     /// The software that computed the numbers.
     public struct Software: Sendable, Codable, Equatable {
+        /// The software's name, "candor".
         public var name: String
+        /// Its version.
         public var version: String
         /// The git commit the software was built from, or "unknown".
         public var gitCommit: String
@@ -91,6 +103,7 @@ public struct Analysis: Sendable, Codable {
             Software(name: "candor", version: CandorVersion.version, gitCommit: CandorVersion.gitCommit)
         }
 
+        /// A value from its parts.
         public init(name: String, version: String, gitCommit: String) {
             self.name = name
             self.version = version
@@ -108,9 +121,12 @@ public struct Analysis: Sendable, Codable {
         case modelsNote = "models_note"
     }
 
-    public init(input: Input, software: Software = .current, parameters: Parameters, channels: [Channel],
-                conversation: ConversationResult? = nil, segments: [SegmentResult] = [], scores: [ModelScore] = [],
-                models: [ModelReference] = [], modelsNote: String? = nil) {
+    /// A value from its parts.
+    public init(
+        input: Input, software: Software = .current, parameters: Parameters, channels: [Channel],
+        conversation: ConversationResult? = nil, segments: [SegmentResult] = [], scores: [ModelScore] = [],
+        models: [ModelReference] = [], modelsNote: String? = nil
+    ) {
         schema = Self.schemaName
         notice = Self.noticeText
         self.input = input
@@ -124,6 +140,7 @@ public struct Analysis: Sendable, Codable {
         self.modelsNote = modelsNote
     }
 
+    /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(schema, forKey: .schema)
@@ -141,6 +158,7 @@ public struct Analysis: Sendable, Codable {
         try c.encode(modelsNote, forKey: .modelsNote)
     }
 
+    /// Reads the value from its JSON object (the form ``encode(to:)`` writes).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         schema = try c.decode(String.self, forKey: .schema)

@@ -1,4 +1,5 @@
 import CandorAudio
+import CandorCore
 import CandorFeatures
 import CandorModels
 
@@ -21,6 +22,7 @@ public struct AnalyzeOptions: Sendable {
     /// Only pitch and intensity: no voice quality, timing, conversation, segments or scores.
     public var pitchOnly = false
 
+    /// The defaults of `candor analyze`.
     public init() {}
 }
 
@@ -54,8 +56,10 @@ public enum Candor {
     /// - Throws: `InputError` (exit status 3) for an unreadable or unusable recording or
     ///   segments file, `ModelInputError` (3) for an unusable model, `SpillError` (1) when
     ///   temporary storage fails.
-    public static func analyze(file: String, options: AnalyzeOptions = AnalyzeOptions(),
-                               progress: ProgressHandler? = nil) async throws -> Analysis {
+    public static func analyze(
+        file: String, options: AnalyzeOptions = AnalyzeOptions(),
+        progress: ProgressHandler? = nil
+    ) async throws -> Analysis {
         var frameOptions = AnalysisOptions()
         frameOptions.pitch = options.pitch
         frameOptions.mix = options.mix
@@ -82,9 +86,13 @@ public enum Candor {
         let frames = try await analyzeAudio(path: file, scan: scan, options: frameOptions) {
             progress?(options.pitchOnly ? $0 : 0.7 * $0)
         }
-        let interview = options.pitchOnly ? nil : try await computeInterview(
-            file: file, analysis: frames, options: frameOptions, roles: options.roles,
-            segments: segments) { progress?(0.7 + 0.3 * $0) }
+        let interview =
+            options.pitchOnly
+            ? nil
+            : try await computeInterview(
+                file: file, analysis: frames, options: frameOptions, roles: options.roles,
+                segments: segments
+            ) { progress?(0.7 + 0.3 * $0) }
         return try Analysis(file: file, frames: frames, options: frameOptions, roles: options.roles, interview: interview)
     }
 }
@@ -114,14 +122,16 @@ extension Analysis {
             voice: interview.map { $0.voice.first?.settings ?? VoiceSettings() },
             timing: interview?.timingSettings,
             segmentsFile: (interview?.segments.isEmpty ?? true) ? nil : "given")
-        let input = Input(path: file, sha256: frames.scan.sha256, bytes: info.bytes, format: info.format,
-                          sampleRate: info.sampleRate, channels: info.channels, durationS: frames.scan.duration)
+        let input = Input(
+            path: file, sha256: frames.scan.sha256, bytes: info.bytes, format: info.format,
+            sampleRate: info.sampleRate, channels: info.channels, durationS: frames.scan.duration)
         let conversation = interview?.timing.conversation.map { c in
             ConversationResult(conversation: c, speakerTiming: c.estimate ? interview?.timing.speakers ?? [] : [])
         }
-        self.init(input: input, parameters: parameters, channels: channels, conversation: conversation,
-                  segments: interview?.segments ?? [], scores: interview?.scores ?? [], models: interview?.models ?? [],
-                  modelsNote: interview?.modelsNote)
+        self.init(
+            input: input, parameters: parameters, channels: channels, conversation: conversation,
+            segments: interview?.segments ?? [], scores: interview?.scores ?? [], models: interview?.models ?? [],
+            modelsNote: interview?.modelsNote)
     }
 }
 
@@ -133,9 +143,11 @@ extension Candor {
     /// `name` and `input.sha256` is the hash of that WAV encoding.
     /// - Throws: as ``analyze(file:options:progress:)``, and `OutputError` when the
     ///   temporary file cannot be written.
-    public static func analyze(samples: [[Float]], sampleRate: Int, name: String = "buffer",
-                               options: AnalyzeOptions = AnalyzeOptions(),
-                               progress: ProgressHandler? = nil) async throws -> Analysis {
+    public static func analyze(
+        samples: [[Float]], sampleRate: Int, name: String = "buffer",
+        options: AnalyzeOptions = AnalyzeOptions(),
+        progress: ProgressHandler? = nil
+    ) async throws -> Analysis {
         let path = temporaryDirectory() + "/candor-buffer-\(processID())-\(bufferCounter.next()).wav"
         try AudioWriter.write(path: path, channels: samples, sampleRate: sampleRate, format: .wavFloat)
         defer { removeFile(path) }
@@ -144,3 +156,6 @@ extension Candor {
         return analysis
     }
 }
+
+/// Numbers the temporary files of `analyze(samples:…)`.
+let bufferCounter = Counter()

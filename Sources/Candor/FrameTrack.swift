@@ -16,7 +16,9 @@ public struct FrameTrack: Sendable, Codable {
         case level
     }
 
+    /// The frames: centre of frame `i` at `grid.time(i)` seconds.
     public let grid: FrameGrid
+    /// What the values are.
     public let kind: Kind
     private let load: @Sendable (Range<Int>) throws -> [Float]
 
@@ -44,6 +46,7 @@ public struct FrameTrack: Sendable, Codable {
     /// Frames per page when streamed.
     static let page = 1 << 15
 
+    /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.unkeyedContainer()
         var a = 0

@@ -17,8 +17,10 @@ struct InterviewResults {
 }
 
 /// The baseline-deviation model's feature names, from a segment's measurements.
-func segmentFeatures(pitch: PitchSummary, voice: VoiceReport, intensityDB: Double?, timing: SegmentTiming,
-                     duration: Double) -> [String: Double?] {
+func segmentFeatures(
+    pitch: PitchSummary, voice: VoiceReport, intensityDB: Double?, timing: SegmentTiming,
+    duration: Double
+) -> [String: Double?] {
     var f: [String: Double?] = [
         "f0_mean_st": pitch.meanST, "f0_sd_st": pitch.sdST, "f0_mean_hz": pitch.meanHz,
         "voiced_fraction": pitch.frames > 0 ? pitch.voicedFraction : nil,
@@ -40,14 +42,17 @@ func segmentFeatures(pitch: PitchSummary, voice: VoiceReport, intensityDB: Doubl
     return f
 }
 
-func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOptions, roles: [String],
-                      segments segs: [Segment], progress: ProgressHandler?) async throws -> InterviewResults {
+func computeInterview(
+    file: String, analysis: AudioAnalysis, options: AnalysisOptions, roles: [String],
+    segments segs: [Segment], progress: ProgressHandler?
+) async throws -> InterviewResults {
     let channels = analysis.channels
     // Voice quality: a second streaming pass guided by the pitch tracks.
     var vopts = VoiceStreamOptions()
     vopts.mix = options.mix
     vopts.threads = options.threads
-    let voice = try await analyzeVoiceFile(path: file, scan: analysis.scan, pitch: channels.map(\.source), options: vopts, progress: progress)
+    let voice = try await analyzeVoiceFile(
+        path: file, scan: analysis.scan, pitch: channels.map(\.source), options: vopts, progress: progress)
 
     // Timing and conversation.
     let roleOf = { (c: Int) -> String in c < roles.count && !roles[c].isEmpty ? roles[c] : "unknown" }
@@ -92,8 +97,9 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
         if let registry {
             let model = try registry.baselineDeviation()
             let inputs = segs.enumerated().map { i, s in
-                SegmentFeatures(id: s.id, speaker: s.speaker, role: CandorModels.SegmentRole(rawValue: s.role.rawValue) ?? .other,
-                                features: feats[i])
+                SegmentFeatures(
+                    id: s.id, speaker: s.speaker, role: s.role,
+                    features: feats[i])
             }
             let out = model.score(segments: inputs)
             for sc in out {
@@ -101,8 +107,10 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
             }
         }
         for (i, s) in segs.enumerated() {
-            segResults.append(Analysis.SegmentResult(segment: s, source: segTiming[i].source, features: feats[i], voice: voices[i],
-                                            timing: segTiming[i], zScores: z[i], scores: segScores[i]))
+            segResults.append(
+                Analysis.SegmentResult(
+                    segment: s, source: segTiming[i].source, features: feats[i], voice: voices[i],
+                    timing: segTiming[i], zScores: z[i], scores: segScores[i]))
         }
     }
 
@@ -110,13 +118,14 @@ func computeInterview(file: String, analysis: AudioAnalysis, options: AnalysisOp
     if let registry, let conv = timing.conversation {
         let lower = conv.speakers.map { $0.lowercased() }
         if let a = lower.firstIndex(of: "interviewer"), let b = lower.firstIndex(of: "interviewee") {
-            let turns = conv.turns.map { CandorModels.Turn(speaker: $0.speaker, start: $0.start, end: $0.end) }
-            let metrics = ConversationMetrics(turns: turns, interviewer: conv.speakers[a], interviewee: conv.speakers[b],
-                                              durationS: analysis.scan.duration)
+            let metrics = ConversationMetrics(
+                turns: conv.turns, interviewer: conv.speakers[a], interviewee: conv.speakers[b],
+                durationS: analysis.scan.duration)
             scores.append(try registry.interviewQuality().score(metrics))
         }
     }
     scores += segResults.flatMap(\.scores)
-    return InterviewResults(voice: voice, timing: timing, timingSettings: settings, segments: segResults, scores: scores,
-                            models: registry?.references ?? [], modelsNote: modelsNote)
+    return InterviewResults(
+        voice: voice, timing: timing, timingSettings: settings, segments: segResults, scores: scores,
+        models: registry?.references ?? [], modelsNote: modelsNote)
 }

@@ -200,8 +200,10 @@ extension JSONValue {
     }
 
     /// Frames `first ..< first + values.count` of a track, eight per line.
-    static func writeFrames(_ grid: FrameGrid, _ values: [Float], from first: Int, digits: Int, zeroIsNull: Bool,
-                            pad: String, to sink: TextSink) {
+    static func writeFrames(
+        _ grid: FrameGrid, _ values: [Float], from first: Int, digits: Int, zeroIsNull: Bool,
+        pad: String, to sink: TextSink
+    ) {
         let newline = ",\n" + pad
         for (k, v) in values.enumerated() {
             let i = first + k

@@ -125,7 +125,9 @@ public final class OutputFile {
         var off: off_t = 0
         while true {
             let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off) }
-            if n < 0 { discard(); throw OutputError(path: path, problem: "cannot read back the output (\(String(cString: strerror(errno))))") }
+            if n < 0 {
+                discard(); throw OutputError(path: path, problem: "cannot read back the output (\(String(cString: strerror(errno))))")
+            }
             if n == 0 { break }
             buf.withUnsafeBytes { h.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             off += off_t(n)
@@ -212,13 +214,15 @@ public final class OutputFile {
                 var st = stat()
                 guard stat(other, &st) == 0 else { continue }
                 if (exists && st.st_dev == target.st_dev && st.st_ino == target.st_ino)
-                    || (linkExists && st.st_dev == link.st_dev && st.st_ino == link.st_ino) {
+                    || (linkExists && st.st_dev == link.st_dev && st.st_ino == link.st_ino)
+                {
                     throw OutputRefused(path: path, reason: "\(what) (\(other), the same file)")
                 }
             }
         }
         if exists, (target.st_mode & S_IFMT) == S_IFREG, !p.evidenceSHA256.isEmpty,
-           let sha = try? fileSHA256(path), p.evidenceSHA256.contains(sha) {
+            let sha = try? fileSHA256(path), p.evidenceSHA256.contains(sha)
+        {
             throw OutputRefused(path: path, reason: "a recording logged as evidence (sha256 \(sha))")
         }
     }

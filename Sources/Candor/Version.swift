@@ -8,6 +8,7 @@ import Crypto
 
 /// Software identity written into every analysis and audit record.
 public enum CandorVersion {
+    /// The version of this build.
     public static let version = "0.1.0"
 
     /// The git commit the executable was built from: `$CANDOR_GIT_COMMIT`, else the HEAD of
@@ -48,6 +49,7 @@ public enum CandorVersion {
         return "unknown"
     }()
 
+    /// Path of the running executable (`/proc/self/exe`), or `argv[0]`.
     public static let executablePath: String = {
         var buf = [UInt8](repeating: 0, count: 4096)
         let n = buf.withUnsafeMutableBufferPointer { b in
@@ -95,4 +97,3 @@ public func sha256(ofFile path: String) throws -> String {
     }
     return hexString(h.finalize())
 }
-

@@ -1,4 +1,4 @@
-import CandorCore
+@_exported import CandorCore
 import CSndFile
 import Crypto
 #if canImport(Glibc)
@@ -6,18 +6,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// A problem with an input file: unreadable, malformed or not analysable. Maps to exit code 3.
-public struct InputError: CandorError, Sendable {
-    public var exitStatus: ExitStatus { .invalidInput }
-    public let path: String
-    public let problem: String
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-    public var description: String { "\(path): \(problem)" }
-}
 
 /// What libsndfile tells about a file, plus its size on disk.
 public struct AudioInfo: Sendable, Equatable {
@@ -159,10 +147,12 @@ public final class AudioReader {
         self.path = path
         var st = stat()
         guard stat(path, &st) == 0 else {
-            throw InputError(path: path, problem: errno == ENOENT ? "no such file" : "cannot access file (\(String(cString: strerror(errno))))")
+            throw InputError(
+                path: path, problem: errno == ENOENT ? "no such file" : "cannot access file (\(String(cString: strerror(errno))))")
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw InputError(path: path, problem: (st.st_mode & S_IFMT) == S_IFDIR ? "is a directory, not an audio file" : "not a regular file")
+            throw InputError(
+                path: path, problem: (st.st_mode & S_IFMT) == S_IFDIR ? "is a directory, not an audio file" : "not a regular file")
         }
         guard st.st_size > 0 else { throw InputError(path: path, problem: "empty file (0 bytes)") }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -208,7 +198,8 @@ public final class AudioReader {
             var fi = SF_FORMAT_INFO()
             fi.format = f
             guard sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &fi, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
-                  let n = fi.name else { return nil }
+                let n = fi.name
+            else { return nil }
             return String(cString: n)
         }
         let major = name(format & Int32(SF_FORMAT_TYPEMASK)) ?? "unknown container"

@@ -1,3 +1,4 @@
+import CandorCore
 import CandorDSP
 
 /// Per-channel statistics from the validation pass.
@@ -79,7 +80,11 @@ public func scanAudio(path: String, blockFrames: Int = 1 << 15) throws -> AudioS
     // wrong numbers with exit 0.
     let extreme = max(mins.map { -Double($0) }.max() ?? 0, maxs.map { Double($0) }.max() ?? 0)
     if extreme > sampleMagnitudeLimit {
-        throw InputError(path: path, problem: "has samples up to ±\(Float(extreme)), beyond ±\(Int(sampleMagnitudeLimit)) (60 dB above full scale); rescale the recording to ±1")
+        throw InputError(
+            path: path,
+            problem:
+                "has samples up to ±\(Float(extreme)), beyond ±\(Int(sampleMagnitudeLimit)) (60 dB above full scale); rescale the recording to ±1"
+        )
     }
     let declared = reader.info.frames
     if let (claimed, actual) = declaredDataMismatch(reader.parserLog) {
@@ -109,7 +114,8 @@ func declaredDataMismatch(_ log: String) -> (Int, Int)? {
         let digits = { (s: Substring) -> Int? in Int(s.filter(\.isNumber)) }
         let colon = t.firstIndex(of: ":") ?? t.startIndex
         guard let claimed = digits(t[colon..<open]),
-              let actual = digits(t[open...]), claimed > actual else { continue }
+            let actual = digits(t[open...]), claimed > actual
+        else { continue }
         return (claimed, actual)
     }
     return nil

@@ -6,18 +6,6 @@ import Glibc
 import Darwin
 #endif
 
-/// A failure while writing an output file (maps to exit code 1).
-public struct OutputError: CandorError, Sendable {
-    public var exitStatus: ExitStatus { .failure }
-    public let path: String
-    public let problem: String
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-    public var description: String { "\(path): \(problem)" }
-}
-
 /// Writes sound files through libsndfile. The data go to a temporary file next to the
 /// target, which is renamed onto the target only when everything was written; on any
 /// failure the temporary file is removed, so a partial file never looks complete.

@@ -1,3 +1,4 @@
+import CandorCore
 /// A block of de-interleaved samples for analysis: the samples of `[start, start + count)`
 /// of every output channel, covering a core range plus context on both sides.
 public struct SampleBlock: Sendable {

@@ -1,3 +1,4 @@
+import CandorCore
 import Crypto
 import Foundation
 
@@ -13,7 +14,8 @@ public enum Base64 {
 }
 
 /// Errors from keys, notes and checkpoints: one line naming the problem.
-public struct AuditError: Error, CustomStringConvertible, Sendable {
+public struct AuditError: CandorError, Sendable {
+    public var exitStatus: ExitStatus { .failure }
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }

@@ -1,3 +1,4 @@
+import CandorCore
 import Foundation
 
 /// What kind of check failed.
@@ -18,7 +19,8 @@ public enum FailureKind: String, Sendable {
     case tornTail = "torn-tail"
 }
 
-public struct VerificationFailure: Error, Sendable, CustomStringConvertible, Equatable {
+public struct VerificationFailure: CandorError, Sendable, Equatable {
+    public var exitStatus: ExitStatus { .auditFailed }
     public let kind: FailureKind
     public let seq: Int?
     public let message: String

@@ -4,13 +4,16 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
+import Candor
 import CandorCore
 import CandorAudio
 import CandorFeatures
 import Crypto
+import Synchronization
 
 /// A failure with its own exit code and one-line message.
-public struct CLIError: Error, CustomStringConvertible {
+public struct CLIError: CandorError {
+    public var exitStatus: ExitStatus { ExitStatus(rawValue: code) ?? .failure }
     public var code: Int32
     public var message: String
     public init(code: Int32, _ message: String) {
@@ -47,12 +50,10 @@ public struct GlobalOptions: ParsableArguments {
 }
 
 /// Progress on stderr, only when stderr is a terminal and not --quiet.
-final class ProgressLine: @unchecked Sendable {
-    // @unchecked: `last` is only touched under `lock`.
+final class ProgressLine: Sendable {
     private let enabled: Bool
     private let label: String
-    private var last = -1
-    private let lock = NSLockLite()
+    private let last = Mutex<Int>(-1)
     init(label: String, quiet: Bool) {
         enabled = !quiet && isatty(2) == 1
         self.label = label
@@ -60,7 +61,7 @@ final class ProgressLine: @unchecked Sendable {
     func update(_ fraction: Double) {
         guard enabled else { return }
         let pct = Int(fraction * 100)
-        lock.withLock {
+        last.withLock { last in
             if pct != last {
                 last = pct
                 writeStderr("\r\(label): \(pct)%")
@@ -73,19 +74,6 @@ final class ProgressLine: @unchecked Sendable {
     }
 }
 
-/// A tiny pthread mutex (Foundation-free).
-final class NSLockLite: @unchecked Sendable {
-    // @unchecked: the pthread mutex serialises all access.
-    private var m = pthread_mutex_t()
-    init() { pthread_mutex_init(&m, nil) }
-    deinit { pthread_mutex_destroy(&m) }
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&m)
-        defer { pthread_mutex_unlock(&m) }
-        return try body()
-    }
-}
-
 func printErr(_ s: String) { writeStderr(s + "\n") }
 
 /// Writes straight to file descriptor 2 (no shared C stdio state).
@@ -93,13 +81,13 @@ func writeStderr(_ s: String) {
     var bytes = Array(s.utf8)
     var off = 0
     while off < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress! + off, $0.count - off) }
+        let n = bytes.withUnsafeMutableBytes { systemWrite(2, $0.baseAddress! + off, $0.count - off) }
         if n <= 0 { return }
         off += n
     }
 }
 
-func terminate(_ code: Int32) -> Never { Glibc.exit(code) }
+func terminate(_ code: Int32) -> Never { exit(code) }
 
 extension CandorCommand {
     /// Runs the command line with Candor's exit codes: usage errors exit 2 (not 64),
@@ -114,11 +102,9 @@ extension CandorCommand {
             }
             terminate(0)
         } catch let e as any CandorError {
+            // The one place where an error becomes a message and an exit code.
             printErr("candor: error: \(e)")
             terminate(e.exitStatus.rawValue)
-        } catch let e as CLIError {
-            printErr("candor: error: \(e.message)")
-            terminate(e.code)
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)

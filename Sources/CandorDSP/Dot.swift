@@ -29,7 +29,8 @@ public func dotProduct(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _
     var i = 0
     let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
     while i + 4 <= n {
-        acc += ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+        acc +=
+            ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
             * rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
         i += 4
     }
@@ -215,13 +216,14 @@ public func sumOfSquaresAsDouble(_ p: UnsafePointer<Float>, _ n: Int) -> Double 
     return s
 }
 
-
 /// `out[c] = dotProduct(a, b + c, n)` for c in `0..<count` (the correlations of one window
 /// with a sliding one), bit-identical to the single calls: four candidates share every load
 /// of `a` and their eight-lane sums run in parallel, each in the single call's order.
 @inlinable
-public func slidingDotProducts(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int, count: Int,
-                               into out: UnsafeMutablePointer<Double>) {
+public func slidingDotProducts(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int, count: Int,
+    into out: UnsafeMutablePointer<Double>
+) {
     slidingDots(b, n, count: count, into: out, left: { _, i in a + i })
 }
 
@@ -235,8 +237,10 @@ public func slidingEnergies(_ b: UnsafePointer<Float>, _ n: Int, count: Int, int
 /// `out[c] = dotProduct(left(c, 0), b + c, n)`, four values of c at a time; `left(c, i)`
 /// must equal `left(c, 0) + i`.
 @inlinable @inline(__always)
-func slidingDots(_ b: UnsafePointer<Float>, _ n: Int, count: Int, into out: UnsafeMutablePointer<Double>,
-                 left: (Int, Int) -> UnsafePointer<Float>) {
+func slidingDots(
+    _ b: UnsafePointer<Float>, _ n: Int, count: Int, into out: UnsafeMutablePointer<Double>,
+    left: (Int, Int) -> UnsafePointer<Float>
+) {
     @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
     }

@@ -1,9 +1,5 @@
+import CandorCore
 import Foundation
-
-/// Segment roles, as in the analysis JSON `segments[].role`.
-public enum SegmentRole: String, Codable, Sendable, CaseIterable {
-    case baseline, question, answer, other
-}
 
 /// The features measured on one segment. Keys are feature names such as `f0_mean_st`,
 /// `jitter_local` or `response_latency_s`; a nil value means "not measured in this segment".

@@ -1,4 +1,4 @@
-import CandorCore
+@_exported import CandorCore
 import Foundation
 
 /// An input problem that names the file (and line, when there is one). Commands map it to

@@ -28,6 +28,26 @@ public struct CueBaseline: Codable, Sendable, Equatable {
     /// True when the answer's value falls outside the interval.
     public var outside: Bool
 
+    public init(
+        n: Int, mean: Double, sd: Double, sdUsed: Double, sdFloor: Double, sdFloorApplied: Bool, zClipped: Bool,
+        t: Double, df: Int, p: Double, alphaShare: Double, intervalLow: Double, intervalHigh: Double, outside: Bool
+    ) {
+        self.n = n
+        self.mean = mean
+        self.sd = sd
+        self.sdUsed = sdUsed
+        self.sdFloor = sdFloor
+        self.sdFloorApplied = sdFloorApplied
+        self.zClipped = zClipped
+        self.t = t
+        self.df = df
+        self.p = p
+        self.alphaShare = alphaShare
+        self.intervalLow = intervalLow
+        self.intervalHigh = intervalHigh
+        self.outside = outside
+    }
+
     enum CodingKeys: String, CodingKey {
         case n, mean, sd
         case sdUsed = "sd_used"

@@ -1,3 +1,4 @@
+import CandorCore
 import Foundation
 
 /// Conversation metrics of one interview, as measured by the timing analysis. The analysis
@@ -131,18 +132,6 @@ public struct InterviewQualityModel: Sendable {
     }
 
     static func fmt(_ v: Double) -> String { String(format: "%.2f", v) }
-}
-
-/// One speaker turn of a conversation (seconds).
-public struct Turn: Codable, Sendable, Equatable {
-    public var speaker: String
-    public var start: Double
-    public var end: Double
-    public init(speaker: String, start: Double, end: Double) {
-        self.speaker = speaker
-        self.start = start
-        self.end = end
-    }
 }
 
 extension ConversationMetrics {

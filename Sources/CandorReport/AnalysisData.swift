@@ -1,3 +1,5 @@
+import CandorCore
+import CandorModels
 import Foundation
 
 /// A time span in seconds.
@@ -73,20 +75,6 @@ public struct ChannelData: Sendable {
     public var speaker: String { role.isEmpty || role == "unknown" ? "channel \(index)" : role }
 }
 
-public struct Turn: Sendable {
-    public var speaker: String
-    public var start: Double
-    public var end: Double
-}
-
-public struct Interruption: Sendable {
-    public var speaker: String
-    public var interrupted: String
-    public var time: Double
-    public var overlap: Double?
-    public var tookFloor: Bool?
-}
-
 public struct ConversationData: Sendable {
     public var estimate: Bool?
     public var method: String?
@@ -98,34 +86,10 @@ public struct ConversationData: Sendable {
     public var interruptions: [Interruption]
 }
 
-public struct Contribution: Sendable {
-    public var feature: String
-    public var value: Double?
-    public var z: Double?
-    public var weight: Double?
-    public var contribution: Double?
-    public var status: String?
-    public var targetLow: Double?
-    public var targetHigh: Double?
-    public var unit: String?
-    public var note: String?
-    /// baseline-deviation: the prediction interval behind the cue (`contributions[].baseline`).
-    public var baseline: CueBaselineData? = nil
-}
+/// A score as the report reads it: `CandorModels.ModelScore`.
+public typealias ScoreData = ModelScore
 
-public struct ScoreData: Sendable {
-    public var model: String
-    public var modelVersion: String
-    public var modelSHA256: String
-    public var target: String
-    public var value: Double?
-    public var flag: String?
-    public var abstained: Bool
-    public var reason: String?
-    public var contributions: [Contribution]
-    public var topCues: [String]
-    /// baseline-deviation: declared/measured false-flag rate and PPV arithmetic (`scores[].evidence`).
-    public var evidence: FlagEvidenceData? = nil
+extension ModelScore {
     /// True when the model flagged the target for follow-up.
     public var isFlagged: Bool { !abstained && flag != nil && !(flag ?? "").isEmpty }
 }
@@ -327,7 +291,7 @@ public struct AnalysisData: Sendable {
         let interruptions: [Interruption] = (node["interruptions"]?.array ?? []).compactMap { i in
             guard let t = i["time"]?.double else { return nil }
             return Interruption(speaker: i["speaker"]?.string ?? "", interrupted: i["interrupted"]?.string ?? "", time: t,
-                                overlap: i["overlap_s"]?.double, tookFloor: i["took_floor"]?.bool)
+                                overlapS: i["overlap_s"]?.double ?? 0, tookFloor: i["took_floor"]?.bool ?? false)
         }
         return ConversationData(
             estimate: node["estimate"]?.bool, method: node["method"]?.string,
@@ -343,13 +307,14 @@ public struct AnalysisData: Sendable {
             return Contribution(feature: f, value: c["value"]?.double, z: c["z"]?.double, weight: c["weight"]?.double,
                                 contribution: c["contribution"]?.double, status: c["status"]?.string,
                                 targetLow: c["target_low"]?.double, targetHigh: c["target_high"]?.double,
-                                unit: c["unit"]?.string, note: c["note"]?.string, baseline: c["baseline"].flatMap(CueBaselineData.init))
+                                unit: c["unit"]?.string, source: c["source"]?.string, evidence: c["evidence"]?.string,
+                                note: c["note"]?.string, baseline: c["baseline"].flatMap(CueBaseline.init(reading:)))
         }
         return ScoreData(model: model, modelVersion: node["model_version"]?.string ?? "", modelSHA256: node["model_sha256"]?.string ?? "",
                          target: node["target"]?.string ?? "", value: node["value"]?.double, flag: node["flag"]?.string,
-                         abstained: node["abstained"]?.bool ?? false, reason: node["reason"]?.string,
-                         contributions: contributions, topCues: (node["top_cues"]?.array ?? []).compactMap(\.string),
-                         evidence: node["evidence"].flatMap(FlagEvidenceData.init))
+                         contributions: contributions, abstained: node["abstained"]?.bool ?? false, reason: node["reason"]?.string,
+                         topCues: (node["top_cues"]?.array ?? []).compactMap(\.string),
+                         evidence: node["evidence"].flatMap(FlagEvidence.init(reading:)))
     }
 
     static func segment(_ node: JSONNode) -> SegmentData? {
@@ -361,7 +326,8 @@ public struct AnalysisData: Sendable {
 }
 
 /// An input that is not a usable analysis document; `message` is one line.
-public struct ReportInputError: Error, CustomStringConvertible, Sendable {
+public struct ReportInputError: CandorError, Sendable {
+    public var exitStatus: ExitStatus { .invalidInput }
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }

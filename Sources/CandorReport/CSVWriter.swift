@@ -63,8 +63,8 @@ public enum CSVWriter {
                     row += ["", "", "", "", ""]
                     continue
                 }
-                row += [String(ev.baselineN), formatValue(ev.alpha, digits: 6), ev.measuredRate.map { formatValue($0, digits: 6) } ?? "",
-                        ev.ppv.map { formatValue($0, digits: 6) } ?? "", cueEvidence(sc)]
+                row += [String(ev.baselineN), formatValue(ev.alpha, digits: 6), ev.measuredFalseFlagRate.map { formatValue($0.rate, digits: 6) } ?? "",
+                        formatValue(ev.ppv.ppv, digits: 6), cueEvidence(sc)]
             }
             out += row.map(field).joined(separator: ",") + "\n"
         }

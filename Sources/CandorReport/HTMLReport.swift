@@ -1,3 +1,4 @@
+import CandorModels
 import Foundation
 
 /// What the report shows besides the analysis itself.
@@ -232,7 +233,7 @@ public enum HTMLReport {
                         let rows = cues.prefix(6).map { c -> [String] in
                             let b = c.baseline
                             let base = b.map { "n = \($0.n), mean \(formatValue($0.mean, digits: 3)), SD \(formatValue($0.sd, digits: 3))" } ?? "–"
-                            let interval = b.flatMap { x in x.intervalLow.map { "[\(formatValue($0, digits: 3)), \(formatValue(x.intervalHigh, digits: 3))]" } } ?? "–"
+                            let interval = b.map { "[\(formatValue($0.intervalLow, digits: 3)), \(formatValue($0.intervalHigh, digits: 3))]" } ?? "–"
                             var adj: [String] = []
                             if b?.sdFloorApplied == true { adj.append("SD floor \(formatValue(b?.sdUsed, digits: 3))") }
                             if b?.zClipped == true { adj.append("z clipped") }
@@ -252,7 +253,7 @@ public enum HTMLReport {
                 }
                 if let ev = s.evidence {
                     h.paragraph(ev.rateSentence, cls: "rate")
-                    if let text = ev.ppvText { h.paragraph(text, cls: "ppv") }
+                    if !ev.ppv.text.isEmpty { h.paragraph(ev.ppv.text, cls: "ppv") }
                 }
                 let missing = s.contributions.filter { $0.status == "not available" }.map(\.feature)
                 if !missing.isEmpty { h.paragraph("Not available: " + missing.joined(separator: ", "), cls: "missing") }

@@ -1,3 +1,4 @@
+import CandorCore
 import Foundation
 import PostgresNIO
 
@@ -129,9 +130,4 @@ extension SQLJobStore {
 }
 
 /// Connection ids for postgres-nio's logs.
-final class ConnectionCounter: @unchecked Sendable {
-    // @unchecked: `n` is only touched under `lock`.
-    private let lock = NSLock()
-    private var n = 0
-    func next() -> Int { lock.withLock { n += 1; return n } }
-}
+typealias ConnectionCounter = Counter

@@ -1,3 +1,4 @@
+import CandorCore
 /// A value bound to, or read from, a SQL statement. Both backends map their types onto these.
 public enum SQLValue: Sendable, Equatable {
     case null
@@ -69,7 +70,8 @@ struct SQLDialect: Sendable {
 }
 
 /// Errors from the store: one line, naming the store.
-public struct StoreError: Error, CustomStringConvertible, Sendable {
+public struct StoreError: CandorError, Sendable {
+    public var exitStatus: ExitStatus { .failure }
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }

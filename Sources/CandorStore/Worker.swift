@@ -1,28 +1,30 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Set by SIGTERM/SIGINT (or by a test). The first request stops claiming and lets running
 /// jobs finish within the grace period; a second request releases them at once.
-public final class ShutdownSignal: @unchecked Sendable {
-    // @unchecked: `requests` is only touched under `lock`; the dispatch sources are set once.
-    private let lock = NSLock()
-    private var requests = 0
-    private var sources: [any DispatchSourceSignal] = []
+public final class ShutdownSignal: Sendable {
+    private let requests = Mutex<Int>(0)
+    /// Kept alive here so the handlers stay installed.
+    private let sources = Mutex<[any DispatchSourceSignal]>([])
 
     public init() {}
 
-    public func request() { lock.withLock { requests += 1 } }
-    public var requested: Bool { lock.withLock { requests > 0 } }
-    public var immediate: Bool { lock.withLock { requests > 1 } }
+    public func request() { requests.withLock { $0 += 1 } }
+    public var requested: Bool { requests.withLock { $0 > 0 } }
+    public var immediate: Bool { requests.withLock { $0 > 1 } }
 
     /// Routes SIGTERM and SIGINT here instead of killing the process.
     public func installSignalHandlers() {
         for sig in [SIGTERM, SIGINT] {
             signal(sig, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            src.setEventHandler { [weak self] in self?.request() }
-            src.resume()
-            lock.withLock { sources.append(src) }
+            sources.withLock { sources in
+                let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                src.setEventHandler { [weak self] in self?.request() }
+                src.resume()
+                sources.append(src)
+            }
         }
     }
 }
@@ -79,20 +81,16 @@ public struct WorkerSummary: Sendable, Equatable {
 }
 
 /// A value set once by one task and polled by another.
-private final class Box<T: Sendable>: @unchecked Sendable {
-    // @unchecked: `value` is only touched under `lock`.
-    private let lock = NSLock()
-    private var stored: T?
-    var value: T? { lock.withLock { stored } }
-    func set(_ v: T) { lock.withLock { stored = v } }
+private final class Box<T: Sendable>: Sendable {
+    private let stored = Mutex<T?>(nil)
+    var value: T? { stored.withLock { $0 } }
+    func set(_ v: T) { stored.withLock { $0 = v } }
 }
 
-private final class SummaryBox: @unchecked Sendable {
-    // @unchecked: `summary` is only touched under `lock`.
-    private let lock = NSLock()
-    private var summary = WorkerSummary()
-    func update(_ f: (inout WorkerSummary) -> Void) { lock.withLock { f(&summary) } }
-    var value: WorkerSummary { lock.withLock { summary } }
+private final class SummaryBox: Sendable {
+    private let summary = Mutex(WorkerSummary())
+    func update(_ f: (inout WorkerSummary) -> Void) { summary.withLock { f(&$0) } }
+    var value: WorkerSummary { summary.withLock { $0 } }
 }
 
 private enum Outcome: Sendable {

@@ -101,9 +101,11 @@ public struct RealisedPerturbation: Sendable, Codable, Equatable {
         case shimmerDda = "shimmer_dda"
     }
 
-    public init(times t: [Double], amplitudes a: [Double],
-                minPeriod: Double = 0.0001, maxPeriod: Double = 0.02,
-                periodFactor: Double = 1.3, amplitudeFactor: Double = 1.6) {
+    public init(
+        times t: [Double], amplitudes a: [Double],
+        minPeriod: Double = 0.0001, maxPeriod: Double = 0.02,
+        periodFactor: Double = 1.3, amplitudeFactor: Double = 1.6
+    ) {
         // Interval i runs from point i to point i+1.
         let iv = t.count > 1 ? (0..<(t.count - 1)).map { t[$0 + 1] - t[$0] } : []
         func inRange(_ p: Double) -> Bool { p >= minPeriod && p <= maxPeriod }

@@ -1,3 +1,4 @@
+import CandorCore
 import Foundation
 
 /// A synthetic sustained voice with known truth.
@@ -95,8 +96,10 @@ public enum SynthVoice {
 
         public init() {}
 
-        public init(f0: Double, jitter: Double = 0, shimmer: Double = 0, snrDB: Double? = nil,
-                    duration: Double = 3, sampleRate: Int = 16000, seed: UInt64 = 1) {
+        public init(
+            f0: Double, jitter: Double = 0, shimmer: Double = 0, snrDB: Double? = nil,
+            duration: Double = 3, sampleRate: Int = 16000, seed: UInt64 = 1
+        ) {
             self.f0 = .constant(f0)
             self.jitter = jitter
             self.shimmer = shimmer
@@ -116,7 +119,8 @@ public enum SynthVoice {
         }
         guard config.duration > 0, config.duration <= 3600 else { throw SynthError("duration must be in (0, 3600] s") }
         guard config.f0.startHz >= 20, config.f0.endHz >= 20,
-              config.f0.startHz < Double(config.sampleRate) / 4, config.f0.endHz < Double(config.sampleRate) / 4 else {
+            config.f0.startHz < Double(config.sampleRate) / 4, config.f0.endHz < Double(config.sampleRate) / 4
+        else {
             throw SynthError("F0 must be between 20 Hz and a quarter of the sample rate")
         }
         guard config.jitter >= 0, config.jitter < 0.2, config.shimmer >= 0, config.shimmer < 0.5 else {
@@ -219,7 +223,7 @@ public enum SynthVoice {
 
     private static func decimate(_ x: [Float], factor: Int, outputCount: Int) -> [Float] {
         let half = 24 * factor
-        let cutoff = 0.45 / Double(factor)   // cycles per high-rate sample
+        let cutoff = 0.45 / Double(factor)  // cycles per high-rate sample
         var h = [Float](repeating: 0, count: 2 * half + 1)
         var sum = 0.0
         for m in -half...half {

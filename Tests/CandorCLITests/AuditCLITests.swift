@@ -1,3 +1,4 @@
+import Candor
 import CandorTestSupport
 import Candor
 import CandorAudit

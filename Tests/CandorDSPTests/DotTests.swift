@@ -10,7 +10,7 @@ import Testing
     static func signal(_ n: Int, seed: UInt64, pcm: Bool) -> [Float] {
         var s = seed
         return (0..<n).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
+            s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let u = Double(s >> 11) / Double(1 << 53) * 2 - 1
             return pcm ? Float((u * 32768).rounded(.down)) / 32768 : Float(u) * 0.731
         }
@@ -37,7 +37,9 @@ import Testing
         var p = [Double](repeating: .nan, count: count), e = p
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
-                p.withUnsafeMutableBufferPointer { slidingDotProducts(ap.baseAddress!, bp.baseAddress!, n, count: count, into: $0.baseAddress!) }
+                p.withUnsafeMutableBufferPointer {
+                    slidingDotProducts(ap.baseAddress!, bp.baseAddress!, n, count: count, into: $0.baseAddress!)
+                }
                 e.withUnsafeMutableBufferPointer { slidingEnergies(bp.baseAddress!, n, count: count, into: $0.baseAddress!) }
                 for c in 0..<count {
                     let d = dotProduct(ap.baseAddress!, bp.baseAddress! + c, n)

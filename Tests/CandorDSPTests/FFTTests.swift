@@ -8,7 +8,7 @@ import Testing
         var x = [Float](repeating: 0, count: n)
         var seed: UInt64 = 42
         for i in 0..<n {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             x[i] = Float(Int64(bitPattern: seed >> 11) % 2000) / 1000 - 1
         }
         let ws = FFTWorkspace(size: nextPowerOfTwo(2 * n))

@@ -51,12 +51,14 @@ struct InterviewErrors {
 func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, label: String) -> InterviewErrors {
     let roles = ["interviewer", "interviewee"]
     let results = channels.map { analyzeChannel($0, rate: rate) }
-    let conv = ConversationAnalysis.analyze(channels: results.enumerated().map { k, r in
-        ConversationChannel(role: roles[k], speech: r.speech, level: r.frames.levelTrack)
-    })
+    let conv = ConversationAnalysis.analyze(
+        channels: results.enumerated().map { k, r in
+            ConversationChannel(role: roles[k], speech: r.speech, level: r.frames.levelTrack)
+        })
     var e = InterviewErrors()
-    #expect(conv.turns.map(\.speaker) == truth.turns.map(\.speaker),
-            "\(label): turns \(conv.turns.map { "\($0.speaker) \($0.start)–\($0.end)" })")
+    #expect(
+        conv.turns.map(\.speaker) == truth.turns.map(\.speaker),
+        "\(label): turns \(conv.turns.map { "\($0.speaker) \($0.start)–\($0.end)" })")
     for (g, w) in zip(conv.turns, truth.turns) {
         let d = max(abs(g.start - w.start), abs(g.end - w.end))
         if d > 0.05 { print("[timing] interview \(label): \(w.label) got \(g.start)–\(g.end), truth \(w.start)–\(w.end)") }
@@ -77,13 +79,20 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
         let f = Timing.analyze(speech: conv.speech[k], frames: results[k].frames, pitch: results[k].pitch, otherSpeech: others)
         counts.append(f.pauseCount)
         let want = truth.pauses[r]?.count ?? 0
-        if f.pauseCount != want { e.pausesOK = false; print("[timing] interview \(label): \(r) pauses \(f.pauses) vs \(truth.pauses[r] ?? [])") }
+        if f.pauseCount != want {
+            e.pausesOK = false; print("[timing] interview \(label): \(r) pauses \(f.pauses) vs \(truth.pauses[r] ?? [])")
+        }
     }
     // The interviewer's cut-in (Q6 over A5).
-    #expect(conv.interruptions.contains { $0.speaker == "interviewer" && $0.interrupted == "interviewee" && abs($0.time - truth.interruptions[0].time) <= 0.1 },
-            "\(label): interruptions \(conv.interruptions)")
+    #expect(
+        conv.interruptions.contains {
+            $0.speaker == "interviewer" && $0.interrupted == "interviewee" && abs($0.time - truth.interruptions[0].time) <= 0.1
+        },
+        "\(label): interruptions \(conv.interruptions)")
     #expect(conv.overlaps.count == truth.overlaps.count, "\(label): overlaps \(conv.overlaps)")
-    print("[timing] interview \(label): max turn-boundary error \(ms(e.boundary)) ms, max latency error \(ms(e.latency)) ms, talk-share error \(String(format: "%.2f", e.share * 100)) points, pauses \(counts) (truth \(roles.map { truth.pauses[$0]?.count ?? 0 }))")
+    print(
+        "[timing] interview \(label): max turn-boundary error \(ms(e.boundary)) ms, max latency error \(ms(e.latency)) ms, talk-share error \(String(format: "%.2f", e.share * 100)) points, pauses \(counts) (truth \(roles.map { truth.pauses[$0]?.count ?? 0 }))"
+    )
     return e
 }
 
@@ -171,13 +180,16 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
                 #expect(answers.count == 3)
                 for (seg, t) in answers {
                     let want = truth.response_latencies.first { $0.answer == seg.label }!.latency_s
-                    #expect(t.responseLatencyS.map { abs($0 - want) <= 0.05 } == true, "\(seg.label) \(String(describing: t.responseLatencyS))")
+                    #expect(
+                        t.responseLatencyS.map { abs($0 - want) <= 0.05 } == true, "\(seg.label) \(String(describing: t.responseLatencyS))")
                 }
                 let z = Segments.baselineZScores(segments: segs, features: st.map(\.numbers))
                 for (seg, zz) in zip(segs, z) where seg.role == .answer {
                     #expect(zz["articulation_rate_syll_per_s"] != nil, "\(seg.label) has a z-score against B1–B3")
                 }
-                print("[timing] interview segment z-scores (articulation rate): \(zip(segs, z).filter { $0.0.role == .answer }.map { "\($0.0.label) \(String(format: "%.2f", $0.1["articulation_rate_syll_per_s"] ?? .nan))" })")
+                print(
+                    "[timing] interview segment z-scores (articulation rate): \(zip(segs, z).filter { $0.0.role == .answer }.map { "\($0.0.label) \(String(format: "%.2f", $0.1["articulation_rate_syll_per_s"] ?? .nan))" })"
+                )
             }
         }
     }
@@ -203,12 +215,15 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
             let near = conv.turns.filter { $0.speaker == t.speaker }.map { abs($0.start - t.start) }.min() ?? .infinity
             maxStart = max(maxStart, near)
         }
-        print("[timing] interview mono estimate: \(conv.turns.count) turns (truth \(truth.turns.count)), talk share \(String(format: "%.3f", got)) vs \(String(format: "%.3f", share)), max turn-start error outside the overlap \(ms(maxStart)) ms, latencies \(conv.responseLatenciesS)")
+        print(
+            "[timing] interview mono estimate: \(conv.turns.count) turns (truth \(truth.turns.count)), talk share \(String(format: "%.3f", got)) vs \(String(format: "%.3f", share)), max turn-start error outside the overlap \(ms(maxStart)) ms, latencies \(conv.responseLatenciesS)"
+        )
         #expect(abs(got - share) <= 0.05)
         #expect(maxStart <= 0.1)
         // Per estimated speaker, turn exchanges are not pauses: the speakers' own pause counts.
-        #expect(rec.speakers.map(\.pauseCount) == ["interviewer", "interviewee"].map { truth.pauses[$0]?.count ?? 0 },
-                "\(rec.speakers.map(\.pauses))")
+        #expect(
+            rec.speakers.map(\.pauseCount) == ["interviewer", "interviewee"].map { truth.pauses[$0]?.count ?? 0 },
+            "\(rec.speakers.map(\.pauses))")
     }
 
     @Test func identicalChannelsAreTreatedAsMono() throws {
@@ -224,7 +239,10 @@ func checkInterview(_ channels: [[Float]], rate: Double, truth: InterviewTruth, 
         #expect(conv.turns.map(\.speaker) == truth.turns.map(\.speaker))
         // Real stereo is not mistaken for copies.
         let stereo = ch.map { analyzeChannel($0, rate: rate) }
-        #expect(!ConversationAnalysis.channelsAreCopies(stereo.enumerated().map { k, c in
-            ConversationChannel(role: "\(k)", speech: c.speech, level: c.frames.levelTrack) }))
+        #expect(
+            !ConversationAnalysis.channelsAreCopies(
+                stereo.enumerated().map { k, c in
+                    ConversationChannel(role: "\(k)", speech: c.speech, level: c.frames.levelTrack)
+                }))
     }
 }

@@ -12,8 +12,9 @@ func mockInterview() throws -> Scene {
     t = s.turn([try q("Thank you"), try q("did anyone else see you there")], speaker: 0, at: t + 0.5, gaps: [0.5])
     t = s.turn([try a("No"), try a("nobody else came by that night")], speaker: 1, at: t + 1.2, gaps: [0.45])
     t = s.turn([try q("What time did your sister leave")], speaker: 0, at: t + 0.7)
-    t = s.turn([try a("She left around ten"), try a("maybe a little later"), try a("I am not sure")],
-               speaker: 1, at: t + 0.35, gaps: [0.3, 0.8])
+    t = s.turn(
+        [try a("She left around ten"), try a("maybe a little later"), try a("I am not sure")],
+        speaker: 1, at: t + 0.35, gaps: [0.3, 0.8])
     // The interviewer cuts in 0.4 s before the answer ends.
     t = s.turn([try q("Are you sure about that")], speaker: 0, at: t - 0.4)
     t = s.turn([try a("Yes")], speaker: 1, at: t + 0.9)
@@ -34,14 +35,17 @@ func runConversation(_ scene: Scene, roles: [String] = ["interviewer", "intervie
     }
     let conv = ConversationAnalysis.analyze(channels: channels)
     let timing = results.indices.map { k in
-        Timing.analyze(speech: conv.speech[k], frames: results[k].frames, pitch: results[k].pitch,
-                       otherSpeech: conv.speech.enumerated().filter { $0.offset != k }.flatMap(\.element))
+        Timing.analyze(
+            speech: conv.speech[k], frames: results[k].frames, pitch: results[k].pitch,
+            otherSpeech: conv.speech.enumerated().filter { $0.offset != k }.flatMap(\.element))
     }
     return ConversationRun(conversation: conv, timing: timing, results: results)
 }
 
 /// Compares the analysis with the scene's truth; returns the largest errors.
-func timingErrors(_ run: ConversationRun, _ scene: Scene, label: String)
+func timingErrors(
+    _ run: ConversationRun, _ scene: Scene, label: String
+)
     -> (boundary: Double, latency: Double, share: Double, masked: Double)
 {
     let conv = run.conversation
@@ -75,10 +79,13 @@ func timingErrors(_ run: ConversationRun, _ scene: Scene, label: String)
         maxS = max(maxS, abs((conv.talkShare[n] ?? -1) - truthTalk[k] / total))
     }
     for k in 0..<2 {
-        #expect(run.timing[k].pauseCount == scene.truePauses[k],
-                "\(label): channel \(k) pauses \(run.timing[k].pauses) vs \(scene.truePauses[k])")
+        #expect(
+            run.timing[k].pauseCount == scene.truePauses[k],
+            "\(label): channel \(k) pauses \(run.timing[k].pauses) vs \(scene.truePauses[k])")
     }
-    print("[timing] \(label): max turn-boundary error \(ms(maxB)) ms (end masked by overlap \(ms(maxMasked)) ms), max latency error \(ms(maxL)) ms, talk-share error \(String(format: "%.2f", maxS * 100)) points, pauses \(run.timing.map(\.pauseCount)) (truth \(scene.truePauses))")
+    print(
+        "[timing] \(label): max turn-boundary error \(ms(maxB)) ms (end masked by overlap \(ms(maxMasked)) ms), max latency error \(ms(maxL)) ms, talk-share error \(String(format: "%.2f", maxS * 100)) points, pauses \(run.timing.map(\.pauseCount)) (truth \(scene.truePauses))"
+    )
     return (maxB, maxL, maxS, maxMasked)
 }
 
@@ -150,8 +157,9 @@ func ms(_ s: Double) -> Int { Int((s * 1000).rounded()) }
         let n = scene.channels[0].count
         let mono = (0..<n).map { scene.channels[0][$0] + scene.channels[1][$0] }
         let r = analyzeChannel(mono, rate: TimingFixture.rate)
-        let conv = ConversationAnalysis.analyzeMono(frames: r.frames, speech: r.speech, pitch: r.pitch,
-                                                     speakers: ["interviewer", "interviewee"])
+        let conv = ConversationAnalysis.analyzeMono(
+            frames: r.frames, speech: r.speech, pitch: r.pitch,
+            speakers: ["interviewer", "interviewee"])
         #expect(conv.estimate)
         #expect(conv.method == "mono-clustering")
         let truthTalk = scene.speechSpans.map(totalDuration)
@@ -159,8 +167,9 @@ func ms(_ s: Double) -> Int { Int((s * 1000).rounded()) }
         let got = conv.talkShare["interviewer"] ?? -1
         #expect(abs(got - share) <= 0.08, "talk share \(got) vs \(share)")
         // Same turn sequence; boundaries are estimates (looser than the stereo case).
-        #expect(conv.turns.map(\.speaker) == scene.turns.map { ["interviewer", "interviewee"][$0.speaker] },
-                "\(conv.turns.map { "\($0.speaker) \($0.start)-\($0.end)" })")
+        #expect(
+            conv.turns.map(\.speaker) == scene.turns.map { ["interviewer", "interviewee"][$0.speaker] },
+            "\(conv.turns.map { "\($0.speaker) \($0.start)-\($0.end)" })")
         // One label per frame cannot represent overlapping speech: the boundaries of the
         // overlapped exchange (the interviewer's cut-in) are left out of the bound.
         var maxB = 0.0
@@ -180,10 +189,14 @@ func ms(_ s: Double) -> Int { Int((s * 1000).rounded()) }
     @Test func turnLogicOnHandMadeSpans() {
         // A: 0–2, 2.3–4; B backchannel 1.0–1.3 inside A's turn; B answers 4.5–6; A cuts in 5.5–7.
         let speech: [[Span]] = [[Span(0, 2), Span(2.3, 4), Span(5.5, 7)], [Span(1.0, 1.3), Span(4.5, 6)]]
-        let c = ConversationAnalysis.analyze(speakers: ["interviewer", "interviewee"], speech: speech,
-                                             estimate: false, method: "channels")
-        #expect(c.turns == [Turn(speaker: "interviewer", start: 0, end: 4), Turn(speaker: "interviewee", start: 4.5, end: 6),
-                            Turn(speaker: "interviewer", start: 5.5, end: 7)])
+        let c = ConversationAnalysis.analyze(
+            speakers: ["interviewer", "interviewee"], speech: speech,
+            estimate: false, method: "channels")
+        #expect(
+            c.turns == [
+                Turn(speaker: "interviewer", start: 0, end: 4), Turn(speaker: "interviewee", start: 4.5, end: 6),
+                Turn(speaker: "interviewer", start: 5.5, end: 7),
+            ])
         #expect(c.responseLatenciesS == [0.5])
         #expect(c.transitions.map(\.latencyS) == [0.5, -0.5])
         #expect(c.overlaps == [Span(1.0, 1.3), Span(5.5, 6)])
@@ -195,8 +208,9 @@ func ms(_ s: Double) -> Int { Int((s * 1000).rounded()) }
     }
 
     @Test func conversationJSONKeys() throws {
-        let c = ConversationAnalysis.analyze(speakers: ["a", "b"], speech: [[Span(0, 1)], [Span(1.5, 2.25)]],
-                                             estimate: false, method: "channels")
+        let c = ConversationAnalysis.analyze(
+            speakers: ["a", "b"], speech: [[Span(0, 1)], [Span(1.5, 2.25)]],
+            estimate: false, method: "channels")
         let obj = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
         for key in ["turns", "talk_share", "response_latencies_s", "overlaps", "interruptions", "estimate"] {
             #expect(obj[key] != nil, "missing \(key)")

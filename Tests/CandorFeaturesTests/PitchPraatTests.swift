@@ -105,8 +105,9 @@ let realClips: [String] = {
             o.contextFrames = 50
             let a = try await analyzeAudio(path: clip, scan: scan, options: o)
             let f = try a.channels[0].loadAll()
-            results.append(f.pitch.f0 + f.pitch.strength + f.intensity.db + f.speech.bandDb + f.speech.periodicity
-                           + f.speech.syllableDb + f.speech.shape)
+            results.append(
+                f.pitch.f0 + f.pitch.strength + f.intensity.db + f.speech.bandDb + f.speech.periodicity
+                    + f.speech.syllableDb + f.speech.shape)
         }
         #expect(results[0] == results[1])
         #expect(results[0] == results[2])

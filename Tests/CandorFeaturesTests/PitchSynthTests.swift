@@ -43,8 +43,9 @@ import CandorSynth
             }
         }
         fine.sort()
-        return Scores(gpe: Double(gross) / Double(max(1, both)), vde: Double(disagree) / Double(max(1, counted)),
-                      fine: fine.isEmpty ? 1 : fine[fine.count / 2], voicedBoth: both)
+        return Scores(
+            gpe: Double(gross) / Double(max(1, both)), vde: Double(disagree) / Double(max(1, counted)),
+            fine: fine.isEmpty ? 1 : fine[fine.count / 2], voicedBoth: both)
     }
 
     @Test(arguments: voices)

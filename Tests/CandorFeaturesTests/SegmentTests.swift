@@ -8,8 +8,10 @@ func parseSegments(_ text: String, name: String) throws -> [Segment] {
 }
 
 /// Expects an InputError naming the file and the line.
-func expectError(_ text: String, name: String, line: Int, containing: String? = nil,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
+func expectError(
+    _ text: String, name: String, line: Int, containing: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     do {
         let s = try parseSegments(text, name: name)
         Issue.record("no error for malformed \(name): \(s)", sourceLocation: sourceLocation)
@@ -23,75 +25,75 @@ func expectError(_ text: String, name: String, line: Int, containing: String? = 
 }
 
 let longTextGrid = """
-File type = "ooTextFile"
-Object class = "TextGrid"
+    File type = "ooTextFile"
+    Object class = "TextGrid"
 
-xmin = 0
-xmax = 10
-tiers? <exists>
-size = 2
-item []:
-    item [1]:
-        class = "IntervalTier"
-        name = "interviewer"
-        xmin = 0
-        xmax = 10
-        intervals: size = 3
-        intervals [1]:
+    xmin = 0
+    xmax = 10
+    tiers? <exists>
+    size = 2
+    item []:
+        item [1]:
+            class = "IntervalTier"
+            name = "interviewer"
             xmin = 0
-            xmax = 1.5
-            text = "baseline: state your name"
-        intervals [2]:
-            xmin = 1.5
-            xmax = 4
-            text = ""
-        intervals [3]:
-            xmin = 4
-            xmax = 5.25
-            text = "[question] where were you ""then""?"
-    item [2]:
-        class = "IntervalTier"
-        name = "interviewee"
-        xmin = 0
-        xmax = 10
-        intervals: size = 2
-        intervals [1]:
+            xmax = 10
+            intervals: size = 3
+            intervals [1]:
+                xmin = 0
+                xmax = 1.5
+                text = "baseline: state your name"
+            intervals [2]:
+                xmin = 1.5
+                xmax = 4
+                text = ""
+            intervals [3]:
+                xmin = 4
+                xmax = 5.25
+                text = "[question] where were you ""then""?"
+        item [2]:
+            class = "IntervalTier"
+            name = "interviewee"
             xmin = 0
-            xmax = 5.5
-            text = ""
-        intervals [2]:
-            xmin = 5.5
-            xmax = 9
-            text = "answer"
-"""
+            xmax = 10
+            intervals: size = 2
+            intervals [1]:
+                xmin = 0
+                xmax = 5.5
+                text = ""
+            intervals [2]:
+                xmin = 5.5
+                xmax = 9
+                text = "answer"
+    """
 
 let shortTextGrid = """
-File type = "ooTextFile"
-Object class = "TextGrid"
+    File type = "ooTextFile"
+    Object class = "TextGrid"
 
-0
-10
-<exists>
-2
-"IntervalTier"
-"interviewer"
-0
-10
-2
-0
-1.5
-"baseline: state your name"
-4
-5.25
-"question: where were you"
-"TextTier"
-"marks"
-0
-10
-1
-2.5
-"click"
-"""
+    0
+    10
+    <exists>
+    2
+    "IntervalTier"
+    "interviewer"
+    0
+    10
+    2
+    0
+    1.5
+    "baseline: state your name"
+    4
+    5.25
+    "question: where were you"
+    "TextTier"
+    "marks"
+    0
+    10
+    1
+    2.5
+    "click"
+    """
 
 @Suite struct SegmentTests {
     @Test func textGridLongFormat() throws {
@@ -120,19 +122,19 @@ Object class = "TextGrid"
         // Praat itself writes the same annotation in both text formats.
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("candor-praat-tg-\(UUID().uuidString)").path
         let script = """
-        Create TextGrid: 0, 10, "interviewer interviewee", ""
-        Insert boundary: 1, 1.5
-        Insert boundary: 1, 4
-        Insert boundary: 1, 5.25
-        Set interval text: 1, 1, "baseline: state your name"
-        Set interval text: 1, 3, "[question] where were you ""then""?"
-        Insert boundary: 2, 5.5
-        Insert boundary: 2, 9
-        Set interval text: 2, 2, "answer"
-        Save as text file: "\(out).long.TextGrid"
-        Save as short text file: "\(out).short.TextGrid"
+            Create TextGrid: 0, 10, "interviewer interviewee", ""
+            Insert boundary: 1, 1.5
+            Insert boundary: 1, 4
+            Insert boundary: 1, 5.25
+            Set interval text: 1, 1, "baseline: state your name"
+            Set interval text: 1, 3, "[question] where were you ""then""?"
+            Insert boundary: 2, 5.5
+            Insert boundary: 2, 9
+            Set interval text: 2, 2, "answer"
+            Save as text file: "\(out).long.TextGrid"
+            Save as short text file: "\(out).short.TextGrid"
 
-        """
+            """
         try script.write(toFile: out + ".praat", atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -162,17 +164,17 @@ Object class = "TextGrid"
 
     @Test func webVTT() throws {
         let vtt = """
-        WEBVTT - interview
+            WEBVTT - interview
 
-        NOTE roles in brackets
+            NOTE roles in brackets
 
-        q1
-        00:00:01.000 --> 00:00:02.500 align:start
-        <v Det. Smith>[question] Where were you?</v>
+            q1
+            00:00:01.000 --> 00:00:02.500 align:start
+            <v Det. Smith>[question] Where were you?</v>
 
-        00:03.000 --> 00:05.250
-        <v Jones>answer: At home.
-        """
+            00:03.000 --> 00:05.250
+            <v Jones>answer: At home.
+            """
         let s = try parseSegments(vtt, name: "s.vtt")
         #expect(s.count == 2)
         #expect(s[0].id == "q1" && s[0].speaker == "Det. Smith" && s[0].role == .question && s[0].label == "Where were you?")
@@ -182,14 +184,14 @@ Object class = "TextGrid"
 
     @Test func srt() throws {
         let srt = """
-        1
-        00:00:01,000 --> 00:00:02,500
-        baseline: Please state your name.
+            1
+            00:00:01,000 --> 00:00:02,500
+            baseline: Please state your name.
 
-        2
-        00:00:03,000 --> 00:00:05,250
-        John Smith.
-        """
+            2
+            00:00:03,000 --> 00:00:05,250
+            John Smith.
+            """
         let s = try parseSegments(srt, name: "s.srt")
         #expect(s.count == 2)
         #expect(s[0].role == .baseline && s[0].id == "1" && s[0].start == 1 && s[0].end == 2.5)
@@ -197,12 +199,13 @@ Object class = "TextGrid"
     }
 
     @Test func csvWithAndWithoutHeader() throws {
-        let a = try parseSegments("""
-        start,end,label,speaker,role
-        0,1.5,"state your name, please",interviewer,baseline
-        4,5.25,where,interviewer,question
-        5.5,9,,interviewee,answer
-        """, name: "s.csv")
+        let a = try parseSegments(
+            """
+            start,end,label,speaker,role
+            0,1.5,"state your name, please",interviewer,baseline
+            4,5.25,where,interviewer,question
+            5.5,9,,interviewee,answer
+            """, name: "s.csv")
         #expect(a.count == 3)
         #expect(a[0].label == "state your name, please" && a[0].role == .baseline && a[0].line == 2)
         #expect(a[2].speaker == "interviewee" && a[2].role == .answer && a[2].label == "")
@@ -213,16 +216,22 @@ Object class = "TextGrid"
     }
 
     @Test func malformedTextGrids() {
-        expectError(longTextGrid.replacingOccurrences(of: "xmax = 5.25", with: "xmax = five"),
-                    name: "bad.TextGrid", line: 25, containing: "five")
-        expectError(longTextGrid.replacingOccurrences(of: "text = \"answer\"", with: "text = \"answer"),
-                    name: "bad.TextGrid", line: 40, containing: "unterminated")
-        expectError(longTextGrid.replacingOccurrences(of: "intervals: size = 2", with: "intervals: size = 3"),
-                    name: "bad.TextGrid", line: 40, containing: "end of file")
-        expectError(shortTextGrid.replacingOccurrences(of: "5.25", with: "3"),
-                    name: "bad.TextGrid", line: 17, containing: "before it starts")
-        expectError(longTextGrid.replacingOccurrences(of: "\"IntervalTier\"\n        name = \"interviewee\"", with: "\"Tier\"\n        name = \"interviewee\""),
-                    name: "bad.TextGrid", line: 28, containing: "unknown tier class")
+        expectError(
+            longTextGrid.replacingOccurrences(of: "xmax = 5.25", with: "xmax = five"),
+            name: "bad.TextGrid", line: 25, containing: "five")
+        expectError(
+            longTextGrid.replacingOccurrences(of: "text = \"answer\"", with: "text = \"answer"),
+            name: "bad.TextGrid", line: 40, containing: "unterminated")
+        expectError(
+            longTextGrid.replacingOccurrences(of: "intervals: size = 2", with: "intervals: size = 3"),
+            name: "bad.TextGrid", line: 40, containing: "end of file")
+        expectError(
+            shortTextGrid.replacingOccurrences(of: "5.25", with: "3"),
+            name: "bad.TextGrid", line: 17, containing: "before it starts")
+        expectError(
+            longTextGrid.replacingOccurrences(
+                of: "\"IntervalTier\"\n        name = \"interviewee\"", with: "\"Tier\"\n        name = \"interviewee\""),
+            name: "bad.TextGrid", line: 28, containing: "unknown tier class")
         expectError("File type = \"ooTextFile\"\nObject class = \"Pitch 1\"\n", name: "p.TextGrid", line: 2, containing: "TextGrid")
     }
 
@@ -231,11 +240,14 @@ Object class = "TextGrid"
         expectError("WEBVTT\n\nhello\nthere\nworld\n", name: "bad.vtt", line: 3, containing: "timing")
         expectError("00:01.000 --> 00:02.000\nhello\n", name: "nohead.vtt", line: 1, containing: "WEBVTT")
         expectError("1\n00:00:01,000 -> 00:00:02,000\nhi\n", name: "bad.srt", line: 1, containing: "timing")
-        expectError("1\n00:00:01,000 --> 00:00:02,000\nhi\n\nx\n00:00:03,000 --> 00:00:04,000\nyo\n", name: "bad.srt", line: 5, containing: "cue number")
+        expectError(
+            "1\n00:00:01,000 --> 00:00:02,000\nhi\n\nx\n00:00:03,000 --> 00:00:04,000\nyo\n", name: "bad.srt", line: 5,
+            containing: "cue number")
     }
 
     @Test func malformedCSV() {
-        expectError("start,end,label,speaker,role\n0,1,a,b,baseline\n2,abc,a,b,question\n", name: "bad.csv", line: 3, containing: "end time 'abc'")
+        expectError(
+            "start,end,label,speaker,role\n0,1,a,b,baseline\n2,abc,a,b,question\n", name: "bad.csv", line: 3, containing: "end time 'abc'")
         expectError("start,end,label,speaker,role\n0,1,a,b,suspicious\n", name: "bad.csv", line: 2, containing: "role 'suspicious'")
         expectError("start,end,label\n0,1,\"open\n", name: "bad.csv", line: 2, containing: "unterminated")
         expectError("start,end,label\n\n\n7\n", name: "bad.csv", line: 4, containing: "at least 2 fields")
@@ -245,7 +257,9 @@ Object class = "TextGrid"
     @Test func invalidUTF8NamesTheLine() {
         let bytes = Array("start,end\n0,1\n".utf8) + [0xFF, 0xFE, 0x2C, 0x0A]
         #expect(throws: InputError.self) { try SegmentReader.parse(bytes: bytes, path: "x.csv") }
-        do { _ = try SegmentReader.parse(bytes: Array("start,end\n0,1\n".utf8) + [0x31, 0xC3, 0x0A], path: "x.csv") } catch let e as InputError {
+        do { _ = try SegmentReader.parse(bytes: Array("start,end\n0,1\n".utf8) + [0x31, 0xC3, 0x0A], path: "x.csv") } catch let e
+            as InputError
+        {
             #expect(e.problem.hasPrefix("line 3:"), "\(e.problem)")
         } catch { Issue.record("\(error)") }
     }
@@ -271,9 +285,15 @@ Object class = "TextGrid"
         // Within the tolerance: clamped to the end.
         let ok = try Segments.validate(try parseSegments("0,10.03,a,x,answer\n", name: "t.csv"), duration: 10, path: "t.csv")
         #expect(ok[0].end == 10)
-        #expect(throws: InputError.self) { try Segments.validate(try parseSegments("-1,2,a,x,answer\n", name: "n.csv"), duration: 10, path: "n.csv") }
-        #expect(throws: InputError.self) { try Segments.validate(try parseSegments("3,2,a,x,answer\n", name: "n.csv"), duration: 10, path: "n.csv") }
-        #expect(throws: InputError.self) { try Segments.validate(try parseSegments("10.5,11,a,x,answer\n", name: "n.csv"), duration: 10, path: "n.csv") }
+        #expect(throws: InputError.self) {
+            try Segments.validate(try parseSegments("-1,2,a,x,answer\n", name: "n.csv"), duration: 10, path: "n.csv")
+        }
+        #expect(throws: InputError.self) {
+            try Segments.validate(try parseSegments("3,2,a,x,answer\n", name: "n.csv"), duration: 10, path: "n.csv")
+        }
+        #expect(throws: InputError.self) {
+            try Segments.validate(try parseSegments("10.5,11,a,x,answer\n", name: "n.csv"), duration: 10, path: "n.csv")
+        }
     }
 
     @Test func overlappingSegmentsOfOneSpeakerAreErrors() throws {
@@ -296,8 +316,9 @@ Object class = "TextGrid"
         let answer = segs.firstIndex { $0.role == .answer }!
         let q = try #require(Segments.questionFor(answerAt: answer, in: segs))
         #expect(segs[q].role == .question)
-        let lat = Segments.responseLatency(question: segs[q], questionSpeech: [Span(4.1, 5.0)],
-                                           answer: segs[answer], answerSpeech: [Span(5.8, 8.0)])
+        let lat = Segments.responseLatency(
+            question: segs[q], questionSpeech: [Span(4.1, 5.0)],
+            answer: segs[answer], answerSpeech: [Span(5.8, 8.0)])
         #expect(lat.map { abs($0 - 0.8) < 1e-9 } == true)
         #expect(Segments.responseLatency(question: segs[q], questionSpeech: [], answer: segs[answer], answerSpeech: [Span(5.8, 8)]) == nil)
     }
@@ -311,7 +332,9 @@ Object class = "TextGrid"
             Segment(id: "a1", label: "", speaker: "x", start: 5, end: 6, role: .answer),
             Segment(id: "q1", label: "", speaker: "y", start: 4, end: 5, role: .question),
         ]
-        let feats: [[String: Double]] = [["rate": 4, "p": 1], ["rate": 5, "p": 1], ["rate": 6, "p": 1], ["rate": 100], ["rate": 8, "p": 3], ["rate": 1]]
+        let feats: [[String: Double]] = [
+            ["rate": 4, "p": 1], ["rate": 5, "p": 1], ["rate": 6, "p": 1], ["rate": 100], ["rate": 8, "p": 3], ["rate": 1],
+        ]
         let z = Segments.baselineZScores(segments: segs, features: feats)
         // Baseline of x: mean 5, sample sd 1 → z = 3; "p" has sd 0 → left out; y's baseline is ignored.
         #expect(z[4] == ["rate": 3])

@@ -20,17 +20,19 @@ struct SpillTests {
         func block(_ c: Int, _ r: Range<Int>) -> (f0: [Float], s: SpeechFrames) {
             let f0 = r.map { Float($0 * 3 + c) }
             let g = FrameGrid(t1: grid.time(r.lowerBound), dt: grid.dt, count: r.count)
-            let sp = SpeechFrames(grid: g, bandDb: r.map { Float($0) + 0.5 }, periodicity: r.map { Float($0) / 1000 },
-                                  f0: r.map { Float(c * 10_000 + $0) }, syllableDb: r.map { -Float($0) },
-                                  shape: r.flatMap { i in (0..<nb).map { Float(i * nb + $0) } })
+            let sp = SpeechFrames(
+                grid: g, bandDb: r.map { Float($0) + 0.5 }, periodicity: r.map { Float($0) / 1000 },
+                f0: r.map { Float(c * 10_000 + $0) }, syllableDb: r.map { -Float($0) },
+                shape: r.flatMap { i in (0..<nb).map { Float(i * nb + $0) } })
             return (f0, sp)
         }
         // Blocks arrive in any order (as from the task group).
         for r in [600..<1000, 0..<300, 300..<600] {
             for c in 0..<2 {
                 let b = block(c, r)
-                try store.write(channel: c, base: r.lowerBound, f0: b.f0, strength: b.f0.map { $0 / 2 },
-                                intensity: b.f0.map { $0 + 1 }, speech: b.s)
+                try store.write(
+                    channel: c, base: r.lowerBound, f0: b.f0, strength: b.f0.map { $0 / 2 },
+                    intensity: b.f0.map { $0 + 1 }, speech: b.s)
             }
         }
         let got = try store.load(channel: 1, 250..<700)
@@ -77,8 +79,9 @@ struct SpillTests {
         let odd = ChannelFrameSource(pitch: p, intensity: whole.intensity, speech: whole.speech)
         #expect(try PitchSummary(source: odd, chunk: 100) == PitchSummary(track: p))
         // All unvoiced.
-        let none = ChannelFrameSource(pitch: PitchTrack(grid: p.grid, f0: p.f0.map { _ in 0 }, strength: p.strength),
-                                      intensity: whole.intensity, speech: whole.speech)
+        let none = ChannelFrameSource(
+            pitch: PitchTrack(grid: p.grid, f0: p.f0.map { _ in 0 }, strength: p.strength),
+            intensity: whole.intensity, speech: whole.speech)
         let s = try PitchSummary(source: none)
         #expect(s.voicedFrames == 0 && s.meanHz == nil && s.medianHz == nil && s.frames == p.grid.count)
     }

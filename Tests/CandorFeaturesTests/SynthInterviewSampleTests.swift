@@ -8,8 +8,9 @@ struct SynthInterviewSampleTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     @Test func turnsArePreciseToTheSample() throws {
-        let truth = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: Self.root.appendingPathComponent("samples/interview.truth.json"))) as! [String: Any]
+        let truth =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.root.appendingPathComponent("samples/interview.truth.json"))) as! [String: Any]
         let reader = try AudioReader(path: Self.root.appendingPathComponent("samples/interview.flac").path)
         #expect(reader.info.channels == 2 && reader.info.sampleRate == 16000)
         let frames = truth["samples"] as! Int
@@ -18,7 +19,7 @@ struct SynthInterviewSampleTests {
         let n = try inter.withUnsafeMutableBufferPointer { try reader.read(into: $0, frames: frames) }
         #expect(n == frames)
         let threshold = Float(truth["trim_threshold"] as! Double)
-        let q: Float = 1.0 / 32768   // FLAC 16-bit rounding
+        let q: Float = 1.0 / 32768  // FLAC 16-bit rounding
         let turns = truth["turns"] as! [[String: Any]]
         let pauses = truth["pauses"] as! [String: [[Double]]]
         var covered = [[Bool]](repeating: [Bool](repeating: false, count: frames), count: 2)

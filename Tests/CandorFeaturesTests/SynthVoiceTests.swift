@@ -26,7 +26,7 @@ struct SynthVoiceTests {
             #expect(abs((r.pulseTimes[k] - start) - expected) < 1e-12)
         }
         #expect(abs(r.f0Truth(at: 1.0) - 100 * 2.0.squareRoot()) < 1e-9)
-        #expect(r.realised.jitterLocal < 0.01)   // only the slow glide
+        #expect(r.realised.jitterLocal < 0.01)  // only the slow glide
     }
 
     @Test(arguments: [0.005, 0.01, 0.02, 0.03])

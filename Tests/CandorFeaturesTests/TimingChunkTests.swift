@@ -8,8 +8,11 @@ import Testing
 
 /// The pipeline as composed from the whole-array analyses (what `TimingAnalysis.run` did
 /// before it read frame sources): the reference the chunked run must equal.
-func wholeArrayRun(_ ch: [(role: String, frames: SpeechFrames, pitch: PitchTrack)], monoSpeakers: [String]? = nil)
-    -> (channels: [TimingFeatures], conversation: Conversation?, speech: [[Span]], speakers: [TimingFeatures]) {
+func wholeArrayRun(
+    _ ch: [(role: String, frames: SpeechFrames, pitch: PitchTrack)], monoSpeakers: [String]? = nil
+)
+    -> (channels: [TimingFeatures], conversation: Conversation?, speech: [[Span]], speakers: [TimingFeatures])
+{
     let s = TimingSettings()
     let raw = ch.map { VoiceActivity.detect(frames: $0.frames, pitch: $0.pitch, config: s.voiceActivity) }
     var conversation: Conversation? = nil
@@ -22,8 +25,9 @@ func wholeArrayRun(_ ch: [(role: String, frames: SpeechFrames, pitch: PitchTrack
         copies = true
         var names = ch.map(\.role).filter { $0 != "unknown" && !$0.isEmpty }
         if names.count < 2 { names = monoSpeakers ?? ["speaker_1", "speaker_2"] }
-        var c = ConversationAnalysis.analyzeMono(frames: ch[0].frames, speech: raw[0], pitch: ch[0].pitch, speakers: names,
-                                                 config: s.mono, vadConfig: s.voiceActivity, conversationConfig: s.conversation)
+        var c = ConversationAnalysis.analyzeMono(
+            frames: ch[0].frames, speech: raw[0], pitch: ch[0].pitch, speakers: names,
+            config: s.mono, vadConfig: s.voiceActivity, conversationConfig: s.conversation)
         c.method = "mono-clustering (channels carry the same sound)"
         conversation = c
     } else if ch.count >= 2 {
@@ -31,19 +35,22 @@ func wholeArrayRun(_ ch: [(role: String, frames: SpeechFrames, pitch: PitchTrack
         speech = c.speech
         conversation = c
     } else if let names = monoSpeakers {
-        conversation = ConversationAnalysis.analyzeMono(frames: ch[0].frames, speech: raw[0], pitch: ch[0].pitch, speakers: names,
-                                                        config: s.mono, vadConfig: s.voiceActivity, conversationConfig: s.conversation)
+        conversation = ConversationAnalysis.analyzeMono(
+            frames: ch[0].frames, speech: raw[0], pitch: ch[0].pitch, speakers: names,
+            config: s.mono, vadConfig: s.voiceActivity, conversationConfig: s.conversation)
     }
     let timing = ch.indices.map { k in
-        Timing.analyze(speech: speech[k], frames: ch[k].frames, pitch: ch[k].pitch,
-                       otherSpeech: ch.count >= 2 && !copies ? speech.enumerated().filter { $0.offset != k }.flatMap(\.element) : [],
-                       config: s.timing)
+        Timing.analyze(
+            speech: speech[k], frames: ch[k].frames, pitch: ch[k].pitch,
+            otherSpeech: ch.count >= 2 && !copies ? speech.enumerated().filter { $0.offset != k }.flatMap(\.element) : [],
+            config: s.timing)
     }
     var perSpeaker = timing
     if ch.count == 1 || copies, let c = conversation {
         perSpeaker = c.speech.indices.map { k in
-            Timing.analyze(speech: c.speech[k], frames: ch[0].frames, pitch: ch[0].pitch,
-                           otherSpeech: c.speech.enumerated().filter { $0.offset != k }.flatMap(\.element), config: s.timing)
+            Timing.analyze(
+                speech: c.speech[k], frames: ch[0].frames, pitch: ch[0].pitch,
+                otherSpeech: c.speech.enumerated().filter { $0.offset != k }.flatMap(\.element), config: s.timing)
         }
     }
     return (timing, conversation, speech, perSpeaker)
@@ -65,13 +72,14 @@ func referenceCleanUp(_ mask: [Bool], voiced: [Bool], grid: FrameGrid, config: V
         }
     }
     return runs.compactMap { r in
-        if r.count < Int((config.minSpeechS / grid.dt).rounded()) && r.filter({ voiced[$0] }).count < Int((config.minVoicedS / grid.dt).rounded()) {
+        if r.count < Int((config.minSpeechS / grid.dt).rounded())
+            && r.filter({ voiced[$0] }).count < Int((config.minVoicedS / grid.dt).rounded())
+        {
             return nil
         }
         return Span(grid.time(r.lowerBound) - grid.dt / 2, grid.time(r.upperBound - 1) + grid.dt / 2)
     }
 }
-
 
 /// `reps` copies of a channel's frame tracks end to end (a long recording built from a real
 /// one), copy `r` shifted by `offsets[r % offsets.count]` dB (a level change per copy).
@@ -128,20 +136,25 @@ func syntheticSource(seconds: Double, own: Int? = nil) -> ChannelFrameSource {
             }
         }
         let lg = FrameGrid(t1: g.time(r.lowerBound), dt: g.dt, count: m)
-        return ChannelFrames(pitch: PitchTrack(grid: lg, f0: f0, strength: strength), intensity: IntensityTrack(grid: lg, db: syl),
-                             speech: SpeechFrames(grid: lg, bandDb: band, periodicity: per, f0: sf0, syllableDb: syl, shape: shape))
+        return ChannelFrames(
+            pitch: PitchTrack(grid: lg, f0: f0, strength: strength), intensity: IntensityTrack(grid: lg, db: syl),
+            speech: SpeechFrames(grid: lg, bandDb: band, periodicity: per, f0: sf0, syllableDb: syl, shape: shape))
     }
 }
 
-func expectSameTiming(_ a: RecordingTiming, _ b: (channels: [TimingFeatures], conversation: Conversation?, speech: [[Span]], speakers: [TimingFeatures]),
-                      _ label: String) {
+func expectSameTiming(
+    _ a: RecordingTiming, _ b: (channels: [TimingFeatures], conversation: Conversation?, speech: [[Span]], speakers: [TimingFeatures]),
+    _ label: String
+) {
     #expect(a.speech == b.speech, "\(label): speech")
     #expect(a.channels == b.channels, "\(label): channel timing")
     #expect(a.conversation == b.conversation, "\(label): conversation")
     #expect(a.speakers == b.speakers, "\(label): per-speaker timing")
 }
 
-func asTuple(_ r: RecordingTiming) -> (channels: [TimingFeatures], conversation: Conversation?, speech: [[Span]], speakers: [TimingFeatures]) {
+func asTuple(
+    _ r: RecordingTiming
+) -> (channels: [TimingFeatures], conversation: Conversation?, speech: [[Span]], speakers: [TimingFeatures]) {
     (r.channels, r.conversation, r.speech, r.speakers)
 }
 
@@ -184,8 +197,10 @@ func processMemoryKB() -> (rss: Int, peak: Int) {
             }
             mask = Array(mask.prefix(g.count))
             let voiced = (0..<g.count).map { _ in rng.uniform() < 0.3 }
-            #expect(VoiceActivity.cleanUp(mask, voiced: voiced, grid: g, config: cfg) == referenceCleanUp(mask, voiced: voiced, grid: g, config: cfg),
-                    "trial \(trial)")
+            #expect(
+                VoiceActivity.cleanUp(mask, voiced: voiced, grid: g, config: cfg)
+                    == referenceCleanUp(mask, voiced: voiced, grid: g, config: cfg),
+                "trial \(trial)")
         }
     }
 
@@ -240,22 +255,27 @@ func processMemoryKB() -> (rss: Int, peak: Int) {
         expectSameTiming(try TimingAnalysis.run(channels: inputs, settings: s), asTuple(stereo), "stereo, 47 s chunks")
         // Segments: every turn, measured from the source vs the whole arrays.
         let truth = try InterviewSample.truth()
-        let segs = truth.turns.map { Segment(id: $0.label, label: $0.label, speaker: $0.speaker, start: $0.start - 0.2, end: $0.end + 0.2,
-                                             role: $0.role == "question" ? .question : .answer) }
+        let segs = truth.turns.map {
+            Segment(
+                id: $0.label, label: $0.label, speaker: $0.speaker, start: $0.start - 0.2, end: $0.end + 0.2,
+                role: $0.role == "question" ? .question : .answer)
+        }
         let st = try TimingAnalysis.segments(segs, channels: inputs, recording: stereo)
         for (seg, t) in zip(segs, st) {
             let k = t.source
             let others = stereo.speech.enumerated().filter { $0.offset != k }.flatMap(\.element)
-            let want = Timing.analyze(speech: stereo.speech[k], frames: tracks[k].frames, pitch: tracks[k].pitch,
-                                      otherSpeech: others, range: seg.span)
+            let want = Timing.analyze(
+                speech: stereo.speech[k], frames: tracks[k].frames, pitch: tracks[k].pitch,
+                otherSpeech: others, range: seg.span)
             #expect(t.timing == want, "segment \(seg.label)")
             #expect(t.timing.syllableCount > 0, "segment \(seg.label) has syllables")
         }
         // Mono downmix (two-speaker clustering), and the mix stored twice (copies).
         let mix = analyzeChannel(zip(ch[0], ch[1]).map { 0.5 * ($0 + $1) }, rate: rate)
         let m = (role: "unknown", frames: mix.frames, pitch: mix.pitch)
-        let mono = try TimingAnalysis.run(channels: [TimingChannelInput(role: m.role, frames: m.frames, pitch: m.pitch)],
-                                          monoSpeakers: roles)
+        let mono = try TimingAnalysis.run(
+            channels: [TimingChannelInput(role: m.role, frames: m.frames, pitch: m.pitch)],
+            monoSpeakers: roles)
         expectSameTiming(mono, wholeArrayRun([m], monoSpeakers: roles), "mono")
         #expect(mono.conversation?.estimate == true)
         let copies = roles.map { (role: $0, frames: mix.frames, pitch: mix.pitch) }
@@ -292,7 +312,9 @@ func processMemoryKB() -> (rss: Int, peak: Int) {
         expectSameTiming(chunked, asTuple(one), "long stereo, 47 s chunks vs one chunk")
         // The last question of a copy and the first of the next join into one turn.
         #expect(one.conversation!.turns.count == 12 * reps + 1, "\(one.conversation!.turns.count) turns")
-        print("[timing] \(String(format: "%.1f", minutes)) min stereo: \(one.conversation!.turns.count) turns, pauses \(one.channels.map(\.pauseCount)), syllables \(one.channels.map(\.syllableCount)); 47 s chunks identical")
+        print(
+            "[timing] \(String(format: "%.1f", minutes)) min stereo: \(one.conversation!.turns.count) turns, pauses \(one.channels.map(\.pauseCount)), syllables \(one.channels.map(\.syllableCount)); 47 s chunks identical"
+        )
         // Segments straddling chunk boundaries (every 47 s), long and short.
         let segs = stride(from: 30.0, to: minutes * 60 - 200, by: 97).enumerated().map { i, t in
             Segment(id: "s\(i)", label: "s\(i)", speaker: roles[i % 2], start: t, end: t + (i % 3 == 0 ? 150 : 25), role: .other)
@@ -313,14 +335,17 @@ func processMemoryKB() -> (rss: Int, peak: Int) {
         let monoOne = try TimingAnalysis.run(channels: monoIn, monoSpeakers: roles, settings: s)
         expectSameTiming(monoOne, wholeArrayRun([("unknown", f, p)], monoSpeakers: roles), "long mono, one chunk vs whole arrays")
         s.chunking = Self.small
-        expectSameTiming(try TimingAnalysis.run(channels: monoIn, monoSpeakers: roles, settings: s), asTuple(monoOne),
-                         "long mono, 47 s chunks vs one chunk")
+        expectSameTiming(
+            try TimingAnalysis.run(channels: monoIn, monoSpeakers: roles, settings: s), asTuple(monoOne),
+            "long mono, 47 s chunks vs one chunk")
         // Fitted on a subsample (the default cap, 60 000 voiced frames): an estimate close to
         // the full fit.
         s.chunking = TimingChunking()
         let sub = try TimingAnalysis.run(channels: monoIn, monoSpeakers: roles, settings: s)
         let shareFull = monoOne.conversation!.talkShare["interviewer"]!, shareSub = sub.conversation!.talkShare["interviewer"]!
-        print("[timing] \(String(format: "%.1f", minutes)) min mono: talk share \(String(format: "%.4f", shareFull)) (full fit), \(String(format: "%.4f", shareSub)) (subsample fit); turns \(monoOne.conversation!.turns.count) vs \(sub.conversation!.turns.count)")
+        print(
+            "[timing] \(String(format: "%.1f", minutes)) min mono: talk share \(String(format: "%.4f", shareFull)) (full fit), \(String(format: "%.4f", shareSub)) (subsample fit); turns \(monoOne.conversation!.turns.count) vs \(sub.conversation!.turns.count)"
+        )
         #expect(abs(shareFull - shareSub) <= 0.01)
         #expect(abs(monoOne.conversation!.turns.count - sub.conversation!.turns.count) <= reps)
     }
@@ -332,12 +357,19 @@ func processMemoryKB() -> (rss: Int, peak: Int) {
         let env = ProcessInfo.processInfo.environment
         let seconds = Double(env["CANDOR_TIMING_PROBE_S"]!)!
         let before = processMemoryKB()
-        let stereo = try TimingAnalysis.run(channels: [0, 1].map { TimingChannelInput(role: ["interviewer", "interviewee"][$0],
-                                                                                      source: syntheticSource(seconds: seconds, own: $0)) })
-        let mono = try TimingAnalysis.run(channels: [TimingChannelInput(role: "unknown", source: syntheticSource(seconds: seconds))],
-                                          monoSpeakers: ["a", "b"])
+        let stereo = try TimingAnalysis.run(
+            channels: [0, 1].map {
+                TimingChannelInput(
+                    role: ["interviewer", "interviewee"][$0],
+                    source: syntheticSource(seconds: seconds, own: $0))
+            })
+        let mono = try TimingAnalysis.run(
+            channels: [TimingChannelInput(role: "unknown", source: syntheticSource(seconds: seconds))],
+            monoSpeakers: ["a", "b"])
         let after = processMemoryKB()
-        print("PROBE seconds=\(Int(seconds)) rss_before_kb=\(before.rss) peak_kb=\(after.peak) turns=\(stereo.conversation!.turns.count),\(mono.conversation!.turns.count) syllables=\(stereo.channels.map(\.syllableCount)),\(mono.speakers.map(\.syllableCount))")
+        print(
+            "PROBE seconds=\(Int(seconds)) rss_before_kb=\(before.rss) peak_kb=\(after.peak) turns=\(stereo.conversation!.turns.count),\(mono.conversation!.turns.count) syllables=\(stereo.channels.map(\.syllableCount)),\(mono.speakers.map(\.syllableCount))"
+        )
     }
 
     @Test func memoryIsFlatInDuration() throws {
@@ -366,7 +398,9 @@ func processMemoryKB() -> (rss: Int, peak: Int) {
         }
         let short = try probe(600)
         let long = try probe(3 * 3600)
-        print("[timing] memory: 10 min peak \(short.peak / 1024) MB (start \(short.base / 1024) MB); 3 h peak \(long.peak / 1024) MB (start \(long.base / 1024) MB)")
+        print(
+            "[timing] memory: 10 min peak \(short.peak / 1024) MB (start \(short.base / 1024) MB); 3 h peak \(long.peak / 1024) MB (start \(long.base / 1024) MB)"
+        )
         print("[timing] \(short.line)\n[timing] \(long.line)")
         // Whole-array tracks alone would take 52 bytes per frame per channel: 3 h = 1.08 M
         // frames, 56 MB per channel (three channels here). Measured: 4 MB over the start at

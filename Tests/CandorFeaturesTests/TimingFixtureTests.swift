@@ -125,8 +125,10 @@ struct Scene {
     mutating func place(_ x: [Float], speaker: Int, at t: Double, gain: Float = 1) {
         let a = Int((t * TimingFixture.rate).rounded())
         for (k, v) in x.enumerated() where a + k < channels[speaker].count { channels[speaker][a + k] += gain * v }
-        placed.append(Placed(speaker: speaker, start: Double(a) / TimingFixture.rate,
-                             end: Double(a + x.count) / TimingFixture.rate))
+        placed.append(
+            Placed(
+                speaker: speaker, start: Double(a) / TimingFixture.rate,
+                end: Double(a + x.count) / TimingFixture.rate))
     }
 
     /// A turn of phrases separated by `gaps` (s); returns its end time.

@@ -10,67 +10,71 @@ import Testing
 @Suite struct TimingSyllableTests {
     /// Clip → (text, syllables counted by hand).
     static let truth: [String: (String, Int)] = [
-        "sense_and_sensibility_01_austen_64kb-0870.wav": ("but Mr. John Dashwood would have been at leisure to consider how much there might be prudently in his power to do for", 31),
+        "sense_and_sensibility_01_austen_64kb-0870.wav": (
+            "but Mr. John Dashwood would have been at leisure to consider how much there might be prudently in his power to do for", 31
+        ),
         "sense_and_sensibility_01_austen_64kb-0880.wav": ("he was not an ill-disposed young man", 9),
         "sense_and_sensibility_01_austen_64kb-0890.wav": ("unless to be rather cold-hearted and rather selfish is to be ill-disposed", 20),
-        "sense_and_sensibility_01_austen_64kb-0920.wav": ("had he married a more amiable woman he might have been made still more respectable than he was", 26),
+        "sense_and_sensibility_01_austen_64kb-0920.wav": (
+            "had he married a more amiable woman he might have been made still more respectable than he was", 26
+        ),
         "sense_and_sensibility_01_austen_64kb-0930.wav": ("he might even have been made amiable himself", 13),
     ]
 
     static let praatScript = """
-    form nuclei
-      sentence file
-    endform
-    s = Read from file: file$
-    int = To Intensity: 50, 0, "yes"
-    maxq = Get quantile: 0, 0, 0.99
-    thr = maxq - 25
-    selectObject: s
-    pitch = To Pitch (ac): 0.02, 30, 4, "no", 0.03, 0.25, 0.01, 0.35, 0.25, 450
-    selectObject: int
-    matrix = Down to Matrix
-    n = Get number of columns
-    selectObject: int
-    t1 = Get time from frame number: 1
-    dt = Get time step
-    count = 0
-    npk = 0
-    for i from 2 to n - 1
-      selectObject: matrix
-      v = Get value in cell: 1, i
-      a = Get value in cell: 1, i - 1
-      b = Get value in cell: 1, i + 1
-      if v > a and v >= b and v > thr
-        npk += 1
-        pk[npk] = i
-        pv[npk] = v
-      endif
-    endfor
-    for p from 1 to npk
-      last = n
-      if p < npk
-        last = pk[p + 1]
-      endif
-      dip = pv[p]
-      for j from pk[p] to last
-        selectObject: matrix
-        w = Get value in cell: 1, j
-        if w < dip
-          dip = w
-        endif
-      endfor
-      if pv[p] - dip >= 2
-        t = t1 + (pk[p] - 1) * dt
-        selectObject: pitch
-        f = Get value at time: t, "Hertz", "Linear"
-        if f <> undefined
-          count += 1
-        endif
-      endif
-    endfor
-    writeInfoLine: count
+        form nuclei
+          sentence file
+        endform
+        s = Read from file: file$
+        int = To Intensity: 50, 0, "yes"
+        maxq = Get quantile: 0, 0, 0.99
+        thr = maxq - 25
+        selectObject: s
+        pitch = To Pitch (ac): 0.02, 30, 4, "no", 0.03, 0.25, 0.01, 0.35, 0.25, 450
+        selectObject: int
+        matrix = Down to Matrix
+        n = Get number of columns
+        selectObject: int
+        t1 = Get time from frame number: 1
+        dt = Get time step
+        count = 0
+        npk = 0
+        for i from 2 to n - 1
+          selectObject: matrix
+          v = Get value in cell: 1, i
+          a = Get value in cell: 1, i - 1
+          b = Get value in cell: 1, i + 1
+          if v > a and v >= b and v > thr
+            npk += 1
+            pk[npk] = i
+            pv[npk] = v
+          endif
+        endfor
+        for p from 1 to npk
+          last = n
+          if p < npk
+            last = pk[p + 1]
+          endif
+          dip = pv[p]
+          for j from pk[p] to last
+            selectObject: matrix
+            w = Get value in cell: 1, j
+            if w < dip
+              dip = w
+            endif
+          endfor
+          if pv[p] - dip >= 2
+            t = t1 + (pk[p] - 1) * dt
+            selectObject: pitch
+            f = Get value at time: t, "Hertz", "Linear"
+            if f <> undefined
+              count += 1
+            endif
+          endif
+        endfor
+        writeInfoLine: count
 
-    """
+        """
 
     static func praatCount(_ wav: String) throws -> Int {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("candor-nuclei-\(UUID().uuidString).praat").path

@@ -4,8 +4,10 @@ import Testing
 
 /// A synthetic voice: harmonics of `f0` (1/k amplitudes up to 4 kHz) under an envelope of
 /// `syllables` raised-cosine bumps of `syllableS` each, dipping to `dipGain` between them.
-func syllableTrain(syllables: Int, syllableS: Double = 0.2, f0: Double = 120, rate: Double = 16000,
-                   dipGain: Double = 0.1, amplitude: Double = 0.1) -> [Float] {
+func syllableTrain(
+    syllables: Int, syllableS: Double = 0.2, f0: Double = 120, rate: Double = 16000,
+    dipGain: Double = 0.1, amplitude: Double = 0.1
+) -> [Float] {
     let n = Int(Double(syllables) * syllableS * rate)
     var x = [Float](repeating: 0, count: n)
     let harmonics = Int(4000 / f0)
@@ -137,10 +139,15 @@ struct TimingSignal {
     }
 
     @Test func timingJSONKeys() throws {
-        let f = Timing.analyze(speech: [Span(0.5, 1.25)], intensity: IntensityTrack(grid: FrameGrid(t1: 0.005, dt: 0.01, count: 200), db: [Float](repeating: 50, count: 200)), voiced: { _ in true })
+        let f = Timing.analyze(
+            speech: [Span(0.5, 1.25)],
+            intensity: IntensityTrack(grid: FrameGrid(t1: 0.005, dt: 0.01, count: 200), db: [Float](repeating: 50, count: 200)),
+            voiced: { _ in true })
         let obj = try JSONSerialization.jsonObject(with: JSONEncoder().encode(f)) as! [String: Any]
-        for key in ["speech", "pauses", "pause_count", "pause_total_s", "pause_mean_s",
-                    "speech_rate_syll_per_s", "articulation_rate_syll_per_s"] {
+        for key in [
+            "speech", "pauses", "pause_count", "pause_total_s", "pause_mean_s",
+            "speech_rate_syll_per_s", "articulation_rate_syll_per_s",
+        ] {
             #expect(obj.keys.contains(key), "missing \(key)")
         }
         #expect(obj["pause_mean_s"] is NSNull, "no pause: mean is null")

@@ -27,7 +27,9 @@ import CandorAudio
         try p.run()
         let d = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw InputError(path: wav, problem: "webrtcvad_reference.py failed (status \(p.terminationStatus)); run scripts/setup-test.sh") }
+        guard p.terminationStatus == 0 else {
+            throw InputError(path: wav, problem: "webrtcvad_reference.py failed (status \(p.terminationStatus)); run scripts/setup-test.sh")
+        }
         return String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).map { $0 == "1" }
     }
 
@@ -70,7 +72,9 @@ import CandorAudio
             // Candor on the noisy clip against WebRTC on the clean one: robustness to noise.
             let nc = try Self.agreement(samples: noisy, rate: rate, wav: path)
             let name = (path as NSString).lastPathComponent
-            print("[timing] webrtcvad agreement \(name): clean raw \(pct(clean.raw)) smoothed \(pct(clean.smoothed)); 10 dB raw \(pct(n.raw)) smoothed \(pct(n.smoothed)); Candor at 10 dB vs WebRTC clean (smoothed) \(pct(nc.smoothed))")
+            print(
+                "[timing] webrtcvad agreement \(name): clean raw \(pct(clean.raw)) smoothed \(pct(clean.smoothed)); 10 dB raw \(pct(n.raw)) smoothed \(pct(n.smoothed)); Candor at 10 dB vs WebRTC clean (smoothed) \(pct(nc.smoothed))"
+            )
             #expect(clean.smoothed >= 0.85, "\(name) clean")
             #expect(n.smoothed >= 0.85, "\(name) 10 dB")
             #expect(nc.smoothed >= 0.85, "\(name) 10 dB vs clean reference")

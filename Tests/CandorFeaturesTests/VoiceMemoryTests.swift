@@ -10,10 +10,15 @@ import Foundation
 import Testing
 
 /// Everything a `VoiceData` holds for [t0, t1), read back as arrays.
-private func arrays(_ d: VoiceData, from t0: Double = -.infinity, to t1: Double = .infinity) throws
-    -> (t: [Double], a: [Double?], j: [Double], hnr: [Double]) {
+private func arrays(
+    _ d: VoiceData, from t0: Double = -.infinity, to t1: Double = .infinity
+) throws
+    -> (t: [Double], a: [Double?], j: [Double], hnr: [Double])
+{
     var t: [Double] = [], a: [Double?] = [], j: [Double] = [], h: [Double] = []
-    try d.forEachPulseRun(from: t0, to: t1) { t.append(contentsOf: $0); a.append(contentsOf: $1); j.append(contentsOf: $2) }
+    try d.forEachPulseRun(from: t0, to: t1) {
+        t.append(contentsOf: $0); a.append(contentsOf: $1); j.append(contentsOf: $2)
+    }
     try d.forEachHNR(from: t0, to: t1) { h.append($0) }
     return (t, a, j, h)
 }
@@ -48,9 +53,10 @@ private func expectSame(_ a: VoiceReport, _ b: VoiceReport, _ what: String) thro
 /// chunks of about `chunk` pulses.
 private func chunkedVoice(_ x: [Float], _ fs: Double, pitch: PitchTrack, chunk: Int) throws -> VoiceData {
     let block = x.withUnsafeBufferPointer {
-        analyzeVoiceBlock(samples: $0, start: 0, sampleRate: fs, coreStart: -.infinity, coreEnd: .infinity, pitch: pitch,
-                          hnrGrid: HarmonicitySettings().grid(samples: x.count, sampleRate: fs),
-                          globalPeak: peakAboveMean(x))
+        analyzeVoiceBlock(
+            samples: $0, start: 0, sampleRate: fs, coreStart: -.infinity, coreEnd: .infinity, pitch: pitch,
+            hnrGrid: HarmonicitySettings().grid(samples: x.count, sampleRate: fs),
+            globalPeak: peakAboveMean(x))
     }
     var d = VoiceData(spill: try VoiceSpill(), chunkPulses: chunk)
     try d.append(block)
@@ -66,8 +72,10 @@ private func residentBytes() throws -> Int {
 
 /// `minutes` of synthetic voice as 30 s blocks, made one at a time: 0.5 s voiced at 120 Hz
 /// with ±2% jitter, 0.2 s pauses, HNR frames every 10 ms.
-private func forEachSyntheticBlock(minutes: Double, from t0: Double = 0, seed: UInt64 = 1,
-                                   _ body: (VoiceBlock) throws -> Void) rethrows {
+private func forEachSyntheticBlock(
+    minutes: Double, from t0: Double = 0, seed: UInt64 = 1,
+    _ body: (VoiceBlock) throws -> Void
+) rethrows {
     var rng = SplitMix64(seed: seed)
     var t = t0
     let end = t0 + minutes * 60
@@ -282,12 +290,14 @@ struct VoiceMemoryTests {
         return (acc.report(hnr: HNRStats()), acc.chunks)
     }
     let (whole, wholeChunks) = report(maxChunk: 1 << 30), (cut, cutChunks) = report(maxChunk: 1000)
-    #expect(wholeChunks == 1)   // no gap anywhere: nothing to cut at
-    #expect(cutChunks == 20)    // forced cuts every 1000 pulses
+    #expect(wholeChunks == 1)  // no gap anywhere: nothing to cut at
+    #expect(cutChunks == 20)  // forced cuts every 1000 pulses
     #expect(whole.periodsUsed > 19_900)
     #expect(abs(cut.periodsUsed - whole.periodsUsed) <= 20 * 2)
-    for (a, b) in [(whole.jitterLocal, cut.jitterLocal), (whole.jitterRap, cut.jitterRap),
-                   (whole.shimmerLocal, cut.shimmerLocal), (whole.shimmerApq11, cut.shimmerApq11)] {
+    for (a, b) in [
+        (whole.jitterLocal, cut.jitterLocal), (whole.jitterRap, cut.jitterRap),
+        (whole.shimmerLocal, cut.shimmerLocal), (whole.shimmerApq11, cut.shimmerApq11),
+    ] {
         let u = try! #require(a), v = try! #require(b)
         #expect(abs(u - v) <= 1e-3 * u, "\(u) vs \(v)")
     }

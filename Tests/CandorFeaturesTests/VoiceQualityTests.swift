@@ -9,15 +9,19 @@ import Testing
 
 /// Praat's voice report of a sound file: key → value.
 func praatVoice(_ file: String, floor: Double = 75, ceiling: Double = 600) throws -> [String: Double] {
-    try parsePraatKeys(Praat.run([Praat.root.appendingPathComponent("scripts/praat/voice_report.praat").path,
-                                  file, "\(floor)", "\(ceiling)"]))
+    try parsePraatKeys(
+        Praat.run([
+            Praat.root.appendingPathComponent("scripts/praat/voice_report.praat").path,
+            file, "\(floor)", "\(ceiling)",
+        ]))
 }
 
 /// Praat's jitter and shimmer for given pulses (scripts/praat/voice_from_pulses.praat).
 func praatVoice(_ file: String, pulses: [Double], duration: Double) throws -> [String: Double] {
     let pp = FileManager.default.temporaryDirectory.appendingPathComponent("candor-\(UUID().uuidString).PointProcess").path
     defer { try? FileManager.default.removeItem(atPath: pp) }
-    let body = "File type = \"ooTextFile\"\nObject class = \"PointProcess\"\n\n0\n\(duration)\n\(pulses.count)\n"
+    let body =
+        "File type = \"ooTextFile\"\nObject class = \"PointProcess\"\n\n0\n\(duration)\n\(pulses.count)\n"
         + pulses.map { String(format: "%.9f", $0) }.joined(separator: "\n") + "\n"
     try body.write(toFile: pp, atomically: true, encoding: .utf8)
     return try parsePraatKeys(Praat.run([Praat.root.appendingPathComponent("scripts/praat/voice_from_pulses.praat").path, file, pp]))
@@ -101,7 +105,8 @@ struct VoiceQualityTests {
                 let r = try SynthVoice.render(SynthVoice.Config(f0: f0, jitter: j, shimmer: 0.04, duration: 3, sampleRate: rate, seed: 11))
                 let v = try candorVoice(r.samples, r.sampleRate).report()
                 let got = try #require(v.jitterLocal)
-                #expect(abs(got / r.realised.jitterLocal - 1) <= 0.15, "\(rate) Hz, F0 \(f0), jitter \(j): \(got) vs \(r.realised.jitterLocal)")
+                #expect(
+                    abs(got / r.realised.jitterLocal - 1) <= 0.15, "\(rate) Hz, F0 \(f0), jitter \(j): \(got) vs \(r.realised.jitterLocal)")
             }
         }
     }
@@ -210,8 +215,9 @@ struct VoiceQualityTests {
 struct VoiceQualityEdgeTests {
     @Test func silenceGivesNullsAndAReason() throws {
         let x = [Float](repeating: 0, count: 16000)
-        let pitch = PitchTrack(grid: FrameGrid(t1: 0.02, dt: 0.01, count: 97), f0: .init(repeating: 0, count: 97),
-                               strength: .init(repeating: 0, count: 97))
+        let pitch = PitchTrack(
+            grid: FrameGrid(t1: 0.02, dt: 0.01, count: 97), f0: .init(repeating: 0, count: 97),
+            strength: .init(repeating: 0, count: 97))
         let v = try analyzeVoice(samples: x, sampleRate: 16000, pitch: pitch).report()
         #expect(v.pulses == 0 && v.jitterLocal == nil && v.shimmerLocal == nil && v.hnrDB == nil)
         #expect(!v.reliable)
@@ -294,10 +300,12 @@ struct VoiceQualityEdgeTests {
         var merged = VoiceData()
         for (core, span) in [((0.0, 2.0), (0, 40000)), ((2.0, 4.0), (24000, 64000))] {
             let block = Array(r.samples[span.0..<span.1])
-            try merged.append(block.withUnsafeBufferPointer {
-                analyzeVoiceBlock(samples: $0, start: span.0, sampleRate: fs, coreStart: core.0, coreEnd: core.1,
-                                  pitch: pitch, hnrGrid: grid, globalPeak: peak)
-            })
+            try merged.append(
+                block.withUnsafeBufferPointer {
+                    analyzeVoiceBlock(
+                        samples: $0, start: span.0, sampleRate: fs, coreStart: core.0, coreEnd: core.1,
+                        pitch: pitch, hnrGrid: grid, globalPeak: peak)
+                })
         }
         let a = whole.report(), b = merged.report()
         // The stretch's middle lies in both blocks, so both anchor the same pulse: identical.

@@ -8,7 +8,9 @@ import Testing
 @Suite("Voice table", .serialized, .enabled(if: ProcessInfo.processInfo.environment["CANDOR_VOICE_TABLE"] != nil))
 struct VoiceTableTests {
     @Test func table() throws {
-        print("| F0 | jitter set | SNR | truth jitter_local | Candor | Candor (no residual) | Praat | truth shimmer_local | Candor | Praat | Candor HNR | Praat HNR |")
+        print(
+            "| F0 | jitter set | SNR | truth jitter_local | Candor | Candor (no residual) | Praat | truth shimmer_local | Candor | Praat | Candor HNR | Praat HNR |"
+        )
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         var off = VoiceSettings()
         off.pulses.residualRefinement = nil
@@ -22,7 +24,9 @@ struct VoiceTableTests {
             let p = try praatVoice(path)
             func f(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "null" }
             func h(_ x: Double?) -> String { x.map { String(format: "%.1f", $0) } ?? "null" }
-            print("| \(Int(c.f0)) | \(c.jitter * 100)% | \(c.snr.map { "\(Int($0)) dB" } ?? "clean") | \(f(t.jitterLocal)) | \(f(v.jitterLocal)) | \(f(w.jitterLocal)) | \(f(p["jitter_local"])) | \(f(t.shimmerLocal)) | \(f(v.shimmerLocal)) | \(f(p["shimmer_local"])) | \(h(v.hnrDB)) | \(h(p["hnr_db"])) |")
+            print(
+                "| \(Int(c.f0)) | \(c.jitter * 100)% | \(c.snr.map { "\(Int($0)) dB" } ?? "clean") | \(f(t.jitterLocal)) | \(f(v.jitterLocal)) | \(f(w.jitterLocal)) | \(f(p["jitter_local"])) | \(f(t.shimmerLocal)) | \(f(v.shimmerLocal)) | \(f(p["shimmer_local"])) | \(h(v.hnrDB)) | \(h(p["hnr_db"])) |"
+            )
         }
     }
 

@@ -73,7 +73,7 @@ import Testing
         var a = try AnalysisData.parse(Array(text.utf8))
         // A second flagged segment overlapping the first: the flagged tier clips it.
         a.scores?.append(ScoreData(model: "m", modelVersion: "1", modelSHA256: "x", target: "s4", value: 0.9, flag: "follow-up suggested",
-                                   abstained: false, reason: nil, contributions: [], topCues: ["a"]))
+                                   contributions: [], abstained: false, reason: nil, topCues: ["a"]))
         a.segments![3].start = 13.0
         a.segments![3].end = 15.0
         let read = try readWithPraat(TextGridWriter.write(a))

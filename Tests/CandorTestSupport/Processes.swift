@@ -46,6 +46,7 @@ public func run(_ exe: String, _ args: [String], cwd: String? = nil, env: [Strin
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     while errThread.isExecuting || !errThread.isFinished { usleep(1000) }
-    return RunResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
+    return RunResult(
+        status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
 }

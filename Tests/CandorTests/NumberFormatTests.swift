@@ -7,9 +7,11 @@ import Testing
 /// reference): the analysis JSON may not change with the speed-up.
 struct NumberFormatTests {
     @Test func byteWriterEqualsFormatNumber() throws {
-        var values: [Double] = [0, -0.0, 0.004, -0.004, 0.005, -0.005, 0.5, -0.5, 1, -1, 10, 99.995, 100, 123.456789,
-                                -100, 1e-7, 12345678.9, -98765.4321, 0.01, 0.1, 9e15, 1e20, -1e20,
-                                .nan, .infinity, -.infinity, 0.02112, 599.99999]
+        var values: [Double] = [
+            0, -0.0, 0.004, -0.004, 0.005, -0.005, 0.5, -0.5, 1, -1, 10, 99.995, 100, 123.456789,
+            -100, 1e-7, 12345678.9, -98765.4321, 0.01, 0.1, 9e15, 1e20, -1e20,
+            .nan, .infinity, -.infinity, 0.02112, 599.99999,
+        ]
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<5000 { values.append(Double.random(in: -200...700, using: &rng)) }
         for digits in [0, 2, 5, 9] {

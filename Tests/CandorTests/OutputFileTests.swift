@@ -115,7 +115,7 @@ import CandorAudio
         FileManager.default.createFile(atPath: stale, contents: Data("old".utf8))
         struct Boom: Error {}
         #expect(throws: Boom.self) {
-            try writeAtomically(to: d + "/out.json", beforeRelease: { _ in throw Boom() }) { $0.write("{}") }
+            try writeAtomically(to: d + "/out.json", beforeRelease: { _ in throw Boom() }, { $0.write("{}") })
         }
         let left = try FileManager.default.contentsOfDirectory(atPath: d)
         #expect(left.isEmpty, "\(left)")
@@ -127,10 +127,13 @@ import CandorAudio
         let d = folder()
         defer { try? FileManager.default.removeItem(atPath: d) }
         var seen: String?
-        try writeAtomically(to: d + "/out.json", beforeRelease: { out in
-            seen = out.sha256
-            #expect(!FileManager.default.fileExists(atPath: d + "/out.json"))
-        }) { $0.write("{\"a\":1}") }
+        try writeAtomically(
+            to: d + "/out.json",
+            beforeRelease: { out in
+                seen = out.sha256
+                #expect(!FileManager.default.fileExists(atPath: d + "/out.json"))
+            },
+            { $0.write("{\"a\":1}") })
         #expect(seen == (try sha256(ofFile: d + "/out.json")))
     }
 }

@@ -1,5 +1,5 @@
 @testable import Candor
-import CandorFeatures
+@testable import CandorFeatures
 import Foundation
 import Testing
 

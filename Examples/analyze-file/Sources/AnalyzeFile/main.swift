@@ -10,9 +10,15 @@ import Glibc
 import Darwin
 #endif
 
+/// Writes a line to standard error.
+func warn(_ line: String) {
+    var text = line + "\n"
+    text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count == 2 || arguments.count == 3 else {
-    fputs("usage: AnalyzeFile FILE [ROLE,ROLE...]\n", stderr)
+    warn("usage: AnalyzeFile FILE [ROLE,ROLE...]")
     exit(2)
 }
 
@@ -28,9 +34,9 @@ do {
     // The typed values are there too:
     for channel in analysis.channels {
         let f0 = channel.pitchSummary.meanHz.map { "\(($0 * 10).rounded() / 10) Hz" } ?? "no voiced frames"
-        fputs("channel \(channel.index) [\(channel.role)]: mean F0 \(f0)\n", stderr)
+        warn("channel \(channel.index) [\(channel.role)]: mean F0 \(f0)")
     }
 } catch {
-    fputs("AnalyzeFile: error: \(error)\n", stderr)
+    warn("AnalyzeFile: error: \(error)")
     exit(1)
 }

@@ -1,0 +1,156 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import ArgumentParser
+import Candor
+import CandorAudio
+import CandorAudit
+import CandorFeatures
+import CandorModels
+import CandorStore
+import Foundation
+
+public struct WorkerCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Claim queued jobs, analyse them and store their results, until stopped.",
+        discussion: """
+        Jobs are claimed with a lease kept alive by heartbeats; a job whose worker dies is \
+        re-claimed when its lease expires. Failed attempts are retried with exponential back-off \
+        up to the job's attempt limit, keeping each attempt's error. SIGTERM or SIGINT stops \
+        claiming and lets running jobs finish within --grace seconds (they are released back to the \
+        queue otherwise; a second signal releases them at once). Input paths must be readable \
+        at the same path on every worker machine.
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var queueOptions: QueueOptions
+
+    @Option(name: .long, help: "Jobs processed at the same time.")
+    var concurrency: Int = 1
+
+    @Flag(name: .customLong("exit-when-empty"), help: "Exit once no job is queued or running.")
+    var exitWhenEmpty = false
+
+    @Option(name: .long, help: "Also write each analysis JSON into this folder as <name>-<sha256 prefix>.analysis.json.")
+    var out: String?
+
+    @Option(name: .long, help: "Lease length in seconds (heartbeats every third of it).")
+    var lease: Double = 60
+
+    @Option(name: .customLong("retry-base"), help: "Back-off after the first failed attempt, seconds (doubles each attempt).")
+    var retryBase: Double = 5
+
+    @Option(name: .long, help: "Seconds running jobs may take to finish after SIGTERM/SIGINT.")
+    var grace: Double = 30
+
+    @Option(name: .long, help: "Analysis threads per job (default: cores / concurrency).")
+    var threads: Int?
+
+    @Option(name: .long, help: "Seconds between looks at the queue when there is nothing to claim.")
+    var poll: Double = 1
+
+    public init() {}
+
+    public func validate() throws {
+        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1…256") }
+        guard lease >= 1 else { throw ValidationError("--lease must be ≥ 1 second") }
+        guard retryBase >= 0, grace >= 0 else { throw ValidationError("--retry-base and --grace must be ≥ 0") }
+        guard poll >= 0.01 else { throw ValidationError("--poll must be ≥ 0.01 seconds") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
+    }
+
+    public func run() async throws {
+        let shutdown = ShutdownSignal()
+        shutdown.installSignalHandlers()
+        let location = try queueOptions.location(workspace: global.workspacePath)
+        // Audit records of the jobs go to the queue's database unless $CANDOR_AUDIT_DB names
+        // another (see sharedAuditStore).
+        var queueURL: String?
+        if case .postgres = location, let url = queueOptions.queue ?? ProcessInfo.processInfo.environment["CANDOR_QUEUE"],
+           (ProcessInfo.processInfo.environment["CANDOR_AUDIT_DB"] ?? "").isEmpty {
+            queueURL = url
+        }
+        let auditURL = queueURL
+        let store = try await queueOptions.open(workspace: global.workspacePath)
+        if let out { mkdir(out, 0o755) }
+        var options = WorkerOptions()
+        options.concurrency = concurrency
+        options.exitWhenEmpty = exitWhenEmpty
+        options.leaseSeconds = lease
+        options.retryBaseSeconds = retryBase
+        options.graceSeconds = grace
+        options.pollSeconds = poll
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let perJob = threads ?? max(1, cores / concurrency)
+        options.jobThreads = concurrency * perJob
+        let workspace = global.workspacePath
+        let quiet = global.quiet
+        let bar = isatty(2) == 1 && !quiet
+        let outDir = out
+        let workerID = options.workerID
+        if !quiet { printErr("worker \(workerID): queue \(store.location), concurrency \(concurrency)") }
+
+        let summary = await runWorker(store: store, options: options, shutdown: shutdown, events: { event in
+            var line: String?
+            switch event {
+            case .claimed(let j): line = "job \(j.id) attempt \(j.attempt)/\(j.maxAttempts): \(j.inputPath)"
+            case .done(let j, let bytes):
+                line = "job \(j.id) done: \(j.inputPath)"
+                if let outDir {
+                    let name = identifier(fromFileName: j.inputPath) + "-" + String(j.inputSHA256.prefix(12)) + ".analysis.json"
+                    do { try writeBytes(bytes, to: outDir + "/" + name) } catch { line = "job \(j.id) done, but \(error)" }
+                }
+            case .failed(let j, let error, let next):
+                line = "job \(j.id) attempt \(j.attempt) failed (\(next == .failed ? "no attempts left" : "will retry")): \(error)"
+            case .released(let j): line = "job \(j.id) released back to the queue (shutdown)"
+            case .leaseLost(let j): line = "job \(j.id): lease lost to another worker; result discarded"
+            case .storeError(let e): line = "store error: \(e)"
+            }
+            if let line, !quiet { writeStderr((bar ? "\r\u{1B}[K" : "") + "worker: " + line + "\n") }
+            if bar, let c = try? await store.counts() { writeStderr("\r\u{1B}[K" + progressBar(c)) }
+        }, process: { job in
+            try await analyseJob(job, workspace: workspace, auditURL: auditURL, threads: perJob)
+        })
+        await store.close()
+        if bar { writeStderr("\n") }
+        if !quiet {
+            printErr("worker \(workerID): \(summary.done) done, \(summary.retried) to retry, \(summary.failed) failed, "
+                     + "\(summary.released) released, \(summary.lost) lost to other workers")
+        }
+    }
+}
+
+/// Runs one job: checks the input is still the submitted file, analyses it with the library
+/// and returns the analysis JSON bytes (recorded in the job's session log, if it has one).
+func analyseJob(_ job: ClaimedJob, workspace: String, auditURL: String?, threads: Int) async throws -> [UInt8] {
+    let settings: BatchAnalysisSettings
+    do { settings = try JSONDecoder().decode(BatchAnalysisSettings.self, from: Data(job.parametersJSON.utf8)) } catch {
+        throw CLIError(code: ExitCodes.failure, "job \(job.id): unreadable job settings (\(error))")
+    }
+    let models = try batchModels()
+    guard JobKeys.modelsHash(models) == job.modelsHash else {
+        throw CLIError(code: ExitCodes.failure, "job \(job.id): this worker's models (\(models.map(\.id).joined(separator: ", "))) "
+                       + "differ from those the job was submitted with; give every machine the same models folder (CANDOR_MODELS)")
+    }
+    let now = try sha256(ofFile: job.inputPath)
+    guard now == job.inputSHA256 else {
+        throw InputError(path: job.inputPath, problem: "changed since it was submitted (sha256 \(now), submitted \(job.inputSHA256))")
+    }
+    var request = AnalysisRequest(file: job.inputPath, outPath: nil)
+    request.options.pitch = settings.pitch
+    request.options.mix = settings.mix
+    request.options.roles = settings.roles
+    request.options.threads = threads
+    if let caseID = job.caseID, let sessionID = job.sessionID {
+        request.session = AuditTarget(workspace: workspace, caseID: caseID, sessionID: sessionID, storeURL: auditURL)
+    }
+    let outcome = try await runAnalysis(request)
+    guard outcome.inputSHA256 == job.inputSHA256 else {
+        throw InputError(path: job.inputPath, problem: "changed while it was analysed (sha256 \(outcome.inputSHA256), submitted \(job.inputSHA256))")
+    }
+    guard let bytes = outcome.bytes else { throw CLIError(code: ExitCodes.failure, "job \(job.id): no analysis output") }
+    return bytes
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Candor
+import CandorAudit
+import CandorModels
+import CandorReport
+import Foundation
+
+public struct ExportCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export an analysis as a Praat TextGrid or as CSV tables.",
+        discussion: """
+        textgrid: interval tiers turns-<speaker>, pauses-<speaker>, segments-<speaker>, flagged, and a \
+        point tier pitch-<speaker> (one point per voiced frame, mark = F0 in Hz). Default output: \
+        <name>.TextGrid. csv: <prefix>.frames.csv (channel, speaker, t, f0_hz, intensity_db) and \
+        <prefix>.segments.csv (segment features and scores); --table picks one; columns are \
+        documented in docs/csv.md. With --case/--session the export is logged (accessed, exported) \
+        before anything is written. Outputs are written atomically.
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var source: AnalysisSourceOptions
+
+    @Option(name: .long, help: "textgrid or csv.")
+    var format: String
+
+    @Option(name: .long, help: "csv only: frames, segments or all (default all).")
+    var table: String = "all"
+
+    @Option(name: .long, help: "Output file (textgrid; '-' for stdout) or file prefix (csv; '-' with a single --table).")
+    var out: String?
+
+    public init() {}
+
+    public func validate() throws {
+        try source.check()
+        guard format == "textgrid" || format == "csv" else { throw ValidationError("--format must be textgrid or csv") }
+        guard ["frames", "segments", "all"].contains(table) else { throw ValidationError("--table must be frames, segments or all") }
+        if format == "csv", out == "-", table == "all" { throw ValidationError("--out - needs --table frames or --table segments") }
+    }
+
+    /// The default output stem: the analysis file name without .analysis.json / .json, or case-session.
+    var stem: String {
+        if let f = source.analysis {
+            var base = (f as NSString).lastPathComponent
+            for suffix in [".analysis.json", ".json"] where base.hasSuffix(suffix) {
+                base = String(base.dropLast(suffix.count))
+                break
+            }
+            return base
+        }
+        return "\(source.caseID ?? "case")-\(source.sessionID ?? "session")"
+    }
+
+    /// The files this export writes.
+    var outputs: [String] {
+        if format == "textgrid" { return [out ?? stem + ".TextGrid"] }
+        let prefix = out ?? stem
+        if prefix == "-" { return ["-"] }
+        var files: [String] = []
+        if table != "segments" { files.append(prefix + ".frames.csv") }
+        if table != "frames" { files.append(prefix + ".segments.csv") }
+        return files
+    }
+
+    public func run() throws {
+        for path in outputs { try checkOutputFolder(path) }
+        let protection = try source.protection(workspace: global.workspacePath)
+        for path in outputs { try OutputFile.check(path, protection) }
+        let analysis: AnalysisData
+        if let file = source.analysis {
+            analysis = try readAnalysisFile(file)
+        } else {
+            analysis = try loadSessionAnalysis(workspace: global.workspacePath, caseID: source.caseID!, sessionID: source.sessionID!,
+                                               action: "exported", what: "\(format) \(outputs.joined(separator: " "))").analysis
+        }
+        if format == "textgrid" {
+            let text = TextGridWriter.write(analysis)
+            try writeAtomically(to: outputs[0], protection: protection) { $0.write(String(text.dropLast())) }
+        } else {
+            for path in outputs {
+                let frames = path == "-" ? table == "frames" : path.hasSuffix(".frames.csv")
+                try writeAtomically(to: path, protection: protection) { sink in
+                    // writeAtomically ends the output with a newline; the tables already end with one,
+                    // so the last chunk goes out without it.
+                    var pending = ""
+                    if frames {
+                        CSVWriter.frames(analysis) { chunk in
+                            sink.write(pending)
+                            pending = chunk
+                        }
+                    } else {
+                        pending = CSVWriter.segments(analysis)
+                    }
+                    if pending.hasSuffix("\n") { pending.removeLast() }
+                    sink.write(pending)
+                }
+            }
+        }
+        if !global.quiet && !outputs.contains("-") { print("wrote " + outputs.joined(separator: ", ")) }
+    }
+}
