@@ -8,6 +8,10 @@ need=()
 for p in praat espeak-ng sox pocketsphinx-testdata python3-pip time chromium curl openssl; do  # chromium: report rendering test; curl, openssl: the witness HTTPS test
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
+# pdftotext and a Traditional Chinese font: the report's print test reads the PDF's text.
+for p in poppler-utils fonts-noto-cjk; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "setup-test: installing ${need[*]}" >&2

@@ -68,6 +68,10 @@ public struct ChannelData: Sendable {
     public var pitchMethod: String?
     public var pitchSummary: [NamedValue]?
     public var intensity: FrameTrack?
+    /// The pitch and intensity tracks reduced to the contour's columns while they were read
+    /// (`AnalysisData.read(path:frames: .plotted)`); the tracks are then nil.
+    public var pitchColumns: [FrameColumn?]?
+    public var intensityColumns: [FrameColumn?]?
     public var intensityMean: Double?
     public var voice: [NamedValue]?
     public var timing: ChannelTiming?
@@ -134,17 +138,48 @@ public struct AnalysisData: Sendable {
     public static func parse(_ bytes: [UInt8]) throws -> AnalysisData {
         let root: JSONNode
         do { root = try JSONReader.parse(bytes) } catch { throw ReportInputError("not valid JSON (\(error))") }
+        return try validated(root)
+    }
+
+    static func validated(_ root: JSONNode) throws -> AnalysisData {
         guard root.fields != nil else { throw ReportInputError("not an analysis document (the top level is not an object)") }
         guard let schema = root["schema"]?.string else { throw ReportInputError("not an analysis document (no \"schema\")") }
         guard schema == schemaID else { throw ReportInputError("schema \"\(schema)\" is not \(schemaID)") }
         return AnalysisData(root: root, schema: schema)
     }
 
-    public static func read(path: String) throws -> AnalysisData {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ReportInputError("\(path): cannot read file")
+    /// How much of the frame tracks to keep when reading a file.
+    public enum Frames: Sendable {
+        /// Every frame (exports need them).
+        case all
+        /// Only what the report's plots draw: each track reduced to the contour's columns
+        /// while it is read, so memory does not grow with the recording's length.
+        case plotted
+    }
+
+    /// Reads an analysis file, streaming: the text is never held whole. With `.plotted` the
+    /// file is read twice (first without frames, to learn the recording's end; then reducing
+    /// the frames to the plot's columns).
+    public static func read(path: String, frames: Frames = .all) throws -> AnalysisData {
+        func pass(_ mode: JSONReader.FrameMode) throws -> AnalysisData {
+            guard let f = fopen(path, "rb") else { throw ReportInputError("\(path): cannot read file") }
+            defer { fclose(f) }
+            let root: JSONNode
+            do { root = try JSONReader.parse(file: f, frames: mode) } catch {
+                throw ReportInputError("\(path): not valid JSON (\(error))")
+            }
+            do { return try validated(root) } catch let e as ReportInputError { throw ReportInputError("\(path): \(e.message)") }
         }
-        do { return try parse([UInt8](data)) } catch let e as ReportInputError { throw ReportInputError("\(path): \(e.message)") }
+        var st = stat()
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { throw ReportInputError("\(path): is a folder, not an analysis file") }
+        switch frames {
+        case .all: return try pass(.keep)
+        case .plotted:
+            let outline = try pass(.skip)
+            let end = outline.timelineEnd
+            guard end > 0 else { return outline }
+            return try pass(.reduce(columns: Plots.contourColumns, end: end))
+        }
     }
 
     init(root: JSONNode, schema: String) {
@@ -265,6 +300,8 @@ public struct AnalysisData: Sendable {
     static func channel(_ node: JSONNode, position: Int) -> ChannelData {
         var c = ChannelData(index: node["index"]?.int ?? position, role: node["role"]?.string ?? "unknown")
         c.pitch = track(node["pitch"])
+        if case .columns(let cols)? = node["pitch"]?["frames"] { c.pitchColumns = cols }
+        if case .columns(let cols)? = node["intensity"]?["frames"] { c.intensityColumns = cols }
         c.pitchFloor = node["pitch"]?["floor_hz"]?.double
         c.pitchCeiling = node["pitch"]?["ceiling_hz"]?.double
         c.pitchMethod = node["pitch"]?["method"]?.string

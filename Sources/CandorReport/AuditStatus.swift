@@ -29,6 +29,9 @@ public struct AuditStatus: Sendable {
     /// Records `candor audit repair` set aside (not part of the verified log); nil when unknown
     /// (a bundle), empty when there are none.
     public var quarantined: [Entry]?
+    /// True when the log was checked only against keys it carries itself (a bundle verified
+    /// without `--trust`): the report says so in its status banner.
+    public var unpinned = false
 
     public init(source: String, checkpoint: String?, verification: Verification, entries: [Entry]) {
         self.source = source
@@ -77,6 +80,7 @@ public struct AuditStatus: Sendable {
         case .array(let items): return "[" + items.map(text).joined(separator: ", ") + "]"
         case .pairs(let a, let b): return "[" + zip(a, b).map { "[\(formatValue($0.0)), \(formatValue($0.1))]" }.joined(separator: ", ") + "]"
         case .object(let fields): return "{" + fields.map { "\($0.0): \(text($0.1))" }.joined(separator: ", ") + "}"
+        case .columns(let c): return "[\(c.count) columns]"
         }
     }
 }

@@ -24,27 +24,20 @@ extension FlagEvidence {
         if let m = node["measured_false_flag_rate"], let n = m["baseline_n"]?.int, let flagged = m["flagged"]?.int,
             let scored = m["scored"]?.int
         {
-            measured = MeasuredRate(baselineN: n, flagged: flagged, scored: scored, source: m["source"]?.string ?? "neutral speech")
+            // The figures as written in the document (not recomputed).
+            var rate = MeasuredRate(baselineN: n, flagged: flagged, scored: scored, source: m["source"]?.string ?? "neutral speech")
+            rate.rate = m["rate"]?.double ?? rate.rate
+            rate.ciLow = m["ci_low"]?.double ?? rate.ciLow
+            rate.ciHigh = m["ci_high"]?.double ?? rate.ciHigh
+            measured = rate
         }
-        let ppv = node["ppv"]
+        let p = node["ppv"]
+        var ppv = PPVArithmetic(
+            baseRate: p?["base_rate"]?.double ?? 0.10, sensitivity: p?["sensitivity"]?.double ?? 0.70,
+            falseFlagRate: p?["false_flag_rate"]?.double ?? alpha)
+        ppv.ppv = p?["ppv"]?.double ?? ppv.ppv
+        ppv.text = p?["text"]?.string ?? ppv.text
         self.init(
-            alpha: alpha, baselineN: node["baseline_n"]?.int ?? 0, method: node["method"]?.string ?? "", measured: measured,
-            ppv: PPVArithmetic(
-                baseRate: ppv?["base_rate"]?.double ?? 0.10, sensitivity: ppv?["sensitivity"]?.double ?? 0.70,
-                falseFlagRate: ppv?["false_flag_rate"]?.double ?? alpha))
-    }
-
-    /// One sentence for the report and the CSV: the error rate at this baseline size.
-    public var rateSentence: String {
-        var s = "Expected false-flag rate with \(baselineN) baseline segment(s): at most \(percent(alpha)) of unchanged answers (declared α)"
-        if let m = measuredFalseFlagRate {
-            s += "; measured \(percent(m.rate)) (95% CI \(percent(m.ciLow))–\(percent(m.ciHigh))) at \(m.baselineN) baseline segments on \(m.source)"
-        }
-        return s + "."
-    }
-
-    func percent(_ v: Double) -> String {
-        let p = v * 100
-        return (p == p.rounded() ? String(Int(p)) : formatValue(p, digits: 1)) + "%"
+            alpha: alpha, baselineN: node["baseline_n"]?.int ?? 0, method: node["method"]?.string ?? "", measured: measured, ppv: ppv)
     }
 }

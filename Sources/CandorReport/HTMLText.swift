@@ -62,8 +62,16 @@ func px(_ d: Double) -> String {
 }
 
 /// Seconds as m:ss or h:mm:ss for axis labels.
-public func formatClock(_ t: Double) -> String {
+/// `fine`: with tenths of a second ("0:45.8"), for times of segments and events.
+public func formatClock(_ t: Double, fine: Bool = false) -> String {
     guard t.isFinite else { return "–" }
+    if fine {
+        let tenths = Int((max(0, t) * 10).rounded())
+        let whole = tenths / 10
+        let h = whole / 3600, m = (whole % 3600) / 60, s = whole % 60
+        if h > 0 { return String(format: "%d:%02d:%02d.%d", h, m, s, tenths % 10) }
+        return String(format: "%d:%02d.%d", m, s, tenths % 10)
+    }
     let total = Int(t.rounded())
     let h = total / 3600, m = (total % 3600) / 60, s = total % 60
     if h > 0 { return String(format: "%d:%02d:%02d", h, m, s) }
@@ -99,7 +107,8 @@ struct HTMLBuilder {
         }
         text += "</tbody></table>\n"
     }
-    mutating func notComputed(_ what: String) {
-        text += "<p class=\"missing\">\(htmlEscape(what)): not computed.</p>\n"
+    /// A "… not computed." line (the text comes filled from the catalogue).
+    mutating func notComputed(_ sentence: String) {
+        text += "<p class=\"missing\">\(htmlEscape(sentence))</p>\n"
     }
 }

@@ -8,44 +8,27 @@ public enum Plots {
     static let left = 130.0
     static let right = 50.0
     static var plotWidth: Double { width - left - right }
+    /// Columns of the pitch-over-intensity plot: one per unit of the plot's width.
+    public static var contourColumns: Int { Int(plotWidth) }
 
     // MARK: - Decimation
 
     /// Per-column summary of a track over `columns` equal time bins of [0, end).
-    public struct Column: Sendable, Equatable {
-        public var min: Double
-        public var max: Double
-        public var mean: Double
-        public var count: Int
-    }
+    public typealias Column = FrameColumn
 
     /// Reduces a track to `columns` bins (min, max, mean of its finite values per bin); bins
     /// without finite values are nil. Linear in the number of frames.
-    public static func decimate(_ track: FrameTrack, end: Double, columns: Int,
-                                accept: (Double) -> Bool = { $0.isFinite }) -> [Column?] {
+    public static func decimate(
+        _ track: FrameTrack, end: Double, columns: Int, accept: @escaping (Double) -> Bool = { $0.isFinite }
+    ) -> [Column?] {
         guard columns > 0, end > 0 else { return [] }
-        var mins = [Double](repeating: .infinity, count: columns)
-        var maxs = [Double](repeating: -.infinity, count: columns)
-        var sums = [Double](repeating: 0, count: columns)
-        var counts = [Int](repeating: 0, count: columns)
-        let scale = Double(columns) / end
+        var r = FrameReducer(columns: columns, end: end, accept: accept)
         track.times.withUnsafeBufferPointer { t in
             track.values.withUnsafeBufferPointer { v in
-                for i in 0..<min(t.count, v.count) {
-                    let x = v[i]
-                    guard accept(x) else { continue }
-                    let c = Int(t[i] * scale)
-                    guard c >= 0, c < columns else { continue }
-                    if x < mins[c] { mins[c] = x }
-                    if x > maxs[c] { maxs[c] = x }
-                    sums[c] += x
-                    counts[c] += 1
-                }
+                for i in 0..<min(t.count, v.count) { r.add(t[i], v[i]) }
             }
         }
-        return (0..<columns).map { c in
-            counts[c] == 0 ? nil : Column(min: mins[c], max: maxs[c], mean: sums[c] / Double(counts[c]), count: counts[c])
-        }
+        return r.result
     }
 
     /// Merges spans that would touch on screen (gap under half a pixel), so thousands of short
@@ -83,13 +66,14 @@ public enum Plots {
 
     static let timeSteps: [Double] = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200]
 
-    static func timeAxis(end: Double, y: Double, height: Double, into s: inout String) {
-        let step = tickStep(end, maxTicks: 12, candidates: timeSteps)
+    static func timeAxis(start: Double = 0, end: Double, y: Double, height: Double, into s: inout String) {
+        let span = end - start
+        let step = tickStep(span, maxTicks: 12, candidates: timeSteps)
         s += "<g class=\"axis\">"
         s += "<line x1=\"\(px(left))\" y1=\"\(px(y))\" x2=\"\(px(left + plotWidth))\" y2=\"\(px(y))\" stroke=\"#555\"/>"
-        var t = 0.0
+        var t = start
         while t <= end + 1e-9 {
-            let x = left + t / end * plotWidth
+            let x = left + (t - start) / span * plotWidth
             s += "<line x1=\"\(px(x))\" y1=\"\(px(y - height))\" x2=\"\(px(x))\" y2=\"\(px(y))\" stroke=\"#ddd\"/>"
             s += "<text x=\"\(px(x))\" y=\"\(px(y + 14))\" text-anchor=\"middle\">\(step < 1 ? formatValue(t, digits: 1) + " s" : formatClock(t))</text>"
             t += step
@@ -100,16 +84,23 @@ public enum Plots {
     // MARK: - Timeline
 
     /// Timeline of turns per speaker (with pauses drawn over them), segments per speaker
-    /// (flagged ones outlined), and overlaps.
-    public static func timeline(_ a: AnalysisData) -> String {
-        let end = a.timelineEnd
-        guard end > 0 else { return "" }
+    /// (flagged ones outlined), and overlaps, from `window.start` to `window.end` (the whole
+    /// recording by default).
+    public static func timeline(
+        _ a: AnalysisData, window: TimeSpan? = nil, id: String = "timeline", strings t: ReportStrings = .english
+    ) -> String {
+        let t0 = window?.start ?? 0
+        let end = window?.end ?? a.timelineEnd
+        let span = end - t0
+        guard span > 0 else { return "" }
         let speakers = a.speakers
         let rowH = 22.0, gap = 6.0, top = 10.0
-        let secPerPx = end / plotWidth
+        let secPerPx = span / plotWidth
         let flagged = a.flaggedSegmentIDs
         var rows: [(label: String, body: String)] = []
-        func x(_ t: Double) -> Double { left + max(0, min(end, t)) / end * plotWidth }
+        /// The marks that fall in the window.
+        func inWindow(_ spans: [TimeSpan]) -> [TimeSpan] { spans.filter { $0.end > t0 && $0.start < end } }
+        func x(_ t: Double) -> Double { left + max(0, min(span, t - t0)) / span * plotWidth }
         func w(_ s: TimeSpan) -> Double { max(0.8, x(s.end) - x(s.start)) }
         /// Top of the next row to be appended.
         func rowY() -> String { px(top + Double(rows.count) * (rowH + gap)) }
@@ -122,21 +113,22 @@ public enum Plots {
             // Turns (or the channel's speech when turns were not computed).
             let turns = (a.conversation?.turns ?? []).filter { $0.speaker == speaker }.map { TimeSpan($0.start, $0.end) }
             let speech = turns.isEmpty ? (channel?.timing?.speech ?? []) : turns
-            for sp in mergeForPixels(speech, secondsPerPixel: secPerPx) {
+            for sp in mergeForPixels(inWindow(speech), secondsPerPixel: secPerPx) {
                 body += "<rect class=\"turn\" x=\"\(px(x(sp.start)))\" y=\"\(Y)\" width=\"\(px(w(sp)))\" height=\"\(px(rowH))\" fill=\"\(colour)\">"
-                body += "<title>\(htmlEscape(speaker)) \(turns.isEmpty ? "speech" : "turn") \(formatValue(sp.start, digits: 2))–\(formatValue(sp.end, digits: 2)) s</title></rect>"
+                body += "<title>\(htmlEscape(speaker)) \(turns.isEmpty ? t.tipSpeech : t.tipTurn) \(formatClock(sp.start, fine: true))–\(formatClock(sp.end, fine: true))</title></rect>"
             }
-            for p in mergeForPixels(channel?.timing?.pauses ?? [], secondsPerPixel: secPerPx) {
+            for p in mergeForPixels(inWindow(channel?.timing?.pauses ?? []), secondsPerPixel: secPerPx) {
                 body += "<rect class=\"pause\" x=\"\(px(x(p.start)))\" y=\"\(Y)\" width=\"\(px(w(p)))\" height=\"\(px(rowH))\" fill=\"#fff\" fill-opacity=\"0.75\" stroke=\"#333\" stroke-dasharray=\"2 2\" stroke-width=\"0.6\">"
                 // Tooltips only where the mark is wide enough to point at (keeps long reports small).
-                if w(p) >= 2 { body += "<title>pause \(formatValue(p.start, digits: 2))–\(formatValue(p.end, digits: 2)) s (\(formatValue(p.end - p.start, digits: 2)) s)</title>" }
+                if w(p) >= 2 { body += "<title>\(t.tipPause) \(formatClock(p.start, fine: true))–\(formatClock(p.end, fine: true)) (\(formatValue(p.end - p.start, digits: 2)) s)</title>" }
                 body += "</rect>"
             }
-            let label = turns.isEmpty ? (speech.isEmpty ? "\(speaker): turns not computed" : "\(speaker) (speech)") : speaker
+            let name = t.role(speaker)
+            let label = turns.isEmpty ? t.fill(speech.isEmpty ? t.rowNoTurns : t.rowSpeech, name) : name
             rows.append((label, body))
 
             // Segments of this speaker.
-            let segs = (a.segments ?? []).filter { $0.speaker == speaker }
+            let segs = (a.segments ?? []).filter { $0.speaker == speaker && $0.end > t0 && $0.start < end }
             if !segs.isEmpty {
                 var sb = ""
                 let Y = rowY()
@@ -146,32 +138,33 @@ public enum Plots {
                     let isFlagged = flagged.contains(seg.id)
                     let cls = "segment role-\(cssToken(seg.role))\(isFlagged ? " flagged" : "")"
                     sb += "<rect class=\"\(cls)\" x=\"\(px(x(span.start)))\" y=\"\(Y)\" width=\"\(px(w(span)))\" height=\"\(px(rowH))\">"
-                    sb += "<title>\(htmlEscape(seg.id)) [\(htmlEscape(seg.role))] \(htmlEscape(seg.label)) \(formatValue(seg.start, digits: 2))–\(formatValue(seg.end, digits: 2)) s\(isFlagged ? " — flagged for follow-up" : "")</title></rect>"
+                    sb += "<title>\(htmlEscape(seg.id)) [\(htmlEscape(t.role(seg.role)))] \(htmlEscape(seg.label)) \(formatClock(seg.start, fine: true))–\(formatClock(seg.end, fine: true))\(isFlagged ? t.tipFlagged : "")</title></rect>"
                     let width = w(span)
                     let text = seg.id.isEmpty ? seg.role : seg.id
                     if width > Double(text.count) * 6.5 + 4 {
                         sb += "<text class=\"seglabel\" x=\"\(px(x(span.start) + 3))\" y=\"\(YT)\">\(htmlEscape(text))</text>"
                     }
                 }
-                rows.append(("\(speaker) segments", sb))
+                rows.append((t.fill(t.rowSegments, name), sb))
             }
         }
-        if let ov = a.conversation?.overlaps, !ov.isEmpty || !(a.conversation?.interruptions.isEmpty ?? true) {
+        let interruptions = (a.conversation?.interruptions ?? []).filter { $0.time >= t0 && $0.time < end }
+        if let all = a.conversation?.overlaps, case let ov = inWindow(all), !ov.isEmpty || !interruptions.isEmpty {
             var ob = ""
             let Y = rowY()
             let YB = px(top + Double(rows.count) * (rowH + gap) + rowH)
             for o in mergeForPixels(ov, secondsPerPixel: secPerPx) {
-                ob += "<rect class=\"overlap\" x=\"\(px(x(o.start)))\" y=\"\(Y)\" width=\"\(px(w(o)))\" height=\"\(px(rowH))\" fill=\"#c0392b\"><title>overlap \(formatValue(o.start, digits: 2))–\(formatValue(o.end, digits: 2)) s</title></rect>"
+                ob += "<rect class=\"overlap\" x=\"\(px(x(o.start)))\" y=\"\(Y)\" width=\"\(px(w(o)))\" height=\"\(px(rowH))\" fill=\"#c0392b\"><title>\(t.tipOverlap) \(formatClock(o.start, fine: true))–\(formatClock(o.end, fine: true))</title></rect>"
             }
-            for i in a.conversation?.interruptions ?? [] {
-                ob += "<path class=\"interruption\" d=\"M\(px(x(i.time))) \(YB) l-4 -6 h8 z\" fill=\"#c0392b\"><title>\(htmlEscape(i.speaker)) started while \(htmlEscape(i.interrupted)) was mid-turn at \(formatValue(i.time, digits: 2)) s</title></path>"
+            for i in interruptions {
+                ob += "<path class=\"interruption\" d=\"M\(px(x(i.time))) \(YB) l-4 -6 h8 z\" fill=\"#c0392b\"><title>\(htmlEscape(t.fill(t.tipInterruption, t.role(i.speaker), t.role(i.interrupted), formatClock(i.time, fine: true))))</title></path>"
             }
-            rows.append(("overlaps", ob))
+            rows.append((t.rowOverlaps, ob))
         }
         if rows.allSatisfy({ $0.body.isEmpty }) { return "" }
         let height = top + Double(rows.count) * (rowH + gap) + 24
-        var s = "<svg class=\"plot timeline\" id=\"timeline\" role=\"img\" aria-label=\"Timeline of turns, pauses and segments\" viewBox=\"0 0 \(px(width)) \(px(height))\" xmlns=\"http://www.w3.org/2000/svg\">"
-        timeAxis(end: end, y: height - 20, height: height - 20 - top, into: &s)
+        var s = "<svg class=\"plot timeline\" id=\"\(id)\" role=\"img\" aria-label=\"\(htmlEscape(t.timeline))\" viewBox=\"0 0 \(px(width)) \(px(height))\" xmlns=\"http://www.w3.org/2000/svg\">"
+        timeAxis(start: t0, end: end, y: height - 20, height: height - 20 - top, into: &s)
         for (r, row) in rows.enumerated() {
             let y = top + Double(r) * (rowH + gap)
             s += "<text class=\"rowlabel\" x=\"\(px(left - 6))\" y=\"\(px(y + rowH * 0.7))\" text-anchor=\"end\">\(htmlEscape(truncate(row.label, 22)))</text>"
@@ -188,12 +181,12 @@ public enum Plots {
     /// intensity (grey area, right axis), with flagged segments of the speaker shaded.
     public static func contour(_ c: ChannelData, analysis a: AnalysisData) -> String {
         let end = a.timelineEnd
-        guard end > 0, c.pitch != nil || c.intensity != nil else { return "" }
+        guard end > 0, c.pitch != nil || c.intensity != nil || c.pitchColumns != nil || c.intensityColumns != nil else { return "" }
         let h = 220.0, top = 10.0, bottom = 30.0
         let ph = h - top - bottom
-        let columns = Int(plotWidth)
-        let f0 = c.pitch.map { decimate($0, end: end, columns: columns, accept: { $0.isFinite && $0 > 0 }) } ?? []
-        let db = c.intensity.map { decimate($0, end: end, columns: columns) } ?? []
+        let columns = contourColumns
+        let f0 = c.pitchColumns ?? c.pitch.map { decimate($0, end: end, columns: columns, accept: { $0.isFinite && $0 > 0 }) } ?? []
+        let db = c.intensityColumns ?? c.intensity.map { decimate($0, end: end, columns: columns) } ?? []
         func x(_ col: Int) -> Double { left + (Double(col) + 0.5) }
         func xt(_ t: Double) -> Double { left + max(0, min(end, t)) / end * plotWidth }
         var s = "<svg class=\"plot contour\" id=\"contour-\(c.index)\" role=\"img\" aria-label=\"Pitch contour over intensity, \(htmlEscape(c.speaker))\" viewBox=\"0 0 \(px(width)) \(px(h))\" xmlns=\"http://www.w3.org/2000/svg\">"

@@ -79,4 +79,34 @@ import Testing
         let (w, h) = try pngSize(png)
         #expect(w == 1200 && h == 2000)
     }
+
+    /// Printed to PDF by headless Chromium, the segments table is whole: every segment label and
+    /// every column header is in the PDF's text, in English and in Traditional Chinese.
+    @Test(arguments: ["en", "zh-TW"]) func printedReportKeepsTheSegmentsTable(lang: String) throws {
+        let pdftotext = try #require(TestPaths.tool("pdftotext"), "pdftotext is not installed (scripts/setup-test.sh installs poppler-utils)")
+        let root = TestPaths.packageRoot.appendingPathComponent("samples").path
+        let dir = tempDir("candor-print")
+        let an = try candor("analyze", root + "/interview.flac", "--roles", "interviewer,interviewee",
+                            "--segments", root + "/interview.segments.csv", "--out", dir + "/a.json")
+        #expect(an.status == 0, "\(an.stderr)")
+        let made = try candor("report", "--analysis", dir + "/a.json", "--lang", lang, "--out", dir + "/r.html")
+        #expect(made.status == 0, "\(made.stderr)")
+        let pdf = try chromium(["--print-to-pdf=\(dir)/r.pdf", "--no-pdf-header-footer", "file://\(dir)/r.html"], dir: dir)
+        #expect(pdf.status == 0, "\(pdf.stderr)")
+        let text = try runProcess(pdftotext, ["-raw", dir + "/r.pdf", "-"])
+        #expect(text.status == 0)
+        // Words may wrap inside a cell: compare with all white space removed.
+        let squeezed = String(text.stdout.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }.map(Character.init))
+        func squeeze(_ s: String) -> String { String(s.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }.map(Character.init)) }
+        let analysis = try AnalysisData.read(path: dir + "/a.json")
+        let segments = try #require(analysis.segments)
+        #expect(!segments.isEmpty)
+        for s in segments { #expect(squeezed.contains(squeeze(s.label)), "label \(s.label) not in the PDF") }
+        let strings = try #require(ReportLanguage(option: lang)).strings
+        var names: [String] = []
+        for s in segments { for f in s.features where !names.contains(f.name) { names.append(f.name) } }
+        for header in strings.segmentHeader + names.map(strings.cue) {
+            #expect(squeezed.contains(squeeze(header)), "column header \(header) not in the PDF")
+        }
+    }
 }

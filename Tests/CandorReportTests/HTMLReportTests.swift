@@ -24,8 +24,8 @@ import Testing
         let html = render(try loadFixture())
         for needle in ["id=\"timeline\"", "id=\"contour-0\"", "id=\"contour-1\"", "class=\"f0\"", "class=\"intensity\"",
                        "class=\"turn\"", "class=\"pause\"", "class=\"segment role-answer flagged\"", "class=\"overlap\"",
-                       "Interview practice", "interviewee_talk_share", "≥ 0.6", "above range",
-                       "flagged for follow-up (index 0.61)", "f0_mean_st ★", "abstained: speaker interviewer has 0 baseline segments",
+                       "Interview practice", "Interviewee&#39;s talk share (%)", "≥ 0.6", "above range",
+                       "flagged for follow-up (index 0.61)", "Mean pitch (semitones) ★", "abstained: speaker interviewer has 0 baseline segments",
                        "Base rates. At a 10% base rate most flags are false alarms.",
                        "Few baseline segments make the SD very uncertain.", "Audit status not available",
                        "74c0b134721bff6de91a1dee9c7414c4ee3378adbb600b1a00911494c033d4de"] {

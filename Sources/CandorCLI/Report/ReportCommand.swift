@@ -31,10 +31,19 @@ public struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "Output HTML file ('-' for stdout).")
     var out: String
 
+    @Option(name: .long, help: "Language of the report: zh-TW (Traditional Chinese) or en (default: from LC_ALL / LC_MESSAGES / LANG, else en).")
+    var lang: String?
+
     public init() {}
 
     public func validate() throws {
         try source.check()
+        if let lang, ReportLanguage(option: lang) == nil { throw ValidationError("--lang must be zh-TW or en (got \(lang))") }
+    }
+
+    /// `--lang`, else the environment's locale.
+    var language: ReportLanguage {
+        lang.flatMap(ReportLanguage.init(option:)) ?? ReportLanguage.fromEnvironment(ProcessInfo.processInfo.environment)
     }
 
     public func run() throws {
@@ -44,7 +53,8 @@ public struct ReportCommand: ParsableCommand {
         let analysis: AnalysisData
         var audit: AuditStatus?
         if let file = source.analysis {
-            analysis = try readAnalysisFile(file)
+            // Only the plotted resolution of the frame tracks: memory stays flat in duration.
+            analysis = try readAnalysisFile(file, frames: .plotted)
             if let bundle = auditStatus { audit = try readAuditStatus(bundle) }
         } else {
             let session = try loadSessionAnalysis(workspace: global.workspacePath, caseID: source.caseID!, sessionID: source.sessionID!,
@@ -52,8 +62,9 @@ public struct ReportCommand: ParsableCommand {
             analysis = session.analysis
             audit = session.audit
         }
-        let options = ReportOptions(caseID: source.caseID, sessionID: source.sessionID, generatedAt: utcNow(),
-                                    modelCards: modelCards(for: analysis, modelsDir: models), audit: audit)
+        var options = ReportOptions(caseID: source.caseID, sessionID: source.sessionID, generatedAt: utcNow(),
+                                    modelCards: modelCards(for: analysis, modelsDir: models, language: language), audit: audit)
+        options.language = language
         let html = HTMLReport.render(analysis, options: options)
         try writeAtomically(to: out, protection: protection) { $0.write(html) }
         if !global.quiet && out != "-" { print("report written to \(out)") }

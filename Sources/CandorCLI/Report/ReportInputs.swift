@@ -32,8 +32,8 @@ struct AnalysisSourceOptions: ParsableArguments {
 }
 
 /// Reads an analysis JSON file; errors are exit 3 naming the file.
-func readAnalysisFile(_ path: String) throws -> AnalysisData {
-    do { return try AnalysisData.read(path: path) } catch let e as ReportInputError {
+func readAnalysisFile(_ path: String, frames: AnalysisData.Frames = .all) throws -> AnalysisData {
+    do { return try AnalysisData.read(path: path, frames: frames) } catch let e as ReportInputError {
         throw CLIError(code: ExitCodes.invalidInput, e.message)
     }
 }
@@ -41,12 +41,19 @@ func readAnalysisFile(_ path: String) throws -> AnalysisData {
 /// Model cards (Markdown) for the models that scored this analysis: `<id>.md` in `--models`,
 /// else in the folder `ModelRegistry.locate()` finds ($CANDOR_MODELS, ./models, the
 /// checkout's models/). Missing cards are simply absent (the report says so).
-func modelCards(for a: AnalysisData, modelsDir: String?) -> [String: String] {
+/// In Traditional Chinese, `<id>.zh-TW.md` is preferred when it exists.
+func modelCards(for a: AnalysisData, modelsDir: String?, language: ReportLanguage = .english) -> [String: String] {
     let ids = Set(a.allScores.map(\.model))
     guard !ids.isEmpty, let dir = modelsDir ?? ModelRegistry.locate() else { return [:] }
     var cards: [String: String] = [:]
     for id in ids where !id.contains("/") && !id.hasPrefix(".") {
-        if let text = readText((dir as NSString).appendingPathComponent("\(id).md")) { cards[id] = text }
+        let names = language == .english ? ["\(id).md"] : ["\(id).\(language.rawValue).md", "\(id).md"]
+        for name in names {
+            if let text = readText((dir as NSString).appendingPathComponent(name)) {
+                cards[id] = text
+                break
+            }
+        }
     }
     return cards
 }
@@ -88,7 +95,9 @@ func readAuditStatus(_ path: String) throws -> AuditStatus {
         do { contents = try AuditBundle.read(path) } catch {
             throw CLIError(code: ExitCodes.invalidInput, "\(path): not a readable audit bundle (\(error))")
         }
-        return auditStatus(contents, source: "audit bundle \(path) (unpinned: checked against its own keys; pin them with `candor audit verify --trust`)")
+        var status = auditStatus(contents, source: "audit bundle \(path) (unpinned: checked against its own keys; pin them with `candor audit verify --trust`)")
+        status.unpinned = true
+        return status
     }
     guard let data = FileManager.default.contents(atPath: path) else {
         throw CLIError(code: ExitCodes.invalidInput, "\(path): cannot read audit records")
