@@ -1,51 +1,58 @@
+import CandorCore
+
 extension Analysis {
     /// The short human summary `candor analyze` prints (one block per channel, then the
-    /// conversation, segments flagged for follow-up and the interview-quality index).
-    package func humanSummary(outPath: String) -> String {
+    /// conversation, segments flagged for follow-up and the interview-quality index), in
+    /// `language`.
+    package func humanSummary(outPath: String, language: InterfaceLanguage = .english) -> String {
+        let t = SummaryStrings.of(language)
         let pitchOnly = parameters.pitchOnly
-        var s =
-            "\(input.path): \(formatNumber(input.durationS, digits: 2)) s, \(input.sampleRate) Hz, \(input.channels) channel(s), \(input.format)\n"
+        var s = t.fill(
+            t.header, input.path, formatNumber(input.durationS, digits: 2), String(input.sampleRate), String(input.channels), input.format)
         for ch in channels {
             let p = ch.pitchSummary
             let f0 =
                 p.meanHz.map {
-                    "mean F0 \(formatNumber($0, digits: 1)) Hz (median \(formatNumber(p.medianHz ?? 0, digits: 1)), SD \(formatNumber(p.sdHz ?? 0, digits: 1)))"
-                } ?? "no voiced frames"
-            let db = ch.intensity.meanDB.map { "\(formatNumber($0, digits: 1)) dB" } ?? "silent"
-            s +=
-                "  channel \(ch.index) [\(ch.role)]: \(f0), voiced \(formatNumber(100 * p.voicedFraction, digits: 1))% of frames, intensity \(db)\n"
-            guard !pitchOnly, let v = ch.voice, let t = ch.timing else { continue }
-            let jit = v.jitterLocal.map { "jitter \(formatNumber(100 * $0, digits: 2))%" } ?? "jitter n/a"
-            let shim = v.shimmerLocal.map { "shimmer \(formatNumber(100 * $0, digits: 1))%" } ?? "shimmer n/a"
-            let hnr = v.hnrDB.map { "HNR \(formatNumber($0, digits: 1)) dB" } ?? "HNR n/a"
-            let rate = t.speechRateSyllPerS.map { "\(formatNumber($0, digits: 2)) syll/s" } ?? "n/a"
-            s += "    voice: \(jit), \(shim), \(hnr) (\(v.periodsUsed) periods\(v.reliable ? "" : ", unreliable"))\n"
-            s +=
-                "    timing: speech \(formatNumber(t.speechTotalS, digits: 1)) s, \(t.pauseCount) pauses (\(formatNumber(t.pauseTotalS, digits: 2)) s), speech rate \(rate)\n"
+                    t.fill(
+                        t.f0, formatNumber($0, digits: 1), formatNumber(p.medianHz ?? 0, digits: 1), formatNumber(p.sdHz ?? 0, digits: 1))
+                } ?? t.noVoiced
+            let db = ch.intensity.meanDB.map { "\(formatNumber($0, digits: 1)) dB" } ?? t.silent
+            s += t.fill(t.channel, String(ch.index), ch.role, f0, formatNumber(100 * p.voicedFraction, digits: 1), db)
+            guard !pitchOnly, let v = ch.voice, let tm = ch.timing else { continue }
+            let jit = v.jitterLocal.map { "\(formatNumber(100 * $0, digits: 2))%" } ?? t.notAvailable
+            let shim = v.shimmerLocal.map { "\(formatNumber(100 * $0, digits: 1))%" } ?? t.notAvailable
+            let hnr = v.hnrDB.map { "\(formatNumber($0, digits: 1)) dB" } ?? t.notAvailable
+            let rate = tm.speechRateSyllPerS.map { "\(formatNumber($0, digits: 2)) syll/s" } ?? t.notAvailable
+            s += t.fill(t.voice, jit, shim, hnr, String(v.periodsUsed), v.reliable ? "" : t.unreliable)
+            s += t.fill(
+                t.timing, formatNumber(tm.speechTotalS, digits: 1), String(tm.pauseCount), formatNumber(tm.pauseTotalS, digits: 2), rate)
         }
         guard !pitchOnly else {
-            if outPath != "-" { s += "  analysis written to \(outPath)\n" }
+            if outPath != "-" { s += t.fill(t.written, outPath) }
             return s
         }
         if let c = conversation?.conversation {
-            let share = c.speakers.map { "\($0) \(formatNumber(100 * (c.talkShare[$0] ?? 0), digits: 0))%" }.joined(separator: ", ")
+            let share = c.speakers.map { "\($0) \(formatNumber(100 * (c.talkShare[$0] ?? 0), digits: 0))%" }.joined(separator: t.separator)
             let lat =
                 c.responseLatenciesS.isEmpty
-                ? "none"
-                : "median \(formatNumber(c.responseLatenciesS.sorted()[c.responseLatenciesS.count / 2], digits: 2)) s over \(c.responseLatenciesS.count)"
-            s +=
-                "  conversation\(c.estimate ? " (estimate from one channel)" : ""): \(c.turns.count) turns; talk share \(share); response latency \(lat); \(c.overlaps.count) overlaps, \(c.interruptions.count) interruptions\n"
+                ? t.latencyNone
+                : t.fill(
+                    t.latency, formatNumber(c.responseLatenciesS.sorted()[c.responseLatenciesS.count / 2], digits: 2),
+                    String(c.responseLatenciesS.count))
+            s += t.fill(
+                t.conversation, c.estimate ? t.estimate : "", String(c.turns.count), share, lat, String(c.overlaps.count),
+                String(c.interruptions.count))
         }
         if !segments.isEmpty {
             let flagged = segments.filter { $0.scores.contains { $0.flag != nil } }
-            s +=
-                "  segments: \(segments.count); flagged for follow-up: \(flagged.isEmpty ? "none" : flagged.map(\.segment.id).joined(separator: ", "))\n"
+            s += t.fill(
+                t.segments, String(segments.count), flagged.isEmpty ? t.none : flagged.map(\.segment.id).joined(separator: t.separator))
         }
         for sc in scores where sc.model == "interview-quality" {
-            s += "  interview quality index: \(sc.value.map { formatNumber($0, digits: 2) } ?? "abstained (\(sc.reason ?? ""))")\n"
+            s += t.fill(t.quality, sc.value.map { formatNumber($0, digits: 2) } ?? t.fill(t.abstained, sc.reason ?? ""))
         }
-        if let note = modelsNote { s += "  models: \(note)\n" }
-        if outPath != "-" { s += "  analysis written to \(outPath)\n" }
+        if let note = modelsNote { s += t.fill(t.models, note) }
+        if outPath != "-" { s += t.fill(t.written, outPath) }
         return s
     }
 }

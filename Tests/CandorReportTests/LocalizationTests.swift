@@ -149,4 +149,24 @@ import Testing
         #expect(html.contains("id=\"timeline\"") && html.contains("id=\"timeline-2\""))
         #expect(html.contains("5:00–10:00"))
     }
+
+    @Test func templatesFillEachPlaceholderOnce() {
+        // A value that looks like a placeholder is not filled again.
+        #expect(fillTemplate("{0} / {1}", ["{1}", "x"]) == "{1} / x")
+        #expect(fillTemplate("{2} {0}", ["a"]) == "{2} a")
+    }
+
+    /// `candor analyze --lang zh-TW` prints its summary in Traditional Chinese.
+    @Test func analyzeSummaryInChinese() throws {
+        let sample = TestPaths.packageRoot.appendingPathComponent("samples/interview.flac").path
+        let dir = tempDir("candor-summary")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try candor("analyze", sample, "--roles", "interviewer,interviewee", "--lang", "zh-TW", "--out", dir + "/a.json")
+        #expect(r.status == 0, "\(r.stderr)")
+        for needle in ["聲道 0［interviewer］", "平均基頻", "話輪", "分析結果已寫入"] { #expect(r.stdout.contains(needle), "missing \(needle)") }
+        #expect(ClaimsPolicy.firstVerdictWord(in: [r.stdout]) == nil)
+        let en = try candor("analyze", sample, "--roles", "interviewer,interviewee", "--lang", "en", "--out", dir + "/b.json")
+        #expect(en.stdout.contains("analysis written to") && en.stdout.contains("1 overlap(s)"))
+        #expect(try candor("analyze", sample, "--lang", "fr", "--out", dir + "/c.json").status == 2)
+    }
 }

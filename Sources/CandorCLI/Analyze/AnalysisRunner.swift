@@ -1,6 +1,7 @@
 import Candor
 import CandorAudio
 import CandorAudit
+import CandorCore
 import CandorFeatures
 
 /// One analysis job of the CLI (`candor analyze` for one file, or a batch job): the library
@@ -14,6 +15,8 @@ struct AnalysisRequest: Sendable {
     var session: AuditTarget?
     /// Overwrite an output that is an input or a logged recording.
     var force = false
+    /// The language of the human summary.
+    var language: InterfaceLanguage = .english
 
     init(file: String, outPath: String?) {
         self.file = file
@@ -73,7 +76,7 @@ func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? = nil) a
             }
         }
         return AnalysisOutcome(inputSHA256: analysis.input.sha256, outputSHA256: sha, bytes: bytes,
-                               summary: analysis.humanSummary(outPath: summaryPath))
+                               summary: analysis.humanSummary(outPath: summaryPath, language: request.language))
     }
     if !request.force { protection.evidenceSHA256.insert(analysis.input.sha256) }
     let guarded = protection
@@ -92,5 +95,5 @@ func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? = nil) a
         return sha
     }
     return AnalysisOutcome(inputSHA256: analysis.input.sha256, outputSHA256: outPath == "-" ? nil : outSHA, bytes: nil,
-                           summary: analysis.humanSummary(outPath: outPath))
+                           summary: analysis.humanSummary(outPath: outPath, language: request.language))
 }

@@ -5,6 +5,8 @@ import Darwin
 #endif
 import ArgumentParser
 import Candor
+import Foundation
+import CandorCore
 import CandorAudio
 import CandorFeatures
 
@@ -62,6 +64,9 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Overwrite an output that is an input or a recording logged in the workspace.")
     public var force = false
 
+    @Option(name: .long, help: "Language of the summary: zh-TW or en (default: from LC_ALL / LC_MESSAGES / LANG, else en).")
+    public var lang: String?
+
     public init() {}
 
     public func validate() throws {
@@ -72,6 +77,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         if (caseID == nil) != (sessionID == nil) { throw ValidationError("--case and --session go together") }
         if files.count > 1, out == "-" { throw ValidationError("--out - takes a single input file") }
         if pitchOnly, segments != nil { throw ValidationError("--pitch-only computes no segment features; drop --segments") }
+        if let lang, InterfaceLanguage(option: lang) == nil { throw ValidationError("--lang must be zh-TW or en (got \(lang))") }
     }
 
     var settings: PitchSettings {
@@ -109,6 +115,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         request.options.segmentsFile = segments
         request.options.pitchOnly = pitchOnly
         request.force = force
+        request.language = lang.flatMap(InterfaceLanguage.init(option:)) ?? .fromEnvironment(ProcessInfo.processInfo.environment)
         if let caseID, let sessionID {
             request.session = AuditTarget(workspace: global.workspacePath, caseID: caseID, sessionID: sessionID)
         }

@@ -1,3 +1,5 @@
+import CandorCore
+
 /// One language's catalogue of every text the report shows. A new language is a new instance:
 /// the memberwise initialiser makes a missing text a compile error. Templates carry numbered
 /// placeholders `{0}`, `{1}`… filled by ``fill(_:_:)``.
@@ -139,11 +141,7 @@ public struct ReportStrings: Sendable {
     var listSeparator: String
 
     /// `template` with `{0}`, `{1}`… replaced by `values`.
-    func fill(_ template: String, _ values: String...) -> String {
-        var out = template
-        for (i, v) in values.enumerated() { out = out.replacingOccurrences(of: "{\(i)}", with: v) }
-        return out
-    }
+    func fill(_ template: String, _ values: String...) -> String { fillTemplate(template, values) }
 
     /// A cue's readable name with its unit, or the identifier when the catalogue has none.
     func cue(_ id: String) -> String {
