@@ -11,7 +11,7 @@ import array, json, os, random, subprocess, sys, tempfile, wave, math
 
 RATE = 16000
 THRESH = 0.01          # |x| above this (full scale 1) counts as speech when trimming
-PAUSE_MIN = 0.25       # silent pause threshold (s), as in SCIENCE.md
+PAUSE_MIN = 0.25       # silent pause threshold (s), as in docs/science.md
 FRAME = 0.01           # frame length for finding internal pauses (s)
 
 # (speaker, voice, text, label, role, start offset in s of the trimmed speech)

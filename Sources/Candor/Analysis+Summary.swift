@@ -17,7 +17,10 @@ extension Analysis {
                         t.f0, formatNumber($0, digits: 1), formatNumber(p.medianHz ?? 0, digits: 1), formatNumber(p.sdHz ?? 0, digits: 1))
                 } ?? t.noVoiced
             let db = ch.intensity.meanDB.map { "\(formatNumber($0, digits: 1)) dB" } ?? t.silent
-            s += t.fill(t.channel, String(ch.index), ch.role, f0, formatNumber(100 * p.voicedFraction, digits: 1), db)
+            // One channel holding two speakers (separated by clustering): name both.
+            let monoSpeakers = channels.count == 1 ? conversation?.conversation?.speakers ?? [] : []
+            let role = monoSpeakers.count >= 2 ? t.fill(t.monoRoles, monoSpeakers.joined(separator: t.separator)) : ch.role
+            s += t.fill(t.channel, String(ch.index), role, f0, formatNumber(100 * p.voicedFraction, digits: 1), db)
             guard !pitchOnly, let v = ch.voice, let tm = ch.timing else { continue }
             let jit = v.jitterLocal.map { "\(formatNumber(100 * $0, digits: 2))%" } ?? t.notAvailable
             let shim = v.shimmerLocal.map { "\(formatNumber(100 * $0, digits: 1))%" } ?? t.notAvailable

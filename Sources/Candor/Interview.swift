@@ -71,6 +71,15 @@ func computeInterview(
         guard ModelRegistry.locate() == nil else { throw e }
         modelsNote = "no models directory found (set CANDOR_MODELS): no scores computed"
     }
+    if let registry {
+        let trained = registry.models.filter { $0.file.kind == .logisticRegression }.map(\.id)
+        if !trained.isEmpty {
+            modelsNote =
+                "trained model(s) \(trained.joined(separator: ", ")) applied to answer segments"
+                + (segs.isEmpty ? " (none here: no segments were given)" : "")
+                + "; their output is uncalibrated: read each model card's evaluation"
+        }
+    }
 
     // Segments.
     var segResults: [Analysis.SegmentResult] = []
@@ -104,6 +113,13 @@ func computeInterview(
             let out = model.score(segments: inputs)
             for sc in out {
                 if let i = segs.firstIndex(where: { $0.id == sc.target }) { segScores[i].append(sc) }
+            }
+            // Trained models (`candor train`) score every answer segment from its features.
+            for m in registry.models where m.file.kind == .logisticRegression {
+                let trained = try LogisticModel(m)
+                for (i, s) in segs.enumerated() where s.role == .answer {
+                    segScores[i].append(trained.score(features: feats[i], target: s.id))
+                }
             }
         }
         for (i, s) in segs.enumerated() {

@@ -5,6 +5,7 @@ import CandorCore
 struct SummaryStrings: Sendable {
     var header: String
     var channel: String
+    var monoRoles: String
     var f0: String
     var noVoiced: String
     var silent: String
@@ -33,6 +34,7 @@ struct SummaryStrings: Sendable {
     static let english = SummaryStrings(
         header: "{0}: {1} s, {2} Hz, {3} channel(s), {4}\n",
         channel: "  channel {0} [{1}]: {2}, voiced {3}% of frames, intensity {4}\n",
+        monoRoles: "{0}, one channel",
         f0: "mean F0 {0} Hz (median {1}, SD {2})",
         noVoiced: "no voiced frames",
         silent: "silent",
@@ -55,6 +57,7 @@ struct SummaryStrings: Sendable {
     static let traditionalChinese = SummaryStrings(
         header: "{0}：{1} 秒，{2} 赫茲，{3} 個聲道，{4}\n",
         channel: "  聲道 {0}［{1}］：{2}，有聲音框佔 {3}%，音強 {4}\n",
+        monoRoles: "{0}，同一聲道",
         f0: "平均基頻 {0} 赫茲（中位數 {1}，標準差 {2}）",
         noVoiced: "沒有有聲音框",
         silent: "無聲",

@@ -108,11 +108,11 @@ struct AuditVerify: ParsableCommand {
             print(String(decoding: CanonicalJSON.encode(.object(o)), as: UTF8.self))
         }
         if let f = report.failure {
-            if !global.quiet && !json { print("NOT INTACT: \(what): \(f)") }
+            if !global.quiet && !json { print(Terminal.paint("NOT INTACT", .red) + ": \(what): \(f)") }
             throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(what): \(f)")
         }
         if !global.quiet && !json {
-            print("intact: \(what): \(report.size) records, root \(Hex.encode(report.root)), checkpoint \(report.origin)")
+            print(Terminal.paint("intact", .green) + ": \(what): \(report.size) records, root \(Hex.encode(report.root)), checkpoint \(report.origin)")
             if report.checkedResults > 0 { print("result files re-hashed: \(report.checkedResults)") }
             for e in report.matchedEvidence {
                 switch e.kind {

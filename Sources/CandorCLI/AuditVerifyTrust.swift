@@ -35,7 +35,7 @@ func pinBundle(_ contents: inout LogContents, options: VerifyTrustOptions, what:
         let cosigners = try anchor.pin(&contents)
         if !quiet && !cosigners.isEmpty { print("cosigned by: \(cosigners.joined(separator: ", ")) (quorum \(anchor.quorum))") }
     } catch {
-        if !quiet { print("NOT INTACT: \(what): \(error)") }
+        if !quiet { print(Terminal.paint("NOT INTACT", .red) + ": \(what): \(error)") }
         throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(what): \(error)")
     }
 }
@@ -53,7 +53,7 @@ func checkWitnesses(_ s: SessionRef, global: GlobalOptions, options: VerifyTrust
     let (failures, notes) = try auditing { try ws.checkWithWitnesses(s, witnesses: witnesses, requireWitness: options.requireWitness) }
     for n in notes { FileHandle.standardError.write(Data("candor: \(n)\n".utf8)) }
     if let first = failures.first {
-        if !quiet { for f in failures { print("NOT INTACT: \(s): \(f)") } }
+        if !quiet { for f in failures { print(Terminal.paint("NOT INTACT", .red) + ": \(s): \(f)") } }
         throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(s): \(first)")
     }
 }
@@ -65,8 +65,8 @@ func verifyWorkspace(global: GlobalOptions, options: VerifyTrustOptions) throws 
     let v = try auditing { try ws.verifyAll(witnesses: witnesses, requireWitness: options.requireWitness) }
     for n in v.notes { FileHandle.standardError.write(Data("candor: \(n)\n".utf8)) }
     if let first = v.failures.first {
-        if !global.quiet { for f in v.failures { print("NOT INTACT: \(f)") } }
+        if !global.quiet { for f in v.failures { print(Terminal.paint("NOT INTACT", .red) + ": \(f)") } }
         throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for the workspace: \(first)\(v.failures.count > 1 ? " (and \(v.failures.count - 1) more)" : "")")
     }
-    if !global.quiet { print("intact: \(v.sessionsChecked) session(s) and the workspace heads log; \(witnesses.count) witness(es) consulted") }
+    if !global.quiet { print(Terminal.paint("intact", .green) + ": \(v.sessionsChecked) session(s) and the workspace heads log; \(witnesses.count) witness(es) consulted") }
 }

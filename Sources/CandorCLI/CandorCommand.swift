@@ -11,7 +11,7 @@ public struct CandorCommand: AsyncParsableCommand {
         speaker's baseline, and flags segments for follow-up by a human. It never judges honesty. Exit codes: 0 success, 1 other failure, \
         2 usage error, 3 unreadable or invalid input, 4 audit verification failed.
         """,
-        version: CandorVersion.version,
+        version: "\(CandorVersion.version) (commit \(CandorVersion.gitCommit))",
         subcommands: [AnalyzeCommand.self, SynthCommand.self, AuditCommand.self, KeysCommand.self, ReviewCommand.self,
                       TrainCommand.self, EvaluateCommand.self, CalibrateCommand.self, ModelsCommand.self, ReportCommand.self,
                       ExportCommand.self, BatchCommand.self, WorkerCommand.self, WitnessCommand.self]

@@ -15,7 +15,9 @@ struct KeysInit: ParsableCommand {
         abstract: "Create an operator's Ed25519 key (mode 0600; never overwrites) and make it the default operator.",
         discussion: "Also creates the workspace's log key (which signs checkpoints) if it does not exist yet.")
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: "Operator name (1-128 of A-Z a-z 0-9 . _ -).") var `operator`: String
+    @Option(name: .long, help: "Operator name (1-128 of A-Z a-z 0-9 . _ -, no spaces; e.g. j.doe).") var `operator`: String
+
+    func validate() throws { try validateOperatorName(`operator`) }
 
     func run() throws {
         let ws = try openAudit(global.workspacePath)
@@ -44,6 +46,7 @@ struct KeysRotate: ParsableCommand {
 
     func validate() throws {
         if (`operator` == nil) == !log { throw ValidationError("give either --operator NAME or --log") }
+        if let name = `operator` { try validateOperatorName(name) }
     }
 
     func run() throws {
@@ -75,5 +78,16 @@ struct KeysShow: ParsableCommand {
         let ws = try openAudit(global.workspacePath)
         print("log \(try auditing { try ws.keys.logVerifierKey() }.encoded)")
         for k in try auditing({ try ws.keys.allOperatorKeys() }) { print("operator \(k)") }
+    }
+}
+
+/// An operator name is also its key's name in signed notes and a file name: refuse others as a
+/// usage error (exit 2) with an example.
+func validateOperatorName(_ name: String) throws {
+    guard AuditRecord.isValidIdentifier(name) else {
+        let words = name.lowercased().split(whereSeparator: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-")) })
+        let example = words.joined(separator: ".")
+        let hint = AuditRecord.isValidIdentifier(example) ? ", e.g. \"\(example)\"" : ""
+        throw ValidationError("--operator \"\(name.prefix(140))\" is not a valid operator name: use 1-128 of A-Z a-z 0-9 . _ - (no spaces)\(hint)")
     }
 }

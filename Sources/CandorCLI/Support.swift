@@ -114,6 +114,7 @@ extension CandorCommand {
             }
             if code == .validationFailure {
                 if !message.isEmpty { printErr(message) }
+                if let hint = CommandSuggestion.hint(for: Array(CommandLine.arguments.dropFirst())) { printErr(hint) }
                 terminate(ExitCodes.usage)
             }
             if !message.isEmpty { printErr("candor: error: \(message)") }

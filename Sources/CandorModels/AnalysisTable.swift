@@ -1,7 +1,7 @@
 import Foundation
 
 /// Builds a labelled feature table from a folder of analysis JSONs (`candor.analysis/1`) and a
-/// labels CSV, following the `segments[]` contract of DESIGN.md:
+/// labels CSV, following the `segments[]` contract of docs/json-schema.md:
 /// `segments: [{id, label, speaker, start, end, role, features, scores}]`.
 ///
 /// The labels CSV has the header `id,speaker,group,label`, where `id` is

@@ -135,15 +135,22 @@ public struct ModelScore: Codable, Sendable, Equatable {
     }
 }
 
-/// The claims policy (SCIENCE.md) as code: words Candor never outputs.
+/// The claims policy (docs/science.md) as code: words Candor never outputs.
 public enum ClaimsPolicy {
     /// Verdict words, matched as whole words, case-insensitively.
     public static let verdictWords = ["lie", "lies", "lied", "lying", "liar", "liars", "deceptive", "deceptively",  // must never appear
                                       "truthful", "truthfulness", "untruthful", "guilt", "guilty"]  // must never appear in output
 
+    /// Words a model's target or id must not use: the verdict words, and the constructs a
+    /// voice model cannot measure (a target named so would present its score as a verdict).
+    public static let forbiddenTargetWords = verdictWords + [
+        "deception", "deceit", "deceiving", "deceive", "honest", "honesty", "dishonest", "dishonesty", "credibility",
+        "credible", "veracity", "guiltiness",
+    ]
+
     /// The first verdict word found in any of the texts, or nil.
-    public static func firstVerdictWord(in texts: [String]) -> String? {
-        let words = Set(verdictWords)
+    public static func firstVerdictWord(in texts: [String], words list: [String] = verdictWords) -> String? {
+        let words = Set(list)
         for text in texts {
             var current = ""
             for ch in text.lowercased() {

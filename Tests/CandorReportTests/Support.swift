@@ -92,7 +92,7 @@ func fixtureText(replacing pairs: [(String, String)]) throws -> String {
     return text
 }
 
-/// The claims policy's verdict words (SCIENCE.md), matched as whole words.
+/// The claims policy's verdict words (docs/science.md), matched as whole words.
 let verdictWords: Set<String> = ["lie", "lies", "lied", "lying", "liar", "deceptive", "deceptively", "truthful",
                                  "truthfulness", "untruthful", "guilt", "guilty"]
 

@@ -63,6 +63,7 @@ func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? = nil) a
                                           workspace: request.session?.workspace, storeURL: request.session?.storeURL, force: request.force)
         // Refuse before a long analysis, and again when writing (the input's hash is known then).
         try OutputFile.check(out, protection)
+        try checkOutputFolder(out)
     }
     let analysis = try await Candor.analyze(file: file, options: request.options, progress: progress)
     let summaryPath = request.outPath ?? "-"

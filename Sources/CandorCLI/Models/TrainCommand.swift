@@ -54,6 +54,12 @@ public struct TrainCommand: ParsableCommand {
         guard folds >= 2 else { throw ValidationError("--folds must be ≥ 2") }
         guard out != "-", out.hasSuffix(".json") else { throw ValidationError("--out must be a file name ending in .json") }
         guard c > 0, c.isFinite else { throw ValidationError("--c must be > 0") }
+        for (option, value) in [("--target", target), ("--id", id)] {
+            if let word = ClaimsPolicy.firstVerdictWord(in: [value], words: ClaimsPolicy.forbiddenTargetWords) {
+                throw ValidationError("\(option) '\(value)': '\(word)' names a verdict Candor does not output; use neutral words such as 'condition'")
+            }
+        }
+        try checkOutputFolder(out)
     }
 
     public func run() throws {

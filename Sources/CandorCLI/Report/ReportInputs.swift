@@ -58,18 +58,6 @@ func modelCards(for a: AnalysisData, modelsDir: String?, language: ReportLanguag
     return cards
 }
 
-/// Fails (exit 1) before anything is logged when an output's folder cannot take the file.
-func checkOutputFolder(_ path: String) throws {
-    guard path != "-" else { return }
-    let dir = (path as NSString).deletingLastPathComponent
-    let folder = dir.isEmpty ? "." : dir
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
-          FileManager.default.isWritableFile(atPath: folder) else {
-        throw CLIError(code: ExitCodes.failure, "\(path): the folder \(folder) does not exist or is not writable")
-    }
-}
-
 func utcNow() -> String {
     let f = ISO8601DateFormatter()
     f.formatOptions = [.withInternetDateTime]

@@ -20,7 +20,7 @@ func voiceReport(
     return acc.report(hnr: hnr)
 }
 
-/// The `voice` object of the analysis JSON (DESIGN.md): Praat's jitter, shimmer and HNR as
+/// The `voice` object of the analysis JSON (docs/json-schema.md): Praat's jitter, shimmer and HNR as
 /// fractions (not percent), plus their uncertainty. A measure that cannot be computed is
 /// null, and `reason` says why; it is never a made-up number.
 public struct VoiceReport: Sendable, Codable, Equatable {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds full.analysis.json: the real `candor analyze` output of a two-channel interview
 made from LibriVox clips (pitch, intensity), completed with the keys other modules add
-(voice, timing, conversation, segments, scores) following DESIGN.md "Analysis JSON".
+(voice, timing, conversation, segments, scores) following docs/json-schema.md.
 
 The timing/conversation values are derived from the real intensity track (a fixed 50 dB
 threshold), the segment features from the real pitch and intensity frames; voice and the
