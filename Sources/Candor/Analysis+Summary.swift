@@ -18,7 +18,7 @@ extension Analysis {
                 } ?? t.noVoiced
             let db = ch.intensity.meanDB.map { "\(formatNumber($0, digits: 1)) dB" } ?? t.silent
             // One channel holding two speakers (separated by clustering): name both.
-            let monoSpeakers = channels.count == 1 ? conversation?.conversation?.speakers ?? [] : []
+            let monoSpeakers = channels.count == 1 ? conversation?.conversation.speakers ?? [] : []
             let role = monoSpeakers.count >= 2 ? t.fill(t.monoRoles, monoSpeakers.joined(separator: t.separator)) : ch.role
             s += t.fill(t.channel, String(ch.index), role, f0, formatNumber(100 * p.voicedFraction, digits: 1), db)
             guard !pitchOnly, let v = ch.voice, let tm = ch.timing else { continue }
