@@ -194,7 +194,8 @@ def write_truth(outdir, turns, pauses, overlaps, interruptions, latencies, total
         f.write("start,end,label,speaker,role\n")
         for t in turns:
             f.write(f"{t['start']:.6f},{t['end']:.6f},{t['label']},{t['speaker']},{t['role']}\n")
-    # Praat TextGrid: one interval tier per speaker; labels are the turn labels.
+    # Praat TextGrid: one interval tier per speaker; labels are "[role] label" (the role syntax
+    # candor reads from TextGrid, WebVTT and SRT labels).
     dur = total / RATE
     lines = ['File type = "ooTextFile"', 'Object class = "TextGrid"', "", "xmin = 0", f"xmax = {dur:.6f}",
              "tiers? <exists>", "size = 2", "item []:"]
@@ -205,7 +206,7 @@ def write_truth(outdir, turns, pauses, overlaps, interruptions, latencies, total
                 continue
             if t["start"] > t0:
                 ivs.append((t0, t["start"], ""))
-            ivs.append((t["start"], t["end"], t["label"]))
+            ivs.append((t["start"], t["end"], f"[{t['role']}] {t['label']}"))
             t0 = t["end"]
         if t0 < dur:
             ivs.append((t0, dur, ""))

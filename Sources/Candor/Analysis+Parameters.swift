@@ -20,8 +20,10 @@ extension Analysis {
         /// Voice activity, timing, conversation and mono-clustering settings, and how the
         /// timing analysis was paged (nil with `pitchOnly`).
         public var timing: TimingSettings?
-        /// "given" when segments were analysed.
+        /// The segment file's path when segments were analysed ("given" for segments passed
+        /// in memory), and the SHA-256 of its bytes.
         public var segmentsFile: String?
+        public var segmentsSHA256: String?
 
         /// Intensity is measured with Praat's 100 Hz minimum pitch (window 3.2/100 s).
         public static let intensityMinimumPitchHz = 100.0
@@ -29,7 +31,7 @@ extension Analysis {
         /// Parameters from their parts.
         public init(
             pitch: PitchSettings, mix: Bool, blockFrames: Int, contextFrames: Int, pitchOnly: Bool,
-            voice: VoiceSettings?, timing: TimingSettings?, segmentsFile: String?
+            voice: VoiceSettings?, timing: TimingSettings?, segmentsFile: String?, segmentsSHA256: String? = nil
         ) {
             self.pitch = pitch
             self.mix = mix
@@ -39,6 +41,7 @@ extension Analysis {
             self.voice = voice
             self.timing = timing
             self.segmentsFile = segmentsFile
+            self.segmentsSHA256 = segmentsSHA256
         }
 
         enum CodingKeys: String, CodingKey {
@@ -60,6 +63,7 @@ extension Analysis {
             case pitchOnly = "pitch_only"
             case voice, timing
             case segmentsFile = "segments_file"
+            case segmentsSHA256 = "segments_sha256"
             // Paging of the timing analysis (results do not depend on the chunk sizes), and
             // the cap on frames the mono two-speaker clustering is fitted on (longer
             // recordings: an even subsample, so this one changes the estimate).
@@ -91,6 +95,7 @@ extension Analysis {
             try c.encode(voice.map { Compact($0) }, forKey: .voice)
             try c.encode(timing.map { Compact($0) }, forKey: .timing)
             try c.encode(segmentsFile, forKey: .segmentsFile)
+            try c.encodeIfPresent(segmentsSHA256, forKey: .segmentsSHA256)
             guard let timing else { return }
             try c.encode(timing.chunking.coreS, forKey: .timingChunkS)
             try c.encode(timing.chunking.marginS, forKey: .timingChunkMarginS)
@@ -129,6 +134,7 @@ extension Analysis {
             }
             timing = t
             segmentsFile = try c.decodeIfPresent(String.self, forKey: .segmentsFile)
+            segmentsSHA256 = try c.decodeIfPresent(String.self, forKey: .segmentsSHA256)
         }
 
         /// The parameters as strings (nested settings as their compact JSON), for audit

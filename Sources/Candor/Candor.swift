@@ -73,9 +73,15 @@ public enum Candor {
             throw InputError(path: file, problem: "contains only silence (every sample is the same value); nothing to analyse")
         }
         var segments = options.segments
+        var segmentsSHA256: String?
         if let path = options.segmentsFile {
-            // Parse and check the segments before the long work, so a bad file fails fast.
+            // Parse and check the segments before the long work, so a bad file fails fast. The
+            // file's hash goes into the analysis, like the recording's; it must not change
+            // while it is read.
+            let before = try sha256(ofFile: path)
             segments = try Segments.validate(try SegmentReader.read(path: path), duration: scan.duration, path: path)
+            guard try sha256(ofFile: path) == before else { throw InputError(path: path, problem: "changed while it was read") }
+            segmentsSHA256 = before
         } else if !segments.isEmpty {
             segments = try Segments.validate(segments, duration: scan.duration, path: "segments")
         }
@@ -93,14 +99,19 @@ public enum Candor {
                 file: file, analysis: frames, options: frameOptions, roles: options.roles,
                 segments: segments
             ) { progress?(0.7 + 0.3 * $0) }
-        return try Analysis(file: file, frames: frames, options: frameOptions, roles: options.roles, interview: interview)
+        return try Analysis(
+            file: file, frames: frames, options: frameOptions, roles: options.roles, interview: interview,
+            segmentsFile: options.segmentsFile, segmentsSHA256: segmentsSHA256)
     }
 }
 
 extension Analysis {
     /// Assembles the document from the frame-level analysis and (unless pitch-only) the
     /// speech-level results. Summaries are read from the spill file in chunks.
-    init(file: String, frames: AudioAnalysis, options: AnalysisOptions, roles: [String], interview: InterviewResults?) throws {
+    init(
+        file: String, frames: AudioAnalysis, options: AnalysisOptions, roles: [String], interview: InterviewResults?,
+        segmentsFile: String? = nil, segmentsSHA256: String? = nil
+    ) throws {
         let info = frames.scan.info
         let p = options.pitch
         let store = frames.store
@@ -121,7 +132,8 @@ extension Analysis {
             pitchOnly: interview == nil,
             voice: interview.map { $0.voice.first?.settings ?? VoiceSettings() },
             timing: interview?.timingSettings,
-            segmentsFile: (interview?.segments.isEmpty ?? true) ? nil : "given")
+            segmentsFile: (interview?.segments.isEmpty ?? true) ? nil : segmentsFile ?? "given",
+            segmentsSHA256: (interview?.segments.isEmpty ?? true) ? nil : segmentsSHA256)
         let input = Input(
             path: file, sha256: frames.scan.sha256, bytes: info.bytes, format: info.format,
             sampleRate: info.sampleRate, channels: info.channels, durationS: frames.scan.duration)

@@ -194,8 +194,79 @@ let shortTextGrid = """
             """
         let s = try parseSegments(srt, name: "s.srt")
         #expect(s.count == 2)
-        #expect(s[0].role == .baseline && s[0].id == "1" && s[0].start == 1 && s[0].end == 2.5)
+        // SRT cue numbers are positions, not ids: ids are the same as for any other format.
+        #expect(s[0].role == .baseline && s[0].id == "s1" && s[0].start == 1 && s[0].end == 2.5)
         #expect(s[1].role == .other && s[1].label == "John Smith.")
+    }
+
+    /// The same segments as TextGrid, CSV, SRT and WebVTT get the same ids: in time order, the
+    /// label when it is unique and identifier-like, else s<k>.
+    @Test func idsDoNotDependOnTheFormat() throws {
+        let csv = """
+            start,end,label,speaker,role
+            0.5,2.0,Q1,interviewer,question
+            2.5,4.0,A1,interviewee,answer
+            4.5,6.0,where were you,interviewer,question
+            6.5,8.0,A1,interviewee,answer
+            """
+        let textGrid = """
+            File type = "ooTextFile"
+            Object class = "TextGrid"
+            xmin = 0
+            xmax = 8
+            tiers? <exists>
+            size = 2
+            item []:
+                item [1]:
+                    class = "IntervalTier"
+                    name = "interviewer"
+                    xmin = 0
+                    xmax = 8
+                    intervals: size = 2
+                    intervals [1]:
+                        xmin = 0.5
+                        xmax = 2.0
+                        text = "[question] Q1"
+                    intervals [2]:
+                        xmin = 4.5
+                        xmax = 6.0
+                        text = "[question] where were you"
+                item [2]:
+                    class = "IntervalTier"
+                    name = "interviewee"
+                    xmin = 0
+                    xmax = 8
+                    intervals: size = 2
+                    intervals [1]:
+                        xmin = 2.5
+                        xmax = 4.0
+                        text = "[answer] A1"
+                    intervals [2]:
+                        xmin = 6.5
+                        xmax = 8.0
+                        text = "[answer] A1"
+            """
+        let srt = """
+            1
+            00:00:00,500 --> 00:00:02,000
+            question: Q1
+
+            2
+            00:00:02,500 --> 00:00:04,000
+            answer: A1
+
+            3
+            00:00:04,500 --> 00:00:06,000
+            question: where were you
+
+            4
+            00:00:06,500 --> 00:00:08,000
+            answer: A1
+            """
+        let expected = ["Q1", "s2", "s3", "s4"]
+        #expect(try parseSegments(csv, name: "x.csv").map(\.id) == expected)
+        #expect(try parseSegments(textGrid, name: "x.TextGrid").map(\.id) == expected)
+        #expect(try parseSegments(srt, name: "x.srt").map(\.id) == expected)
     }
 
     @Test func csvWithAndWithoutHeader() throws {

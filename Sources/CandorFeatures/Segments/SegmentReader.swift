@@ -35,6 +35,36 @@ public enum SegmentReader {
     /// Parses the bytes of a segment file; the format is detected from the content
     /// (TextGrid header, `WEBVTT` signature, SRT numbered cues) and the extension.
     public static func parse(bytes: [UInt8], path: String) throws -> [Segment] {
+        assignIDs(try parseSegments(bytes: bytes, path: path))
+    }
+
+    /// Ids that do not depend on the file format: segments in time order; an id the file gives
+    /// (CSV `id` column, WebVTT cue identifier) is kept; otherwise the label when it is unique
+    /// in the file and looks like an identifier (at most 32 characters, no spaces), else
+    /// `s<k>` for the k-th segment in time order.
+    static func assignIDs(_ segments: [Segment]) -> [Segment] {
+        var out = segments.enumerated().sorted { a, b in
+            (a.element.start, a.element.end, a.offset) < (b.element.start, b.element.end, b.offset)
+        }.map(\.element)
+        var counts: [String: Int] = [:]
+        for s in out { counts[s.label, default: 0] += 1 }
+        var taken = Set(out.map(\.id).filter { !$0.isEmpty })
+        for k in out.indices where out[k].id.isEmpty {
+            let label = out[k].label
+            let idLike = !label.isEmpty && label.count <= 32 && !label.contains(where: { $0.isWhitespace }) && counts[label] == 1
+            var id = idLike && !taken.contains(label) ? label : "s\(k + 1)"
+            var n = 2
+            while taken.contains(id) {
+                id = "s\(k + 1)-\(n)"
+                n += 1
+            }
+            out[k].id = id
+            taken.insert(id)
+        }
+        return out
+    }
+
+    static func parseSegments(bytes: [UInt8], path: String) throws -> [Segment] {
         let text = try decodeText(bytes, path: path)
         let lines = splitLines(text)
         let firstNonEmpty = lines.first { !$0.trimmed.isEmpty }?.trimmed ?? ""
@@ -112,7 +142,7 @@ public enum SegmentReader {
             }
             out.append(
                 Segment(
-                    id: field("id").flatMap { $0.isEmpty ? nil : $0 } ?? "s\(out.count + 1)",
+                    id: field("id") ?? "",
                     label: field("label") ?? "", speaker: field("speaker") ?? "",
                     start: start, end: end, role: role, line: no))
         }
@@ -233,7 +263,7 @@ public enum SegmentReader {
             let (role, label) = roleAndLabel(text)
             out.append(
                 Segment(
-                    id: id.isEmpty ? "s\(out.count + 1)" : id, label: label, speaker: speaker,
+                    id: vtt ? id : "", label: label, speaker: speaker,
                     start: start, end: end, role: role, line: lineNo))
         }
         return out

@@ -62,7 +62,7 @@ struct TextGridParser {
                     let (role, label) = SegmentReader.roleAndLabel(textTok.text)
                     out.append(
                         Segment(
-                            id: "s\(out.count + 1)", label: label, speaker: name,
+                            id: "", label: label, speaker: name,
                             start: lo.value, end: hi.value, role: role, line: lo.line))
                 }
             case "TextTier":
@@ -74,7 +74,21 @@ struct TextGridParser {
                 throw error(at: clsTok.line, "unknown tier class '\(cls)'")
             }
         }
-        return out
+        return Self.ownExportSegments(out) ?? out
+    }
+
+    /// A TextGrid written by `candor export` has turn, pause, flag and pitch tiers besides its
+    /// `segments-<speaker>` (and `segments`) tiers: only those are segments, with the speaker
+    /// from the tier name. Nil for any other TextGrid.
+    static func ownExportSegments(_ all: [Segment]) -> [Segment]? {
+        let prefix = "segments-"
+        let own = all.filter { $0.speaker == "segments" || $0.speaker.hasPrefix(prefix) }
+        guard !own.isEmpty else { return nil }
+        return own.map { s in
+            var s = s
+            s.speaker = s.speaker == "segments" ? "" : String(s.speaker.dropFirst(prefix.count))
+            return s
+        }
     }
 
     private func error(at line: Int, _ what: String) -> InputError {
