@@ -53,12 +53,26 @@ public final class IntensityFrameAnalyzer {
 /// Energy-weighted mean intensity in dB over frames (Praat's "energy" averaging), ignoring
 /// frames at the silence floor.
 public func meanIntensityDB(_ db: ArraySlice<Float>) -> Double? {
-    var s = 0.0
-    var n = 0
-    for v in db where v > IntensityFrameAnalyzer.floorDB {
-        s += pow(10, Double(v) / 10)
-        n += 1
+    var mean = EnergyMean()
+    for v in db { mean.add(v) }
+    return mean.db
+}
+
+/// The energy mean of intensity frames in dB, as Praat's "Get mean… (energy)": every frame
+/// counts, and a frame at the floor (digital silence) adds no energy. Nil when every frame is
+/// at the floor (nothing but silence).
+struct EnergyMean {
+    private var sum = 0.0
+    private var frames = 0
+    private var audible = 0
+
+    mutating func add(_ v: Float) {
+        guard v.isFinite else { return }
+        frames += 1
+        guard v > IntensityFrameAnalyzer.floorDB else { return }
+        sum += pow(10, Double(v) / 10)
+        audible += 1
     }
-    guard n > 0 else { return nil }
-    return 10 * log10(s / Double(n))
+
+    var db: Double? { audible > 0 ? 10 * log10(sum / Double(frames)) : nil }
 }

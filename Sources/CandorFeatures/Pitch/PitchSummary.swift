@@ -143,17 +143,12 @@ extension PitchSummary {
 /// Energy mean of a channel's intensity track read in chunks (as `meanIntensityDB`).
 public func meanIntensityDB(source: ChannelFrameSource, chunk: Int = 1 << 15) throws -> Double? {
     let g = source.grid
-    var s = 0.0
-    var n = 0
+    var mean = EnergyMean()
     var a = 0
     while a < g.count {
         let b = min(g.count, a + chunk)
-        for v in try source.load(a..<b).intensity.db where v > IntensityFrameAnalyzer.floorDB {
-            s += pow(10, Double(v) / 10)
-            n += 1
-        }
+        for v in try source.load(a..<b).intensity.db { mean.add(v) }
         a = b
     }
-    guard n > 0 else { return nil }
-    return 10 * log10(s / Double(n))
+    return mean.db
 }
