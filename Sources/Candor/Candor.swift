@@ -89,6 +89,7 @@ public enum Candor {
             throw InputError(path: options.segmentsFile ?? "segments", problem: "a pitch-only analysis computes no segment features")
         }
         frameOptions.speechFeatures = !options.pitchOnly
+        if !options.pitchOnly { try preflightModels(segments: segments, roles: options.roles) }
         let frames = try await analyzeAudio(path: file, scan: scan, options: frameOptions) {
             progress?(options.pitchOnly ? $0 : 0.7 * $0)
         }

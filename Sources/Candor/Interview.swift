@@ -145,3 +145,14 @@ func computeInterview(
         voice: voice, timing: timing, timingSettings: settings, segments: segResults, scores: scores,
         models: registry?.references ?? [], modelsNote: modelsNote)
 }
+
+/// Fails before the long work when the models folder lacks a model this analysis will need
+/// (baseline-deviation with segments, interview-quality with an interviewer and an
+/// interviewee); a folder that cannot be found at all only means no scores (as later).
+func preflightModels(segments: [Segment], roles: [String]) throws {
+    guard ModelRegistry.locate() != nil else { return }
+    let registry = try ModelRegistry.loadDefault()
+    if !segments.isEmpty { _ = try registry.baselineDeviation() }
+    let lower = Set(roles.map { $0.lowercased() })
+    if lower.contains("interviewer") && lower.contains("interviewee") { _ = try registry.interviewQuality() }
+}

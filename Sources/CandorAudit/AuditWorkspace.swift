@@ -183,7 +183,7 @@ public final class AuditWorkspace {
     public func contents(_ s: SessionRef) throws -> LogContents {
         try store.withReadSnapshot {
             let recs = try store.records(s)
-            guard !recs.isEmpty else { throw AuditError("no audit log for \(s) in \(path)") }
+            guard !recs.isEmpty else { throw AuditError("no audit log for \(s) in \(path)", status: .invalidInput) }
             var results: [String: [UInt8]] = [:]
             for r in try store.results(s) { results[r.name] = r.bytes }
             let note = try store.latestCheckpoint(s)?.note
@@ -213,7 +213,7 @@ public final class AuditWorkspace {
         guard ["note", "override", "disregard"].contains(kind) else { throw AuditError("review kind must be note, override or disregard") }
         if kind == "override" && override == nil { throw AuditError("an override review needs --value") }
         let recs = try store.records(s)
-        guard concernsSeq >= 0, concernsSeq < recs.count else { throw AuditError("\(s) has no record with seq \(concernsSeq)") }
+        guard concernsSeq >= 0, concernsSeq < recs.count else { throw AuditError("\(s) has no record with seq \(concernsSeq)", status: .invalidInput) }
         var fields: [String: AuditJSON] = ["kind": .string(kind), "note": .string(note), "concerns_seq": .int(Int64(concernsSeq)),
                                            "concerns_leaf": .string(Hex.encode(Merkle.leafHash(recs[concernsSeq].bytes)))]
         if let override { fields["override"] = .string(override) }
@@ -222,7 +222,7 @@ public final class AuditWorkspace {
 
     /// Reading, reviewing or exporting never creates a session log.
     public func requireExisting(_ s: SessionRef) throws {
-        if try store.records(s).isEmpty { throw AuditError("no audit log for \(s) in \(path)") }
+        if try store.records(s).isEmpty { throw AuditError("no audit log for \(s) in \(path)", status: .invalidInput) }
     }
 
     // MARK: - Proofs

@@ -15,9 +15,14 @@ public enum Base64 {
 
 /// Errors from keys, notes and checkpoints: one line naming the problem.
 public struct AuditError: CandorError, Sendable {
-    public var exitStatus: ExitStatus { .failure }
+    /// `.failure` by default; `.invalidInput` when the caller named something that does not
+    /// exist (an unknown session, a record number beyond the log).
+    public let exitStatus: ExitStatus
     public let message: String
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String, status: ExitStatus = .failure) {
+        self.message = message
+        self.exitStatus = status
+    }
     public var description: String { message }
 }
 

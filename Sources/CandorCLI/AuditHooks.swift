@@ -23,7 +23,7 @@ func sessionRef(_ caseID: String, _ sessionID: String) throws -> SessionRef {
 
 /// Runs an audit operation, mapping `AuditError` to exit 1 with its message.
 func auditing<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as AuditError { throw CLIError(code: ExitCodes.failure, e.message) }
+    do { return try body() } catch let e as AuditError { throw CLIError(code: e.exitStatus.rawValue, e.message) }
 }
 
 /// The operator name used by the hooks, or a clear error if there is no operator key.
