@@ -111,6 +111,33 @@ public enum LogVerifier {
         return report
     }
 
+    /// Every record checked on its own (canonical form, envelope, chain link to the record
+    /// before it, operator signature), continuing past failures: what `audit show` prints per
+    /// record and `audit verify` lists after its verdict. Nil entries are records that pass.
+    public static func recordFindings(_ c: LogContents) -> [VerificationFailure?] {
+        var trusted: [String: NoteVerifierKey] = [:]
+        for text in c.operatorKeys {
+            if let k = try? NoteVerifierKey(parsing: text) { trusted[k.encoded] = k }
+        }
+        var leaves: [Merkle.Hash] = []
+        var records: [[String: AuditJSON]] = []
+        var findings: [VerificationFailure?] = []
+        for (seq, line) in c.lines.enumerated() {
+            do {
+                records.append(
+                    try checkRecord(
+                        line, seq: seq, unterminated: c.lastLineUnterminated && seq == c.lines.count - 1, prevLeaf: leaves.last,
+                        records: records, leaves: leaves, trusted: trusted))
+                findings.append(nil)
+            } catch {
+                records.append((try? CanonicalJSON.parse(line))?.objectValue ?? [:])
+                findings.append(error)
+            }
+            leaves.append(Merkle.leafHash(line))
+        }
+        return findings
+    }
+
     private static func fail(_ kind: FailureKind, _ seq: Int?, _ message: String) -> VerificationFailure {
         VerificationFailure(kind: kind, seq: seq, message: message)
     }

@@ -39,7 +39,7 @@ import Testing
         #expect(again.stderr.contains("refusing to overwrite"), "\(again.stderr)")
         let mode = try FileManager.default.attributesOfItem(atPath: ws + "/keys/operators/ann.key")[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        #expect(try candor("keys", "init", "--operator", "bad name", "--workspace", ws).status == 1)
+        #expect(try candor("keys", "init", "--operator", "bad name", "--workspace", ws).status == 2)  // a usage error (docs/exit-codes.md)
     }
 
     @Test func hookWithoutOperatorKeyFailsClearly() throws {
@@ -134,7 +134,7 @@ import Testing
         #expect(p.stdout.contains("inclusion of seq 1 in tree size 5"), "\(p.stdout)")
         // Unknown session: reading it never creates it.
         let none = try candor("audit", "show", "--case", "C1", "--session", "S9", "--workspace", ws)
-        #expect(none.status == 1)
+        #expect(none.status == 3)  // an unknown session is invalid input, as for report
         #expect(none.stderr.contains("no audit log"), "\(none.stderr)")
     }
 
