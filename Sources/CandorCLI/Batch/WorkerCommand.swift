@@ -65,6 +65,7 @@ public struct WorkerCommand: AsyncParsableCommand {
     public func run() async throws {
         let shutdown = ShutdownSignal()
         shutdown.installSignalHandlers()
+        shutdown.armWatchdog(graceSeconds: grace)
         let location = try queueOptions.location(workspace: global.workspacePath)
         // Audit records of the jobs go to the queue's database unless $CANDOR_AUDIT_DB names
         // another (see sharedAuditStore).
@@ -91,8 +92,10 @@ public struct WorkerCommand: AsyncParsableCommand {
         let bar = isatty(2) == 1 && !quiet
         let outDir = out
         let workerID = options.workerID
+        let leaseSeconds = lease
         if !quiet { printErr("worker \(workerID): queue \(store.location), concurrency \(concurrency)") }
 
+        if let outDir { await writeMissingOutputs(store, outDir, quiet: quiet) }
         let summary = await runWorker(store: store, options: options, shutdown: shutdown, events: { event in
             var line: String?
             switch event {
@@ -100,8 +103,9 @@ public struct WorkerCommand: AsyncParsableCommand {
             case .done(let j, let bytes):
                 line = "job \(j.id) done: \(j.inputPath)"
                 if let outDir {
-                    let name = identifier(fromFileName: j.inputPath) + "-" + String(j.inputSHA256.prefix(12)) + ".analysis.json"
-                    do { try writeBytes(bytes, to: outDir + "/" + name) } catch { line = "job \(j.id) done, but \(error)" }
+                    do { try writeBytes(bytes, to: outDir + "/" + outFileName(j.inputPath, j.inputSHA256)) } catch {
+                        line = "job \(j.id) done, but \(error)"
+                    }
                 }
             case .failed(let j, let error, let next):
                 line = "job \(j.id) attempt \(j.attempt) failed (\(next == .failed ? "no attempts left" : "will retry")): \(error)"
@@ -112,45 +116,39 @@ public struct WorkerCommand: AsyncParsableCommand {
             if let line, !quiet { writeStderr((bar ? "\r\u{1B}[K" : "") + "worker: " + line + "\n") }
             if bar, let c = try? await store.counts() { writeStderr("\r\u{1B}[K" + progressBar(c)) }
         }, process: { job in
-            try await analyseJob(job, workspace: workspace, auditURL: auditURL, threads: perJob)
+            try await analyseJob(job, store: store, lease: leaseSeconds, workspace: workspace, auditURL: auditURL, threads: perJob)
         })
+        if let outDir, !shutdown.requested { await writeMissingOutputs(store, outDir, quiet: quiet) }
         await store.close()
         if bar { writeStderr("\n") }
         if !quiet {
             printErr("worker \(workerID): \(summary.done) done, \(summary.retried) to retry, \(summary.failed) failed, "
-                     + "\(summary.released) released, \(summary.lost) lost to other workers")
+                     + "\(summary.released) released, \(summary.lost) lost to other workers, \(summary.abandoned) abandoned after store errors")
         }
     }
 }
 
-/// Runs one job: checks the input is still the submitted file, analyses it with the library
-/// and returns the analysis JSON bytes (recorded in the job's session log, if it has one).
-func analyseJob(_ job: ClaimedJob, workspace: String, auditURL: String?, threads: Int) async throws -> [UInt8] {
-    let settings: BatchAnalysisSettings
-    do { settings = try JSONDecoder().decode(BatchAnalysisSettings.self, from: Data(job.parametersJSON.utf8)) } catch {
-        throw CLIError(code: ExitCodes.failure, "job \(job.id): unreadable job settings (\(error))")
+/// The `--out` file name of a job: <name>-<sha256 prefix>.analysis.json.
+func outFileName(_ inputPath: String, _ inputSHA256: String) -> String {
+    identifier(fromFileName: inputPath) + "-" + String(inputSHA256.prefix(12)) + ".analysis.json"
+}
+
+/// (Re)writes the `--out` file of every done job whose file is missing (a worker killed
+/// between storing a result and writing its file), from the stored result.
+func writeMissingOutputs(_ store: any JobStore, _ outDir: String, quiet: Bool) async {
+    guard let jobs = try? await store.jobs() else { return }
+    var written = 0
+    for job in jobs where job.state == .done {
+        let path = outDir + "/" + outFileName(job.inputPath, job.inputSHA256)
+        guard !FileManager.default.fileExists(atPath: path),
+              let stored = try? await store.result(jobID: job.id), JobKeys.sha256Hex(stored.bytes) == stored.sha256
+        else { continue }
+        do {
+            try writeBytes(stored.bytes, to: path)
+            written += 1
+        } catch {
+            if !quiet { printErr("worker: job \(job.id): \(error)") }
+        }
     }
-    let models = try batchModels()
-    guard JobKeys.modelsHash(models) == job.modelsHash else {
-        throw CLIError(code: ExitCodes.failure, "job \(job.id): this worker's models (\(models.map(\.id).joined(separator: ", "))) "
-                       + "differ from those the job was submitted with; give every machine the same models folder (CANDOR_MODELS)")
-    }
-    let now = try sha256(ofFile: job.inputPath)
-    guard now == job.inputSHA256 else {
-        throw InputError(path: job.inputPath, problem: "changed since it was submitted (sha256 \(now), submitted \(job.inputSHA256))")
-    }
-    var request = AnalysisRequest(file: job.inputPath, outPath: nil)
-    request.options.pitch = settings.pitch
-    request.options.mix = settings.mix
-    request.options.roles = settings.roles
-    request.options.threads = threads
-    if let caseID = job.caseID, let sessionID = job.sessionID {
-        request.session = AuditTarget(workspace: workspace, caseID: caseID, sessionID: sessionID, storeURL: auditURL)
-    }
-    let outcome = try await runAnalysis(request)
-    guard outcome.inputSHA256 == job.inputSHA256 else {
-        throw InputError(path: job.inputPath, problem: "changed while it was analysed (sha256 \(outcome.inputSHA256), submitted \(job.inputSHA256))")
-    }
-    guard let bytes = outcome.bytes else { throw CLIError(code: ExitCodes.failure, "job \(job.id): no analysis output") }
-    return bytes
+    if written > 0, !quiet { printErr("worker: wrote \(written) missing --out file(s) from stored results") }
 }
