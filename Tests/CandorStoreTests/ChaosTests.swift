@@ -13,7 +13,10 @@ struct ChaosTests {
 
     @Test("database stopped for 5 s mid-run: no worker hangs, every job done once, no duplicate records, SIGTERM honoured")
     func restarts() async throws {
+        func note(_ s: String) { FileHandle.standardError.write(Data("[chaos] \(s)\n".utf8)) }
+        note("starting a private PostgreSQL")
         let pg = try PrivatePostgres()
+        note("PostgreSQL on port \(pg.port)")
         defer { pg.destroy() }
         let dir = tempDir("candor-chaos")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -35,6 +38,7 @@ struct ChaosTests {
             }
             // Stop the database once the first job is done (mid-run), keep it down, restart.
             _ = workers[0].waitFor(timeout: 60) { $0.contains(" done: ") }
+            note("rep \(rep): stopping the database")
             try pg.stop()
             // In the last repetition, one worker is told to stop while the database is down:
             // it must exit within its grace period (5 s) plus the watchdog margin (10 s).
@@ -43,6 +47,7 @@ struct ChaosTests {
             terminated?.signal(SIGTERM)
             try await Task.sleep(nanoseconds: UInt64(Self.downSeconds * 1e9))
             try pg.start()
+            note("rep \(rep): database restarted")
             for (k, w) in workers.enumerated() {
                 let status = w.wait(timeout: 120)
                 #expect(status == 0 || (w === terminated && status == 1), "rep \(rep) worker \(k) (status \(status), -1 = hung): \(w.log)")
