@@ -87,10 +87,15 @@ public struct PostgresTarget: Sendable, Equatable {
             case "verify-ca": t.certificateVerification = .noHostnameVerification
             default: t.certificateVerification = .none
             }
-            if let root = sslRootCert { t.trustRoots = .file(root) }
+            if let root = sslRootCert {
+                guard access(root, R_OK) == 0 else {
+                    throw StoreError("\(display): sslrootcert \(root): \(String(cString: strerror(errno)))")
+                }
+                t.trustRoots = .file(root)
+            }
             let context: NIOSSLContext
             do { context = try NIOSSLContext(configuration: t) } catch {
-                throw StoreError("\(display): TLS set-up failed (\(error))")
+                throw StoreError("\(display): TLS set-up failed (\(connectionProblem("\(error)") ?? "\(error)"))")
             }
             tls = sslMode == "prefer" ? .prefer(context) : .require(context)
         }

@@ -149,6 +149,23 @@ func closeWhenReleased(_ conn: PostgresConnection) {
     conn.close().whenComplete { _ in withExtendedLifetime(conn) {} }
 }
 
+/// The usual connection failures in plain words (NIO's descriptions carry socket-address
+/// dumps, `<none>` placeholders and BoringSSL source paths); nil for anything else.
+func connectionProblem(_ text: String) -> String? {
+    let t = text.lowercased()
+    if t.contains("connection refused") { return "connection refused (is the server running and listening there?)" }
+    if t.contains("unknownhost") || t.contains("name or service not known") { return "unknown host name" }
+    if t.contains("timeout") || t.contains("timed out") { return "no answer (connection timed out)" }
+    if t.contains("certificate_verify_failed") || t.contains("certificate verify failed") {
+        return "TLS: the server's certificate does not verify (check sslrootcert and the host name in the URL)"
+    }
+    if t.contains("handshake") || t.contains("ssl") || t.contains("tls") {
+        return "TLS handshake failed (check sslmode and sslrootcert)"
+    }
+    if t.contains("connection reset") || t.contains("closed") || t.contains("eof") { return "the server closed the connection" }
+    return nil
+}
+
 /// PostgreSQL errors say "Generic description" in their `description`; dig out the server's
 /// message or the connection problem instead (never the password).
 func pgMessage(_ error: any Error) -> String {
@@ -157,8 +174,8 @@ func pgMessage(_ error: any Error) -> String {
             let state = e.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
             return msg + state
         }
-        if let u = e.underlying { return "\(e.code): \(u)" }
-        return "\(e.code)"
+        if let u = e.underlying { return connectionProblem("\(u)") ?? "\(e.code): \(u)".replacingOccurrences(of: "<none>", with: "?") }
+        return connectionProblem("\(e.code)") ?? "\(e.code)"
     }
     if let e = error as? PostgresTransactionError {
         if let c = e.closureError { return pgMessage(c) }

@@ -111,6 +111,13 @@ struct AuditFencingTests {
         let first = try #require(try await store.jobs().first { $0.id == 1 })
         #expect(first.history.map(\.outcome) == ["lease_expired", "done"], "\(first.history)")
         await store.close()
+        // batch status --json: a done job shows no current error (the expired attempt keeps its own).
+        let status = try candor(["batch", "status", "--json", "--queue", queue, "--workspace", ws])
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status.stderr)")
+        let job1 = try #require((doc["jobs"] as? [[String: Any]])?.first { $0["id"] as? Int == 1 })
+        #expect(job1["last_error"] is NSNull, "\(job1)")
+        let history = try #require(job1["history"] as? [[String: Any]])
+        #expect(history.first?["error"] is String && history.allSatisfy { $0["started_at"] is String }, "\(history)")
     }
 
     @Test("a worker frozen past its lease and then resumed writes nothing: the job is logged once, by the new holder",

@@ -40,21 +40,21 @@ struct ChaosTests {
             _ = workers[0].waitFor(timeout: 60) { $0.contains(" done: ") }
             note("rep \(rep): stopping the database")
             try pg.stop()
-            // In the last repetition, one worker is told to stop while the database is down:
-            // it must exit within its grace period (5 s) plus the watchdog margin (10 s).
-            let terminated = rep == Self.repetitions ? workers[2] : nil
+            // One worker is told to stop while the database is down: it must exit within its
+            // grace period (5 s) plus the watchdog margin (10 s), never waiting for the database.
+            let terminated = workers[2]
             let termAt = Date()
-            terminated?.signal(SIGTERM)
-            try await Task.sleep(nanoseconds: UInt64(Self.downSeconds * 1e9))
+            terminated.signal(SIGTERM)
+            while terminated.process.isRunning && Date().timeIntervalSince(termAt) < 20 { usleep(50_000) }
+            let termSeconds = Date().timeIntervalSince(termAt)
+            #expect(!terminated.process.isRunning, "rep \(rep): SIGTERM not honoured within 20 s with the database down: \(terminated.log)")
+            let left = Self.downSeconds - termSeconds
+            if left > 0 { try await Task.sleep(nanoseconds: UInt64(left * 1e9)) }
             try pg.start()
             note("rep \(rep): database restarted")
             for (k, w) in workers.enumerated() {
                 let status = w.wait(timeout: 120)
                 #expect(status == 0 || (w === terminated && status == 1), "rep \(rep) worker \(k) (status \(status), -1 = hung): \(w.log)")
-            }
-            if let terminated {
-                #expect(!terminated.process.isRunning)
-                summary.append(String(format: "SIGTERM with the database down: exit after %.1f s", Date().timeIntervalSince(termAt)))
             }
             // A worker stopped by SIGTERM may leave jobs queued: finish them.
             let rest = try candor(["worker"] + common)
@@ -78,7 +78,8 @@ struct ChaosTests {
             let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
             #expect(leftovers.isEmpty, "rep \(rep): temporary files left: \(leftovers)")
             let errors = workers.map { $0.log.components(separatedBy: "store error").count - 1 }.reduce(0, +)
-            summary.append(String(format: "rep %d: 9 jobs done once, %d store errors survived, %.1f s", rep, errors, Date().timeIntervalSince(started)))
+            summary.append(String(format: "rep %d: 9 jobs done once, %d store errors survived, SIGTERM exit after %.1f s (status %d), %.1f s",
+                                  rep, errors, termSeconds, terminated.process.terminationStatus, Date().timeIntervalSince(started)))
         }
         print("[chaos] " + summary.joined(separator: "; "))
     }

@@ -1,0 +1,44 @@
+import CandorTestSupport
+import Foundation
+import Testing
+
+/// `candor analyze` stopped by SIGTERM at different moments (during the analysis, while the
+/// output is written) leaves no temporary file: neither beside the output nor in $TMPDIR;
+/// the output is either absent or complete.
+@Suite(.serialized) struct AnalyzeSignalTests {
+    @Test func sigtermLeavesNoTemporaryFiles() throws {
+        let dir = tempDir("candor-sigterm")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = dir + "/long.wav", outDir = dir + "/out", tmp = dir + "/tmp"
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        writeWAV(input, samples: sine(180, seconds: 60))
+        var outcomes: [String] = []
+        for delayMs in [300, 800, 1500, 2500, 4000] {
+            let out = outDir + "/a.json"
+            try? FileManager.default.removeItem(atPath: out)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Paths.candor)
+            p.arguments = ["analyze", input, "--out", out, "--quiet", "--threads", "1"]
+            p.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp]) { _, new in new }
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(useconds_t(delayMs * 1000))
+            kill(p.processIdentifier, SIGTERM)
+            p.waitUntilExit()
+            let leftOut = (try? FileManager.default.contentsOfDirectory(atPath: outDir)) ?? []
+            let leftTmp = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
+            #expect(leftTmp.isEmpty, "after \(delayMs) ms: \(leftTmp) in $TMPDIR")
+            #expect(leftOut.allSatisfy { $0 == "a.json" }, "after \(delayMs) ms: \(leftOut) beside the output")
+            if leftOut.contains("a.json") {
+                let data = try #require(FileManager.default.contents(atPath: out))
+                #expect((try? JSONSerialization.jsonObject(with: data)) != nil, "after \(delayMs) ms: an incomplete output")
+                outcomes.append("\(delayMs) ms: complete output")
+            } else {
+                outcomes.append("\(delayMs) ms: no output")
+            }
+        }
+        print("analyze + SIGTERM: " + outcomes.joined(separator: ", "))
+    }
+}
