@@ -12,9 +12,10 @@ import Testing
         let input = dir + "/long.wav", outDir = dir + "/out", tmp = dir + "/tmp"
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-        writeWAV(input, samples: sine(180, seconds: 60))
+        writeWAV(input, samples: sine(180, seconds: 30))
         var outcomes: [String] = []
-        for delayMs in [300, 800, 1500, 2500, 4000] {
+        // Fixed delays (during the analysis), then -1: as soon as the temporary output appears.
+        for delayMs in [300, 1500, -1, -1] {
             let out = outDir + "/a.json"
             try? FileManager.default.removeItem(atPath: out)
             let p = Process()
@@ -24,7 +25,11 @@ import Testing
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
-            usleep(useconds_t(delayMs * 1000))
+            if delayMs >= 0 {
+                usleep(useconds_t(delayMs * 1000))
+            } else {
+                while p.isRunning, ((try? FileManager.default.contentsOfDirectory(atPath: outDir)) ?? []).isEmpty { usleep(500) }
+            }
             kill(p.processIdentifier, SIGTERM)
             p.waitUntilExit()
             let leftOut = (try? FileManager.default.contentsOfDirectory(atPath: outDir)) ?? []
@@ -34,9 +39,9 @@ import Testing
             if leftOut.contains("a.json") {
                 let data = try #require(FileManager.default.contents(atPath: out))
                 #expect((try? JSONSerialization.jsonObject(with: data)) != nil, "after \(delayMs) ms: an incomplete output")
-                outcomes.append("\(delayMs) ms: complete output")
+                outcomes.append("\(delayMs < 0 ? "at the temporary file" : "\(delayMs) ms"): complete output")
             } else {
-                outcomes.append("\(delayMs) ms: no output")
+                outcomes.append("\(delayMs < 0 ? "at the temporary file" : "\(delayMs) ms"): no output")
             }
         }
         print("analyze + SIGTERM: " + outcomes.joined(separator: ", "))
