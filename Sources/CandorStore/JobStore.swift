@@ -131,7 +131,8 @@ public protocol JobStore: Sendable {
     /// expired lease) for `worker`, with a lease of `leaseSeconds`. nil when there is none.
     func claim(worker: String, leaseSeconds: Double) async throws -> ClaimedJob?
 
-    /// Extends the lease; false if the claim is no longer held (lease lost).
+    /// Extends the lease; false if the claim is no longer held or its lease has expired
+    /// (lease lost: another worker may claim the job at any moment).
     func heartbeat(_ job: ClaimedJob, leaseSeconds: Double) async throws -> Bool
 
     /// Stores the result (the first stored result of a job is kept) and marks the job done,

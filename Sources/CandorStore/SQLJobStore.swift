@@ -183,7 +183,7 @@ public final class SQLJobStore: JobStore {
         try await transaction { c in
             !(try await c.execute("""
                 UPDATE candor_jobs SET lease_expires = \(now) + ?, updated_at = \(now)
-                WHERE id = ? AND lease_token = ? AND state = 'running' RETURNING id
+                WHERE id = ? AND lease_token = ? AND state = 'running' AND lease_expires >= \(now) RETURNING id
                 """, [.double(leaseSeconds), .int(job.id), .text(job.token)])).isEmpty
         }
     }
