@@ -11,6 +11,14 @@ public struct StoreTimeout: Error, CustomStringConvertible, Sendable {
 
 func formatSeconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : "\(s) s" }
 
+/// The task executor a bounded call should run on (unstructured tasks do not inherit a task
+/// executor preference, task-locals they do): the worker sets its job and heartbeat threads
+/// here, so a bounded store call made by a heartbeat keeps running on the heartbeat's own
+/// thread even when every core is busy with jobs.
+enum PreferredExecutor {
+    @TaskLocal static var current: (any TaskExecutor)?
+}
+
 /// Resumes a continuation once, from whichever of the operation and its timer ends first.
 private final class ResumeOnce<T: Sendable>: Sendable {
     private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
@@ -35,13 +43,14 @@ private final class ResumeOnce<T: Sendable>: Sendable {
 /// also resumes it at once.
 func withDeadline<T: Sendable>(_ seconds: Double, _ what: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
     let once = ResumeOnce<T>()
+    let executor = PreferredExecutor.current
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
             once.set(c)
-            once.keep(Task {
+            once.keep(Task(executorPreference: executor) {
                 do { once.resume(.success(try await operation())) } catch { once.resume(.failure(error)) }
             })
-            once.keep(Task {
+            once.keep(Task(executorPreference: executor) {
                 try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
                 if !Task.isCancelled { once.resume(.failure(StoreTimeout(what: what, seconds: seconds))) }
             })
@@ -77,6 +86,9 @@ public struct StoreTimeouts: Sendable {
     public var lock = 20.0
     /// Closing a connection (then it is abandoned).
     public var close = 5.0
+    /// Waiting for an advisory lock (schema set-up, migration, a session's audit log), which
+    /// other processes may hold for a while: server and client side.
+    public var advisoryLock = 120.0
 
     public init() {}
 
@@ -87,4 +99,15 @@ public struct StoreTimeouts: Sendable {
     }
 
     public static let standard = StoreTimeouts()
+
+    /// Statements run inside a transaction before taking an advisory lock: the lock may be
+    /// waited for up to `advisoryLock`.
+    var advisoryLockSettings: [String] {
+        ["SET LOCAL lock_timeout = \(Int(advisoryLock * 1000))", "SET LOCAL statement_timeout = \(Int(advisoryLock * 1000))"]
+    }
+
+    /// The client-side limit for one statement.
+    func clientLimit(_ sql: String) -> Double {
+        sql.hasPrefix("SELECT pg_advisory_xact_lock") ? advisoryLock + 10 : query
+    }
 }

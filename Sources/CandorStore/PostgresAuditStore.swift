@@ -43,6 +43,7 @@ public final class PostgresAuditStore: AuditStore {
                 for sql in PGConnection.useSchema(schema) { try run(sql) }
             }
             try run("BEGIN")
+            for sql in timeouts.advisoryLockSettings { try run(sql) }
             try run("SELECT pg_advisory_xact_lock(7317002)")
             try run("""
                 CREATE TABLE IF NOT EXISTS candor_audit_records (
@@ -79,7 +80,8 @@ public final class PostgresAuditStore: AuditStore {
         guard !broken else { throw AuditError("PostgreSQL audit store \(location): the connection was lost") }
         let query = PGConnection.query(sql, binds)
         do {
-            let result = try waitBounded(connection.query(query, logger: logger), seconds: timeouts.query, "PostgreSQL audit store \(location)")
+            let result = try waitBounded(connection.query(query, logger: logger), seconds: timeouts.clientLimit(sql),
+                                         "PostgreSQL audit store \(location)")
             return try result.map { row in try row.map(PGConnection.value) }
         } catch let e as StoreTimeout {
             broken = true
@@ -113,6 +115,7 @@ public final class PostgresAuditStore: AuditStore {
     }
 
     private func lockSession(_ s: SessionRef) throws {
+        for sql in timeouts.advisoryLockSettings { try run(sql) }
         try run("SELECT pg_advisory_xact_lock(hashtextextended(? || chr(10) || ?, 7317003))", [.text(s.caseID), .text(s.sessionID)])
     }
 

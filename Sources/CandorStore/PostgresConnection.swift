@@ -57,7 +57,7 @@ final class PGConnection: SQLConnection {
         let query = Self.query(sql, binds)
         let (connection, logger) = (self.connection, self.logger)
         do {
-            return try await withDeadline(timeouts.query, "PostgreSQL \(describe)") {
+            return try await withDeadline(timeouts.clientLimit(sql), "PostgreSQL \(describe)") {
                 var out: [[SQLValue]] = []
                 for try await row in try await connection.query(query, logger: logger) {
                     out.append(try row.map(Self.value))
@@ -91,8 +91,8 @@ final class PGConnection: SQLConnection {
     /// Creates the schema if needed and puts it first on the search path. Concurrent
     /// `CREATE SCHEMA IF NOT EXISTS` can collide, so creation is serialised with an advisory lock.
     static func useSchema(_ schema: String) -> [String] {
-        ["BEGIN", "SELECT pg_advisory_xact_lock(7317000)", "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", "COMMIT",
-         "SET search_path TO \"\(schema)\""]
+        ["BEGIN"] + StoreTimeouts.standard.advisoryLockSettings
+            + ["SELECT pg_advisory_xact_lock(7317000)", "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", "COMMIT", "SET search_path TO \"\(schema)\""]
     }
 
     /// A postgres-nio query from SQL with `?` placeholders and its values.
@@ -191,7 +191,7 @@ extension SQLDialect {
         begin: "BEGIN",
         now: "extract(epoch from clock_timestamp())::float8",
         lockClause: " FOR UPDATE SKIP LOCKED",
-        migrationLock: "SELECT pg_advisory_xact_lock(7317001)",
+        migrationLock: StoreTimeouts.standard.advisoryLockSettings + ["SELECT pg_advisory_xact_lock(7317001)"],
         migrations: [[
             """
             CREATE TABLE IF NOT EXISTS candor_jobs (

@@ -66,7 +66,7 @@ struct SQLDialect: Sendable {
     /// Appended to the claim query.
     var lockClause: String
     /// Run first inside the migration transaction (serialises concurrent first use).
-    var migrationLock: String?
+    var migrationLock: [String]
     /// Schema versions: the statements taking version k-1 to k.
     var migrations: [[String]]
 }

@@ -58,7 +58,7 @@ public final class SQLJobStore: JobStore {
     /// Creates or migrates the schema (serialised across processes).
     func migrate() async throws {
         try await transaction { c in
-            if let lock = dialect.migrationLock { _ = try await c.execute(lock, []) }
+            for sql in dialect.migrationLock { _ = try await c.execute(sql, []) }
             _ = try await c.execute("CREATE TABLE IF NOT EXISTS candor_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", [])
             let rows = try await c.execute("SELECT value FROM candor_meta WHERE key = 'schema_version'", [])
             let version = rows.first?.first?.text.flatMap { Int($0) } ?? 0

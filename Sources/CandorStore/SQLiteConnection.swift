@@ -125,7 +125,7 @@ extension SQLDialect {
         begin: "BEGIN IMMEDIATE",
         now: "((julianday('now') - 2440587.5) * 86400.0)",
         lockClause: "",
-        migrationLock: nil,
+        migrationLock: [],
         migrations: [[
             """
             CREATE TABLE IF NOT EXISTS candor_jobs (

@@ -66,6 +66,8 @@ public struct WorkerOptions: Sendable {
     public var graceSeconds = 30.0
     /// Threads that run the jobs themselves (see `JobExecutor`); 0 = `concurrency`.
     public var jobThreads = 0
+    /// Updated as the worker claims, reaches the store and holds jobs.
+    public var health = WorkerHealth()
 
     public init(workerID: String = WorkerOptions.defaultWorkerID()) { self.workerID = workerID }
 
@@ -165,8 +167,10 @@ private func slotLoop(store: any JobStore, options: WorkerOptions, shutdown: Shu
         let job: ClaimedJob?
         do {
             job = try await store.claim(worker: options.workerID, leaseSeconds: options.leaseSeconds)
+            options.health.contact(claimed: job != nil)
             storeErrors = 0
         } catch {
+            options.health.storeError("\(error)")
             storeErrors += 1
             await events(.storeError("\(error)"))
             await pause(min(30, options.pollSeconds * Double(1 << min(storeErrors, 5))), unless: shutdown)
@@ -178,6 +182,8 @@ private func slotLoop(store: any JobStore, options: WorkerOptions, shutdown: Shu
             continue
         }
         await events(.claimed(job))
+        options.health.started(job.id)
+        defer { options.health.finished(job.id) }
         await runJob(job, store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
                      control: control, events: events, process: process)
     }
@@ -189,12 +195,14 @@ private func runJob(_ job: ClaimedJob, store: any JobStore, options: WorkerOptio
     let outcome = Box<Outcome>()
     let lost = Box<Bool>()
     let work = Task(executorPreference: executor) {
-        do { outcome.set(.result(try await process(job))) } catch { outcome.set(.error(oneLine("\(error)"))) }
+        await PreferredExecutor.$current.withValue(executor) {
+            do { outcome.set(.result(try await process(job))) } catch { outcome.set(.error(oneLine("\(error)"))) }
+        }
     }
     // A heartbeat that cannot reach the store (a silent partition) gives up after a third of
     // the lease; once no heartbeat succeeded for a whole lease, the lease counts as lost
     // (another worker may hold the job by now) and the attempt stops.
-    let heartbeat = Task(executorPreference: control) {
+    @Sendable func renewLease() async {
         var lastRenewed = Date()
         while !Task.isCancelled {
             try? await Task.sleep(nanoseconds: UInt64(options.leaseSeconds / 3 * 1e9))
@@ -213,6 +221,9 @@ private func runJob(_ job: ClaimedJob, store: any JobStore, options: WorkerOptio
                 return
             }
         }
+    }
+    let heartbeat = Task(executorPreference: control) {
+        await PreferredExecutor.$current.withValue(control) { await renewLease() }
     }
     var shutdownAt: Date?
     while outcome.value == nil, lost.value == nil {

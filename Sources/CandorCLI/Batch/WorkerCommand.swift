@@ -21,7 +21,9 @@ public struct WorkerCommand: AsyncParsableCommand {
         re-claimed when its lease expires. Failed attempts are retried with exponential back-off \
         up to the job's attempt limit, keeping each attempt's error. SIGTERM or SIGINT stops \
         claiming and lets running jobs finish within --grace seconds (they are released back to the \
-        queue otherwise; a second signal releases them at once). Input paths must be readable \
+        queue otherwise; a second signal releases them at once). A watchdog ends the worker (exit 1) \
+        10 s after the grace period, or 2 s after a second signal, if shutdown is stuck (e.g. on an \
+        unreachable database). Input paths must be readable \
         at the same path on every worker machine.
         """)
 
@@ -51,6 +53,9 @@ public struct WorkerCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Seconds between looks at the queue when there is nothing to claim.")
     var poll: Double = 1
+
+    @Option(name: .customLong("status-file"), help: "Keep this file updated (every second) with the worker's state as JSON (schema candor.worker-status/1): connection, last claim, jobs in flight.")
+    var statusFile: String?
 
     public init() {}
 
@@ -96,6 +101,15 @@ public struct WorkerCommand: AsyncParsableCommand {
         if !quiet { printErr("worker \(workerID): queue \(store.location), concurrency \(concurrency)") }
 
         if let outDir { await writeMissingOutputs(store, outDir, quiet: quiet) }
+        let fixedOptions = options
+        let reporter = statusFile.map { path in
+            Task.detached {
+                while !Task.isCancelled {
+                    writeWorkerStatus(path, options: fixedOptions, queue: store.location, shutdown: shutdown)
+                    try? await Task.sleep(nanoseconds: 1_000_000_000)
+                }
+            }
+        }
         let summary = await runWorker(store: store, options: options, shutdown: shutdown, events: { event in
             var line: String?
             switch event {
@@ -119,6 +133,8 @@ public struct WorkerCommand: AsyncParsableCommand {
             try await analyseJob(job, store: store, lease: leaseSeconds, workspace: workspace, auditURL: auditURL, threads: perJob)
         })
         if let outDir, !shutdown.requested { await writeMissingOutputs(store, outDir, quiet: quiet) }
+        reporter?.cancel()
+        if let statusFile { writeWorkerStatus(statusFile, options: options, queue: store.location, shutdown: shutdown, exiting: true) }
         await store.close()
         if bar { writeStderr("\n") }
         if !quiet {
@@ -151,4 +167,25 @@ func writeMissingOutputs(_ store: any JobStore, _ outDir: String, quiet: Bool) a
         }
     }
     if written > 0, !quiet { printErr("worker: wrote \(written) missing --out file(s) from stored results") }
+}
+
+/// Writes the worker's state (`--status-file`), atomically.
+func writeWorkerStatus(_ path: String, options: WorkerOptions, queue: String, shutdown: ShutdownSignal, exiting: Bool = false) {
+    let h = options.health.snapshot
+    func time(_ d: Date?) -> JSONValue { d.map { .string(AuditRecord.timestamp($0)) } ?? .null }
+    let state = exiting ? "exited" : shutdown.requested ? "stopping" : "running"
+    let doc = JSONValue.object([
+        ("schema", .string("candor.worker-status/1")),
+        ("worker", .string(options.workerID)),
+        ("queue", .string(queue)),
+        ("state", .string(state)),
+        ("connection", .string(h.connection)),
+        ("last_claim_at", time(h.lastClaimAt)),
+        ("last_store_contact_at", time(h.lastStoreContactAt)),
+        ("last_store_error", h.lastStoreError.map { .string($0) } ?? .null),
+        ("last_store_error_at", time(h.lastStoreErrorAt)),
+        ("jobs_in_flight", .array(h.inFlight.map { .int(Int($0)) })),
+        ("updated_at", time(Date())),
+    ])
+    try? writeAtomically(to: path) { doc.write(to: $0) }
 }
