@@ -39,8 +39,13 @@ struct AuditFencingTests {
         // and case C while they are still queued (with B pending too).
         let a = try candor(["batch", "submit", inputs, "--queue", queue, "--workspace", ws, "--case", "A"])
         #expect(a.stdout.contains("3 new job(s)"), "\(a.stdout)")
-        let w1 = try candor(worker, env: ["TMPDIR": tmp])
+        let w1 = try candor(worker + ["--status-file", dir + "/status.json"], env: ["TMPDIR": tmp])
         #expect(w1.status == 0, "\(w1.stderr)")
+        // The worker's health file: its final state, a successful claim, no job in flight.
+        let health = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/status.json"))) as? [String: Any])
+        #expect(health["schema"] as? String == "candor.worker-status/1" && health["state"] as? String == "exited", "\(health)")
+        #expect(health["connection"] as? String == "connected" && health["last_claim_at"] is String, "\(health)")
+        #expect((health["jobs_in_flight"] as? [Any])?.isEmpty == true, "\(health)")
         let b = try candor(["batch", "submit", inputs, "--queue", queue, "--workspace", ws, "--case", "B"])
         #expect(b.stdout.contains("0 new job(s)") && b.stdout.contains("3 existing job(s) also recorded"), "\(b.stdout)")
         let c = try candor(["batch", "submit", inputs, "--queue", queue, "--workspace", ws, "--case", "C"])
