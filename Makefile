@@ -5,7 +5,7 @@ SWIFT ?= swift
 DEMO_OUT ?= demo-out
 CANDOR_REL = .build/release/candor
 
-.PHONY: demo test test-flags build release clean bench format-check format
+.PHONY: demo test test-flags test-chaos build release clean bench format-check format
 
 build:
 	./scripts/setup.sh
@@ -42,6 +42,13 @@ test-flags:
 	./scripts/setup-test.sh
 	$(SWIFT) build --build-tests
 	CANDOR_REAL_FLAG_TESTS=1 $(SWIFT) test --filter RealSpeechFlagTests
+
+# The database chaos test with 10 repetitions (about 3 to 4 minutes; `make test` runs 2).
+test-chaos:
+	./scripts/setup-test.sh
+	$(SWIFT) build --build-tests
+	url=$$(./scripts/start-postgres.sh) && CANDOR_TEST_PG_URL="$${CANDOR_TEST_PG_URL:-$$url}" CANDOR_CHAOS_REPS=10 \
+		$(SWIFT) test --skip-build --filter ChaosTests
 
 bench: release
 	./benchmarks/compare.sh

@@ -60,7 +60,10 @@ let package = Package(
         .target(name: "CandorReport", dependencies: ["CandorCore", "CandorModels"], swiftSettings: swiftSettings),
         .target(
             name: "CandorStore",
-            dependencies: ["CandorCore", "CSQLite", "CandorAudit", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CandorCore", "CSQLite", "CandorAudit", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings),
         // The library over the stages: one entry point, one typed result (schema candor.analysis/1).
         .target(

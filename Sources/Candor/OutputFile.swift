@@ -83,9 +83,15 @@ public final class OutputFile {
         var opened: (String, Int32)?
         for _ in 0..<32 {
             let candidate = (dir.hasSuffix("/") ? dir : dir + "/") + names()
+            // Registered before it exists, so a SIGINT/SIGTERM arriving just after the file
+            // is created still removes it (unregistered again if the name is taken).
+            TempRegistry.add(candidate)
             let f = open(candidate, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if f >= 0 { opened = (candidate, f); break }
-            if errno != EEXIST { break }
+            let failure = errno
+            TempRegistry.remove(candidate)
+            errno = failure
+            if failure != EEXIST { break }
         }
         guard let (tmp, f) = opened else {
             throw OutputError(path: path, problem: "cannot create a temporary file in \(dir) (\(String(cString: strerror(errno))))")
@@ -93,7 +99,6 @@ public final class OutputFile {
         tempPath = tmp
         fd = f
         sink = TextSink(fd: f)
-        TempRegistry.add(tmp)
     }
 
     deinit { if !done { discard() } }

@@ -162,9 +162,14 @@ public final class AudioReader {
         self.fd = fd
         src = HashingSource(fd: fd, length: Int64(st.st_size), hashing: hashing)
         var sfinfo = SF_INFO()
-        let h = sf_open_virtual(&vio, Int32(SFM_READ), &sfinfo, Unmanaged.passUnretained(src).toOpaque())
+        // libsndfile copies the callbacks struct, so a local copy may go into the closure.
+        var io = vio
+        let source = Unmanaged.passUnretained(src).toOpaque()
+        let h = QuietStderr.run { sf_open_virtual(&io, Int32(SFM_READ), &sfinfo, source) }
         guard let h else {
-            let msg = String(cString: sf_strerror(nil))
+            var msg = String(cString: sf_strerror(nil))
+            // With virtual I/O libsndfile's generic message speaks of a missing file or a pipe.
+            if msg.contains("does not exist") { msg = "unrecognised format, or a damaged or truncated file" }
             systemClose(fd)
             throw InputError(path: path, problem: "not a readable audio file (\(msg))")
         }

@@ -79,6 +79,10 @@ public struct KeyStore: Sendable {
         if FileManager.default.fileExists(atPath: p) {
             do { return try NoteVerifierKey(parsing: try Self.readText(p)) } catch { throw AuditError("\(p): \(error)") }
         }
+        // Reading never creates a key: a workspace without its keys cannot verify anything.
+        guard FileManager.default.fileExists(atPath: path("log.key")) else {
+            throw AuditError("\(directory): no log key (log.vkey); copy the workspace's keys folder to verify its logs")
+        }
         return try logSigner().verifierKey
     }
 

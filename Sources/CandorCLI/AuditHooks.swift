@@ -65,20 +65,35 @@ func auditAnalysis(workspace: String, caseID: String, sessionID: String,
             let bytes = [UInt8](data)
             if Hex.encode(Merkle.sha256(bytes)) == outputSHA256 { resultName = try ws.storeResult(s, bytes: bytes).name }
         }
-        var analysis: [String: AuditJSON] = [
-            "input_sha256": .string(inputSHA256), "output_sha256": .string(outputSHA256), "output_path": .string(outputPath),
-            "software_version": .string(softwareVersion), "git_commit": .string(gitCommit),
-            "executable_sha256": .string(CandorVersion.executableSHA256),
-            "parameters": .object(parameters.mapValues { AuditJSON.string($0) }),
-            "models": .array(models.map { m -> AuditJSON in .object(["id": .string(m.id), "sha256": .string(m.sha256)]) }),
-        ]
-        if let resultName { analysis["result_file"] = .string(resultName) }
-        _ = try ws.append(s, operator: op, [
-            RecordDraft(.evidenceIngested, ["path": .string(inputPath), "bytes": .int(Int64(inputBytes)),
-                                            "sha256": .string(inputSHA256), "format": .string(inputFormat)]),
-            RecordDraft(.analysisCompleted, analysis),
-        ])
+        _ = try ws.append(
+            s, operator: op,
+            analysisDrafts(inputPath: inputPath, inputBytes: inputBytes, inputSHA256: inputSHA256, inputFormat: inputFormat,
+                           outputPath: outputPath, outputSHA256: outputSHA256, resultName: resultName,
+                           softwareVersion: softwareVersion, gitCommit: gitCommit, parameters: parameters, models: models))
     }
+}
+
+/// The evidence_ingested and analysis_completed records of one analysis (`extra` fields go
+/// into analysis_completed).
+func analysisDrafts(inputPath: String, inputBytes: Int, inputSHA256: String, inputFormat: String,
+                    outputPath: String, outputSHA256: String, resultName: String?,
+                    softwareVersion: String, gitCommit: String,
+                    parameters: [String: String], models: [(id: String, sha256: String)],
+                    extra: [String: AuditJSON] = [:]) -> [RecordDraft] {
+    var analysis: [String: AuditJSON] = [
+        "input_sha256": .string(inputSHA256), "output_sha256": .string(outputSHA256), "output_path": .string(outputPath),
+        "software_version": .string(softwareVersion), "git_commit": .string(gitCommit),
+        "executable_sha256": .string(CandorVersion.executableSHA256),
+        "parameters": .object(parameters.mapValues { AuditJSON.string($0) }),
+        "models": .array(models.map { m -> AuditJSON in .object(["id": .string(m.id), "sha256": .string(m.sha256)]) }),
+    ]
+    if let resultName { analysis["result_file"] = .string(resultName) }
+    analysis.merge(extra) { _, new in new }
+    return [
+        RecordDraft(.evidenceIngested, ["path": .string(inputPath), "bytes": .int(Int64(inputBytes)),
+                                        "sha256": .string(inputSHA256), "format": .string(inputFormat)]),
+        RecordDraft(.analysisCompleted, analysis),
+    ]
 }
 
 /// Keeps an analysis JSON in the workspace for the case/session; returns its SHA-256 (hex).

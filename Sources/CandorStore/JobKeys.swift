@@ -30,3 +30,12 @@ public enum JobKeys {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+extension ClaimedJob {
+    /// The job's identity as one hex string: SHA-256 of "input sha256, parameters hash,
+    /// models hash". Session-log records of the job carry it (`batch_job`), which makes
+    /// their append idempotent per job and session.
+    public var key: String {
+        JobKeys.sha256Hex(Array("\(inputSHA256)\n\(JobKeys.sha256Hex(Array(parametersJSON.utf8)))\n\(modelsHash)\n".utf8))
+    }
+}

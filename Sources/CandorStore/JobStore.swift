@@ -42,10 +42,13 @@ public enum SubmitOutcome: Sendable, Equatable {
     case existing(id: Int64, state: JobState)
     /// A failed job put back in the queue (only with `retryFailed`).
     case requeued(id: Int64)
+    /// An existing job that a new (case, session) asked for: the analysis is not repeated, but
+    /// the new session gets its own records (from the stored result when the job is done).
+    case targetAdded(id: Int64)
 
     public var id: Int64 {
         switch self {
-        case .created(let id), .existing(let id, _), .requeued(let id): return id
+        case .created(let id), .existing(let id, _), .requeued(let id), .targetAdded(let id): return id
         }
     }
 }
@@ -67,6 +70,11 @@ public struct ClaimedJob: Sendable, Equatable {
     public var maxAttempts: Int
     public var worker: String
     public var token: String
+    /// The (case, session) targets whose session logs do not have this job's records yet.
+    public var targets: [JobTarget] = []
+    /// The job already has a stored result (a new target asked for a done job): record it
+    /// from `result(jobID:)` instead of analysing again.
+    public var hasResult = false
 }
 
 /// One attempt at a job, with how it ended.
@@ -98,6 +106,8 @@ public struct JobInfo: Sendable {
     public var submittedAt: Double
     public var updatedAt: Double
     public var history: [AttemptRecord]
+    /// Every (case, session) that asked for this job, and whether it has its records.
+    public var targets: [JobTarget] = []
 }
 
 /// A stored analysis result (the analysis JSON, byte for byte).
@@ -121,11 +131,14 @@ public protocol JobStore: Sendable {
     /// expired lease) for `worker`, with a lease of `leaseSeconds`. nil when there is none.
     func claim(worker: String, leaseSeconds: Double) async throws -> ClaimedJob?
 
-    /// Extends the lease; false if the claim is no longer held (lease lost).
+    /// Extends the lease; false if the claim is no longer held or its lease has expired
+    /// (lease lost: another worker may claim the job at any moment).
     func heartbeat(_ job: ClaimedJob, leaseSeconds: Double) async throws -> Bool
 
-    /// Stores the result and marks the job done, atomically; false (and nothing stored) if
-    /// the claim is no longer held.
+    /// Stores the result (the first stored result of a job is kept) and marks the job done,
+    /// and `job.targets` recorded, atomically; false (and nothing stored) if the claim is no
+    /// longer held. A target added while the job ran puts the job back in the queue to be
+    /// recorded from the stored result.
     func complete(_ job: ClaimedJob, result: [UInt8]) async throws -> Bool
 
     /// Records the attempt's error; re-queues the job after `retryDelaySeconds`, or marks it

@@ -87,10 +87,15 @@ public struct PostgresTarget: Sendable, Equatable {
             case "verify-ca": t.certificateVerification = .noHostnameVerification
             default: t.certificateVerification = .none
             }
-            if let root = sslRootCert { t.trustRoots = .file(root) }
+            if let root = sslRootCert {
+                guard access(root, R_OK) == 0 else {
+                    throw StoreError("\(display): sslrootcert \(root): \(String(cString: strerror(errno)))")
+                }
+                t.trustRoots = .file(root)
+            }
             let context: NIOSSLContext
             do { context = try NIOSSLContext(configuration: t) } catch {
-                throw StoreError("\(display): TLS set-up failed (\(error))")
+                throw StoreError("\(display): TLS set-up failed (\(connectionProblem("\(error)") ?? "\(error)"))")
             }
             tls = sslMode == "prefer" ? .prefer(context) : .require(context)
         }
@@ -104,7 +109,8 @@ public struct PostgresTarget: Sendable, Equatable {
 extension SQLJobStore {
     /// Connects to PostgreSQL and creates or migrates the schema. Fails with a clear message
     /// if the server cannot be reached.
-    public static func postgres(_ target: PostgresTarget) async throws -> SQLJobStore {
+    /// With `readOnly`, the schema is neither created nor migrated (for `batch status`).
+    public static func postgres(_ target: PostgresTarget, readOnly: Bool = false) async throws -> SQLJobStore {
         let config = try target.configuration()
         let ids = ConnectionCounter()
         let pool = ConnectionPool {
@@ -112,7 +118,7 @@ extension SQLJobStore {
         }
         let store = SQLJobStore(location: target.display, dialect: .postgres, pool: pool)
         do {
-            try await store.migrate()
+            if !readOnly { try await store.migrate() }
         } catch {
             await store.close()
             throw error
@@ -121,10 +127,10 @@ extension SQLJobStore {
     }
 
     /// Opens the store a queue location names.
-    public static func open(_ location: QueueLocation) async throws -> SQLJobStore {
+    public static func open(_ location: QueueLocation, readOnly: Bool = false) async throws -> SQLJobStore {
         switch location {
-        case .sqlite(let path): return try await sqlite(path: path)
-        case .postgres(let target): return try await postgres(target)
+        case .sqlite(let path): return try await sqlite(path: path, readOnly: readOnly)
+        case .postgres(let target): return try await postgres(target, readOnly: readOnly)
         }
     }
 }

@@ -16,6 +16,9 @@ public final class PostgresAuditStore: AuditStore {
     private let connection: PostgresConnection
     private let logger: Logger
     private var depth = 0
+    private let timeouts = StoreTimeouts.standard
+    /// Set when a statement timed out: the connection is dropped and every later call fails.
+    private var broken = false
     public let location: String
 
     public init(_ target: PostgresTarget) throws {
@@ -26,16 +29,21 @@ public final class PostgresAuditStore: AuditStore {
         let config: PostgresConnection.Configuration
         do { config = try target.configuration() } catch { throw AuditError("\(error)") }
         do {
-            connection = try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: config,
-                                                        id: 1, logger: logger).wait()
+            connection = try waitBounded(
+                PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: config, id: 1, logger: logger),
+                seconds: timeouts.connect, "connecting to the PostgreSQL audit store \(target.display)")
+        } catch let e as StoreTimeout {
+            throw AuditError(e.description)
         } catch {
             throw AuditError("cannot connect to the PostgreSQL audit store \(target.display): \(pgMessage(error))")
         }
         do {
+            for sql in timeouts.serverSettings { try run(sql) }
             if let schema = target.schema {
                 for sql in PGConnection.useSchema(schema) { try run(sql) }
             }
             try run("BEGIN")
+            for sql in timeouts.advisoryLockSettings { try run(sql) }
             try run("SELECT pg_advisory_xact_lock(7317002)")
             try run("""
                 CREATE TABLE IF NOT EXISTS candor_audit_records (
@@ -59,7 +67,7 @@ public final class PostgresAuditStore: AuditStore {
                 """)
             try run("COMMIT")
         } catch {
-            try? connection.close().wait()
+            closeWhenReleased(connection)
             throw error
         }
     }
@@ -69,10 +77,16 @@ public final class PostgresAuditStore: AuditStore {
     /// Runs one statement (with `?` placeholders) and waits for its rows.
     @discardableResult
     private func run(_ sql: String, _ binds: [SQLValue] = []) throws -> [[SQLValue]] {
+        guard !broken else { throw AuditError("PostgreSQL audit store \(location): the connection was lost") }
         let query = PGConnection.query(sql, binds)
         do {
-            let result = try connection.query(query, logger: logger).wait()
+            let result = try waitBounded(connection.query(query, logger: logger), seconds: timeouts.clientLimit(sql),
+                                         "PostgreSQL audit store \(location)")
             return try result.map { row in try row.map(PGConnection.value) }
+        } catch let e as StoreTimeout {
+            broken = true
+            closeWhenReleased(connection)
+            throw AuditError(e.description)
         } catch {
             throw AuditError("PostgreSQL audit store \(location): \(pgMessage(error))")
         }
@@ -101,6 +115,7 @@ public final class PostgresAuditStore: AuditStore {
     }
 
     private func lockSession(_ s: SessionRef) throws {
+        for sql in timeouts.advisoryLockSettings { try run(sql) }
         try run("SELECT pg_advisory_xact_lock(hashtextextended(? || chr(10) || ?, 7317003))", [.text(s.caseID), .text(s.sessionID)])
     }
 

@@ -1,27 +1,46 @@
 import PostgresNIO
+import Synchronization
 
 /// A PostgreSQL connection (postgres-nio) behind the same statement interface as SQLite.
+/// Every await on it is bounded (`StoreTimeouts`): a statement that does not answer in time
+/// marks the connection broken, which the pool then drops and replaces.
 final class PGConnection: SQLConnection {
     let connection: PostgresConnection
     let logger: Logger
+    /// host:port/database, for messages.
+    let describe: String
+    let timeouts: StoreTimeouts
+    private let broken = Mutex(false)
 
-    init(_ connection: PostgresConnection, logger: Logger) {
+    init(_ connection: PostgresConnection, logger: Logger, describe: String, timeouts: StoreTimeouts) {
         self.connection = connection
         self.logger = logger
+        self.describe = describe
+        self.timeouts = timeouts
     }
 
-    /// Connects, then (when a schema is named) creates it if needed and puts it first on the search path.
-    static func connect(_ config: PostgresConnection.Configuration, schema: String?, id: Int, describe: String) async throws -> PGConnection {
+    var isUsable: Bool { !broken.withLock { $0 } && !connection.isClosed }
+
+    /// Connects, sets the server-side time limits, then (when a schema is named) creates it if
+    /// needed and puts it first on the search path.
+    static func connect(_ config: PostgresConnection.Configuration, schema: String?, id: Int, describe: String,
+                        timeouts: StoreTimeouts = .standard) async throws -> PGConnection {
         var logger = Logger(label: "candor.store.postgres")
         logger.logLevel = .critical
         let conn: PostgresConnection
         do {
-            conn = try await PostgresConnection.connect(configuration: config, id: id, logger: logger)
+            let l = logger
+            conn = try await withDeadline(timeouts.connect, "connecting to the PostgreSQL queue \(describe)") {
+                try await PostgresConnection.connect(configuration: config, id: id, logger: l)
+            }
+        } catch let e as StoreTimeout {
+            throw StoreError(e.description)
         } catch {
             throw StoreError("cannot connect to the PostgreSQL queue \(describe): \(pgMessage(error))")
         }
-        let c = PGConnection(conn, logger: logger)
+        let c = PGConnection(conn, logger: logger, describe: describe, timeouts: timeouts)
         do {
+            for sql in timeouts.serverSettings { _ = try await c.execute(sql, []) }
             if let schema {
                 for sql in PGConnection.useSchema(schema) { _ = try await c.execute(sql, []) }
             }
@@ -34,29 +53,46 @@ final class PGConnection: SQLConnection {
     }
 
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
+        guard isUsable else { throw StoreError("PostgreSQL \(describe): the connection was lost") }
         let query = Self.query(sql, binds)
+        let (connection, logger) = (self.connection, self.logger)
         do {
-            var out: [[SQLValue]] = []
-            for try await row in try await connection.query(query, logger: logger) {
-                out.append(try row.map(Self.value))
+            return try await withDeadline(timeouts.clientLimit(sql), "PostgreSQL \(describe)") {
+                var out: [[SQLValue]] = []
+                for try await row in try await connection.query(query, logger: logger) {
+                    out.append(try row.map(Self.value))
+                }
+                return out
             }
-            return out
+        } catch let e as StoreTimeout {
+            markBroken()
+            throw StoreError(e.description)
         } catch let e as StoreError {
             throw e
         } catch {
-            throw StoreError("PostgreSQL: \(pgMessage(error))")
+            if connection.isClosed { markBroken() }
+            throw StoreError("PostgreSQL \(describe): \(pgMessage(error))")
         }
     }
 
-    func close() async { try? await connection.close() }
+    /// Stops using the connection and closes it in the background.
+    private func markBroken() {
+        broken.withLock { $0 = true }
+        closeWhenReleased(connection)
+    }
+
+    func close() async {
+        let connection = self.connection
+        _ = try? await withDeadline(timeouts.close, "closing the PostgreSQL connection") { try await connection.close() }
+    }
 
     deinit { closeWhenReleased(connection) }
 
     /// Creates the schema if needed and puts it first on the search path. Concurrent
     /// `CREATE SCHEMA IF NOT EXISTS` can collide, so creation is serialised with an advisory lock.
     static func useSchema(_ schema: String) -> [String] {
-        ["BEGIN", "SELECT pg_advisory_xact_lock(7317000)", "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", "COMMIT",
-         "SET search_path TO \"\(schema)\""]
+        ["BEGIN"] + StoreTimeouts.standard.advisoryLockSettings
+            + ["SELECT pg_advisory_xact_lock(7317000)", "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", "COMMIT", "SET search_path TO \"\(schema)\""]
     }
 
     /// A postgres-nio query from SQL with `?` placeholders and its values.
@@ -113,6 +149,23 @@ func closeWhenReleased(_ conn: PostgresConnection) {
     conn.close().whenComplete { _ in withExtendedLifetime(conn) {} }
 }
 
+/// The usual connection failures in plain words (NIO's descriptions carry socket-address
+/// dumps, `<none>` placeholders and BoringSSL source paths); nil for anything else.
+func connectionProblem(_ text: String) -> String? {
+    let t = text.lowercased()
+    if t.contains("connection refused") { return "connection refused (is the server running and listening there?)" }
+    if t.contains("unknownhost") || t.contains("name or service not known") { return "unknown host name" }
+    if t.contains("timeout") || t.contains("timed out") { return "no answer (connection timed out)" }
+    if t.contains("certificate_verify_failed") || t.contains("certificate verify failed") {
+        return "TLS: the server's certificate does not verify (check sslrootcert and the host name in the URL)"
+    }
+    if t.contains("handshake") || t.contains("ssl") || t.contains("tls") {
+        return "TLS handshake failed (check sslmode and sslrootcert)"
+    }
+    if t.contains("connection reset") || t.contains("closed") || t.contains("eof") { return "the server closed the connection" }
+    return nil
+}
+
 /// PostgreSQL errors say "Generic description" in their `description`; dig out the server's
 /// message or the connection problem instead (never the password).
 func pgMessage(_ error: any Error) -> String {
@@ -121,8 +174,8 @@ func pgMessage(_ error: any Error) -> String {
             let state = e.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
             return msg + state
         }
-        if let u = e.underlying { return "\(e.code): \(u)" }
-        return "\(e.code)"
+        if let u = e.underlying { return connectionProblem("\(u)") ?? "\(e.code): \(u)".replacingOccurrences(of: "<none>", with: "?") }
+        return connectionProblem("\(e.code)") ?? "\(e.code)"
     }
     if let e = error as? PostgresTransactionError {
         if let c = e.closureError { return pgMessage(c) }
@@ -138,7 +191,7 @@ extension SQLDialect {
         begin: "BEGIN",
         now: "extract(epoch from clock_timestamp())::float8",
         lockClause: " FOR UPDATE SKIP LOCKED",
-        migrationLock: "SELECT pg_advisory_xact_lock(7317001)",
+        migrationLock: StoreTimeouts.standard.advisoryLockSettings + ["SELECT pg_advisory_xact_lock(7317001)"],
         migrations: [[
             """
             CREATE TABLE IF NOT EXISTS candor_jobs (
@@ -166,5 +219,5 @@ extension SQLDialect {
               job_id BIGINT PRIMARY KEY REFERENCES candor_jobs(id), sha256 TEXT NOT NULL,
               bytes BYTEA NOT NULL, created_at DOUBLE PRECISION NOT NULL)
             """,
-        ]])
+        ], SQLDialect.targetsMigration(int: "BIGINT", real: "DOUBLE PRECISION")])
 }

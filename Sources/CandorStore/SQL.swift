@@ -52,6 +52,8 @@ protocol SQLConnection: AnyObject, Sendable {
     /// Runs one statement with `?` placeholders and returns its rows.
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]]
     func close() async
+    /// False once the connection is lost or timed out: the pool drops it instead of reusing it.
+    var isUsable: Bool { get }
 }
 
 /// What differs between the SQL dialects; the queue logic itself is written once.
@@ -64,7 +66,7 @@ struct SQLDialect: Sendable {
     /// Appended to the claim query.
     var lockClause: String
     /// Run first inside the migration transaction (serialises concurrent first use).
-    var migrationLock: String?
+    var migrationLock: [String]
     /// Schema versions: the statements taking version k-1 to k.
     var migrations: [[String]]
 }
@@ -87,12 +89,15 @@ actor ConnectionPool {
 
     func checkout() async throws -> any SQLConnection {
         if closed { throw StoreError("the store is closed") }
-        if let c = idle.popLast() { return c }
+        while let c = idle.popLast() {
+            if c.isUsable { return c }
+            await c.close()
+        }
         return try await make()
     }
 
     func checkin(_ c: any SQLConnection) async {
-        if closed || idle.count >= 4 { await c.close() } else { idle.append(c) }
+        if closed || idle.count >= 4 || !c.isUsable { await c.close() } else { idle.append(c) }
     }
 
     func closeAll() async {

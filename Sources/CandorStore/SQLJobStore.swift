@@ -10,11 +10,13 @@ public final class SQLJobStore: JobStore {
         self.pool = pool
     }
 
-    /// Opens (creating if needed) the SQLite queue at `path`, with its schema.
-    public static func sqlite(path: String) async throws -> SQLJobStore {
-        let pool = ConnectionPool { try SQLiteConnection(path: path) }
+    /// Opens (creating if needed) the SQLite queue at `path`, with its schema. With
+    /// `readOnly`, opens an existing queue without changing anything (for `batch status` on
+    /// a read-only or full workspace); only the reading calls work then.
+    public static func sqlite(path: String, readOnly: Bool = false) async throws -> SQLJobStore {
+        let pool = ConnectionPool { try SQLiteConnection(path: path, readOnly: readOnly) }
         let store = SQLJobStore(location: "sqlite:\(path)", dialect: .sqlite, pool: pool)
-        try await store.migrate()
+        if !readOnly { try await store.migrate() }
         return store
     }
 
@@ -56,7 +58,7 @@ public final class SQLJobStore: JobStore {
     /// Creates or migrates the schema (serialised across processes).
     func migrate() async throws {
         try await transaction { c in
-            if let lock = dialect.migrationLock { _ = try await c.execute(lock, []) }
+            for sql in dialect.migrationLock { _ = try await c.execute(sql, []) }
             _ = try await c.execute("CREATE TABLE IF NOT EXISTS candor_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", [])
             let rows = try await c.execute("SELECT value FROM candor_meta WHERE key = 'schema_version'", [])
             let version = rows.first?.first?.text.flatMap { Int($0) } ?? 0
@@ -104,7 +106,10 @@ public final class SQLJobStore: JobStore {
             """, [.text(spec.inputSHA256), .text(spec.parametersHash), .text(spec.modelsHash), .text(spec.inputPath),
                   .int(Int64(spec.inputBytes)), .text(spec.parametersJSON), .opt(spec.caseID), .opt(spec.sessionID),
                   .int(Int64(spec.maxAttempts))])
-        if let id = inserted.first?.first?.int { return .created(id: id) }
+        if let id = inserted.first?.first?.int {
+            _ = try await addTarget(spec, job: id, on: c)
+            return .created(id: id)
+        }
         let rows = try await c.execute("""
             SELECT id, state FROM candor_jobs WHERE input_sha256 = ? AND params_hash = ? AND models_hash = ?
             """, [.text(spec.inputSHA256), .text(spec.parametersHash), .text(spec.modelsHash)])
@@ -116,7 +121,12 @@ public final class SQLJobStore: JobStore {
                 UPDATE candor_jobs SET state = 'queued', attempts = 0, max_attempts = ?, not_before = \(now),
                   input_path = ?, updated_at = \(now) WHERE id = ?
                 """, [.int(Int64(spec.maxAttempts)), .text(spec.inputPath), .int(id)])
+            _ = try await addTarget(spec, job: id, on: c)
             return .requeued(id: id)
+        }
+        if try await addTarget(spec, job: id, on: c) {
+            if state == .done { try await requeueForRecording(id, on: c) }
+            return .targetAdded(id: id)
         }
         return .existing(id: id, state: state)
     }
@@ -162,7 +172,8 @@ public final class SQLJobStore: JobStore {
                     """, [.int(id), r[7], r[5], .text(worker)])
                 return ClaimedJob(id: id, inputPath: r[0].text ?? "", inputSHA256: r[1].text ?? "", parametersJSON: r[2].text ?? "{}",
                                   modelsHash: r[8].text ?? "", caseID: r[3].text, sessionID: r[4].text, attempt: Int(r[5].int ?? 1),
-                                  maxAttempts: Int(r[6].int ?? 1), worker: worker, token: token)
+                                  maxAttempts: Int(r[6].int ?? 1), worker: worker, token: token,
+                                  targets: try await targets(of: id, all: false, on: c), hasResult: try await hasResult(id, on: c))
             }
             return nil
         }
@@ -172,7 +183,7 @@ public final class SQLJobStore: JobStore {
         try await transaction { c in
             !(try await c.execute("""
                 UPDATE candor_jobs SET lease_expires = \(now) + ?, updated_at = \(now)
-                WHERE id = ? AND lease_token = ? AND state = 'running' RETURNING id
+                WHERE id = ? AND lease_token = ? AND state = 'running' AND lease_expires >= \(now) RETURNING id
                 """, [.double(leaseSeconds), .int(job.id), .text(job.token)])).isEmpty
         }
     }
@@ -189,14 +200,25 @@ public final class SQLJobStore: JobStore {
         let sha = JobKeys.sha256Hex(result)
         return try await transaction { c in
             let held = try await c.execute("""
-                UPDATE candor_jobs SET state = 'done', result_sha256 = ?, lease_owner = NULL, lease_token = NULL,
+                UPDATE candor_jobs SET state = 'done', result_sha256 = ?, last_error = NULL, lease_owner = NULL, lease_token = NULL,
                   lease_expires = NULL, updated_at = \(now)
                 WHERE id = ? AND lease_token = ? AND state = 'running' RETURNING id
                 """, [.text(sha), .int(job.id), .text(job.token)])
             guard !held.isEmpty else { return false }
-            _ = try await c.execute("INSERT INTO candor_results (job_id, sha256, bytes, created_at) VALUES (?, ?, ?, \(now))",
-                                    [.int(job.id), .text(sha), .blob(result)])
+            // The first stored result stays (a re-queued job records that one, see `hasResult`).
+            _ = try await c.execute("""
+                INSERT INTO candor_results (job_id, sha256, bytes, created_at) VALUES (?, ?, ?, \(now))
+                ON CONFLICT (job_id) DO NOTHING
+                """, [.int(job.id), .text(sha), .blob(result)])
+            _ = try await c.execute("UPDATE candor_jobs SET result_sha256 = (SELECT sha256 FROM candor_results WHERE job_id = ?) WHERE id = ?",
+                                    [.int(job.id), .int(job.id)])
             try await finishAttempt(c, job, outcome: "done", error: nil)
+            // A target added while this attempt ran still needs its records.
+            if try await markRecorded(job.targets, job: job.id, on: c) > 0 {
+                _ = try await c.execute("""
+                    UPDATE candor_jobs SET state = 'queued', not_before = \(now), max_attempts = attempts + max_attempts WHERE id = ?
+                    """, [.int(job.id)])
+            }
             return true
         }
     }
@@ -255,6 +277,7 @@ public final class SQLJobStore: JobStore {
                     attempt: Int(r[1].int ?? 0), worker: r[2].text ?? "", startedAt: r[3].double ?? 0,
                     finishedAt: r[4].double, outcome: r[5].text, error: r[6].text))
             }
+            let targets = try await allTargets(on: c)
             return try await c.execute("""
                 SELECT j.id, j.input_path, j.input_sha256, j.input_bytes, j.state, j.attempts, j.max_attempts, j.result_sha256,
                   j.last_error, j.lease_owner, j.case_id, j.session_id, j.submitted_at, j.updated_at,
@@ -266,7 +289,8 @@ public final class SQLJobStore: JobStore {
                                state: r[4].text.flatMap({ JobState(rawValue: $0) }) ?? .queued, attempts: Int(r[5].int ?? 0),
                                maxAttempts: Int(r[6].int ?? 0), resultSHA256: r[7].text, resultBytes: r[14].int.map { Int($0) },
                                lastError: r[8].text, leaseOwner: r[9].text, caseID: r[10].text, sessionID: r[11].text,
-                               submittedAt: r[12].double ?? 0, updatedAt: r[13].double ?? 0, history: history[id] ?? [])
+                               submittedAt: r[12].double ?? 0, updatedAt: r[13].double ?? 0, history: history[id] ?? [],
+                               targets: targets[id] ?? [])
             }
         }
     }

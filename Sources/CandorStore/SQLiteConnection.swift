@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// SQLITE_TRANSIENT: tells SQLite to copy bound text/blobs before the call returns.
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -11,8 +12,14 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     private let db: OpaquePointer
     let path: String
 
-    init(path: String, busyTimeoutMs: Int32 = 60_000) throws {
+    init(path: String, busyTimeoutMs: Int32 = 60_000, readOnly: Bool = false) throws {
         var handle: OpaquePointer?
+        if readOnly {
+            db = try Self.openReadOnly(path)
+            self.path = path
+            sqlite3_busy_timeout(db, busyTimeoutMs)
+            return
+        }
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK, let handle else {
@@ -33,11 +40,36 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         }
     }
 
+    /// Opens an existing queue with `mode=ro` (no WAL switch, no schema change), falling back
+    /// to `immutable=1` when SQLite cannot create its shared-memory file (a read-only folder or
+    /// mount) and the write-ahead log is empty.
+    private static func openReadOnly(_ path: String) throws -> OpaquePointer {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError("\(path): no such queue") }
+        var escaped = ""
+        for ch in path.unicodeScalars {
+            if ch == "%" || ch == "?" || ch == "#" { escaped += String(format: "%%%02X", ch.value) } else { escaped.unicodeScalars.append(ch) }
+        }
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        var handle: OpaquePointer?
+        for mode in walSize > 0 ? ["mode=ro"] : ["mode=ro", "mode=ro&immutable=1"] {
+            sqlite3_close(handle)
+            handle = nil
+            let rc = sqlite3_open_v2("file:\(escaped)?\(mode)", &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nil)
+            guard rc == SQLITE_OK, let h = handle else { continue }
+            if sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", nil, nil, nil) == SQLITE_OK { return h }
+        }
+        let msg = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+        sqlite3_close(handle)
+        throw StoreError("\(path): cannot open the SQLite queue read-only (\(msg))")
+    }
+
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
         try run(sql, binds)
     }
 
     func close() async { sqlite3_close_v2(db) }
+
+    var isUsable: Bool { true }
 
     private func fail(_ what: String) -> StoreError {
         StoreError("\(path): \(what): \(String(cString: sqlite3_errmsg(db)))")
@@ -93,7 +125,7 @@ extension SQLDialect {
         begin: "BEGIN IMMEDIATE",
         now: "((julianday('now') - 2440587.5) * 86400.0)",
         lockClause: "",
-        migrationLock: nil,
+        migrationLock: [],
         migrations: [[
             """
             CREATE TABLE IF NOT EXISTS candor_jobs (
@@ -120,5 +152,5 @@ extension SQLDialect {
               job_id INTEGER PRIMARY KEY REFERENCES candor_jobs(id), sha256 TEXT NOT NULL,
               bytes BLOB NOT NULL, created_at REAL NOT NULL)
             """,
-        ]])
+        ], SQLDialect.targetsMigration(int: "INTEGER", real: "REAL")])
 }

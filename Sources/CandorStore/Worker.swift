@@ -4,14 +4,37 @@ import Synchronization
 
 /// Set by SIGTERM/SIGINT (or by a test). The first request stops claiming and lets running
 /// jobs finish within the grace period; a second request releases them at once.
+///
+/// With a watchdog armed (`armWatchdog`), shutdown does not depend on any await finishing:
+/// a dispatch timer ends the process (exit 1, with a message) `margin` seconds after the
+/// grace period, or `immediateSeconds` after a second request, if it is still running.
 public final class ShutdownSignal: Sendable {
     private let requests = Mutex<Int>(0)
     /// Kept alive here so the handlers stay installed.
     private let sources = Mutex<[any DispatchSourceSignal]>([])
+    /// (grace, margin, immediate) seconds, once armed.
+    private let watchdog = Mutex<(grace: Double, margin: Double, immediate: Double)?>(nil)
 
     public init() {}
 
-    public func request() { requests.withLock { $0 += 1 } }
+    public func request() {
+        let n = requests.withLock { n -> Int in
+            n += 1
+            return n
+        }
+        guard let w = watchdog.withLock({ $0 }), n <= 2 else { return }
+        let after = n == 1 ? w.grace + w.margin : w.immediate
+        DispatchQueue.global().asyncAfter(deadline: .now() + after) {
+            let line = Array("worker: shutdown did not finish \(n == 1 ? "within the grace period" : "after a second signal"); exiting (leases of unfinished jobs expire)\n".utf8)
+            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            _exit(1)
+        }
+    }
+
+    /// Ends the process if a shutdown hangs (see the type's documentation).
+    public func armWatchdog(graceSeconds: Double, margin: Double = 10, immediateSeconds: Double = 2) {
+        watchdog.withLock { $0 = (graceSeconds, margin, immediateSeconds) }
+    }
     public var requested: Bool { requests.withLock { $0 > 0 } }
     public var immediate: Bool { requests.withLock { $0 > 1 } }
 
@@ -43,6 +66,8 @@ public struct WorkerOptions: Sendable {
     public var graceSeconds = 30.0
     /// Threads that run the jobs themselves (see `JobExecutor`); 0 = `concurrency`.
     public var jobThreads = 0
+    /// Updated as the worker claims, reaches the store and holds jobs.
+    public var health = WorkerHealth()
 
     public init(workerID: String = WorkerOptions.defaultWorkerID()) { self.workerID = workerID }
 
@@ -71,6 +96,9 @@ public struct WorkerSummary: Sendable, Equatable {
     public var failed = 0
     public var released = 0
     public var lost = 0
+    /// Jobs given up because the store could not be reached to finish them (their leases
+    /// expire and another attempt takes them).
+    public var abandoned = 0
     public init(done: Int = 0, retried: Int = 0, failed: Int = 0, released: Int = 0, lost: Int = 0) {
         self.done = done
         self.retried = retried
@@ -139,8 +167,10 @@ private func slotLoop(store: any JobStore, options: WorkerOptions, shutdown: Shu
         let job: ClaimedJob?
         do {
             job = try await store.claim(worker: options.workerID, leaseSeconds: options.leaseSeconds)
+            options.health.contact(claimed: job != nil)
             storeErrors = 0
         } catch {
+            options.health.storeError("\(error)")
             storeErrors += 1
             await events(.storeError("\(error)"))
             await pause(min(30, options.pollSeconds * Double(1 << min(storeErrors, 5))), unless: shutdown)
@@ -152,6 +182,8 @@ private func slotLoop(store: any JobStore, options: WorkerOptions, shutdown: Shu
             continue
         }
         await events(.claimed(job))
+        options.health.started(job.id)
+        defer { options.health.finished(job.id) }
         await runJob(job, store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
                      control: control, events: events, process: process)
     }
@@ -163,17 +195,35 @@ private func runJob(_ job: ClaimedJob, store: any JobStore, options: WorkerOptio
     let outcome = Box<Outcome>()
     let lost = Box<Bool>()
     let work = Task(executorPreference: executor) {
-        do { outcome.set(.result(try await process(job))) } catch { outcome.set(.error(oneLine("\(error)"))) }
+        await PreferredExecutor.$current.withValue(executor) {
+            do { outcome.set(.result(try await process(job))) } catch { outcome.set(.error(oneLine("\(error)"))) }
+        }
     }
-    let heartbeat = Task(executorPreference: control) {
+    // A heartbeat that cannot reach the store (a silent partition) gives up after a third of
+    // the lease; once no heartbeat succeeded for a whole lease, the lease counts as lost
+    // (another worker may hold the job by now) and the attempt stops.
+    @Sendable func renewLease() async {
+        var lastRenewed = Date()
         while !Task.isCancelled {
             try? await Task.sleep(nanoseconds: UInt64(options.leaseSeconds / 3 * 1e9))
             if Task.isCancelled { return }
-            if let held = try? await store.heartbeat(job, leaseSeconds: options.leaseSeconds), !held {
+            let held = try? await withDeadline(options.leaseSeconds / 3, "heartbeat of job \(job.id)") {
+                try await store.heartbeat(job, leaseSeconds: options.leaseSeconds)
+            }
+            if held == false {
+                lost.set(true)
+                return
+            }
+            if held == true {
+                lastRenewed = Date()
+            } else if Date().timeIntervalSince(lastRenewed) >= options.leaseSeconds {
                 lost.set(true)
                 return
             }
         }
+    }
+    let heartbeat = Task(executorPreference: control) {
+        await PreferredExecutor.$current.withValue(control) { await renewLease() }
     }
     var shutdownAt: Date?
     while outcome.value == nil, lost.value == nil {
@@ -217,6 +267,8 @@ private func runJob(_ job: ClaimedJob, store: any JobStore, options: WorkerOptio
             }
         }
     } catch {
+        work.cancel()
+        summary.update { $0.abandoned += 1 }
         await events(.storeError("job \(job.id): \(error)"))
     }
 }

@@ -28,20 +28,25 @@ struct BatchProcessTests {
         #expect(submit.stdout.contains("51 new job(s)"), "\(submit.stdout)")
 
         let common = ["--queue", queue, "--workspace", ws, "--exit-when-empty", "--lease", "2", "--retry-base", "0.1", "--threads", "1"]
-        let a = try BackgroundWorker(common, logPath: dir + "/a.log")
+        // The workers' temporary files go to a folder of their own, which must end empty.
+        let tmp = dir + "/tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let a = try BackgroundWorker(common, logPath: dir + "/a.log", env: ["TMPDIR": tmp])
         let started = Date()
         let claimedLong = a.waitFor(timeout: 60) { $0.contains("job 1 attempt 1/3") }
         try #require(claimedLong, "worker A never claimed job 1: \(a.log)")
-        let b = try BackgroundWorker(common, logPath: dir + "/b.log")
+        let b = try BackgroundWorker(common, logPath: dir + "/b.log", env: ["TMPDIR": tmp])
         _ = b.waitFor(timeout: 30) { $0.contains(" done: ") }
         try #require(!a.log.contains("job 1 done"), "the long job finished before the kill; make it longer")
         a.signal(SIGKILL)
         #expect(a.wait(timeout: 10) == SIGKILL)   // terminationStatus is the signal number after a kill
-        let a2 = try BackgroundWorker(common, logPath: dir + "/a2.log")
+        let a2 = try BackgroundWorker(common, logPath: dir + "/a2.log", env: ["TMPDIR": tmp])
         let statusB = b.wait(timeout: 600), statusA2 = a2.wait(timeout: 600)
         let elapsed = Date().timeIntervalSince(started)
         #expect(statusB == 0, "\(b.log)")
         #expect(statusA2 == 0, "\(a2.log)")
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
+        #expect(leftovers.isEmpty, "temporary files left by the workers: \(leftovers)")
 
         let store = try await openStore(queue)
         let jobs = try await store.jobs()

@@ -20,8 +20,9 @@ final class BackgroundWorker {
     let process = Process()
     let logPath: String
 
-    init(_ args: [String], logPath: String) throws {
+    init(_ args: [String], logPath: String, env: [String: String] = [:]) throws {
         self.logPath = logPath
+        if !env.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new } }
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Paths.candor)
         process.arguments = ["worker"] + args

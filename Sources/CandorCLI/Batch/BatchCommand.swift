@@ -53,9 +53,9 @@ struct QueueOptions: ParsableArguments {
         return .sqlite(path: workspace + "/queue.sqlite")
     }
 
-    func open(workspace: String) async throws -> SQLJobStore {
+    func open(workspace: String, readOnly: Bool = false) async throws -> SQLJobStore {
         let loc = try location(workspace: workspace)
-        do { return try await SQLJobStore.open(loc) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
+        do { return try await SQLJobStore.open(loc, readOnly: readOnly) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
     }
 }
 

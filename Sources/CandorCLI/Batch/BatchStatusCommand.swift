@@ -38,7 +38,8 @@ public struct BatchStatusCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let store = try await queueOptions.open(workspace: global.workspacePath)
+        // Read-only: status works on a read-only or full workspace and changes nothing.
+        let store = try await queueOptions.open(workspace: global.workspacePath, readOnly: true)
         do {
             try await show(store)
             await store.close()
@@ -90,6 +91,7 @@ func statusJSON(location: String, jobs: [JobInfo]) -> JSONValue {
     for s in JobState.allCases { counts[s] = 0 }
     for j in jobs { counts[j.state, default: 0] += 1 }
     func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+    func time(_ t: Double?) -> JSONValue { t.map { .string(AuditRecord.timestamp(Date(timeIntervalSince1970: $0))) } ?? .null }
     return .object([
         ("schema", .string("candor.batch-status/1")),
         ("queue", .string(location)),
@@ -105,13 +107,19 @@ func statusJSON(location: String, jobs: [JobInfo]) -> JSONValue {
                 ("result", j.resultSHA256.map { sha in
                     .object([("job", .int(Int(j.id))), ("sha256", .string(sha)), ("bytes", j.resultBytes.map { .int($0) } ?? .null)])
                 } ?? .null),
-                ("last_error", opt(j.lastError)),
+                // A done job has no current error (its failed attempts keep theirs in the history).
+                ("last_error", j.state == .done ? .null : opt(j.lastError)),
+                ("submitted_at", time(j.submittedAt)),
+                ("updated_at", time(j.updatedAt)),
                 ("worker", opt(j.leaseOwner)),
                 ("case", opt(j.caseID)),
                 ("session", opt(j.sessionID)),
+                ("targets", .array(j.targets.map { t in
+                    .object([("case", .string(t.caseID)), ("session", .string(t.sessionID)), ("recorded", .bool(t.recorded))])
+                })),
                 ("history", .array(j.history.map { a in
                     .object([("attempt", .int(a.attempt)), ("worker", .string(a.worker)), ("outcome", opt(a.outcome)),
-                             ("error", opt(a.error))])
+                             ("error", opt(a.error)), ("started_at", time(a.startedAt)), ("finished_at", time(a.finishedAt))])
                 })),
             ])
         })),

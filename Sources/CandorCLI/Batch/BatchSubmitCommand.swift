@@ -132,18 +132,20 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
             throw CLIError(code: ExitCodes.failure, "\(error)")
         }
         await store.close()
-        var created = 0, existing = 0, requeued = 0
+        var created = 0, existing = 0, requeued = 0, shared = 0
         for o in outcomes {
             switch o {
             case .created: created += 1
             case .existing: existing += 1
             case .requeued: requeued += 1
+            case .targetAdded: shared += 1
             }
         }
         for line in bad { printErr("candor: error: \(line)") }
         if !global.quiet {
             var s = "\(store.location): \(created) new job(s), \(existing) already queued or done"
             if requeued > 0 { s += ", \(requeued) failed job(s) re-queued" }
+            if shared > 0 { s += ", \(shared) existing job(s) also recorded for this case/session (analysed once)" }
             if !bad.isEmpty { s += ", \(bad.count) unreadable input(s) not queued" }
             print(s)
         }

@@ -21,7 +21,9 @@ public struct WorkerCommand: AsyncParsableCommand {
         re-claimed when its lease expires. Failed attempts are retried with exponential back-off \
         up to the job's attempt limit, keeping each attempt's error. SIGTERM or SIGINT stops \
         claiming and lets running jobs finish within --grace seconds (they are released back to the \
-        queue otherwise; a second signal releases them at once). Input paths must be readable \
+        queue otherwise; a second signal releases them at once). A watchdog ends the worker (exit 1) \
+        10 s after the grace period, or 2 s after a second signal, if shutdown is stuck (e.g. on an \
+        unreachable database). Input paths must be readable \
         at the same path on every worker machine.
         """)
 
@@ -52,6 +54,9 @@ public struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between looks at the queue when there is nothing to claim.")
     var poll: Double = 1
 
+    @Option(name: .customLong("status-file"), help: "Keep this file updated (every second) with the worker's state as JSON (schema candor.worker-status/1): connection, last claim, jobs in flight.")
+    var statusFile: String?
+
     public init() {}
 
     public func validate() throws {
@@ -65,6 +70,7 @@ public struct WorkerCommand: AsyncParsableCommand {
     public func run() async throws {
         let shutdown = ShutdownSignal()
         shutdown.installSignalHandlers()
+        shutdown.armWatchdog(graceSeconds: grace)
         let location = try queueOptions.location(workspace: global.workspacePath)
         // Audit records of the jobs go to the queue's database unless $CANDOR_AUDIT_DB names
         // another (see sharedAuditStore).
@@ -91,8 +97,19 @@ public struct WorkerCommand: AsyncParsableCommand {
         let bar = isatty(2) == 1 && !quiet
         let outDir = out
         let workerID = options.workerID
+        let leaseSeconds = lease
         if !quiet { printErr("worker \(workerID): queue \(store.location), concurrency \(concurrency)") }
 
+        if let outDir { await writeMissingOutputs(store, outDir, quiet: quiet) }
+        let fixedOptions = options
+        let reporter = statusFile.map { path in
+            Task.detached {
+                while !Task.isCancelled {
+                    writeWorkerStatus(path, options: fixedOptions, queue: store.location, shutdown: shutdown)
+                    try? await Task.sleep(nanoseconds: 1_000_000_000)
+                }
+            }
+        }
         let summary = await runWorker(store: store, options: options, shutdown: shutdown, events: { event in
             var line: String?
             switch event {
@@ -100,8 +117,9 @@ public struct WorkerCommand: AsyncParsableCommand {
             case .done(let j, let bytes):
                 line = "job \(j.id) done: \(j.inputPath)"
                 if let outDir {
-                    let name = identifier(fromFileName: j.inputPath) + "-" + String(j.inputSHA256.prefix(12)) + ".analysis.json"
-                    do { try writeBytes(bytes, to: outDir + "/" + name) } catch { line = "job \(j.id) done, but \(error)" }
+                    do { try writeBytes(bytes, to: outDir + "/" + outFileName(j.inputPath, j.inputSHA256)) } catch {
+                        line = "job \(j.id) done, but \(error)"
+                    }
                 }
             case .failed(let j, let error, let next):
                 line = "job \(j.id) attempt \(j.attempt) failed (\(next == .failed ? "no attempts left" : "will retry")): \(error)"
@@ -112,45 +130,62 @@ public struct WorkerCommand: AsyncParsableCommand {
             if let line, !quiet { writeStderr((bar ? "\r\u{1B}[K" : "") + "worker: " + line + "\n") }
             if bar, let c = try? await store.counts() { writeStderr("\r\u{1B}[K" + progressBar(c)) }
         }, process: { job in
-            try await analyseJob(job, workspace: workspace, auditURL: auditURL, threads: perJob)
+            try await analyseJob(job, store: store, lease: leaseSeconds, workspace: workspace, auditURL: auditURL, threads: perJob)
         })
+        if let outDir, !shutdown.requested { await writeMissingOutputs(store, outDir, quiet: quiet) }
+        reporter?.cancel()
+        if let statusFile { writeWorkerStatus(statusFile, options: options, queue: store.location, shutdown: shutdown, exiting: true) }
         await store.close()
         if bar { writeStderr("\n") }
         if !quiet {
             printErr("worker \(workerID): \(summary.done) done, \(summary.retried) to retry, \(summary.failed) failed, "
-                     + "\(summary.released) released, \(summary.lost) lost to other workers")
+                     + "\(summary.released) released, \(summary.lost) lost to other workers, \(summary.abandoned) abandoned after store errors")
         }
     }
 }
 
-/// Runs one job: checks the input is still the submitted file, analyses it with the library
-/// and returns the analysis JSON bytes (recorded in the job's session log, if it has one).
-func analyseJob(_ job: ClaimedJob, workspace: String, auditURL: String?, threads: Int) async throws -> [UInt8] {
-    let settings: BatchAnalysisSettings
-    do { settings = try JSONDecoder().decode(BatchAnalysisSettings.self, from: Data(job.parametersJSON.utf8)) } catch {
-        throw CLIError(code: ExitCodes.failure, "job \(job.id): unreadable job settings (\(error))")
+/// The `--out` file name of a job: <name>-<sha256 prefix>.analysis.json.
+func outFileName(_ inputPath: String, _ inputSHA256: String) -> String {
+    identifier(fromFileName: inputPath) + "-" + String(inputSHA256.prefix(12)) + ".analysis.json"
+}
+
+/// (Re)writes the `--out` file of every done job whose file is missing (a worker killed
+/// between storing a result and writing its file), from the stored result.
+func writeMissingOutputs(_ store: any JobStore, _ outDir: String, quiet: Bool) async {
+    guard let jobs = try? await store.jobs() else { return }
+    var written = 0
+    for job in jobs where job.state == .done {
+        let path = outDir + "/" + outFileName(job.inputPath, job.inputSHA256)
+        guard !FileManager.default.fileExists(atPath: path),
+              let stored = try? await store.result(jobID: job.id), JobKeys.sha256Hex(stored.bytes) == stored.sha256
+        else { continue }
+        do {
+            try writeBytes(stored.bytes, to: path)
+            written += 1
+        } catch {
+            if !quiet { printErr("worker: job \(job.id): \(error)") }
+        }
     }
-    let models = try batchModels()
-    guard JobKeys.modelsHash(models) == job.modelsHash else {
-        throw CLIError(code: ExitCodes.failure, "job \(job.id): this worker's models (\(models.map(\.id).joined(separator: ", "))) "
-                       + "differ from those the job was submitted with; give every machine the same models folder (CANDOR_MODELS)")
-    }
-    let now = try sha256(ofFile: job.inputPath)
-    guard now == job.inputSHA256 else {
-        throw InputError(path: job.inputPath, problem: "changed since it was submitted (sha256 \(now), submitted \(job.inputSHA256))")
-    }
-    var request = AnalysisRequest(file: job.inputPath, outPath: nil)
-    request.options.pitch = settings.pitch
-    request.options.mix = settings.mix
-    request.options.roles = settings.roles
-    request.options.threads = threads
-    if let caseID = job.caseID, let sessionID = job.sessionID {
-        request.session = AuditTarget(workspace: workspace, caseID: caseID, sessionID: sessionID, storeURL: auditURL)
-    }
-    let outcome = try await runAnalysis(request)
-    guard outcome.inputSHA256 == job.inputSHA256 else {
-        throw InputError(path: job.inputPath, problem: "changed while it was analysed (sha256 \(outcome.inputSHA256), submitted \(job.inputSHA256))")
-    }
-    guard let bytes = outcome.bytes else { throw CLIError(code: ExitCodes.failure, "job \(job.id): no analysis output") }
-    return bytes
+    if written > 0, !quiet { printErr("worker: wrote \(written) missing --out file(s) from stored results") }
+}
+
+/// Writes the worker's state (`--status-file`), atomically.
+func writeWorkerStatus(_ path: String, options: WorkerOptions, queue: String, shutdown: ShutdownSignal, exiting: Bool = false) {
+    let h = options.health.snapshot
+    func time(_ d: Date?) -> JSONValue { d.map { .string(AuditRecord.timestamp($0)) } ?? .null }
+    let state = exiting ? "exited" : shutdown.requested ? "stopping" : "running"
+    let doc = JSONValue.object([
+        ("schema", .string("candor.worker-status/1")),
+        ("worker", .string(options.workerID)),
+        ("queue", .string(queue)),
+        ("state", .string(state)),
+        ("connection", .string(h.connection)),
+        ("last_claim_at", time(h.lastClaimAt)),
+        ("last_store_contact_at", time(h.lastStoreContactAt)),
+        ("last_store_error", h.lastStoreError.map { .string($0) } ?? .null),
+        ("last_store_error_at", time(h.lastStoreErrorAt)),
+        ("jobs_in_flight", .array(h.inFlight.map { .int(Int($0)) })),
+        ("updated_at", time(Date())),
+    ])
+    try? writeAtomically(to: path) { doc.write(to: $0) }
 }
