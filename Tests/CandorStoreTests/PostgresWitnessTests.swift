@@ -56,4 +56,43 @@ struct PostgresWitnessTests {
         let gone = try verify("--all")
         #expect(gone.status == 4 && gone.stdout.contains("case PG-W session s2: in the workspace heads log"), "\(gone.stdout)")
     }
+
+    @Test("restoring an older copy of the audit tables fails against the witness")
+    func rollbackToAnOlderCopyFails() throws {
+        let db = try Backend.postgres.freshQueue()
+        let dir = tempDir("candor-pg-rollback")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let ws = dir + "/ws"
+        try #require(try candor(["keys", "init", "--operator", "op", "--workspace", ws]).status == 0)
+        let env = ["CANDOR_AUDIT_DB": db]
+        let file = makeRecordings(dir, count: 1)[0]
+        let r = try candor(["analyze", file, "--out", dir + "/out.json", "--case", "PG-R", "--session", "s1", "--workspace", ws, "--quiet"], env: env)
+        try #require(r.status == 0, "\(r.stderr)")
+        let witness = try WitnessProcess(dir: dir + "/witness", logKeyFile: ws + "/keys/log.vkey")
+        defer { witness.stop() }
+        try #require(try candor(["witness", "add", "--url", witness.url, "--vkey", witness.vkeyFile, "--workspace", ws], env: env).status == 0)
+        guard case .postgres(let target) = try QueueLocation.parse(db) else { Issue.record("not a PostgreSQL URL"); return }
+        let store = try PostgresAuditStore(target)
+        // The older copy: every audit table as it is now (a backup).
+        let tables = ["candor_audit_records", "candor_audit_checkpoints", "candor_audit_results", "candor_audit_quarantine"]
+        for t in tables {
+            try store.executeRaw("DROP TABLE IF EXISTS backup_\(t)")
+            try store.executeRaw("CREATE TABLE backup_\(t) AS SELECT * FROM \(t)")
+        }
+        // The log grows and the witness cosigns the larger log.
+        for n in 0..<2 {
+            #expect(try candor(["review", "--case", "PG-R", "--session", "s1", "--seq", "2", "--note", "n\(n)", "--workspace", ws], env: env).status == 0)
+        }
+        #expect(try candor(["audit", "verify", "--case", "PG-R", "--session", "s1", "--workspace", ws], env: env).status == 0)
+        // An insider restores the backup: a consistent, older, fully signed log.
+        for t in tables {
+            try store.executeRaw("DELETE FROM \(t)")
+            try store.executeRaw("INSERT INTO \(t) SELECT * FROM backup_\(t)")
+        }
+        let v = try candor(["audit", "verify", "--case", "PG-R", "--session", "s1", "--workspace", ws], env: env)
+        #expect(v.status == 4 && v.stderr.contains("cosigned size"), "\(v.stdout)\(v.stderr)")
+        let all = try candor(["audit", "verify", "--all", "--workspace", ws], env: env)
+        #expect(all.status == 4, "\(all.stdout)\(all.stderr)")
+        for t in tables { try store.executeRaw("DROP TABLE backup_\(t)") }
+    }
 }
