@@ -1,19 +1,25 @@
 import Foundation
 import Synchronization
 
-/// Counts failed sign-ins per user name and per client address. After `limit` failures within
-/// `window` seconds, further attempts for that name or from that address are refused with 429
-/// (the password is not even checked) until the oldest failure leaves the window. A success
-/// clears the name's count (not the address's: one address guessing many names stays slowed).
+/// Counts failed sign-ins per user name and per client address. After `limit` failures for a
+/// name (or `addressLimit` from an address) within `window` seconds, further attempts for that
+/// name or from that address are refused with 429 (the password is not even checked) until the
+/// oldest failure leaves the window. A success clears the name's count (not the address's: one
+/// address guessing many names stays slowed). The address limit is higher, so colleagues
+/// behind one NAT address are not all locked out by one person's typos.
 public final class LoginThrottle: Sendable {
     public let limit: Int
+    public let addressLimit: Int
     public let window: Double
     private let failures = Mutex<[String: [Double]]>([:])
 
-    public init(limit: Int = 5, window: Double = 900) {
+    public init(limit: Int = 5, addressLimit: Int = 20, window: Double = 900) {
         self.limit = limit
+        self.addressLimit = addressLimit
         self.window = window
     }
+
+    func limit(of key: String) -> Int { key.hasPrefix("addr:") ? addressLimit : limit }
 
     static func userKey(_ name: String) -> String { "user:" + name }
     static func addressKey(_ address: String) -> String { "addr:" + address }
@@ -25,7 +31,7 @@ public final class LoginThrottle: Sendable {
             for key in [Self.userKey(user), Self.addressKey(address)] {
                 let recent = (table[key] ?? []).filter { now - $0 < window }
                 table[key] = recent.isEmpty ? nil : recent
-                if recent.count >= limit, let oldest = recent.first { wait = max(wait, oldest + window - now) }
+                if recent.count >= limit(of: key), let oldest = recent.first { wait = max(wait, oldest + window - now) }
             }
             return wait > 0 ? max(1, Int(wait.rounded(.up))) : nil
         }
@@ -37,7 +43,7 @@ public final class LoginThrottle: Sendable {
                 var list = (table[key] ?? []).filter { now - $0 < window }
                 list.append(now)
                 // Bounded memory: only the last `limit` failures matter.
-                if list.count > limit { list.removeFirst(list.count - limit) }
+                if list.count > limit(of: key) { list.removeFirst(list.count - limit(of: key)) }
                 table[key] = list
             }
             // Bounded table: forget the oldest keys under a flood of distinct names.

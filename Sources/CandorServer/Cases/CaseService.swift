@@ -81,10 +81,15 @@ public final class CaseService: Sendable {
 
     /// Appends the `accessed` record; the caller sends the data only if this returns.
     func recordAccess(_ ws: AuditWorkspace, _ s: SessionRef, _ p: Principal, what: String, client: String) throws {
-        try ws.append(s, operator: serverOperator, [RecordDraft(.accessed, [
-            "action": "viewed", "what": .string(what), "user": .string(p.name), "role": .string(p.role.rawValue),
-            "client": .string(client),
-        ])])
+        do {
+            try ws.append(s, operator: serverOperator, [RecordDraft(.accessed, [
+                "action": "viewed", "what": .string(what), "user": .string(p.name), "role": .string(p.role.rawValue),
+                "client": .string(client),
+            ])])
+        } catch {
+            logger.error("access not recorded; nothing sent", metadata: ["user": "\(p.name)", "session": "\(s)", "error": "\(error)"])
+            throw ServerError(.internalServerError, "the access could not be recorded in the audit log, so nothing is sent")
+        }
     }
 
     /// The latest stored analysis of a session (its JSON, byte for byte), after logging the access.
