@@ -29,7 +29,7 @@ struct HTTPClient: Sendable {
         c.httpShouldSetCookies = false
         c.httpCookieAcceptPolicy = .never
         c.timeoutIntervalForRequest = 120
-        return URLSession(configuration: c)
+        return URLSession(configuration: c, delegate: NoRedirects(), delegateQueue: nil)
     }()
 
     func send(_ method: String, _ path: String, token: String? = nil, body: Data? = nil, contentType: String? = nil,
@@ -65,4 +65,12 @@ func tempDir(_ name: String) -> String {
     let d = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8))").path
     try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
     return d
+}
+
+/// Redirects are returned to the test, not followed (it checks where they lead).
+final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
 }

@@ -26,7 +26,12 @@ func serveJobSpec(path: String, sha256: String, bytes: Int, roles: [String], cas
         throw InputError(path: path, problem: "\(roles.count) role(s) given for \(reader.info.channels) channel(s)")
     }
     let settings = BatchAnalysisSettings(method: "ac", pitchFloorHz: 75, pitchCeilingHz: 600, timeStepS: 0, mix: false, roles: roles)
-    return JobSpec(inputPath: path, inputSHA256: sha256, inputBytes: bytes, parametersJSON: settings.json,
+    // The session joins the job's identity (the worker ignores the extra key): the same recording
+    // uploaded into two sessions is analysed, and recorded, in each.
+    var object = (try JSONSerialization.jsonObject(with: Data(settings.json.utf8)) as? [String: Any]) ?? [:]
+    object["uploadSession"] = caseID + "/" + sessionID
+    let parameters = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    return JobSpec(inputPath: path, inputSHA256: sha256, inputBytes: bytes, parametersJSON: parameters,
                    modelsHash: JobKeys.modelsHash(try batchModels()), caseID: caseID, sessionID: sessionID, maxAttempts: 3)
 }
 

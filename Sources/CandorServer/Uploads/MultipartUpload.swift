@@ -13,7 +13,8 @@ import Hummingbird
 /// (csrf, case, session, roles) and one file part (`recording`), copied out to its own file.
 public struct MultipartUpload: Sendable {
     public var fields: [String: String]
-    public var file: StoredUpload?
+    /// The file part, received into a private temporary file (the caller keeps or removes it).
+    public var file: (path: String, bytes: Int, sha256: String, format: String)?
 
     static func boundary(_ contentType: String?) -> String? {
         guard let ct = contentType, ct.lowercased().hasPrefix("multipart/form-data") else { return nil }
@@ -29,10 +30,7 @@ public struct MultipartUpload: Sendable {
     }
 
     /// Parses the form; the file part's format comes from its file name's extension.
-    /// `place` receives the file part's temporary path, size and hash once the fields are known,
-    /// and keeps it (or throws).
-    static func read(_ request: Request, uploads: UploadStore,
-                     place: (String, Int, String, String, [String: String]) throws -> StoredUpload) async throws -> MultipartUpload {
+    static func read(_ request: Request, uploads: UploadStore) async throws -> MultipartUpload {
         guard let boundary = boundary(request.headers[.contentType]) else {
             throw ServerError(.unsupportedMediaType, "send the form as multipart/form-data")
         }
@@ -95,10 +93,7 @@ public struct MultipartUpload: Sendable {
         }
         close(fd)
         let sha = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        do { result.file = try place(tmp, slice.count, sha, ext, fields) } catch {
-            unlink(tmp)
-            throw error
-        }
+        result.file = (tmp, slice.count, sha, ext)
         return result
     }
 
