@@ -10,7 +10,9 @@ struct HTTPReply: Sendable {
     var body: Data
     var text: String { String(decoding: body, as: UTF8.self) }
     func json() throws -> [String: Any] {
-        guard let obj = try JSONSerialization.jsonObject(with: body) as? [String: Any] else { throw HTTPTestError("not a JSON object: \(text.prefix(200))") }
+        guard let obj = try JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            throw HTTPTestError("not a JSON object: \(text.prefix(200))")
+        }
         return obj
     }
     func header(_ name: String) -> String? { headers.first { $0.key.lowercased() == name.lowercased() }?.value }
@@ -32,8 +34,10 @@ struct HTTPClient: Sendable {
         return URLSession(configuration: c, delegate: NoRedirects(), delegateQueue: nil)
     }()
 
-    func send(_ method: String, _ path: String, token: String? = nil, body: Data? = nil, contentType: String? = nil,
-              headers: [String: String] = [:]) async throws -> HTTPReply {
+    func send(
+        _ method: String, _ path: String, token: String? = nil, body: Data? = nil, contentType: String? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> HTTPReply {
         var req = URLRequest(url: URL(string: base + path)!)
         req.httpMethod = method
         if let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
@@ -50,13 +54,16 @@ struct HTTPClient: Sendable {
     func get(_ path: String, token: String? = nil) async throws -> HTTPReply { try await send("GET", path, token: token) }
 
     func postJSON(_ path: String, _ object: [String: Any], token: String? = nil) async throws -> HTTPReply {
-        try await send("POST", path, token: token, body: try JSONSerialization.data(withJSONObject: object), contentType: "application/json")
+        try await send(
+            "POST", path, token: token, body: try JSONSerialization.data(withJSONObject: object), contentType: "application/json")
     }
 
     /// Signs in; the token, or a failure naming the status.
     func login(_ user: String, _ password: String) async throws -> String {
         let r = try await postJSON("/api/v1/login", ["user": user, "password": password])
-        guard r.status == 200, let token = try r.json()["token"] as? String else { throw HTTPTestError("login \(user): \(r.status) \(r.text)") }
+        guard r.status == 200, let token = try r.json()["token"] as? String else {
+            throw HTTPTestError("login \(user): \(r.status) \(r.text)")
+        }
         return token
     }
 }
@@ -69,8 +76,10 @@ func tempDir(_ name: String) -> String {
 
 /// Redirects are returned to the test, not followed (it checks where they lead).
 final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
         completionHandler(nil)
     }
 }

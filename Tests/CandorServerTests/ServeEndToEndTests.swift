@@ -15,8 +15,9 @@ import Testing
     @Test func investigatorUploadsSupervisorReadsEveryAccessIsLogged() async throws {
         let ws = tempDir("candor-serve-e2e")
         defer { try? FileManager.default.removeItem(atPath: ws) }
-        let server = try ServeProcess(workspace: ws, users: Self.users, assignments: [("C1", "alice"), ("C2", "bob")],
-                                      extraArgs: ["--workers", "1", "--max-upload-mb", "4"])
+        let server = try ServeProcess(
+            workspace: ws, users: Self.users, assignments: [("C1", "alice"), ("C2", "bob")],
+            extraArgs: ["--workers", "1", "--max-upload-mb", "4"])
         let http = HTTPClient(base: server.url)
 
         #expect(try await http.get("/healthz").status == 200)
@@ -35,29 +36,42 @@ import Testing
 
         // The assigned investigator uploads the stereo sample interview: 202 with a job.
         let audio = try Data(contentsOf: PackagePaths.root.appendingPathComponent("samples/interview.flac"))
-        let upload = try await http.send("POST", "/api/v1/cases/C1/sessions/S1/recordings?roles=interviewer,interviewee", token: alice,
-                                         body: audio, contentType: "audio/flac")
+        let upload = try await http.send(
+            "POST", "/api/v1/cases/C1/sessions/S1/recordings?roles=interviewer,interviewee", token: alice,
+            body: audio, contentType: "audio/flac")
         #expect(upload.status == 202, "\(upload.text)")
         let job = try #require(try upload.json()["job"] as? Int)
 
         // Attacks while it runs. Another investigator's case: 403 for upload, job and reads.
-        #expect(try await http.send("POST", "/api/v1/cases/C1/sessions/S9/recordings", token: bob, body: audio, contentType: "audio/flac").status == 403)
+        #expect(
+            try await http.send("POST", "/api/v1/cases/C1/sessions/S9/recordings", token: bob, body: audio, contentType: "audio/flac")
+                .status == 403)
         #expect(try await http.get("/api/v1/jobs/\(job)", token: bob).status == 403)
         // The researcher and the supervisor may not upload.
-        #expect(try await http.send("POST", "/api/v1/cases/C1/sessions/S9/recordings", token: carol, body: audio, contentType: "audio/flac").status == 403)
+        #expect(
+            try await http.send("POST", "/api/v1/cases/C1/sessions/S9/recordings", token: carol, body: audio, contentType: "audio/flac")
+                .status == 403)
         // Path traversal in case and session ids: refused before any file or log is touched.
         for bad in ["..%2F..%2Fetc", "..", "C1%00", "%2E%2E", "C1%2FS1"] {
             let r = try await http.get("/api/v1/cases/\(bad)/sessions/S1/analysis", token: carol)
             #expect(r.status == 400 || r.status == 404, "case id \(bad): \(r.status)")
-            let u = try await http.send("POST", "/api/v1/cases/C1/sessions/\(bad)/recordings", token: alice, body: audio, contentType: "audio/flac")
+            let u = try await http.send(
+                "POST", "/api/v1/cases/C1/sessions/\(bad)/recordings", token: alice, body: audio, contentType: "audio/flac")
             #expect(u.status == 400 || u.status == 404, "session id \(bad): \(u.status)")
         }
         // An oversized upload (limit 4 MiB here): 413 and nothing kept.
         let big = Data(count: 5 * 1024 * 1024)
-        #expect(try await http.send("POST", "/api/v1/cases/C1/sessions/S2/recordings", token: alice, body: big, contentType: "audio/wav").status == 413)
+        #expect(
+            try await http.send("POST", "/api/v1/cases/C1/sessions/S2/recordings", token: alice, body: big, contentType: "audio/wav").status
+                == 413)
         // Not audio: 422, nothing queued.
-        #expect(try await http.send("POST", "/api/v1/cases/C1/sessions/S3/recordings", token: alice, body: Data("hello".utf8), contentType: "audio/wav").status == 422)
-        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: ws + "/server/uploads").filter { $0.hasSuffix(".wav") || $0.contains(".incoming-") }
+        #expect(
+            try await http.send(
+                "POST", "/api/v1/cases/C1/sessions/S3/recordings", token: alice, body: Data("hello".utf8), contentType: "audio/wav"
+            ).status == 422)
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: ws + "/server/uploads").filter {
+            $0.hasSuffix(".wav") || $0.contains(".incoming-")
+        }
         #expect(leftovers.isEmpty, "\(leftovers)")
 
         // The job finishes; the investigator gets its analysis.
@@ -92,16 +106,22 @@ import Testing
         #expect(accessed.last?["user"] as? String == "carol" && (accessed.last?["what"] as? String ?? "").hasPrefix("audit log"))
         // The uploader is named on the evidence record; bob's refusal is in the log too.
         #expect(records.contains { $0["type"] as? String == "evidence_ingested" && $0["user"] as? String == "alice" })
-        #expect(records.contains { $0["type"] as? String == "accessed" && $0["action"] as? String == "refused" && $0["user"] as? String == "bob" })
+        #expect(
+            records.contains {
+                $0["type"] as? String == "accessed" && $0["action"] as? String == "refused" && $0["user"] as? String == "bob"
+            })
         let cases = try await http.get("/api/v1/cases", token: carol).json()["cases"] as? [[String: Any]] ?? []
         #expect(Set(cases.compactMap { $0["case"] as? String }) == ["C1", "C2"])
         let bobsCases = try await http.get("/api/v1/cases", token: bob).json()["cases"] as? [[String: Any]] ?? []
         #expect(bobsCases.compactMap { $0["case"] as? String } == ["C2"])
 
         // A supervisor's review, signed with the supervisor's own key; an investigator may not review.
-        let review = try await http.postJSON("/api/v1/cases/C1/sessions/S1/reviews", ["concerns_seq": 1, "kind": "note", "note": "listened; fine"], token: carol)
+        let review = try await http.postJSON(
+            "/api/v1/cases/C1/sessions/S1/reviews", ["concerns_seq": 1, "kind": "note", "note": "listened; fine"], token: carol)
         #expect(review.status == 201, "\(review.text)")
-        #expect(try await http.postJSON("/api/v1/cases/C1/sessions/S1/reviews", ["concerns_seq": 1, "kind": "note", "note": "x"], token: alice).status == 403)
+        #expect(
+            try await http.postJSON("/api/v1/cases/C1/sessions/S1/reviews", ["concerns_seq": 1, "kind": "note", "note": "x"], token: alice)
+                .status == 403)
 
         // No record, no data: with the server's signing key gone, a read fails and sends nothing.
         let key = ws + "/keys/operators/candor-server.key"

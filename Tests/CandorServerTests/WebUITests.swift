@@ -9,14 +9,17 @@ import Testing
     @Test func browserSignsInUploadsReadsAndReviewsAndForgedFormsAreRefused() async throws {
         let ws = tempDir("candor-serve-ui")
         defer { try? FileManager.default.removeItem(atPath: ws) }
-        let server = try ServeProcess(workspace: ws, users: [
-            .init("alice", "investigator", "alice-password-1"), .init("carol", "supervisor", "carol-password-3"),
-        ], assignments: [("C1", "alice")])
+        let server = try ServeProcess(
+            workspace: ws,
+            users: [
+                .init("alice", "investigator", "alice-password-1"), .init("carol", "supervisor", "carol-password-3"),
+            ], assignments: [("C1", "alice")])
         let http = HTTPClient(base: server.url)
 
         let script = PackagePaths.root.appendingPathComponent("Tests/serve_browser.py").path
         let sample = PackagePaths.root.appendingPathComponent("samples/interview.flac").path
-        let browser = try run("/usr/bin/env", ["python3", script, server.url, sample, "alice", "alice-password-1", "carol", "carol-password-3", "C1", "S1"])
+        let browser = try run(
+            "/usr/bin/env", ["python3", script, server.url, sample, "alice", "alice-password-1", "carol", "carol-password-3", "C1", "S1"])
         #expect(browser.status == 0, "\(browser.stdout)\n\(browser.stderr)")
         #expect(browser.stdout.contains("browser: all steps passed"))
 
@@ -24,14 +27,17 @@ import Testing
         let carol = try await http.login("carol", "carol-password-3")
         func reviews() async throws -> [[String: Any]] {
             let log = try await http.get("/api/v1/cases/C1/sessions/S1/audit", token: carol).json()
-            return (log["records"] as? [[String: Any]] ?? []).compactMap { $0["record"] as? [String: Any] }.filter { $0["type"] as? String == "review" }
+            return (log["records"] as? [[String: Any]] ?? []).compactMap { $0["record"] as? [String: Any] }.filter {
+                $0["type"] as? String == "review"
+            }
         }
         let before = try await reviews()
         #expect(before.count == 1 && before.first?["operator"] as? String == "carol")
 
         // A browser session for the attacks: sign in through the form, keep the cookie.
-        let signIn = try await http.send("POST", "/ui/login", body: Data("user=carol&password=carol-password-3".utf8),
-                                         contentType: "application/x-www-form-urlencoded")
+        let signIn = try await http.send(
+            "POST", "/ui/login", body: Data("user=carol&password=carol-password-3".utf8),
+            contentType: "application/x-www-form-urlencoded")
         let setCookie = try #require(signIn.header("Set-Cookie"))
         #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
         let cookie = String(setCookie.split(separator: ";")[0])
@@ -41,19 +47,25 @@ import Testing
         let csrf = try #require(page.text.range(of: "name=\"csrf\" value=\"").map { String(page.text[$0.upperBound...].prefix(64)) })
         let form = "concerns_seq=1&kind=note&note=forged"
         // CSRF: a forged form without the token, with a wrong token, or from another origin is refused.
-        for (body, origin) in [(form, server.url), (form + "&csrf=" + String(repeating: "0", count: 64), server.url),
-                               (form + "&csrf=" + csrf, "https://evil.example")] {
-            let r = try await http.send("POST", "/ui/cases/C1/sessions/S1/reviews", body: Data(body.utf8),
-                                        contentType: "application/x-www-form-urlencoded", headers: ["Cookie": cookie, "Origin": origin])
+        for (body, origin) in [
+            (form, server.url), (form + "&csrf=" + String(repeating: "0", count: 64), server.url),
+            (form + "&csrf=" + csrf, "https://evil.example"),
+        ] {
+            let r = try await http.send(
+                "POST", "/ui/cases/C1/sessions/S1/reviews", body: Data(body.utf8),
+                contentType: "application/x-www-form-urlencoded", headers: ["Cookie": cookie, "Origin": origin])
             #expect(r.status == 403, "\(r.status) \(r.text.prefix(200))")
         }
         // Cross-site sign-in (login CSRF) is refused too.
-        let crossLogin = try await http.send("POST", "/ui/login", body: Data("user=carol&password=carol-password-3".utf8),
-                                             contentType: "application/x-www-form-urlencoded", headers: ["Origin": "https://evil.example"])
+        let crossLogin = try await http.send(
+            "POST", "/ui/login", body: Data("user=carol&password=carol-password-3".utf8),
+            contentType: "application/x-www-form-urlencoded", headers: ["Origin": "https://evil.example"])
         #expect(crossLogin.status == 403)
         // The token from the form works (the defence is the token, not a broken form).
-        let genuine = try await http.send("POST", "/ui/cases/C1/sessions/S1/reviews", body: Data((form.replacingOccurrences(of: "forged", with: "second") + "&csrf=" + csrf).utf8),
-                                          contentType: "application/x-www-form-urlencoded", headers: ["Cookie": cookie, "Origin": server.url])
+        let genuine = try await http.send(
+            "POST", "/ui/cases/C1/sessions/S1/reviews",
+            body: Data((form.replacingOccurrences(of: "forged", with: "second") + "&csrf=" + csrf).utf8),
+            contentType: "application/x-www-form-urlencoded", headers: ["Cookie": cookie, "Origin": server.url])
         #expect(genuine.status == 303)
         #expect(try await reviews().count == 2)
         // Session theft: the cookie is not an API credential, a made-up cookie signs nobody in,
@@ -61,8 +73,9 @@ import Testing
         #expect(try await http.send("GET", "/api/v1/cases", headers: ["Cookie": cookie]).status == 401)
         let forged = try await http.send("GET", "/ui/cases", headers: ["Cookie": "candor_session=" + String(repeating: "b", count: 64)])
         #expect(forged.status == 303 && forged.header("Location") == "/ui/login")
-        let out = try await http.send("POST", "/ui/logout", body: Data("csrf=\(csrf)".utf8), contentType: "application/x-www-form-urlencoded",
-                                      headers: ["Cookie": cookie])
+        let out = try await http.send(
+            "POST", "/ui/logout", body: Data("csrf=\(csrf)".utf8), contentType: "application/x-www-form-urlencoded",
+            headers: ["Cookie": cookie])
         #expect(out.status == 303)
         #expect(try await http.send("GET", "/ui/cases", headers: ["Cookie": cookie]).status == 303)
 

@@ -8,8 +8,8 @@ import Foundation
 /// The audit database for a PostgreSQL queue (as `candor worker` chooses it).
 func serveAuditURL(_ q: QueueOptions) throws -> String? {
     guard let url = q.queue ?? ProcessInfo.processInfo.environment["CANDOR_QUEUE"], !url.isEmpty,
-          case .postgres = try QueueLocation.parse(url),
-          (ProcessInfo.processInfo.environment["CANDOR_AUDIT_DB"] ?? "").isEmpty
+        case .postgres = try QueueLocation.parse(url),
+        (ProcessInfo.processInfo.environment["CANDOR_AUDIT_DB"] ?? "").isEmpty
     else { return nil }
     return url
 }
@@ -17,7 +17,9 @@ func serveAuditURL(_ q: QueueOptions) throws -> String? {
 /// The job for an uploaded recording: its header must read as audio (else the upload is
 /// refused), default analysis settings, the channel roles given with the upload.
 func serveJobSpec(path: String, sha256: String, bytes: Int, roles: [String], caseID: String, sessionID: String) throws -> JobSpec {
-    guard roles.count <= 16, roles.allSatisfy({ !$0.isEmpty && $0.count <= 64 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } }) else {
+    guard roles.count <= 16,
+        roles.allSatisfy({ !$0.isEmpty && $0.count <= 64 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } })
+    else {
         throw InputError(path: path, problem: "roles must be up to 16 comma-separated words of letters, digits, _ and -")
     }
     let reader = try AudioReader(path: path)
@@ -31,8 +33,9 @@ func serveJobSpec(path: String, sha256: String, bytes: Int, roles: [String], cas
     var object = (try JSONSerialization.jsonObject(with: Data(settings.json.utf8)) as? [String: Any]) ?? [:]
     object["uploadSession"] = caseID + "/" + sessionID
     let parameters = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-    return JobSpec(inputPath: path, inputSHA256: sha256, inputBytes: bytes, parametersJSON: parameters,
-                   modelsHash: JobKeys.modelsHash(try batchModels()), caseID: caseID, sessionID: sessionID, maxAttempts: 3)
+    return JobSpec(
+        inputPath: path, inputSHA256: sha256, inputBytes: bytes, parametersJSON: parameters,
+        modelsHash: JobKeys.modelsHash(try batchModels()), caseID: caseID, sessionID: sessionID, maxAttempts: 3)
 }
 
 /// Model cards for the report, from the models folder `ModelRegistry.locate()` finds.

@@ -26,13 +26,16 @@ func accounting<T>(_ body: () throws -> T) throws -> T {
 struct UsersAdd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
-        abstract: "Add an account; the password is read from standard input (first line; at least 8 characters) and stored as a bcrypt hash.")
+        abstract:
+            "Add an account; the password is read from standard input (first line; at least 8 characters) and stored as a bcrypt hash.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "User name (1-128 of A-Z a-z 0-9 . _ -).") var name: String
     @Option(name: .long, help: "investigator, supervisor, researcher or admin.") var role: String
 
     func run() throws {
-        guard let r = Role(rawValue: role) else { throw CLIError(code: ExitCodes.usage, "--role must be investigator, supervisor, researcher or admin") }
+        guard let r = Role(rawValue: role) else {
+            throw CLIError(code: ExitCodes.usage, "--role must be investigator, supervisor, researcher or admin")
+        }
         let password: String
         if isatty(0) == 1, let p = getpass("Password for \(name): ") {
             password = String(cString: p)

@@ -98,8 +98,9 @@ public final class AccountStore: Sendable {
     }
 
     func modify(_ change: (inout AccountsFile) throws -> Void) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         let lock = open(directory + "/accounts.lock", O_CREAT | O_RDWR, 0o600)
         guard lock >= 0 else { throw AccountError("\(directory)/accounts.lock: cannot open (\(String(cString: strerror(errno))))") }
         defer { close(lock) }

@@ -24,14 +24,17 @@ public final class Authenticator: Sendable {
     }
 
     /// Checks the password (429 while throttled, 401 if wrong) and opens a session.
-    public func login(user: String, password: String, client: String, kind: SignInSession.Kind) async throws -> (token: String, session: SignInSession) {
+    public func login(
+        user: String, password: String, client: String, kind: SignInSession.Kind
+    ) async throws -> (token: String, session: SignInSession) {
         // Bounded inputs: bcrypt reads at most 72 bytes; longer names are not account names.
         guard user.utf8.count <= 128, password.utf8.count <= 1024 else { throw ServerError.unauthenticated("wrong user name or password") }
         if let wait = throttle.retryAfter(user: user, address: client) {
             metrics.loginThrottled.increment()
             logger.warning("login throttled", metadata: ["user": "\(user)", "client": "\(client)"])
-            throw ServerError(.tooManyRequests, "too many failed sign-ins for this user or address; try again in \(wait) s",
-                              headers: [.retryAfter: String(wait)])
+            throw ServerError(
+                .tooManyRequests, "too many failed sign-ins for this user or address; try again in \(wait) s",
+                headers: [.retryAfter: String(wait)])
         }
         let accounts = self.accounts
         let account = try await AuditIO.run { try accounts.authenticate(user, password: password) }
@@ -65,7 +68,9 @@ public final class Authenticator: Sendable {
 
     /// The user of a browser request (nil when not signed in).
     public func cookiePrincipal(_ request: Request) -> Principal? {
-        guard let token = request.cookies[Self.cookieName]?.value, let s = sessions.session(token: token), s.kind == .cookie else { return nil }
+        guard let token = request.cookies[Self.cookieName]?.value, let s = sessions.session(token: token), s.kind == .cookie else {
+            return nil
+        }
         return try? principal(s)
     }
 

@@ -10,7 +10,9 @@ public final class SessionTable: Sendable {
     public init(lifetime: Double = 8 * 3600) { self.lifetime = lifetime }
 
     /// Creates a session; returns the token to give the client (only its digest is kept).
-    public func open(user: String, kind: SignInSession.Kind, now: Double = Date().timeIntervalSince1970) -> (token: String, session: SignInSession) {
+    public func open(
+        user: String, kind: SignInSession.Kind, now: Double = Date().timeIntervalSince1970
+    ) -> (token: String, session: SignInSession) {
         let token = Tokens.randomToken()
         let digest = Tokens.sha256Hex(token)
         let s = SignInSession(id: String(digest.prefix(16)), user: user, kind: kind, csrf: Tokens.randomToken(), expires: now + lifetime)

@@ -18,8 +18,10 @@ public final class CaseService: Sendable {
     let hooks: AnalysisHooks
     let logger: Logger
 
-    public init(openWorkspace: @escaping @Sendable () throws -> AuditWorkspace, accounts: AccountStore, serverOperator: String,
-                hooks: AnalysisHooks, logger: Logger) {
+    public init(
+        openWorkspace: @escaping @Sendable () throws -> AuditWorkspace, accounts: AccountStore, serverOperator: String,
+        hooks: AnalysisHooks, logger: Logger
+    ) {
         self.openWorkspace = openWorkspace
         self.accounts = accounts
         self.serverOperator = serverOperator
@@ -33,7 +35,7 @@ public final class CaseService: Sendable {
     /// (no "/", "..", NUL or other characters that could name another file or log).
     public static func sessionRef(_ caseID: String, _ sessionID: String) throws -> SessionRef {
         guard AuditRecord.isValidIdentifier(caseID), AuditRecord.isValidIdentifier(sessionID),
-              let s = try? SessionRef(caseID: caseID, sessionID: sessionID)
+            let s = try? SessionRef(caseID: caseID, sessionID: sessionID)
         else { throw ServerError.badRequest("case and session ids are 1-128 of A-Z a-z 0-9 . _ - (not starting with . or -)") }
         return s
     }
@@ -42,18 +44,29 @@ public final class CaseService: Sendable {
     public func authorize(_ p: Principal, _ action: CaseAction, caseID: String, session: SessionRef? = nil, client: String) async throws {
         let assigned = p.role == .investigator ? try accounts.assignedCases(p.name).contains(caseID) : false
         if AccessPolicy.allows(p.role, action, assigned: assigned) { return }
-        logger.warning("refused", metadata: ["user": "\(p.name)", "role": "\(p.role.rawValue)", "action": "\(action.rawValue)",
-                                             "case": "\(caseID)", "session": "\(session?.sessionID ?? "-")", "client": "\(client)"])
+        logger.warning(
+            "refused",
+            metadata: [
+                "user": "\(p.name)", "role": "\(p.role.rawValue)", "action": "\(action.rawValue)",
+                "case": "\(caseID)", "session": "\(session?.sessionID ?? "-")", "client": "\(client)",
+            ])
         if let session {
             let op = serverOperator
             // Recorded in the session's own log when it exists; a refusal never creates a log.
             _ = try? await AuditIO.run {
                 let ws = try self.openWorkspace()
                 guard try !ws.store.records(session).isEmpty else { return false }
-                try ws.append(session, operator: op, [RecordDraft(.accessed, [
-                    "action": "refused", "what": .string(action.rawValue), "user": .string(p.name), "role": .string(p.role.rawValue),
-                    "client": .string(client),
-                ])])
+                try ws.append(
+                    session, operator: op,
+                    [
+                        RecordDraft(
+                            .accessed,
+                            [
+                                "action": "refused", "what": .string(action.rawValue), "user": .string(p.name),
+                                "role": .string(p.role.rawValue),
+                                "client": .string(client),
+                            ])
+                    ])
                 return true
             }
         }
@@ -82,10 +95,16 @@ public final class CaseService: Sendable {
     /// Appends the `accessed` record; the caller sends the data only if this returns.
     func recordAccess(_ ws: AuditWorkspace, _ s: SessionRef, _ p: Principal, what: String, client: String) throws {
         do {
-            try ws.append(s, operator: serverOperator, [RecordDraft(.accessed, [
-                "action": "viewed", "what": .string(what), "user": .string(p.name), "role": .string(p.role.rawValue),
-                "client": .string(client),
-            ])])
+            try ws.append(
+                s, operator: serverOperator,
+                [
+                    RecordDraft(
+                        .accessed,
+                        [
+                            "action": "viewed", "what": .string(what), "user": .string(p.name), "role": .string(p.role.rawValue),
+                            "client": .string(client),
+                        ])
+                ])
         } catch {
             logger.error("access not recorded; nothing sent", metadata: ["user": "\(p.name)", "session": "\(s)", "error": "\(error)"])
             throw ServerError(.internalServerError, "the access could not be recorded in the audit log, so nothing is sent")
@@ -111,19 +130,25 @@ public final class CaseService: Sendable {
             try self.recordAccess(ws, s, p, what: "report (candor serve)", client: client)
             let contents = try ws.contents(s)
             let v = LogVerifier.verify(contents, expected: s)
-            let verification: AuditStatus.Verification = v.failure.map { .failed("\($0)") } ?? .intact(size: v.size, root: Hex.encode(v.root))
-            var status = AuditStatus.parse(recordLines: contents.lines, checkpoint: contents.checkpoint, verification: verification,
-                                           source: "case \(s.caseID), session \(s.sessionID) (candor serve)")
-            status.quarantined = AuditStatus.parse(recordLines: try ws.store.quarantined(s).map(\.bytes), checkpoint: nil,
-                                                   verification: .notPerformed(""), source: "").entries
+            let verification: AuditStatus.Verification =
+                v.failure.map { .failed("\($0)") } ?? .intact(size: v.size, root: Hex.encode(v.root))
+            var status = AuditStatus.parse(
+                recordLines: contents.lines, checkpoint: contents.checkpoint, verification: verification,
+                source: "case \(s.caseID), session \(s.sessionID) (candor serve)")
+            status.quarantined =
+                AuditStatus.parse(
+                    recordLines: try ws.store.quarantined(s).map(\.bytes), checkpoint: nil,
+                    verification: .notPerformed(""), source: ""
+                ).entries
             return (bytes, status)
         }
         let analysis: AnalysisData
         do { analysis = try AnalysisData.parse(bytes) } catch {
             throw ServerError(.internalServerError, "the stored analysis of \(s) cannot be read (\(error))")
         }
-        let options = ReportOptions(caseID: s.caseID, sessionID: s.sessionID, generatedAt: AuditRecord.timestamp(),
-                                    modelCards: hooks.modelCards(Set(analysis.allScores.map(\.model))), audit: status)
+        let options = ReportOptions(
+            caseID: s.caseID, sessionID: s.sessionID, generatedAt: AuditRecord.timestamp(),
+            modelCards: hooks.modelCards(Set(analysis.allScores.map(\.model))), audit: status)
         return HTMLReport.render(analysis, options: options)
     }
 
@@ -147,11 +172,13 @@ public final class CaseService: Sendable {
             return SessionAudit.Record(seq: k, status: status, fields: (try? CanonicalJSON.parse(line)) ?? .null)
         }
         let witnesses = try ws.keys.witnesses().map { w in
-            SessionAudit.Witness(name: w.key.name, url: w.url,
-                                 cosignedAt: contents.checkpoint.flatMap { try? SignedNote.cosignatureTime($0, key: w.key) })
+            SessionAudit.Witness(
+                name: w.key.name, url: w.url,
+                cosignedAt: contents.checkpoint.flatMap { try? SignedNote.cosignatureTime($0, key: w.key) })
         }
-        return SessionAudit(intact: v.isIntact, size: v.size, root: Hex.encode(v.root), failure: v.failure.map { "\($0)" },
-                            checkpoint: contents.checkpoint, records: records, witnesses: witnesses)
+        return SessionAudit(
+            intact: v.isIntact, size: v.size, root: Hex.encode(v.root), failure: v.failure.map { "\($0)" },
+            checkpoint: contents.checkpoint, records: records, witnesses: witnesses)
     }
 
     /// The result named by the last `analysis_completed` record that has a stored result.

@@ -37,8 +37,10 @@ public final class ServerMetrics: Sendable {
     }
 
     public func request(route: String, method: String, status: Int) {
-        CoreMetrics.Counter(label: "candor_http_requests_total",
-                            dimensions: [("route", route), ("method", method), ("status", String(status))]).increment()
+        CoreMetrics.Counter(
+            label: "candor_http_requests_total",
+            dimensions: [("route", route), ("method", method), ("status", String(status))]
+        ).increment()
     }
 
     public func jobs(_ counts: [String: Int]) {

@@ -40,23 +40,27 @@ public enum CandorServer {
     }
 
     /// Runs until SIGTERM/SIGINT; `onRunning` gets the bound port.
-    public static func run(_ state: ServerState, host: String, port: Int, tls: TLSFiles?, services: [any Service],
-                           onRunning: @escaping @Sendable (Int) async -> Void) async throws {
+    public static func run(
+        _ state: ServerState, host: String, port: Int, tls: TLSFiles?, services: [any Service],
+        onRunning: @escaping @Sendable (Int) async -> Void
+    ) async throws {
         let http = HTTP1Channel.Configuration(idleTimeout: .seconds(state.limits.idleTimeoutSeconds))
         let server: HTTPServerBuilder
         if let tls {
             let certs = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
-            server = try .tls(.http1(configuration: http),
-                              tlsConfiguration: .makeServerConfiguration(certificateChain: certs, privateKey: .privateKey(key)))
+            server = try .tls(
+                .http1(configuration: http),
+                tlsConfiguration: .makeServerConfiguration(certificateChain: certs, privateKey: .privateKey(key)))
         } else {
             server = .http1(configuration: http)
         }
-        let app = Application(router: router(state), server: server,
-                              configuration: .init(address: .hostname(host, port: port), serverName: "candor"),
-                              services: services,
-                              onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-                              logger: state.logger)
+        let app = Application(
+            router: router(state), server: server,
+            configuration: .init(address: .hostname(host, port: port), serverName: "candor"),
+            services: services,
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: state.logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 }

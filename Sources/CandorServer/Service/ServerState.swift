@@ -14,8 +14,10 @@ public struct ServerState: Sendable {
     public var secureCookies: Bool
     public var logger: Logger
 
-    public init(auth: Authenticator, cases: CaseService, uploads: UploadStore, jobs: any JobStore, hooks: AnalysisHooks,
-                metrics: ServerMetrics, limits: ServerLimits, secureCookies: Bool, logger: Logger) {
+    public init(
+        auth: Authenticator, cases: CaseService, uploads: UploadStore, jobs: any JobStore, hooks: AnalysisHooks,
+        metrics: ServerMetrics, limits: ServerLimits, secureCookies: Bool, logger: Logger
+    ) {
         self.auth = auth
         self.cases = cases
         self.uploads = uploads

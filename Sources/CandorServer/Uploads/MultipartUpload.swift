@@ -71,7 +71,8 @@ public struct MultipartUpload: Sendable {
         }
         let ext = (filePart.name as NSString).pathExtension.lowercased()
         guard UploadStore.formats.contains(ext) else {
-            throw ServerError(.unsupportedMediaType, "unsupported recording type .\(ext) (use \(UploadStore.formats.sorted().joined(separator: ", ")))")
+            throw ServerError(
+                .unsupportedMediaType, "unsupported recording type .\(ext) (use \(UploadStore.formats.sorted().joined(separator: ", ")))")
         }
         let (tmp, fd) = try uploads.temporaryFile()
         var hasher = SHA256()

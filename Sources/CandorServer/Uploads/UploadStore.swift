@@ -34,7 +34,8 @@ public struct UploadStore: Sendable {
     }
 
     func temporaryFile() throws -> (path: String, fd: Int32) {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let tmp = directory + "/.incoming-" + Tokens.randomToken().prefix(24)
         let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw ServerError(.internalServerError, "cannot create an upload file in \(directory)") }

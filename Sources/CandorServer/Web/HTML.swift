@@ -25,7 +25,8 @@ enum HTML {
         if let user {
             if user.role == .investigator { nav += " · <a href=\"/ui/upload\">Upload</a>" }
             nav += " · <span id=\"who\">\(escape(user.name)) (\(user.role.rawValue))</span>"
-            nav += " <form class=\"inline\" method=\"post\" action=\"/ui/logout\">\(csrfField(user))<button type=\"submit\">Sign out</button></form>"
+            nav +=
+                " <form class=\"inline\" method=\"post\" action=\"/ui/logout\">\(csrfField(user))<button type=\"submit\">Sign out</button></form>"
         }
         nav += "</nav>"
         return """

@@ -19,8 +19,10 @@ enum WebRoutes {
     }
 
     /// Runs a page handler for a signed-in user; ServerErrors become error pages.
-    static func page(_ state: ServerState, _ request: Request,
-                     _ body: (Principal) async throws -> Response) async throws -> Response {
+    static func page(
+        _ state: ServerState, _ request: Request,
+        _ body: (Principal) async throws -> Response
+    ) async throws -> Response {
         guard let p = state.auth.cookiePrincipal(request) else { return redirect("/ui/login") }
         do { return try await body(p) } catch let e as ServerError {
             return html(Pages.error(p, e), status: e.status)
@@ -33,16 +35,21 @@ enum WebRoutes {
         ui.get("login") { _, _ in html(Pages.login(error: nil)) }
         ui.post("login") { request, context -> Response in
             // Login CSRF: a cross-site form may not sign the browser in (Origin must be this server).
-            if let origin = request.headers[.origin], origin.split(separator: "/").dropFirst().first.map(String.init) != request.head.authority {
+            if let origin = request.headers[.origin],
+                origin.split(separator: "/").dropFirst().first.map(String.init) != request.head.authority
+            {
                 return html(Pages.login(error: "cross-site sign-in refused"), status: .forbidden)
             }
             let form = try await FormBody.read(request, limit: state.limits.maxFormBytes)
             do {
-                let (token, session) = try await state.auth.login(user: form["user"] ?? "", password: form["password"] ?? "",
-                                                                 client: context.clientAddress, kind: .cookie)
+                let (token, session) = try await state.auth.login(
+                    user: form["user"] ?? "", password: form["password"] ?? "",
+                    client: context.clientAddress, kind: .cookie)
                 var r = redirect("/ui/cases")
-                r.setCookie(Cookie(name: Authenticator.cookieName, value: token, maxAge: Int(session.expires - Date().timeIntervalSince1970),
-                                   path: "/", secure: state.secureCookies, httpOnly: true, sameSite: .strict))
+                r.setCookie(
+                    Cookie(
+                        name: Authenticator.cookieName, value: token, maxAge: Int(session.expires - Date().timeIntervalSince1970),
+                        path: "/", secure: state.secureCookies, httpOnly: true, sameSite: .strict))
                 return r
             } catch let e as ServerError {
                 var r = html(Pages.login(error: e.message), status: e.status)
@@ -56,8 +63,10 @@ enum WebRoutes {
                 try state.auth.checkCSRF(p, form: form, request: request)
                 if let token = request.cookies[Authenticator.cookieName]?.value { state.auth.sessions.revoke(token: token) }
                 var r = redirect("/ui/login")
-                r.setCookie(Cookie(name: Authenticator.cookieName, value: "", maxAge: 0, path: "/", secure: state.secureCookies,
-                                   httpOnly: true, sameSite: .strict))
+                r.setCookie(
+                    Cookie(
+                        name: Authenticator.cookieName, value: "", maxAge: 0, path: "/", secure: state.secureCookies,
+                        httpOnly: true, sameSite: .strict))
                 return r
             }
         }
@@ -89,9 +98,12 @@ enum WebRoutes {
                 try state.auth.checkCSRF(p, form: form, request: request)
                 let s = try APIRoutes.ref(context)
                 try await state.cases.authorize(p, .review, caseID: s.caseID, session: s, client: context.clientAddress)
-                guard let seq = Int(form["concerns_seq"] ?? "") else { throw ServerError.badRequest("give the number of the record reviewed") }
+                guard let seq = Int(form["concerns_seq"] ?? "") else {
+                    throw ServerError.badRequest("give the number of the record reviewed")
+                }
                 let override = (form["override"] ?? "").isEmpty ? nil : form["override"]
-                let n = try await state.cases.review(p, s, concernsSeq: seq, kind: form["kind"] ?? "note", note: form["note"] ?? "", override: override)
+                let n = try await state.cases.review(
+                    p, s, concernsSeq: seq, kind: form["kind"] ?? "note", note: form["note"] ?? "", override: override)
                 return redirect("/ui/cases/\(s.caseID)/sessions/\(s.sessionID)?reviewed=\(n)")
             }
         }

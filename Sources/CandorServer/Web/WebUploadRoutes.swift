@@ -25,7 +25,8 @@ enum WebUploadRoutes {
                 try await state.cases.authorize(p, .upload, caseID: s.caseID, session: s, client: context.clientAddress)
                 let stored = try state.uploads.keep(file.path, s, sha256: file.sha256, bytes: file.bytes, format: file.format)
                 kept = true
-                let roles = (form.fields["roles"] ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let roles = (form.fields["roles"] ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }
                 let job = try await APIRoutes.queue(state, p, s, stored, roles: roles, client: context.clientAddress)
                 return WebRoutes.redirect("/ui/jobs/\(job)")
             }
@@ -33,7 +34,7 @@ enum WebUploadRoutes {
         ui.get("jobs/{id}") { request, context -> Response in
             try await WebRoutes.page(state, request) { p in
                 guard let id = context.parameters.get("id", as: Int64.self),
-                      let job = try await state.jobs.jobs().first(where: { $0.id == id }), let caseID = job.caseID
+                    let job = try await state.jobs.jobs().first(where: { $0.id == id }), let caseID = job.caseID
                 else { throw ServerError.notFound("no such job") }
                 try await state.cases.authorize(p, .read, caseID: caseID, client: context.clientAddress)
                 return WebRoutes.html(Pages.job(p, job))
