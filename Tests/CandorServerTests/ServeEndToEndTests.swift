@@ -148,6 +148,23 @@ import Testing
         for k in 0..<16 { statuses.append(try await http.postJSON("/api/v1/login", ["user": "user\(k)", "password": "guess"]).status) }
         #expect(statuses.last == 429, "\(statuses)")
 
+        // /metrics: Prometheus text with the counters this run produced.
+        let metrics = try await http.get("/metrics")
+        #expect(metrics.status == 200)
+        let lines = Set(metrics.text.split(separator: "\n").map(String.init))
+        func value(_ prefix: String) -> Double? {
+            lines.first { $0.hasPrefix(prefix + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        #expect(value("candor_login_failures_total") ?? 0 >= 8)
+        #expect(value("candor_login_throttled_total") ?? 0 >= 2)
+        #expect(value("candor_jobs{state=\"done\"}") == 1)
+        #expect(value("candor_queue_depth") == 0)
+        #expect(value("candor_analysis_seconds_count") == 1)
+        #expect(
+            value(#"candor_http_requests_total{route="/api/v1/cases/{case}/sessions/{session}/analysis",method="GET",status="403"}"#) ?? 0
+                >= 1)
+        #expect(value(#"candor_http_requests_total{route="/api/v1/login",method="POST",status="429"}"#) ?? 0 >= 2)
+
         // Graceful stop on SIGTERM; then the session log verifies offline.
         #expect(server.stop() == 0)
         let verify = try run(PackagePaths.candor, ["audit", "verify", "--workspace", ws, "--case", "C1", "--session", "S1"])
