@@ -80,6 +80,11 @@ doc = {
                                     "responses": {"204": {"description": "Revoked."}, "401": E401}}},
         "/api/v1/cases": {"get": {"operationId": "listCases", "summary": "The cases this user may see, with their sessions.", "security": sec,
                                   "responses": {"200": {"description": "Cases.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Cases"}}}}, "401": E401}}},
+        "/api/v1/features": {"get": {"operationId": "getFeatures", "security": sec,
+                                     "summary": "Researchers: the de-identified feature table (CSV): one row per channel and per segment of every analysed "
+                                     "session, keyed by a pseudonym; role, times and numeric features only (no ids, labels, names, audio or scores). Each session read is logged.",
+                                     "responses": {"200": {"description": "The table.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                                                   "401": E401, "403": E403, "500": err("An access could not be logged; nothing is sent.")}}},
         "/api/v1/jobs/{id}": {"get": {"operationId": "getJob", "summary": "An analysis job's state.", "security": sec,
                                       "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
                                       "responses": {"200": {"description": "The job.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},

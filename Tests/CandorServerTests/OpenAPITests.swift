@@ -104,7 +104,7 @@ import Testing
                 answered += 1
             }
         }
-        #expect(answered == 12)
+        #expect(answered == 13)
         #expect(server.stop() == 0)
     }
 }

@@ -115,6 +115,16 @@ import Testing
         let bobsCases = try await http.get("/api/v1/cases", token: bob).json()["cases"] as? [[String: Any]] ?? []
         #expect(bobsCases.compactMap { $0["case"] as? String } == ["C2"])
 
+        // The researcher gets the de-identified feature table only: pseudonyms, no ids or labels.
+        let table = try await http.get("/api/v1/features", token: rita)
+        #expect(table.status == 200)
+        let rows = table.text.split(separator: "\n")
+        #expect(rows.first?.hasPrefix("session,unit,index,role,start_s,end_s,") == true)
+        #expect(rows.count == 3, "\(table.text)")  // one per channel of the stereo interview
+        #expect(rows.dropFirst().allSatisfy { $0.contains(",channel,") && ($0.contains(",interviewer,") || $0.contains(",interviewee,")) })
+        #expect(!table.text.contains("C1") && !table.text.contains("S1") && !table.text.contains("alice"))
+        #expect(try await http.get("/api/v1/features", token: alice).status == 403)
+
         // A supervisor's review, signed with the supervisor's own key; an investigator may not review.
         let review = try await http.postJSON(
             "/api/v1/cases/C1/sessions/S1/reviews", ["concerns_seq": 1, "kind": "note", "note": "listened; fine"], token: carol)

@@ -53,6 +53,10 @@ enum APIRoutes {
             if let e = job.lastError { fields["error"] = .string(e) }
             return Reply.json(.object(fields))
         }
+        api.get("features") { request, context -> Response in
+            let p = try state.auth.apiPrincipal(request)
+            return Reply.text(try await state.cases.features(p, client: context.clientAddress), contentType: "text/csv; charset=utf-8")
+        }
         let session = api.group("cases/{case}/sessions/{session}")
         session.post("recordings") { request, context -> Response in
             let p = try state.auth.apiPrincipal(request)
