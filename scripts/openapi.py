@@ -21,6 +21,7 @@ case_params = [
     {"name": "case", "in": "path", "required": True, "schema": {"$ref": "#/components/schemas/Identifier"}},
     {"name": "session", "in": "path", "required": True, "schema": {"$ref": "#/components/schemas/Identifier"}},
 ]
+name_param = {"name": "name", "in": "path", "required": True, "schema": {"$ref": "#/components/schemas/Identifier"}}
 
 doc = {
     "openapi": "3.1.0",
@@ -49,6 +50,12 @@ doc = {
                 "job": {"type": "integer"}, "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
                 "case": {"type": "string"}, "session": {"type": "string"}, "attempts": {"type": "integer"},
                 "input_sha256": {"type": "string"}, "error": {"type": "string"}}},
+            "Users": {"type": "object", "required": ["users"], "properties": {"users": {"type": "array", "items": {
+                "type": "object", "required": ["name", "role", "disabled", "cases"], "properties": {
+                    "name": {"type": "string"}, "role": {"type": "string"}, "disabled": {"type": "boolean"},
+                    "cases": {"type": "array", "items": {"type": "string"}}}}}}},
+            "UserState": {"type": "object", "required": ["user", "disabled", "sessions_revoked"], "properties": {
+                "user": {"type": "string"}, "disabled": {"type": "boolean"}, "sessions_revoked": {"type": "integer"}}},
             "JobCreated": {"type": "object", "required": ["job"], "properties": {"job": {"type": "integer"}}},
             "Review": {"type": "object", "required": ["concerns_seq", "kind", "note"], "properties": {
                 "concerns_seq": {"type": "integer", "minimum": 0}, "kind": {"type": "string", "enum": ["note", "override", "disregard"]},
@@ -85,6 +92,17 @@ doc = {
                                      "session, keyed by a pseudonym; role, times and numeric features only (no ids, labels, names, audio or scores). Each session read is logged.",
                                      "responses": {"200": {"description": "The table.", "content": {"text/csv": {"schema": {"type": "string"}}}},
                                                    "401": E401, "403": E403, "500": err("An access could not be logged; nothing is sent.")}}},
+        "/api/v1/users": {"get": {"operationId": "listUsers", "security": sec, "summary": "Admins: the accounts, their roles, states and assigned cases.",
+                                  "responses": {"200": {"description": "Accounts.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Users"}}}},
+                                                "401": E401, "403": E403}}},
+        "/api/v1/users/{name}/disable": {"post": {"operationId": "disableUser", "security": sec,
+                                                  "summary": "Admins: disable an account and revoke its sessions.", "parameters": [name_param],
+                                                  "responses": {"200": {"description": "Disabled.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UserState"}}}},
+                                                                "400": E400, "401": E401, "403": E403, "404": E404}}},
+        "/api/v1/users/{name}/enable": {"post": {"operationId": "enableUser", "security": sec,
+                                                 "summary": "Admins: enable a disabled account.", "parameters": [name_param],
+                                                 "responses": {"200": {"description": "Enabled.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UserState"}}}},
+                                                               "400": E400, "401": E401, "403": E403, "404": E404}}},
         "/api/v1/jobs/{id}": {"get": {"operationId": "getJob", "summary": "An analysis job's state.", "security": sec,
                                       "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
                                       "responses": {"200": {"description": "The job.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},

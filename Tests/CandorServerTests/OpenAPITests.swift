@@ -53,10 +53,12 @@ import Testing
             workspace: ws,
             users: [
                 .init("alice", "investigator", "alice-password-1"), .init("carol", "supervisor", "carol-password-3"),
+                .init("adam", "admin", "adam-password-5"), .init("dan", "investigator", "dan-password-66"),
             ], assignments: [("C1", "alice")])
         let http = HTTPClient(base: server.url)
         let alice = try await http.login("alice", "alice-password-1")
         let carol = try await http.login("carol", "carol-password-3")
+        let adam = try await http.login("adam", "adam-password-5")
         let audio = Self.wav()
         let first = try await http.send(
             "POST", "/api/v1/cases/C1/sessions/S1/recordings?roles=interviewer,interviewee", token: alice,
@@ -77,7 +79,7 @@ import Testing
                 let op = try #require(raw as? [String: Any])
                 let documented = Set((op["responses"] as? [String: Any] ?? [:]).keys.compactMap { Int($0) })
                 let path = template.replacingOccurrences(of: "{case}", with: "C1").replacingOccurrences(of: "{session}", with: "S1")
-                    .replacingOccurrences(of: "{id}", with: "\(job)")
+                    .replacingOccurrences(of: "{id}", with: "\(job)").replacingOccurrences(of: "{name}", with: "dan")
                 var token: String? = carol
                 var body: Data?
                 var contentType: String?
@@ -86,6 +88,7 @@ import Testing
                     (token, body, contentType) = (nil, Data(#"{"user":"carol","password":"carol-password-3"}"#.utf8), "application/json")
                 case "logout": token = try await http.login("carol", "carol-password-3")
                 case "uploadRecording": (token, body, contentType) = (alice, audio, "audio/wav")
+                case "listUsers", "disableUser", "enableUser": token = adam
                 case "postReview":
                     (body, contentType) = (Data(#"{"concerns_seq":0,"kind":"note","note":"checked"}"#.utf8), "application/json")
                 default: break
@@ -104,7 +107,7 @@ import Testing
                 answered += 1
             }
         }
-        #expect(answered == 13)
+        #expect(answered == 16)
         #expect(server.stop() == 0)
     }
 }

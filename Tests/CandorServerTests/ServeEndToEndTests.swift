@@ -144,6 +144,7 @@ import Testing
         // Session theft: a revoked token and a disabled account's token stop working.
         #expect(try await http.send("POST", "/api/v1/logout", token: rita).status == 204)
         #expect(try await http.get("/api/v1/cases", token: rita).status == 401)
+        #expect(try await http.get("/api/v1/users", token: alice).status == 403)
         #expect(try run(PackagePaths.candor, ["users", "disable", "bob", "--workspace", ws]).status == 0)
         #expect(try await http.get("/api/v1/cases", token: bob).status == 401)
         #expect(try await http.postJSON("/api/v1/login", ["user": "bob", "password": "bob-password-22"]).status == 401)

@@ -38,15 +38,7 @@ public final class ServeProcess {
         p.standardError = FileHandle(forWritingAtPath: stderrPath)
         try p.run()
         process = p
-        var found: String?
-        for _ in 0..<600 {
-            if let d = FileManager.default.contents(atPath: addr), case let s = String(decoding: d, as: UTF8.self), s.hasSuffix("\n") {
-                found = s.trimmingCharacters(in: .whitespacesAndNewlines)
-                break
-            }
-            if !p.isRunning { break }
-            usleep(100_000)
-        }
+        let found = waitForAddressFile(addr, while: p)
         guard let found else {
             p.terminate()
             throw WitnessProcessError("candor serve did not start: \((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")")
@@ -83,4 +75,17 @@ public func runWithInput(_ exe: String, _ args: [String], input: String) throws 
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return RunResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// Waits up to 60 s for a server to write its URL (one line) to `path`; nil if the process
+/// ended or the time ran out.
+public func waitForAddressFile(_ path: String, while p: Process) -> String? {
+    for _ in 0..<600 {
+        if let d = FileManager.default.contents(atPath: path), case let s = String(decoding: d, as: UTF8.self), s.hasSuffix("\n") {
+            return s.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if !p.isRunning { return nil }
+        usleep(100_000)
+    }
+    return nil
 }

@@ -30,6 +30,7 @@ public enum CandorServer {
             return Reply.text(state.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         APIRoutes.add(to: router, state: state)
+        AdminRoutes.add(to: router, state: state)
         WebRoutes.add(to: router, state: state)
         return router
     }

@@ -80,12 +80,7 @@ public struct MultipartUpload: Sendable {
         do {
             try slice.withUnsafeBytes { raw in
                 hasher.update(bufferPointer: raw)
-                var off = 0
-                while off < raw.count {
-                    let n = write(fd, raw.baseAddress! + off, raw.count - off)
-                    guard n > 0 else { throw ServerError(.internalServerError, "cannot write the upload (disk full?)") }
-                    off += n
-                }
+                try UploadStore.writeAll(fd, raw)
             }
         } catch {
             close(fd)

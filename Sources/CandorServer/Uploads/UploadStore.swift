@@ -53,12 +53,7 @@ public struct UploadStore: Sendable {
                 guard total <= limit else { throw ServerError(.contentTooLarge, "the upload is larger than the limit of \(limit) bytes") }
                 try buffer.withUnsafeReadableBytes { raw in
                     hasher.update(bufferPointer: raw)
-                    var off = 0
-                    while off < raw.count {
-                        let n = write(fd, raw.baseAddress! + off, raw.count - off)
-                        guard n > 0 else { throw ServerError(.internalServerError, "cannot write the upload (disk full?)") }
-                        off += n
-                    }
+                    try Self.writeAll(fd, raw)
                 }
             }
         } catch {
@@ -68,6 +63,16 @@ public struct UploadStore: Sendable {
         }
         close(fd)
         return (tmp, total, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+    }
+
+    /// Writes all of `raw` to `fd` (500 if the disk refuses).
+    static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer) throws {
+        var off = 0
+        while off < raw.count {
+            let n = write(fd, raw.baseAddress! + off, raw.count - off)
+            guard n > 0 else { throw ServerError(.internalServerError, "cannot write the upload (disk full?)") }
+            off += n
+        }
     }
 
     /// Moves a received file to its final name for the session.

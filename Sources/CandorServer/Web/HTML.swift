@@ -1,21 +1,10 @@
+import CandorReport
+
 /// HTML text for the server-rendered pages: escaping and the common layout (inline CSS, no
 /// scripts, no external assets).
 enum HTML {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// The report's escaper (CandorReport): `& < > " '` become entities, control characters are dropped.
+    static func escape(_ s: String) -> String { htmlEscape(s) }
 
     /// The page around `body`. `user` shows the sign-out form (with its CSRF token).
     static func page(title: String, user: Principal?, body: String, refreshSeconds: Int? = nil) -> String {
