@@ -5,7 +5,7 @@ SWIFT ?= swift
 DEMO_OUT ?= demo-out
 CANDOR_REL = .build/release/candor
 
-.PHONY: demo test test-flags test-chaos build release clean bench format-check format
+.PHONY: demo serve-demo openapi test test-flags test-chaos build release clean bench format-check format
 
 build:
 	./scripts/setup.sh
@@ -19,11 +19,19 @@ release:
 demo: release
 	./scripts/demo.sh $(CANDOR_REL) $(DEMO_OUT)
 
+# The service on http://127.0.0.1:8080 with demo accounts (see README: Service).
+serve-demo: release
+	./scripts/serve-demo.sh $(CANDOR_REL)
+
+# Regenerates docs/openapi.json and the copy the server serves from scripts/openapi.py.
+openapi:
+	python3 scripts/openapi.py
+
 # The code under the format check (.swift-format; the remaining modules join it as they are
 # next reformatted: see CONTRIBUTING.md).
 FORMAT_PATHS = Sources/Candor Sources/CandorCore Sources/CandorDSP Sources/CandorAudio Sources/CandorSynth \
 	Sources/CandorFeatures Sources/candor Tests/CandorTests Tests/CandorTestSupport Tests/CandorDSPTests \
-	Tests/CandorFeaturesTests Examples/analyze-file
+	Tests/CandorFeaturesTests Examples/analyze-file Sources/CandorServer Sources/CandorCLI/Serve Tests/CandorServerTests
 
 format-check:
 	$(SWIFT) format lint --strict --configuration .swift-format --recursive $(FORMAT_PATHS)

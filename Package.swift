@@ -23,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
         // C libraries from the system, with apt providers.
@@ -58,6 +63,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(name: "CandorReport", dependencies: ["CandorCore", "CandorModels"], swiftSettings: swiftSettings),
+        // The service (`candor serve`): accounts, sign-in, the /api/v1 routes, the web UI, /metrics.
+        .target(
+            name: "CandorServer",
+            dependencies: [
+                "CandorCore", "CandorAudit", "CandorStore", "CandorReport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .target(
             name: "CandorStore",
             dependencies: [
@@ -74,8 +97,10 @@ let package = Package(
             name: "CandorCLI",
             dependencies: [
                 "Candor", "CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport",
-                "CandorStore", "CandorWitness",
+                "CandorStore", "CandorWitness", "CandorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
@@ -101,6 +126,10 @@ let package = Package(
         .testTarget(
             name: "CandorCLITests",
             dependencies: ["CandorCLI", "Candor", "CandorSynth", "CandorAudio", "CandorTestSupport", "CandorWitness"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CandorServerTests",
+            dependencies: ["CandorServer", "CandorAudit", "CandorTestSupport"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -5,7 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 "$here/setup.sh"
 need=()
-for p in praat espeak-ng sox pocketsphinx-testdata python3-pip time chromium curl openssl; do  # chromium: report rendering test; curl, openssl: the witness HTTPS test
+for p in praat espeak-ng sox pocketsphinx-testdata python3-pip time chromium chromium-driver curl openssl; do  # chromium: report rendering test; chromium-driver: the web UI test (selenium); curl, openssl: the witness HTTPS test
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 # pdftotext and a Traditional Chinese font: the report's print test reads the PDF's text.
@@ -24,6 +24,9 @@ python3 -c "import numpy" 2>/dev/null || py_need+=(numpy)
 python3 -c "import cryptography" 2>/dev/null || py_need+=(cryptography)  # Tests/audit_verifier.py
 # CandorModelsTests compare metrics and logistic-regression fits with scikit-learn.
 python3 -c "import sklearn" 2>/dev/null || py_need+=(scikit-learn)
+# The service's tests: the web UI in a real browser (Tests/serve_browser.py) and the OpenAPI document.
+python3 -c "import selenium" 2>/dev/null || py_need+=(selenium)
+python3 -c "import openapi_spec_validator" 2>/dev/null || py_need+=(openapi-spec-validator)
 if [ ${#py_need[@]} -gt 0 ]; then
   python3 -m pip install -q "${py_need[@]}" || python3 -m pip install -q --break-system-packages "${py_need[@]}"
 fi

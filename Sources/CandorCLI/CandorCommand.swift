@@ -14,7 +14,8 @@ public struct CandorCommand: AsyncParsableCommand {
         version: "\(CandorVersion.version) (commit \(CandorVersion.gitCommit))",
         subcommands: [AnalyzeCommand.self, SynthCommand.self, AuditCommand.self, KeysCommand.self, ReviewCommand.self,
                       TrainCommand.self, EvaluateCommand.self, CalibrateCommand.self, ModelsCommand.self, ReportCommand.self,
-                      ExportCommand.self, BatchCommand.self, WorkerCommand.self, WitnessCommand.self]
+                      ExportCommand.self, BatchCommand.self, WorkerCommand.self, WitnessCommand.self, ServeCommand.self,
+                      UsersCommand.self, CasesCommand.self]
     )
     public init() {}
 }

@@ -28,15 +28,7 @@ public final class WitnessProcess {
         p.standardError = FileHandle.nullDevice
         try p.run()
         process = p
-        var found: String?
-        for _ in 0..<600 {
-            if let d = FileManager.default.contents(atPath: addr), case let s = String(decoding: d, as: UTF8.self), s.hasSuffix("\n") {
-                found = s.trimmingCharacters(in: .whitespacesAndNewlines)
-                break
-            }
-            if !p.isRunning { break }
-            usleep(100_000)
-        }
+        let found = waitForAddressFile(addr, while: p)
         guard let found else {
             p.terminate()
             throw WitnessProcessError("witness serve did not start")

@@ -1,0 +1,163 @@
+import CandorAudit
+import CandorStore
+import Foundation
+import Hummingbird
+
+/// The `/api/v1` routes (documented in `OpenAPIDocument`, docs/openapi.json). Every route but
+/// login needs `Authorization: Bearer TOKEN`: 401 without a live token, 403 when the role or
+/// the case assignment does not allow the request (the refusal is logged).
+enum APIRoutes {
+    static func add(to router: Router<ServerContext>, state: ServerState) {
+        let api = router.group("api/v1")
+        api.post("login") { request, context -> Response in
+            let body = try await request.decode(as: LoginRequest.self, context: context)
+            let (token, session) = try await state.auth.login(
+                user: body.user, password: body.password, client: context.clientAddress, kind: .bearer)
+            return Reply.json(
+                .object([
+                    "token": .string(token), "user": .string(session.user),
+                    "expires": .string(AuditRecord.timestamp(Date(timeIntervalSince1970: session.expires))),
+                ]))
+        }
+        api.post("logout") { request, _ -> Response in
+            _ = try state.auth.apiPrincipal(request)
+            if let token = Authenticator.bearerToken(request) { state.auth.sessions.revoke(token: token) }
+            return Response(status: .noContent)
+        }
+        api.get("cases") { request, _ -> Response in
+            let p = try state.auth.apiPrincipal(request)
+            let list = try await state.cases.cases(for: p)
+            return Reply.json(
+                .object([
+                    "user": .string(p.name), "role": .string(p.role.rawValue),
+                    "cases": .array(
+                        list.map { c in
+                            .object([
+                                "case": .string(c.caseID), "sessions": .array(c.sessions.map { .string($0) }),
+                                "investigators": .array(c.investigators.map { .string($0) }),
+                            ])
+                        }),
+                ]))
+        }
+        api.get("jobs/{id}") { request, context -> Response in
+            let p = try state.auth.apiPrincipal(request)
+            guard let id = context.parameters.get("id", as: Int64.self) else { throw ServerError.badRequest("job ids are integers") }
+            guard let job = try await state.jobs.jobs().first(where: { $0.id == id }) else { throw ServerError.notFound("no job \(id)") }
+            guard let caseID = job.caseID else { throw ServerError.forbidden("job \(id) belongs to no case") }
+            try await state.cases.authorize(p, .read, caseID: caseID, client: context.clientAddress)
+            var fields: [String: JSONText] = [
+                "job": .int(job.id), "state": .string(job.state.rawValue), "case": .string(caseID),
+                "attempts": .int(Int64(job.attempts)), "input_sha256": .string(job.inputSHA256),
+            ]
+            if let s = job.sessionID { fields["session"] = .string(s) }
+            if let e = job.lastError { fields["error"] = .string(e) }
+            return Reply.json(.object(fields))
+        }
+        api.get("features") { request, context -> Response in
+            let p = try state.auth.apiPrincipal(request)
+            return Reply.text(try await state.cases.features(p, client: context.clientAddress), contentType: "text/csv; charset=utf-8")
+        }
+        let session = api.group("cases/{case}/sessions/{session}")
+        session.post("recordings") { request, context -> Response in
+            let p = try state.auth.apiPrincipal(request)
+            let s = try ref(context)
+            try await state.cases.authorize(p, .upload, caseID: s.caseID, session: s, client: context.clientAddress)
+            guard
+                let format = UploadStore.format(
+                    query: request.uri.queryParameters.get("format"), contentType: request.headers[.contentType])
+            else {
+                throw ServerError(
+                    .unsupportedMediaType, "give the recording's type: Content-Type audio/wav, audio/flac, … or ?format=wav|flac|…")
+            }
+            let roles = (request.uri.queryParameters.get("roles") ?? "").split(separator: ",").map {
+                String($0).trimmingCharacters(in: .whitespaces)
+            }
+            let job = try await ingest(state, p, s, body: request.body, format: format, roles: roles, client: context.clientAddress)
+            return Reply.json(.object(["job": .int(job)]), status: .accepted)
+        }
+        session.get("analysis") { request, context -> Response in
+            let (p, s) = try await readable(state, request, context)
+            return Reply.bytes(try await state.cases.analysis(p, s, client: context.clientAddress), contentType: "application/json")
+        }
+        session.get("report") { request, context -> Response in
+            let (p, s) = try await readable(state, request, context)
+            let html = try await state.cases.report(p, s, client: context.clientAddress)
+            var r = Reply.text(html, contentType: "text/html; charset=utf-8")
+            r.headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+            return r
+        }
+        session.get("audit") { request, context -> Response in
+            let (p, s) = try await readable(state, request, context)
+            return Reply.json(auditJSON(try await state.cases.audit(p, s, client: context.clientAddress)))
+        }
+        session.post("reviews") { request, context -> Response in
+            let p = try state.auth.apiPrincipal(request)
+            let s = try ref(context)
+            try await state.cases.authorize(p, .review, caseID: s.caseID, session: s, client: context.clientAddress)
+            let body = try await request.decode(as: ReviewRequest.self, context: context)
+            let seq = try await state.cases.review(
+                p, s, concernsSeq: body.concernsSeq, kind: body.kind, note: body.note, override: body.override)
+            return Reply.json(.object(["seq": .int(Int64(seq))]), status: .created)
+        }
+    }
+
+    static func ref(_ context: ServerContext) throws -> SessionRef {
+        try CaseService.sessionRef(context.parameters.get("case") ?? "", context.parameters.get("session") ?? "")
+    }
+
+    static func readable(_ state: ServerState, _ request: Request, _ context: ServerContext) async throws -> (Principal, SessionRef) {
+        let p = try state.auth.apiPrincipal(request)
+        let s = try ref(context)
+        try await state.cases.authorize(p, .read, caseID: s.caseID, session: s, client: context.clientAddress)
+        return (p, s)
+    }
+
+    /// Keeps an uploaded recording, records its ingestion by `p`, and queues its analysis.
+    static func ingest(
+        _ state: ServerState, _ p: Principal, _ s: SessionRef, body: RequestBody, format: String, roles: [String],
+        client: String
+    ) async throws -> Int64 {
+        let stored = try await state.uploads.store(body, session: s, format: format)
+        return try await queue(state, p, s, stored, roles: roles, client: client)
+    }
+
+    static func queue(
+        _ state: ServerState, _ p: Principal, _ s: SessionRef, _ stored: StoredUpload, roles: [String], client: String
+    ) async throws -> Int64 {
+        let spec: JobSpec
+        do { spec = try state.hooks.makeJob(stored.path, stored.sha256, stored.bytes, roles, s.caseID, s.sessionID) } catch {
+            try? FileManager.default.removeItem(atPath: stored.path)
+            throw ServerError(.unprocessableContent, "not a readable recording: \(error)")
+        }
+        try await state.cases.recordUpload(
+            p, s, path: stored.path, sha256: stored.sha256, bytes: stored.bytes, format: stored.format, client: client)
+        let outcome = try await state.jobs.submit([spec], retryFailed: true)
+        return outcome.first?.id ?? -1
+    }
+
+    static func auditJSON(_ a: SessionAudit) -> JSONText {
+        var fields: [String: JSONText] = [
+            "intact": .bool(a.intact), "size": .int(Int64(a.size)), "root": .string(a.root),
+            "records": .array(
+                a.records.map { r in .object(["seq": .int(Int64(r.seq)), "status": .string(r.status.rawValue), "record": json(r.fields)]) }),
+            "witnesses": .array(
+                a.witnesses.map { w in
+                    .object(["name": .string(w.name), "url": .string(w.url), "cosigned_at": w.cosignedAt.map { .int(Int64($0)) } ?? .null])
+                }),
+        ]
+        fields["failure"] = a.failure.map { .string($0) } ?? .null
+        fields["checkpoint"] = a.checkpoint.map { .string($0) } ?? .null
+        return .object(fields)
+    }
+
+    static func json(_ v: AuditJSON) -> JSONText {
+        switch v {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .string(let s): return .string(s)
+        case .array(let a): return .array(a.map(json))
+        case .object(let o): return .object(o.mapValues(json))
+        }
+    }
+}

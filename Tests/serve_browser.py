@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""The web UI of `candor serve` in a real browser (headless Chromium through chromedriver).
+
+usage: serve_browser.py BASE_URL RECORDING INVESTIGATOR PASSWORD SUPERVISOR PASSWORD CASE SESSION
+
+The investigator signs in through the form, uploads RECORDING into CASE/SESSION through the
+upload form, follows the job page (it refreshes itself, no JavaScript) until the analysis is
+done, opens the session and its report. The supervisor signs in, opens the case, sees the
+report, and records a review through the form. Pages must not contain scripts. Exit 0 when
+every step held; otherwise the failing step is printed and the exit status is 1.
+"""
+import os
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def wait_for(d, what, seconds=30):
+    """Waits until `what(d)` is true (a click's navigation may still be loading)."""
+    try:
+        WebDriverWait(d, seconds).until(lambda drv: what(drv))
+    except Exception:
+        pass
+
+
+def driver(profile):
+    opts = webdriver.ChromeOptions()
+    for a in ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile}", "--window-size=1200,1600"]:
+        opts.add_argument(a)
+    opts.binary_location = next(p for p in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] if os.path.exists(p))
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+
+def check(cond, what):
+    if not cond:
+        print(f"FAILED: {what}")
+        sys.exit(1)
+    print(f"ok: {what}")
+
+
+def no_scripts(d, where):
+    check(not d.find_elements(By.TAG_NAME, "script"), f"no <script> on {where}")
+
+
+def sign_in(d, base, user, password):
+    d.get(base + "/")
+    check(d.current_url.endswith("/ui/login"), f"{user}: / leads to the sign-in page")
+    no_scripts(d, "the sign-in page")
+    d.find_element(By.ID, "user").send_keys(user)
+    d.find_element(By.ID, "password").send_keys(password)
+    d.find_element(By.ID, "signin").click()
+    wait_for(d, lambda x: x.current_url.endswith("/ui/cases"))
+    check(d.current_url.endswith("/ui/cases"), f"{user}: signed in, on the cases page ({d.current_url}: {d.find_element(By.TAG_NAME, 'main').text[:300]})")
+    check(user in d.find_element(By.ID, "who").text, f"{user}: the page names the signed-in user")
+    cookies = {c["name"]: c for c in d.get_cookies()}
+    c = cookies.get("candor_session")
+    check(c is not None and c.get("httpOnly") and c.get("sameSite") == "Strict", f"{user}: session cookie is HttpOnly and SameSite=Strict")
+
+
+def main():
+    base, recording, inv, inv_pw, sup, sup_pw, case, session = sys.argv[1:9]
+    with tempfile.TemporaryDirectory() as tmp:
+        d = driver(tmp + "/a")
+        try:
+            sign_in(d, base, inv, inv_pw)
+            d.get(base + "/ui/upload")
+            no_scripts(d, "the upload page")
+            form = d.find_element(By.ID, "upload")
+            form.find_element(By.NAME, "case").send_keys(case)
+            form.find_element(By.NAME, "session").send_keys(session)
+            form.find_element(By.NAME, "roles").send_keys("interviewer,interviewee")
+            form.find_element(By.NAME, "recording").send_keys(os.path.abspath(recording))
+            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            wait_for(d, lambda x: "/ui/jobs/" in x.current_url, 120)
+            check("/ui/jobs/" in d.current_url, "the upload leads to the job page")
+            deadline = time.time() + 300
+            state = ""
+            while time.time() < deadline:
+                try:
+                    state = d.find_element(By.ID, "job-state").text
+                except Exception:
+                    state = ""  # between two reloads
+                if "done" in state or "failed" in state:
+                    break
+                time.sleep(1)  # the page reloads itself (meta refresh)
+            check("done" in d.find_element(By.ID, "job-state").text, f"the job page shows the analysis done ({state})")
+            d.find_element(By.LINK_TEXT, "Open the session").click()
+            wait_for(d, lambda x: x.find_elements(By.ID, "verification"))
+            check(d.find_element(By.ID, "verification").text.startswith("Log intact"), "investigator: the audit timeline verifies")
+            d.find_element(By.ID, "report-link").click()
+            wait_for(d, lambda x: x.find_elements(By.CSS_SELECTOR, "svg"))
+            check(len(d.find_elements(By.CSS_SELECTOR, "svg")) >= 1, "investigator: the report shows its plots")
+            no_scripts(d, "the report")
+        finally:
+            d.quit()
+
+        d = driver(tmp + "/b")
+        try:
+            sign_in(d, base, sup, sup_pw)
+            links = d.find_elements(By.CSS_SELECTOR, "a.session")
+            check(any(l.text == session for l in links), "supervisor: the case list shows the session")
+            next(l for l in links if l.text == session).click()
+            wait_for(d, lambda x: x.find_elements(By.ID, "timeline"))
+            no_scripts(d, "the session page")
+            rows = d.find_elements(By.CSS_SELECTOR, "#timeline tr.record")
+            users = {r.find_element(By.CSS_SELECTOR, "td.user").text for r in rows}
+            check(inv in users and sup in users, f"supervisor: the timeline names {inv} and {sup} ({sorted(users)})")
+            check(all(r.find_elements(By.CSS_SELECTOR, "td.verified") for r in rows), "every record's signature is verified")
+            check(d.find_element(By.ID, "witnesses") is not None, "the witness status is shown")
+            d.find_element(By.ID, "report-link").click()
+            wait_for(d, lambda x: x.find_elements(By.CSS_SELECTOR, "svg"))
+            check(len(d.find_elements(By.CSS_SELECTOR, "svg")) >= 1, "supervisor: sees the report")
+            d.back()
+            wait_for(d, lambda x: x.find_elements(By.ID, "concerns_seq"))
+            d.find_element(By.ID, "concerns_seq").send_keys("1")
+            d.find_element(By.ID, "note").send_keys("Listened to the recording; the flags need no further action.")
+            d.find_element(By.ID, "submit-review").click()
+            wait_for(d, lambda x: x.find_elements(By.ID, "notice"))
+            check("Review recorded" in d.find_element(By.ID, "notice").text, "supervisor: the review is recorded")
+            rows = d.find_elements(By.CSS_SELECTOR, "#timeline tr.record")
+            reviews = [r for r in rows if r.find_elements(By.TAG_NAME, "td")[2].text == "review"]
+            check(len(reviews) == 1 and reviews[0].find_elements(By.TAG_NAME, "td")[3].text == sup,
+                  "the review is in the timeline, signed by the supervisor")
+        finally:
+            d.quit()
+    print("browser: all steps passed")
+
+
+if __name__ == "__main__":
+    main()
