@@ -102,9 +102,11 @@ public struct ServeCommand: AsyncParsableCommand {
             options.concurrency = workers
             options.jobThreads = workers
             options.graceSeconds = 30
+            let lease = options.leaseSeconds
             services.append(
                 WorkerService(store: store, options: options, metrics: metrics, logger: logger) { job in
-                    try await analyseJob(job, workspace: workspace, auditURL: auditURL, threads: 1)
+                    try await analyseJob(
+                        job, store: store, lease: lease, workspace: workspace, auditURL: auditURL, threads: 1)
                 })
         }
         let scheme = tlsCert == nil ? "http" : "https"
