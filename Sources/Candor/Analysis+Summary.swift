@@ -27,14 +27,8 @@ extension Analysis {
             if outPath != "-" { s += "  analysis written to \(outPath)\n" }
             return s
         }
-        if let c = conversation?.conversation {
-            let share = c.speakers.map { "\($0) \(formatNumber(100 * (c.talkShare[$0] ?? 0), digits: 0))%" }.joined(separator: ", ")
-            let lat =
-                c.responseLatenciesS.isEmpty
-                ? "none"
-                : "median \(formatNumber(c.responseLatenciesS.sorted()[c.responseLatenciesS.count / 2], digits: 2)) s over \(c.responseLatenciesS.count)"
-            s +=
-                "  conversation\(c.estimate ? " (estimate from one channel)" : ""): \(c.turns.count) turns; talk share \(share); response latency \(lat); \(c.overlaps.count) overlaps, \(c.interruptions.count) interruptions\n"
+        if let c = conversation?.conversation, let m = conversation?.measures {
+            s += conversationSummary(c, m)
         }
         if !segments.isEmpty {
             let flagged = segments.filter { $0.scores.contains { $0.flag != nil } }

@@ -125,7 +125,8 @@ public enum HTMLReport {
     static func channelSummary(_ a: AnalysisData, _ h: inout HTMLBuilder) {
         h.heading(2, "Speakers", id: "speakers")
         if a.channels.isEmpty { h.notComputed("Channel measures"); return }
-        let share = Dictionary(a.conversation?.talkShare.map { ($0.speaker, $0.share) } ?? [], uniquingKeysWith: { x, _ in x })
+        let share = Dictionary(a.conversation.map { $0.measuredTalkShare.isEmpty ? $0.talkShare : $0.measuredTalkShare }?
+            .map { ($0.speaker, $0.share) } ?? [], uniquingKeysWith: { x, _ in x })
         func get(_ list: [NamedValue]?, _ k: String) -> Double? { list?.first { $0.name == k }?.value }
         func cell(_ list: [NamedValue]?, _ k: String, _ d: Int, scale: Double = 1) -> String {
             guard let list else { return "not computed" }
@@ -150,20 +151,25 @@ public enum HTMLReport {
         if a.conversation?.estimate == true {
             h.paragraph("Speakers were separated by clustering a mono recording: every conversation number is an estimate that depends on that clustering.", cls: "warn")
         }
+        for w in a.warnings { h.paragraph("Warning: " + w, cls: "warn") }
     }
 
     static func interviewQuality(_ a: AnalysisData, _ o: ReportOptions, _ h: inout HTMLBuilder) {
         h.heading(2, "Interview practice", id: "interview-quality")
         if let c = a.conversation {
             let lat = c.responseLatencies.sorted()
-            let median = lat.isEmpty ? nil : (lat.count % 2 == 1 ? lat[lat.count / 2] : (lat[lat.count / 2 - 1] + lat[lat.count / 2]) / 2)
-            let rows: [[String]] = [
+            // The analysis's own median (conversation.measures); recomputed only for older files.
+            let median = c.latencyMedian ?? (lat.isEmpty ? nil : (lat.count % 2 == 1 ? lat[lat.count / 2] : (lat[lat.count / 2 - 1] + lat[lat.count / 2]) / 2))
+            let share = c.measuredTalkShare.isEmpty ? c.talkShare : c.measuredTalkShare
+            let counts = c.interruptionCounts.map { "\($0.by) → \($0.of): \($0.count)" }.joined(separator: "; ")
+            var rows: [[String]] = [
                 ["Turns", String(c.turns.count)],
-                ["Talk share", c.talkShare.map { "\($0.speaker) \(formatValue($0.share * 100, digits: 1)) %" }.joined(separator: ", ")],
-                ["Response latency, median (s)", formatValue(median, digits: 2) + " over \(lat.count) question→answer transition(s)"],
+                ["Talk share (own-voice speaking time)", share.map { "\($0.speaker) \(formatValue($0.share * 100, digits: 1)) %" }.joined(separator: ", ")],
+                ["Response latency, median (s)", formatValue(median, digits: 3) + " over \(lat.count) question→answer transition(s)"],
                 ["Overlaps", "\(c.overlaps.count) (\(formatValue(c.overlaps.reduce(0) { $0 + $1.end - $1.start }, digits: 2)) s)"],
-                ["Interruptions", c.interruptions.isEmpty ? "0" : c.interruptions.map { "\($0.speaker) → \($0.interrupted) at \(formatValue($0.time, digits: 1)) s" }.joined(separator: "; ")],
+                ["Interruptions", c.interruptions.isEmpty ? "0" : "\(c.interruptions.count)\(counts.isEmpty ? "" : " (\(counts))"): " + c.interruptions.map { "\($0.speaker) → \($0.interrupted) at \(formatValue($0.time, digits: 1)) s" }.joined(separator: "; ")],
             ]
+            if let b = c.backchannels { rows.append(["Backchannels (short, not taking the floor; not interruptions)", String(b)]) }
             h.table(["Conversation measure", "Value"], rows, cls: "kv")
         } else {
             h.notComputed("Conversation measures (turns, talk share, latencies, overlaps, interruptions)")

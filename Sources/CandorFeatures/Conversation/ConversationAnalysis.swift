@@ -23,7 +23,7 @@ public enum ConversationAnalysis {
         let g = channels[0].level.grid
         let masks = channels.map { spanMask($0.speech, grid: g) }
         let levels = commonLevels(channels)
-        let offset = bleedOffsets(coupling(levels: levels, masks: masks), config: config)
+        let offset = ownVoiceOffsets(bleedCoupling(levels: levels, masks: masks), config: config)
         let kept = ownSpeech(levels: levels, masks: masks, offset: offset, dt: g.dt, config: config)
         return channels.indices.map { k in
             frameRuns(kept[k]).compactMap { bleedFreeSpan($0, grid: g, original: channels[k].speech, config: config) }
@@ -58,15 +58,15 @@ public enum ConversationAnalysis {
         let floors = levels.map { VoiceActivity.levels($0.map { max($0, 0) }, dt: dt, config: VoiceActivityConfig()).floor }
         var result: [[Bool]] = []
         for k in 0..<nc {
-            // Per frame of k's speech: bleed, own, or unknown (no channel carries energy
-            // above its own noise floor there, e.g. a stop closure); unknown frames take the
-            // label of the nearest known frame.
+            // Per frame of k's speech: bleed, own, or unknown (k carries no energy above its
+            // own noise floor there, e.g. a stop closure, or a weak stretch of the other voice
+            // whose bleed sinks into k's noise); unknown frames take the label of the nearest
+            // known frame.
             var label = [Int8](repeating: 0, count: n)  // 1 own, -1 bleed, 0 unknown
             for i in 0..<n where masks[k][i] {
                 var l: Int8 = levels[k][i] >= floors[k][i] + 6 ? 1 : 0
                 for j in 0..<nc where j != k && masks[j][i] && levels[j][i] >= floors[j][i] + 6 {
                     if levels[j][i] - levels[k][i] > offset[j][k] { l = -1; break }
-                    l = 1
                 }
                 label[i] = l
             }
@@ -227,7 +227,8 @@ public enum ConversationAnalysis {
             turns: turns.map { Turn(speaker: speakers[$0.speaker], start: $0.start, end: $0.end) },
             talkShare: share, responseLatenciesS: latencies, transitions: transitions,
             overlaps: overlapSpans(speech, minS: config.minOverlapS), interruptions: interruptions,
-            speech: speech)
+            speech: speech
+        ).separatingBackchannels(config: config)
     }
 
     /// Stretches where at least two speakers talk at once (sweep over span edges).
