@@ -2,7 +2,13 @@
 """Builds stereo interview "rooms" from real speech with laryngograph F0 truth (Keele) and
 from the committed espeak interview, with lapel-microphone crosstalk and room noise.
 
-Usage: make_rooms.py KEELE_DIR OUTDIR
+Usage: make_rooms.py KEELE_DIR OUTDIR [PAIR ...]
+
+With no PAIR: the Keele room below (m1/f1, slices cut by hand; the room the attribution
+rules were developed on) and the espeak room. With PAIRs such as m3f3: held-out rooms built
+the same way from other Keele speakers, with the slices cut automatically (`auto_slices`)
+at the midpoints of the readings' pauses; files PAIR-clean.wav, PAIR-24.wav, PAIR-18.wav
+and PAIR.truth.json. Use these for figures that are not tuned on.
 
 KEELE room (20 kHz, 16-bit stereo; interviewer m1 LEFT, interviewee f1 RIGHT): slices of
 the two Keele readings cut inside their pauses, alternating as eight turns, with exactly one
@@ -75,17 +81,47 @@ NOISE_DBFS = -50.0
 DELAY_S = [0.001, 0.002]   # the other voice reaches channel k this much later
 
 
-def keele_room(keele, out):
-    names = ["m1nw0000", "f1nw0000"]
+def auto_slices(x, sr, count=4, min_s=2.0, max_s=8.0):
+    """`count` slices of a reading, cut at the midpoints of its pauses: runs of at least
+    0.2 s of 10 ms frames more than 35 dB below the reading's loudest frame. Slices between
+    consecutive cuts, `min_s` to `max_s` long, in reading order."""
+    fr = sr // 100
+    n = len(x) // fr
+    e = np.array([10 * np.log10(np.mean(x[i * fr:(i + 1) * fr] ** 2) + 1e-12) for i in range(n)])
+    quiet = e < e.max() - 35
+    cuts, i = [0.0], 0
+    while i < n:
+        if not quiet[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and quiet[j]:
+            j += 1
+        if j - i >= 20 and i > 0 and j < n:
+            cuts.append((i + j) / 2 / 100)
+        i = j
+    cuts.append(n / 100)
+    pieces = [(a, b) for a, b in zip(cuts, cuts[1:]) if min_s <= b - a <= max_s]
+    if len(pieces) < count:
+        sys.exit(f"make_rooms.py: fewer than {count} slices of {min_s}-{max_s} s found")
+    return pieces[:count]
+
+
+def keele_room(keele, out, pair=("m1", "f1"), prefix="keele"):
+    names = [p + "nw0000" for p in pair]
     roles = ["interviewer", "interviewee"]
     src, sr = [], None
     for n in names:
         x, sr = read_wav(os.path.join(keele, "wav", n + ".wav"))
         src.append(x[0])
+    slices = SLICES
+    if prefix != "keele":
+        a, b = (auto_slices(s, sr) for s in src)
+        slices = [(k, (a if k == 0 else b)[i // 2]) for i, k in enumerate([0, 1] * 4)]
     placed = []   # (speaker, slice signal, offset sample, speech start, speech end)
     t = int(LEAD * sr)
     prev_end = None
-    for (k, (a, b)), gap in zip(SLICES, GAPS):
+    for (k, (a, b)), gap in zip(slices, GAPS):
         seg = src[k][int(a * sr):int(b * sr)]
         s0, s1 = speech_extent(seg, sr)
         start = t - s0 if prev_end is None else prev_end + int(round(gap * sr)) - s0
@@ -94,7 +130,7 @@ def keele_room(keele, out):
         t = start + len(seg)
     n = max(p[2] + len(p[1]) for p in placed) + int(TAIL * sr)
     own = [np.zeros(n), np.zeros(n)]
-    for k, seg, start, _, _ in placed:
+    for k, seg, start, *_ in placed:
         own[k][start:start + len(seg)] += seg
     truth = {
         "sample_rate": sr, "roles": roles, "speakers": names,
@@ -107,7 +143,7 @@ def keele_room(keele, out):
     truth["interruptions"] = [{"speaker": "interviewer", "interrupted": "interviewee", "time": ov[0]}]
     truth["median_f0_hz"] = {}
     for k in range(2):
-        spans = [(a, b) for kk, (a, b) in SLICES if kk == k]
+        spans = [(a, b) for kk, (a, b) in slices if kk == k]
         f0 = laryngograph(os.path.join(keele, "ref", names[k] + ".csv"), spans)
         truth["median_f0_hz"][roles[k]] = float(np.median(f0))
     rng = np.random.default_rng(20260815)
@@ -121,8 +157,9 @@ def keele_room(keele, out):
                 other = np.concatenate([np.zeros(d), own[1 - k][:n - d]])
                 y = y + other * 10 ** (-att / 20)
             chans.append(y)
-        write_wav(os.path.join(out, f"keele-{label}.wav"), chans, sr)
-    json.dump(truth, open(os.path.join(out, "keele.truth.json"), "w"), indent=1)
+        write_wav(os.path.join(out, f"{prefix}-{label}.wav"), chans, sr)
+    truth["slices_s"] = [[k, a, b] for k, (a, b) in slices]
+    json.dump(truth, open(os.path.join(out, f"{prefix}.truth.json"), "w"), indent=1)
 
 
 def espeak_room(out):
@@ -151,8 +188,11 @@ def espeak_room(out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: make_rooms.py KEELE_DIR OUTDIR")
+    if len(sys.argv) < 3:
+        sys.exit("usage: make_rooms.py KEELE_DIR OUTDIR [PAIR ...]")
     os.makedirs(sys.argv[2], exist_ok=True)
-    keele_room(sys.argv[1], sys.argv[2])
-    espeak_room(sys.argv[2])
+    if len(sys.argv) == 3:
+        keele_room(sys.argv[1], sys.argv[2])
+        espeak_room(sys.argv[2])
+    for p in sys.argv[3:]:
+        keele_room(sys.argv[1], sys.argv[2], pair=(p[:2], p[2:]), prefix=p)

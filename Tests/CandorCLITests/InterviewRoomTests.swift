@@ -14,14 +14,18 @@ import CandorTestSupport
 /// Espeak room: the mock interview with its overlap removed, −20 dB crosstalk 1.5 ms late.
 enum Rooms {
     static let keele = Paths.packageRoot.appendingPathComponent("../shared/data/keele").standardizedFileURL.path
-    /// Built once per test process.
+    /// Built once per test process: the m1/f1 room the rules were developed on, the espeak
+    /// room, and one held-out room (m3/f3, slices cut automatically).
     static let dir: String? = {
         let d = tempDir("candor-rooms")
-        let r = try? run("/usr/bin/env", ["python3", Paths.packageRoot.appendingPathComponent("scripts/make_rooms.py").path, keele, d])
-        guard let r, r.status == 0 else { print("[rooms] make_rooms.py failed: \(r?.stderr ?? "not run")"); return nil }
+        let script = Paths.packageRoot.appendingPathComponent("scripts/make_rooms.py").path
+        let r = try? run("/usr/bin/env", ["python3", script, keele, d])
+        guard let r, r.status == 0, (try? run("/usr/bin/env", ["python3", script, keele, d, "m3f3"]))?.status == 0 else {
+            print("[rooms] make_rooms.py failed: \(r?.stderr ?? "not run")")
+            return nil
+        }
         return d
     }()
-
     struct Truth: Decodable {
         struct Turn: Decodable { var speaker: String; var start: Double; var end: Double }
         var turns: [Turn]
@@ -29,9 +33,9 @@ enum Rooms {
         var median_f0_hz: [String: Double]
     }
 
-    static func truth() throws -> Truth {
+    static func truth(_ room: String = "keele") throws -> Truth {
         let d = try #require(dir, "rooms not built (needs \(keele), numpy and sox)")
-        return try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: d + "/keele.truth.json")))
+        return try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: d + "/\(room).truth.json")))
     }
 
     /// Analyses a room with roles; returns the JSON and the process result.
@@ -89,18 +93,13 @@ enum Rooms {
         #expect(dirs.count == 1 && dirs.first?["by"] as? String == "interviewer" && dirs.first?["count"] as? Int == 1)
         let turns = conv["turns"] as! [[String: Any]]
         #expect(turns.map { $0["speaker"] as! String } == truth.turns.map(\.speaker), "turns \(turns)")
-        // Edges against the placed speech (energy within 30 dB of each slice's peak). Two
-        // turn ends carry a low-level tail (breath noise) that the voice-activity detector
-        // counts as speech in the clean room too: those are checked against the clean room,
-        // every other edge against the truth.
-        var worst = 0.0, errors: [Double] = []
-        for (g, w) in zip(turns, truth.turns) {
-            errors += [abs(g["start"] as! Double - w.start), abs(g["end"] as! Double - w.end)]
+        // Edges against the placed speech (energy within 30 dB of each slice's peak).
+        let errors = zip(turns, truth.turns).flatMap { g, w in
+            [abs(g["start"] as! Double - w.start), abs(g["end"] as! Double - w.end)]
         }
         let within = errors.filter { $0 <= 0.1 }.count
-        worst = errors.max() ?? 0
-        print("[rooms] keele-\(bleed): \(turns.count) turns, \(within)/\(errors.count) edges within 0.1 s of truth, worst \(String(format: "%.3f", worst)) s")
-        #expect(within >= errors.count - 2, "edges off: \(errors)")
+        print("[rooms] keele-\(bleed): \(turns.count) turns, \(within)/\(errors.count) edges within 0.1 s of truth, worst \(String(format: "%.3f", errors.max() ?? 0)) s")
+        #expect(within == errors.count, "edges off: \(errors)")
         if bleed != "clean" {
             // Crosstalk does not move any turn edge: every edge within 0.1 s of the clean room's.
             let (c, _) = try Rooms.analyze("keele-clean")
@@ -113,6 +112,32 @@ enum Rooms {
             print("[rooms] keele-\(bleed): edges moved by at most \(String(format: "%.3f", moved)) s from the clean room")
             #expect(moved <= 0.1, "crosstalk moved a turn edge by \(moved) s")
         }
+    }
+
+    /// A room the rules were not developed on (Keele m3/f3, slices cut automatically at the
+    /// readings' pauses), at −18 dB crosstalk: pitch, overlap and interruption hold; the turn
+    /// edges are printed (12 of 16 within 0.1 s when this test was written: word-final
+    /// low-level tails) and must stay within 0.5 s.
+    @Test func heldOutRoomAtMinus18dB() throws {
+        let truth = try Rooms.truth("m3f3")
+        let (d, _) = try Rooms.analyze("m3f3-18")
+        for c in d["channels"] as! [[String: Any]] {
+            let role = c["role"] as! String
+            let median = (c["pitch_summary"] as! [String: Any])["median_hz"] as? Double ?? 0
+            let want = truth.median_f0_hz[role]!
+            print("[rooms] m3f3-18 \(role): median F0 \(median) Hz vs laryngograph \(want) Hz")
+            #expect(abs(median - want) / want <= 0.04)
+        }
+        let conv = d["conversation"] as! [String: Any]
+        #expect((conv["overlaps"] as! [Any]).count == 1)
+        #expect((conv["interruptions"] as! [Any]).count == 1)
+        let turns = conv["turns"] as! [[String: Any]]
+        #expect(turns.map { $0["speaker"] as! String } == truth.turns.map(\.speaker), "turns \(turns)")
+        let errors = zip(turns, truth.turns).flatMap { g, w in
+            [abs(g["start"] as! Double - w.start), abs(g["end"] as! Double - w.end)]
+        }
+        print("[rooms] m3f3-18: \(errors.filter { $0 <= 0.1 }.count)/\(errors.count) edges within 0.1 s, worst \(String(format: "%.3f", errors.max() ?? 0)) s")
+        #expect(errors.allSatisfy { $0 <= 0.5 }, "edges \(errors)")
     }
 
     @Test func espeakRoomWithCrosstalkAndNoOverlapReportsNone() throws {

@@ -113,5 +113,7 @@ public struct ConversationConfig: Sendable, Codable, Equatable {
     /// A speech stretch shorter than this inside another speaker's turn that does not take
     /// the floor is a backchannel ("mm-hm"), not an interruption.
     public var backchannelMaxS: Double = 1.0
+    /// For turns, one speaker's stretches less than this apart are one stretch.
+    public var turnJoinS: Double = 0.3
     public init() {}
 }

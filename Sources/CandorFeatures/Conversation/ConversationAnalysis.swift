@@ -167,13 +167,19 @@ public enum ConversationAnalysis {
     /// Turns: all speech stretches in start order; a speaker's stretches join into one turn
     /// until another speaker starts a stretch that outlasts the current turn (that speaker
     /// takes the floor). Another speaker's stretch that ends inside the current turn
-    /// (a backchannel) is an overlap and an interruption without a floor change.
+    /// (a backchannel) is an overlap and an interruption without a floor change. For the
+    /// turns, a speaker's stretches less than `config.turnJoinS` apart count as one (a
+    /// speaker who starts inside the other's turn, stops briefly while the other finishes and
+    /// goes on has taken the floor at the first start); `speech`, talk share and overlaps
+    /// keep the stretches as found.
     public static func analyze(
         speakers: [String], speech: [[Span]], estimate: Bool, method: String,
         config: ConversationConfig = ConversationConfig()
     ) -> Conversation {
         var events: [(speaker: Int, span: Span)] = []
-        for (k, spans) in speech.enumerated() { for s in spans { events.append((k, s)) } }
+        for (k, spans) in speech.enumerated() {
+            for s in joined(spans, gapS: config.turnJoinS) { events.append((k, s)) }
+        }
         events.sort { $0.span.start != $1.span.start ? $0.span.start < $1.span.start : $0.speaker < $1.speaker }
 
         var turns: [(speaker: Int, start: Double, end: Double)] = []
@@ -229,6 +235,19 @@ public enum ConversationAnalysis {
             overlaps: overlapSpans(speech, minS: config.minOverlapS), interruptions: interruptions,
             speech: speech
         ).separatingBackchannels(config: config)
+    }
+
+    /// `spans` (sorted) with the gaps shorter than `gapS` closed.
+    static func joined(_ spans: [Span], gapS: Double) -> [Span] {
+        var out: [Span] = []
+        for s in spans {
+            if let last = out.last, s.start - last.end < gapS {
+                out[out.count - 1].end = max(last.end, s.end)
+            } else {
+                out.append(s)
+            }
+        }
+        return out
     }
 
     /// Stretches where at least two speakers talk at once (sweep over span edges).
