@@ -91,6 +91,10 @@ public struct ConversationData: Sendable {
     public var interruptionCounts: [(by: String, of: String, count: Int)] = []
     /// Talk share per speaker from the measures (else `talk_share`).
     public var measuredTalkShare: [(speaker: String, share: Double)] = []
+    /// `conversation.measures` as written: the recording's scalar numbers (in file order)
+    /// and each speaker's (`measures.speakers`); read by the conversation CSV.
+    public var recordingMeasures: [NamedValue] = []
+    public var speakerMeasures: [[NamedValue]] = []
 }
 
 /// A score as the report reads it: `CandorModels.ModelScore`.
@@ -315,6 +319,8 @@ public struct AnalysisData: Sendable {
                 guard let by = d["by"]?.string, let of = d["of"]?.string, let n = d["count"]?.int else { return nil }
                 return (by, of, n)
             }
+            c.recordingMeasures = namedValues(m) ?? []
+            c.speakerMeasures = (m["speakers"]?.array ?? []).compactMap { namedValues($0) }
             c.measuredTalkShare = (m["speakers"]?.array ?? []).compactMap { s in
                 guard let name = s["speaker"]?.string, let v = s["talk_share"]?.double else { return nil }
                 return (name, v)

@@ -105,6 +105,18 @@ import Testing
         let shareRow = try #require(text.components(separatedBy: "Talk share (own-voice speaking time)").dropFirst().first)
         let repShare = try #require(number(in: String(shareRow.prefix(300)), after: "interviewee "))
         #expect(abs(repShare / 100 - share) <= 0.0005 + 1e-9, "report share \(repShare) vs \(share)")
+        // CSV export (conversation table): the same values, one row per speaker.
+        let ex = try candor("export", "--format", "csv", "--analysis", json, "--table", "conversation", "--out", "-")
+        #expect(ex.status == 0, "\(ex.stderr)")
+        let lines = ex.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try #require(lines.first)
+        let rows = lines.dropFirst().filter { !$0.isEmpty }
+        #expect(rows.count == 2, "\(ex.stdout)")
+        func column(_ name: String) throws -> Int { try #require(header.firstIndex(of: name), "\(header)") }
+        let interviewee = try #require(rows.first { $0[try column("speaker")] == "interviewee" }, "\(ex.stdout)")
+        #expect(abs((Double(interviewee[try column("talk_share")]) ?? -1) - share) <= 1e-6)
+        #expect(abs((Double(interviewee[try column("response_latency_median_s")]) ?? -1) - latency) <= 1e-6)
+        #expect(interviewee[try column("estimate")] == "false")
     }
 
     /// The decimal number right after the first `after` in `text`.
