@@ -9,6 +9,12 @@ extension Analysis {
         public var role: String
         /// The pitch contour and the settings it was searched with.
         public var pitch: Pitch
+        /// "own-voice speech" (one speaker per channel: summaries over the channel's own
+        /// speaker only) or "all frames" (see docs/json-schema.md).
+        public var measuredOver: String
+        /// The channel's crosstalk estimate (nil when not estimated: one channel, channels
+        /// carrying the same sound, or `pitchOnly`).
+        public var bleed: BleedEstimate?
         /// Statistics of the voiced frames (semitones re 100 Hz).
         public var pitchSummary: PitchSummary
         /// The intensity contour and its energy mean.
@@ -20,12 +26,15 @@ extension Analysis {
 
         /// A value from its parts.
         public init(
-            index: Int, role: String, pitch: Pitch, pitchSummary: PitchSummary, intensity: Intensity,
+            index: Int, role: String, pitch: Pitch, measuredOver: String = "all frames", bleed: BleedEstimate? = nil,
+            pitchSummary: PitchSummary, intensity: Intensity,
             voice: VoiceReport? = nil, timing: TimingFeatures? = nil
         ) {
             self.index = index
             self.role = role
             self.pitch = pitch
+            self.measuredOver = measuredOver
+            self.bleed = bleed
             self.pitchSummary = pitchSummary
             self.intensity = intensity
             self.voice = voice
@@ -33,8 +42,9 @@ extension Analysis {
         }
 
         enum CodingKeys: String, CodingKey {
-            case index, role, pitch, intensity, voice, timing
+            case index, role, pitch, intensity, voice, timing, bleed
             case pitchSummary = "pitch_summary"
+            case measuredOver = "measured_over"
         }
 
         /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
@@ -43,6 +53,8 @@ extension Analysis {
             try c.encode(index, forKey: .index)
             try c.encode(role, forKey: .role)
             try c.encode(pitch, forKey: .pitch)
+            try c.encode(measuredOver, forKey: .measuredOver)
+            try c.encode(bleed.map { Compact($0) }, forKey: .bleed)
             try c.encode(PitchSummaryFields(summary: pitchSummary), forKey: .pitchSummary)
             try c.encode(intensity, forKey: .intensity)
             guard let voice, let timing else { return }
@@ -56,6 +68,8 @@ extension Analysis {
             index = try c.decode(Int.self, forKey: .index)
             role = try c.decode(String.self, forKey: .role)
             pitch = try c.decode(Pitch.self, forKey: .pitch)
+            measuredOver = try c.decodeIfPresent(String.self, forKey: .measuredOver) ?? "all frames"
+            bleed = try c.decodeIfPresent(BleedEstimate.self, forKey: .bleed)
             pitchSummary = try c.decode(PitchSummaryFields.self, forKey: .pitchSummary).summary
             intensity = try c.decode(Intensity.self, forKey: .intensity)
             voice = try c.decodeIfPresent(VoiceReport.self, forKey: .voice)

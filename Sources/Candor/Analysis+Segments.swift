@@ -7,13 +7,16 @@ extension Analysis {
     public struct ConversationResult: Sendable, Codable {
         /// Turns, talk share, latencies, transitions, overlaps and interruptions.
         public var conversation: Conversation
+        /// The conversation's numbers (latency median, talk share, rates; `measures`).
+        public var measures: ConversationMeasures?
         /// For a mono estimate (`conversation.estimate`): timing per estimated speaker, in
         /// `conversation.speakers` order (`speaker_timing`); empty otherwise.
         public var speakerTiming: [TimingFeatures]
 
         /// A value from its parts.
-        public init(conversation: Conversation, speakerTiming: [TimingFeatures] = []) {
+        public init(conversation: Conversation, measures: ConversationMeasures? = nil, speakerTiming: [TimingFeatures] = []) {
             self.conversation = conversation
+            self.measures = measures
             self.speakerTiming = speakerTiming
         }
 
@@ -21,11 +24,16 @@ extension Analysis {
             case speakerTiming = "speaker_timing"
         }
 
-        /// The conversation's keys (sorted, compact), then `speaker_timing` by speaker.
+        /// The conversation's keys (sorted, compact), then `measures`, then `speaker_timing`
+        /// by speaker.
         var compact: Compact<Conversation> {
-            guard conversation.estimate, !speakerTiming.isEmpty else { return Compact(conversation) }
-            let fields = zip(conversation.speakers, speakerTiming).map { ($0.0, Compact($0.1)) }
-            return Compact(conversation, extra: [("speaker_timing", OrderedFields(fields: fields))])
+            var extra: [(String, any Encodable)] = []
+            if let measures { extra.append(("measures", Compact(measures))) }
+            if conversation.estimate, !speakerTiming.isEmpty {
+                let fields = zip(conversation.speakers, speakerTiming).map { ($0.0, Compact($0.1)) }
+                extra.append(("speaker_timing", OrderedFields(fields: fields)))
+            }
+            return Compact(conversation, extra: extra)
         }
 
         /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
@@ -35,6 +43,7 @@ extension Analysis {
         public init(from decoder: any Decoder) throws {
             conversation = try Conversation(from: decoder)
             let c = try decoder.container(keyedBy: NameKey.self)
+            measures = try c.decodeIfPresent(ConversationMeasures.self, forKey: NameKey("measures"))
             var timing: [TimingFeatures] = []
             if c.contains(NameKey("speaker_timing")) {
                 let byName = try c.nestedContainer(keyedBy: NameKey.self, forKey: NameKey("speaker_timing"))
@@ -62,11 +71,13 @@ extension Analysis {
         public var zScores: [String: Double]
         /// The models' scores of this segment.
         public var scores: [ModelScore]
+        /// Set when the measured channel is clearly quieter than another over the segment.
+        public var warning: String?
 
         /// A value from its parts.
         public init(
             segment: Segment, source: Int, features: [String: Double?], voice: VoiceReport, timing: SegmentTiming,
-            zScores: [String: Double], scores: [ModelScore]
+            zScores: [String: Double], scores: [ModelScore], warning: String? = nil
         ) {
             self.segment = segment
             self.source = source
@@ -75,10 +86,11 @@ extension Analysis {
             self.timing = timing
             self.zScores = zScores
             self.scores = scores
+            self.warning = warning
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, label, speaker, start, end, role, features, voice, timing, scores
+            case id, label, speaker, start, end, role, features, voice, timing, scores, warning
             case source = "source_channel"
             case zScores = "baseline_z"
         }
@@ -99,6 +111,7 @@ extension Analysis {
             try c.encode(Compact(timing), forKey: .timing)
             try c.encode(OrderedFields(fields: zScores.keys.sorted().map { ($0, Rounded(zScores[$0], 4)) }), forKey: .zScores)
             try c.encode(scores.map { Compact($0) }, forKey: .scores)
+            try c.encode(warning, forKey: .warning)
         }
 
         /// Reads the value from its JSON object (the form ``encode(to:)`` writes).
@@ -121,6 +134,7 @@ extension Analysis {
             for k in z.allKeys { if let v = try z.decodeIfPresent(Double.self, forKey: k) { zScores[k.stringValue] = v } }
             self.zScores = zScores
             scores = try c.decode([ModelScore].self, forKey: .scores)
+            warning = try c.decodeIfPresent(String.self, forKey: .warning)
         }
     }
 }

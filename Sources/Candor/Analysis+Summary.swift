@@ -34,7 +34,9 @@ extension Analysis {
             if outPath != "-" { s += t.fill(t.written, outPath) }
             return s
         }
-        if let c = conversation?.conversation {
+        if let c = conversation?.conversation, let m = conversation?.measures {
+            s += conversationSummary(c, m, t)
+        } else if let c = conversation?.conversation {
             let share = c.speakers.map { "\($0) \(formatNumber(100 * (c.talkShare[$0] ?? 0), digits: 0))%" }.joined(separator: t.separator)
             let lat =
                 c.responseLatenciesS.isEmpty

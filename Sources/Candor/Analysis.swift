@@ -41,6 +41,9 @@ public struct Analysis: Sendable, Codable {
     public var models: [ModelReference]
     /// Why there are no scores, when there is a reason to say so.
     public var modelsNote: String?
+    /// Room warnings (crosstalk, a segment measured on the quieter channel); `candor analyze`
+    /// also prints them on stderr.
+    public var warnings: [String]
 
     /// The recording analysed.
     public struct Input: Sendable, Codable, Equatable {
@@ -117,7 +120,7 @@ public struct Analysis: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, notice, input, software, parameters, channels, conversation, segments, scores, models
+        case schema, notice, input, software, parameters, channels, conversation, segments, scores, models, warnings
         case modelsNote = "models_note"
     }
 
@@ -125,7 +128,7 @@ public struct Analysis: Sendable, Codable {
     public init(
         input: Input, software: Software = .current, parameters: Parameters, channels: [Channel],
         conversation: ConversationResult? = nil, segments: [SegmentResult] = [], scores: [ModelScore] = [],
-        models: [ModelReference] = [], modelsNote: String? = nil
+        models: [ModelReference] = [], modelsNote: String? = nil, warnings: [String] = []
     ) {
         schema = Self.schemaName
         notice = Self.noticeText
@@ -138,6 +141,7 @@ public struct Analysis: Sendable, Codable {
         self.scores = scores
         self.models = models
         self.modelsNote = modelsNote
+        self.warnings = warnings
     }
 
     /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
@@ -156,6 +160,7 @@ public struct Analysis: Sendable, Codable {
         try c.encode(scores.map { Compact($0) }, forKey: .scores)
         try c.encode(models, forKey: .models)
         try c.encode(modelsNote, forKey: .modelsNote)
+        try c.encode(warnings, forKey: .warnings)
     }
 
     /// Reads the value from its JSON object (the form ``encode(to:)`` writes).
@@ -172,6 +177,7 @@ public struct Analysis: Sendable, Codable {
         scores = try c.decodeIfPresent([ModelScore].self, forKey: .scores) ?? []
         models = try c.decodeIfPresent([ModelReference].self, forKey: .models) ?? []
         modelsNote = try c.decodeIfPresent(String.self, forKey: .modelsNote)
+        warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
     }
 
     /// The role of channel `index` ("unknown" when there is no such channel).

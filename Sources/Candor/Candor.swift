@@ -19,6 +19,9 @@ public struct AnalyzeOptions: Sendable {
     public var segmentsFile: String?
     /// Segments given directly (used when `segmentsFile` is nil).
     public var segments: [Segment] = []
+    /// `--speaker-map`: segment speaker name (lower-cased) → role. Segments are routed to
+    /// channels by their mapped speaker; the document keeps the file's names.
+    public var speakerMap: [String: String] = [:]
     /// Only pitch and intensity: no voice quality, timing, conversation, segments or scores.
     public var pitchOnly = false
 
@@ -72,6 +75,8 @@ public enum Candor {
         if scan.channels.allSatisfy({ $0.peakAboveMean == 0 }) {
             throw InputError(path: file, problem: "contains only silence (every sample is the same value); nothing to analyse")
         }
+        let analysedChannels = options.mix ? 1 : scan.info.channels
+        try checkRoles(options.roles, analysedChannels: analysedChannels, file: file)
         var segments = options.segments
         var segmentsSHA256: String?
         if let path = options.segmentsFile {
@@ -84,6 +89,11 @@ public enum Candor {
             segmentsSHA256 = before
         } else if !segments.isEmpty {
             segments = try Segments.validate(segments, duration: scan.duration, path: "segments")
+        }
+        if !segments.isEmpty {
+            try checkSegmentSpeakers(
+                segments, roles: options.roles, analysedChannels: analysedChannels,
+                map: options.speakerMap, path: options.segmentsFile ?? "segments")
         }
         if options.pitchOnly, !segments.isEmpty {
             throw InputError(path: options.segmentsFile ?? "segments", problem: "a pitch-only analysis computes no segment features")
@@ -98,7 +108,7 @@ public enum Candor {
             ? nil
             : try await computeInterview(
                 file: file, analysis: frames, options: frameOptions, roles: options.roles,
-                segments: segments
+                segments: segments, speakerMap: options.speakerMap
             ) { progress?(0.7 + 0.3 * $0) }
         return try Analysis(
             file: file, frames: frames, options: frameOptions, roles: options.roles, interview: interview,
@@ -117,6 +127,15 @@ extension Analysis {
         let p = options.pitch
         let store = frames.store
         func role(_ c: Int) -> String { c < roles.count && !roles[c].isEmpty ? roles[c] : "unknown" }
+        // One speaker per channel: each channel's summaries over its speaker's own-voice
+        // speech only (frames where the microphone only carries another voice left out).
+        let own: [[Span]?] = frames.channels.map { c in
+            guard let iv = interview, iv.ownVoice, c.index < iv.timing.speech.count else { return nil }
+            return iv.timing.speech[c.index]
+        }
+        let ownPitch: [[Span]?] = frames.channels.map { c in own[c.index] == nil ? nil : interview?.ownPitch?[c.index] ?? own[c.index] }
+        let voiceReports = try interview?.voice.enumerated().map { k, v in try own[k].map { try v.report(only: $0) } ?? v.report() }
+        let measuredOver = interview?.ownVoice == true ? "own-voice speech" : "all frames"
         let channels = try frames.channels.map { ch -> Channel in
             let c = ch.index
             let f0 = FrameTrack(grid: store.grid, kind: .f0) { r in try store.read(channel: c, track: .f0, r) }
@@ -124,9 +143,11 @@ extension Analysis {
             return Channel(
                 index: c, role: role(c),
                 pitch: Pitch(method: p.method.rawValue, timeStepS: ch.grid.dt, floorHz: p.floor, ceilingHz: p.ceiling, frames: f0),
-                pitchSummary: try PitchSummary(source: ch.source),
-                intensity: Intensity(timeStepS: ch.grid.dt, frames: db, meanDB: try meanIntensityDB(source: ch.source)),
-                voice: interview?.voice[c].report(), timing: interview?.timing.channels[c])
+                measuredOver: measuredOver,
+                bleed: interview.flatMap { c < $0.timing.bleed.count ? $0.timing.bleed[c] : nil },
+                pitchSummary: try PitchSummary(source: ch.source, only: ownPitch[c]),
+                intensity: Intensity(timeStepS: ch.grid.dt, frames: db, meanDB: try meanIntensityDB(source: ch.source, only: own[c])),
+                voice: voiceReports?[c], timing: interview?.timing.channels[c])
         }
         let parameters = Parameters(
             pitch: p, mix: options.mix, blockFrames: options.blockFrames, contextFrames: options.contextFrames,
@@ -139,12 +160,14 @@ extension Analysis {
             path: file, sha256: frames.scan.sha256, bytes: info.bytes, format: info.format,
             sampleRate: info.sampleRate, channels: info.channels, durationS: frames.scan.duration)
         let conversation = interview?.timing.conversation.map { c in
-            ConversationResult(conversation: c, speakerTiming: c.estimate ? interview?.timing.speakers ?? [] : [])
+            ConversationResult(
+                conversation: c, measures: interview?.measures,
+                speakerTiming: c.estimate ? interview?.timing.speakers ?? [] : [])
         }
         self.init(
             input: input, parameters: parameters, channels: channels, conversation: conversation,
             segments: interview?.segments ?? [], scores: interview?.scores ?? [], models: interview?.models ?? [],
-            modelsNote: interview?.modelsNote)
+            modelsNote: interview?.modelsNote, warnings: interview?.warnings ?? [])
     }
 }
 

@@ -14,6 +14,15 @@ struct InterviewResults {
     var scores: [ModelScore]
     var models: [ModelReference]
     var modelsNote: String?
+    /// The conversation's numbers, computed once (nil without a conversation).
+    var measures: ConversationMeasures?
+    /// Room warnings (crosstalk, segments on the quieter channel), for stderr, JSON and report.
+    var warnings: [String] = []
+    /// One speaker per channel: each channel's own-voice pitch frames as spans
+    /// (`ConversationAnalysis.ownPitchSpans`); nil otherwise.
+    var ownPitch: [[Span]]? = nil
+    /// True when channel summaries use own-voice frames only (one speaker per channel).
+    var ownVoice: Bool { timing.conversation?.method == "channels" && timing.speech.count == voice.count }
 }
 
 /// The baseline-deviation model's feature names, from a segment's measurements.
@@ -44,7 +53,8 @@ func segmentFeatures(
 
 func computeInterview(
     file: String, analysis: AudioAnalysis, options: AnalysisOptions, roles: [String],
-    segments segs: [Segment], progress: ProgressHandler?
+    segments segs: [Segment], speakerMap: [String: String] = [:],
+    progress: ProgressHandler?
 ) async throws -> InterviewResults {
     let channels = analysis.channels
     // Voice quality: a second streaming pass guided by the pitch tracks.
@@ -61,6 +71,12 @@ func computeInterview(
     let settings = TimingSettings()
     let mono = channels.count == 1 && roles.count >= 2 ? Array(roles.prefix(2)) : nil
     let timing = try TimingAnalysis.run(channels: inputs, monoSpeakers: mono, settings: settings)
+    let ownPitch =
+        timing.conversation?.method == "channels"
+        ? try ConversationAnalysis.ownPitchSpans(
+            sources: inputs.map(\.source), own: timing.speech,
+            chunking: settings.chunking, config: settings.ownVoice)
+        : nil
 
     // Models.
     var registry: ModelRegistry? = nil
@@ -83,9 +99,15 @@ func computeInterview(
 
     // Segments.
     var segResults: [Analysis.SegmentResult] = []
+    var segWarnings: [Int: String] = [:]
     if !segs.isEmpty {
-        let segTiming = try TimingAnalysis.segments(segs, channels: inputs, recording: timing, settings: settings)
+        // Routed by speaker name after --speaker-map (the JSON keeps the file's names).
+        let segTiming = try TimingAnalysis.segments(
+            mappedSegments(segs, map: speakerMap), channels: inputs,
+            recording: timing, settings: settings)
         let monoEstimate = timing.conversation?.estimate == true
+        let ownVoice = timing.conversation?.method == "channels"
+        segWarnings = ownVoice ? try swappedChannelWarnings(segments: segs, sources: segTiming.map(\.source), channels: channels) : [:]
         var feats: [[String: Double?]] = []
         var voices: [VoiceReport] = []
         for (i, s) in segs.enumerated() {
@@ -93,10 +115,17 @@ func computeInterview(
             let ch = monoEstimate ? 0 : min(st.source, channels.count - 1)
             let c = channels[ch]
             // Only the segment's frames are read from the spill file.
-            let f = try c.load(frameRange(c.grid, from: s.start, to: s.end))
+            let r = frameRange(c.grid, from: s.start, to: s.end)
+            var f = try c.load(r)
+            // One speaker per channel: only the speaker's own-voice speech in the segment.
+            let own = ownVoice ? clip(timing.speech[ch], to: s.span) : nil
+            if let own {
+                maskOutside(clip(ownPitch?[ch] ?? own, to: s.span), grid: c.grid, range: r, &f.pitch.f0)
+                maskOutside(own, grid: c.grid, range: r, &f.intensity.db, fill: .nan)  // another speaker's frames do not count (NaN is skipped)
+            }
             let p = PitchSummary(track: f.pitch)
-            let v = try voice[ch].report(from: s.start, to: s.end)
-            // Energy-mean intensity of the measured channel over the whole segment.
+            let v = try own.map { try voice[ch].report(only: $0) } ?? voice[ch].report(from: s.start, to: s.end)
+            // Energy-mean intensity of the measured channel over the segment (own voice).
             let db = meanIntensityDB(f.intensity.db[...])
             feats.append(segmentFeatures(pitch: p, voice: v, intensityDB: db, timing: st, duration: s.end - s.start))
             voices.append(v)
@@ -126,24 +155,27 @@ func computeInterview(
             segResults.append(
                 Analysis.SegmentResult(
                     segment: s, source: segTiming[i].source, features: feats[i], voice: voices[i],
-                    timing: segTiming[i], zScores: z[i], scores: segScores[i]))
+                    timing: segTiming[i], zScores: z[i], scores: segScores[i], warning: segWarnings[i]))
         }
     }
 
     var scores: [ModelScore] = []
-    if let registry, let conv = timing.conversation {
+    let measures = timing.conversation.map { ConversationMeasures($0, durationS: analysis.scan.duration) }
+    if let registry, let conv = timing.conversation, let measures {
         let lower = conv.speakers.map { $0.lowercased() }
         if let a = lower.firstIndex(of: "interviewer"), let b = lower.firstIndex(of: "interviewee") {
-            let metrics = ConversationMetrics(
-                turns: conv.turns, interviewer: conv.speakers[a], interviewee: conv.speakers[b],
-                durationS: analysis.scan.duration)
-            scores.append(try registry.interviewQuality().score(metrics))
+            scores.append(
+                try registry.interviewQuality().score(
+                    conversationMetrics(conv, measures, interviewer: conv.speakers[a], interviewee: conv.speakers[b])))
         }
     }
+    var warnings = bleedWarnings(timing.bleed) { c in c < roles.count && !roles[c].isEmpty ? roles[c] : "unknown" }
+    warnings += segResults.compactMap(\.warning)
     scores += segResults.flatMap(\.scores)
     return InterviewResults(
         voice: voice, timing: timing, timingSettings: settings, segments: segResults, scores: scores,
-        models: registry?.references ?? [], modelsNote: modelsNote)
+        models: registry?.references ?? [], modelsNote: modelsNote, measures: measures, warnings: warnings,
+        ownPitch: ownPitch)
 }
 
 /// Fails before the long work when the models folder lacks a model this analysis will need

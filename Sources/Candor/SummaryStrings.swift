@@ -14,6 +14,7 @@ struct SummaryStrings: Sendable {
     var notAvailable: String
     var timing: String
     var conversation: String
+    var conversationMeasured: String
     var estimate: String
     var latencyNone: String
     var latency: String
@@ -43,7 +44,9 @@ struct SummaryStrings: Sendable {
         notAvailable: "n/a",
         timing: "    timing: speech {0} s, {1} pause(s) ({2} s), speech rate {3}\n",
         conversation: "  conversation{0}: {1} turn(s); talk share {2}; response latency {3}; {4} overlap(s), {5} interruption(s)\n",
-        estimate: " (estimate from one channel)",
+        conversationMeasured:
+            "  conversation{0}: {1} turn(s); talk share (own-voice speaking time) {2}; response latency {3}; {4} overlap(s); {5} interruption(s){6}; {7} backchannel(s)\n",
+        estimate: " (two-speaker estimate from one channel)",
         latencyNone: "none",
         latency: "median {0} s over {1}",
         segments: "  segments: {0}; flagged for follow-up: {1}\n",
@@ -66,6 +69,7 @@ struct SummaryStrings: Sendable {
         notAvailable: "無法取得",
         timing: "    時間：語音 {0} 秒，停頓 {1} 次（{2} 秒），語速 {3}\n",
         conversation: "  對話{0}：話輪 {1} 個；發言比例 {2}；回應延遲 {3}；語音重疊 {4} 次，打斷 {5} 次\n",
+        conversationMeasured: "  對話{0}：話輪 {1} 個；發言比例（本人語音的說話時間）{2}；回應延遲 {3}；語音重疊 {4} 次；打斷 {5} 次{6}；附和語 {7} 次\n",
         estimate: "（由單一聲道估計）",
         latencyNone: "無",
         latency: "中位數 {0} 秒，共 {1} 次",

@@ -88,6 +88,17 @@ public struct ConversationData: Sendable {
     public var responseLatencies: [Double]
     public var overlaps: [TimeSpan]
     public var interruptions: [Interruption]
+    /// `conversation.measures`: the numbers the analysis computed once (nil in older files).
+    public var latencyMedian: Double? = nil
+    public var backchannels: Int? = nil
+    /// Interruption counts by direction (`by → of`).
+    public var interruptionCounts: [(by: String, of: String, count: Int)] = []
+    /// Talk share per speaker from the measures (else `talk_share`).
+    public var measuredTalkShare: [(speaker: String, share: Double)] = []
+    /// `conversation.measures` as written: the recording's scalar numbers (in file order)
+    /// and each speaker's (`measures.speakers`); read by the conversation CSV.
+    public var recordingMeasures: [NamedValue] = []
+    public var speakerMeasures: [[NamedValue]] = []
 }
 
 /// A score as the report reads it: `CandorModels.ModelScore`.
@@ -131,6 +142,8 @@ public struct AnalysisData: Sendable {
     public var conversation: ConversationData?
     public var segments: [SegmentData]?
     public var scores: [ScoreData]?
+    /// Room warnings of the analysis (crosstalk, segments measured on the quieter channel).
+    public var warnings: [String] = []
 
     public static let schemaID = "candor.analysis/1"
 
@@ -201,6 +214,7 @@ public struct AnalysisData: Sendable {
         conversation = root["conversation"].flatMap(Self.conversation)
         segments = root["segments"]?.array.map { $0.compactMap(Self.segment) }
         scores = root["scores"]?.array.map { $0.compactMap(Self.score) }
+        warnings = (root["warnings"]?.array ?? []).compactMap(\.string)
     }
 
     // MARK: - Derived views
@@ -330,11 +344,26 @@ public struct AnalysisData: Sendable {
             return Interruption(speaker: i["speaker"]?.string ?? "", interrupted: i["interrupted"]?.string ?? "", time: t,
                                 overlapS: i["overlap_s"]?.double ?? 0, tookFloor: i["took_floor"]?.bool ?? false)
         }
-        return ConversationData(
+        var c = ConversationData(
             estimate: node["estimate"]?.bool, method: node["method"]?.string,
             speakers: (node["speakers"]?.array ?? []).compactMap(\.string), turns: turns, talkShare: share,
             responseLatencies: (node["response_latencies_s"]?.array ?? []).compactMap(\.double),
             overlaps: spans(node["overlaps"]) ?? [], interruptions: interruptions)
+        if let m = node["measures"], m.fields != nil {
+            c.latencyMedian = m["response_latency_median_s"]?.double
+            c.backchannels = m["backchannels"]?.int
+            c.interruptionCounts = (m["interruptions_by_direction"]?.array ?? []).compactMap { d in
+                guard let by = d["by"]?.string, let of = d["of"]?.string, let n = d["count"]?.int else { return nil }
+                return (by, of, n)
+            }
+            c.recordingMeasures = namedValues(m) ?? []
+            c.speakerMeasures = (m["speakers"]?.array ?? []).compactMap { namedValues($0) }
+            c.measuredTalkShare = (m["speakers"]?.array ?? []).compactMap { s in
+                guard let name = s["speaker"]?.string, let v = s["talk_share"]?.double else { return nil }
+                return (name, v)
+            }
+        }
+        return c
     }
 
     static func score(_ node: JSONNode) -> ScoreData? {

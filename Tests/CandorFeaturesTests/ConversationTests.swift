@@ -186,7 +186,7 @@ func ms(_ s: Double) -> Int { Int((s * 1000).rounded()) }
         #expect(json.contains("\"estimate\":true"))
     }
 
-    @Test func turnLogicOnHandMadeSpans() {
+    @Test func turnLogicOnHandMadeSpans() throws {
         // A: 0–2, 2.3–4; B backchannel 1.0–1.3 inside A's turn; B answers 4.5–6; A cuts in 5.5–7.
         let speech: [[Span]] = [[Span(0, 2), Span(2.3, 4), Span(5.5, 7)], [Span(1.0, 1.3), Span(4.5, 6)]]
         let c = ConversationAnalysis.analyze(
@@ -200,9 +200,12 @@ func ms(_ s: Double) -> Int { Int((s * 1000).rounded()) }
         #expect(c.responseLatenciesS == [0.5])
         #expect(c.transitions.map(\.latencyS) == [0.5, -0.5])
         #expect(c.overlaps == [Span(1.0, 1.3), Span(5.5, 6)])
-        #expect(c.interruptions.count == 2)
-        #expect(c.interruptions[0].speaker == "interviewee" && !c.interruptions[0].tookFloor)
-        #expect(c.interruptions[1].speaker == "interviewer" && c.interruptions[1].tookFloor)
+        // The backchannel is listed apart, not as an interruption (Backchannels.swift).
+        try #require(c.backchannels.count == 1)
+        let b = c.backchannels[0]
+        #expect(b.speaker == "interviewee" && b.during == "interviewer" && b.start == 1.0 && b.end == 1.3 && abs(b.overlapS - 0.3) < 1e-9)
+        try #require(c.interruptions.count == 1)
+        #expect(c.interruptions[0].speaker == "interviewer" && c.interruptions[0].tookFloor)
         let total = 2 + 1.7 + 1.5 + 0.3 + 1.5
         #expect(abs(c.talkShare["interviewer"]! - 5.2 / total) < 1e-9)
     }

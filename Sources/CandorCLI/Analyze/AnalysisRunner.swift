@@ -66,6 +66,7 @@ func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? = nil) a
         try checkOutputFolder(out)
     }
     let analysis = try await Candor.analyze(file: file, options: request.options, progress: progress)
+    for w in analysis.warnings { printErr("candor: warning: \(file): \(w)") }
     let summaryPath = request.outPath ?? "-"
     guard let outPath = request.outPath else {
         let bytes = try analysis.jsonBytes()

@@ -49,6 +49,9 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Segments file: Praat TextGrid, WebVTT, SRT or CSV (start,end,label,speaker,role).")
     public var segments: String?
 
+    @Option(name: .customLong("speaker-map"), help: "Map segment speaker names to roles, e.g. 'Det. Lin=interviewer,Mr. Wu=interviewee' (see docs/user-guide.md).")
+    public var speakerMap: String?
+
     @Flag(name: .customLong("pitch-only"), help: "Only pitch and intensity: skip voice quality, timing, conversation, segments and scores.")
     public var pitchOnly = false
 
@@ -78,6 +81,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         if files.count > 1, out == "-" { throw ValidationError("--out - takes a single input file") }
         if pitchOnly, segments != nil { throw ValidationError("--pitch-only computes no segment features; drop --segments") }
         if let lang, InterfaceLanguage(option: lang) == nil { throw ValidationError("--lang must be zh-TW or en (got \(lang))") }
+        do { _ = try parseSpeakerMap(speakerMap) } catch let e as CLIError { throw ValidationError(e.message) }
     }
 
     var settings: PitchSettings {
@@ -113,6 +117,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         request.options.threads = threads
         request.options.roles = roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? []
         request.options.segmentsFile = segments
+        request.options.speakerMap = try parseSpeakerMap(speakerMap)
         request.options.pitchOnly = pitchOnly
         request.force = force
         request.language = lang.flatMap(InterfaceLanguage.init(option:)) ?? .fromEnvironment(ProcessInfo.processInfo.environment)

@@ -12,8 +12,9 @@ public struct ExportCommand: ParsableCommand {
         discussion: """
         textgrid: interval tiers turns-<speaker>, pauses-<speaker>, segments-<speaker>, flagged, and a \
         point tier pitch-<speaker> (one point per voiced frame, mark = F0 in Hz). Default output: \
-        <name>.TextGrid. csv: <prefix>.frames.csv (channel, speaker, t, f0_hz, intensity_db) and \
-        <prefix>.segments.csv (segment features and scores); --table picks one; columns are \
+        <name>.TextGrid. csv: <prefix>.frames.csv (channel, speaker, t, f0_hz, intensity_db), \
+        <prefix>.segments.csv (segment features and scores) and <prefix>.conversation.csv (one row \
+        per speaker: talk share, turns, interruptions, latency median, …); --table picks one; columns are \
         documented in docs/csv.md. With --case/--session the export is logged (accessed, exported) \
         before anything is written. Outputs are written atomically.
         """)
@@ -24,7 +25,7 @@ public struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: "textgrid or csv.")
     var format: String
 
-    @Option(name: .long, help: "csv only: frames, segments or all (default all).")
+    @Option(name: .long, help: "csv only: frames, segments, conversation or all (default all).")
     var table: String = "all"
 
     @Option(name: .long, help: "Output file (textgrid; '-' for stdout) or file prefix (csv; '-' with a single --table).")
@@ -35,8 +36,10 @@ public struct ExportCommand: ParsableCommand {
     public func validate() throws {
         try source.check()
         guard format == "textgrid" || format == "csv" else { throw ValidationError("--format must be textgrid or csv") }
-        guard ["frames", "segments", "all"].contains(table) else { throw ValidationError("--table must be frames, segments or all") }
-        if format == "csv", out == "-", table == "all" { throw ValidationError("--out - needs --table frames or --table segments") }
+        guard ["frames", "segments", "conversation", "all"].contains(table) else {
+            throw ValidationError("--table must be frames, segments, conversation or all")
+        }
+        if format == "csv", out == "-", table == "all" { throw ValidationError("--out - needs --table frames, segments or conversation") }
     }
 
     /// The default output stem: the analysis file name without .analysis.json / .json, or case-session.
@@ -58,8 +61,9 @@ public struct ExportCommand: ParsableCommand {
         let prefix = out ?? stem
         if prefix == "-" { return ["-"] }
         var files: [String] = []
-        if table != "segments" { files.append(prefix + ".frames.csv") }
-        if table != "frames" { files.append(prefix + ".segments.csv") }
+        if table == "all" || table == "frames" { files.append(prefix + ".frames.csv") }
+        if table == "all" || table == "segments" { files.append(prefix + ".segments.csv") }
+        if table == "all" || table == "conversation" { files.append(prefix + ".conversation.csv") }
         return files
     }
 
@@ -80,6 +84,7 @@ public struct ExportCommand: ParsableCommand {
         } else {
             for path in outputs {
                 let frames = path == "-" ? table == "frames" : path.hasSuffix(".frames.csv")
+                let conversation = path == "-" ? table == "conversation" : path.hasSuffix(".conversation.csv")
                 try writeAtomically(to: path, protection: protection) { sink in
                     // writeAtomically ends the output with a newline; the tables already end with one,
                     // so the last chunk goes out without it.
@@ -89,6 +94,8 @@ public struct ExportCommand: ParsableCommand {
                             sink.write(pending)
                             pending = chunk
                         }
+                    } else if conversation {
+                        pending = CSVWriter.conversation(analysis)
                     } else {
                         pending = CSVWriter.segments(analysis)
                     }

@@ -44,10 +44,11 @@ public struct TimingSettings: Sendable, Codable, Equatable {
     public var timing = TimingConfig()
     public var conversation = ConversationConfig()
     public var mono = MonoDiarizationConfig()
+    public var ownVoice = OwnVoiceConfig()
     /// How frames are paged (not written to the JSON: see `TimingChunking`).
     public var chunking = TimingChunking()
     public init() {}
-    enum CodingKeys: String, CodingKey { case voiceActivity, timing, conversation, mono }
+    enum CodingKeys: String, CodingKey { case voiceActivity, timing, conversation, mono, ownVoice }
 }
 
 /// The timing results of a recording.
@@ -64,6 +65,9 @@ public struct RecordingTiming: Sendable {
     /// `channels` for one speaker per channel; for a mono estimate, each estimated speaker's
     /// own pauses and rates (the channel's timing counts every gap, turn exchanges too).
     public var speakers: [TimingFeatures] = []
+    /// Crosstalk per input channel (empty for one channel or channels carrying the same
+    /// sound); see `ConversationAnalysis.bleedCoupling`.
+    public var bleed: [BleedEstimate] = []
 }
 
 /// Per-segment timing (every timing feature over the segment's range, plus the response
@@ -115,6 +119,7 @@ public enum TimingAnalysis {
         var conversation: Conversation? = nil
         var speech = raw
         var copies = false
+        var bleed: [BleedEstimate] = []
         func mono(_ names: [String]) throws -> Conversation {
             try ConversationAnalysis.analyzeMono(
                 source: channels[0].source, speech: raw[0], speakers: names, config: settings.mono,
@@ -133,8 +138,13 @@ public enum TimingAnalysis {
                 conv.method = "mono-clustering (channels carry the same sound)"
                 conversation = conv
             } else {
+                // Own voice: bleed removed where it is measurable (OwnVoice.swift).
+                let seen = try ConversationAnalysis.bleedCoupling(sources: sources, speech: raw, chunking: ck, config: settings.ownVoice)
+                bleed = ConversationAnalysis.bleedEstimates(seen, config: settings.ownVoice)
                 let cleaned = try ConversationAnalysis.suppressBleed(
-                    sources: sources, speech: raw, coupling: att, config: settings.conversation, chunking: ck)
+                    sources: sources, speech: raw, coupling: att,
+                    offsets: ConversationAnalysis.ownVoiceOffsets(seen, config: settings.conversation),
+                    config: settings.conversation, chunking: ck)
                 let conv = ConversationAnalysis.analyze(
                     speakers: channels.enumerated().map { k, c in uniqueName(c.role, k, channels.map(\.role)) },
                     speech: cleaned, estimate: false, method: "channels", config: settings.conversation)
@@ -159,7 +169,7 @@ public enum TimingAnalysis {
                     config: settings.timing, chunking: ck)
             }
         }
-        return RecordingTiming(channels: timing, conversation: conversation, speech: speech, speakers: perSpeaker)
+        return RecordingTiming(channels: timing, conversation: conversation, speech: speech, speakers: perSpeaker, bleed: bleed)
     }
 
     /// Timing features of every segment (validated with `Segments.validate`).

@@ -293,6 +293,9 @@ public struct VoiceActivityConfig: Sendable, Codable, Equatable {
     public var extendMarginDb: Double = 1.5
     /// The extension test averages the power of ±this many frames.
     public var extendSmoothingFrames: Int = 1
+    /// An unvoiced stretch whose loudest frame stays this far below the local loud level is
+    /// breath or background, not speech (`dropBreaths`).
+    public var breathBelowLoudDb: Double = 25
     /// Noise floor: the `floorPercentile` of per-chunk low percentiles over ±`floorWindowS`.
     public var floorWindowS: Double = 15
     public var floorPercentile: Double = 0.1
@@ -390,6 +393,7 @@ public enum VoiceActivity {
             while b + 1 < n && !speech[b + 1] && lowOK(b + 1) { b += 1; speech[b] = true }
             i = b + 1
         }
+        dropBreaths(&speech, e: e, loud: loud, voiced: voiced, config: config)
         func lowOK(_ i: Int) -> Bool {
             // Mean power of the frame and its neighbours: steadier than one frame in noise.
             var p = 0.0

@@ -50,12 +50,15 @@ public struct Conversation: Sendable, Codable, Equatable {
     /// Stretches where two or more speakers talk at once, `[[start, end], ...]`.
     public var overlaps: [Span]
     public var interruptions: [Interruption]
+    /// Short utterances inside another speaker's turn that do not take the floor
+    /// (`Backchannels.swift`); not counted as interruptions.
+    public var backchannels: [Backchannel] = []
     /// Each speaker's speech after bleed suppression (or clustering), in `speakers` order:
     /// feed these to `Timing.analyze`. Not part of the JSON (`timing.speech` carries them).
     public var speech: [[Span]] = []
 
     enum CodingKeys: String, CodingKey {
-        case estimate, method, speakers, turns, transitions, overlaps, interruptions
+        case estimate, method, speakers, turns, transitions, overlaps, interruptions, backchannels
         case talkShare = "talk_share"
         case responseLatenciesS = "response_latencies_s"
     }
@@ -71,6 +74,7 @@ public struct Conversation: Sendable, Codable, Equatable {
         try c.encode(transitions, forKey: .transitions)
         try c.encode(overlaps, forKey: .overlaps)
         try c.encode(interruptions, forKey: .interruptions)
+        try c.encode(backchannels, forKey: .backchannels)
     }
 }
 
@@ -106,5 +110,10 @@ public struct ConversationConfig: Sendable, Codable, Equatable {
     public var minFragmentS: Double = 0.1
     /// Overlaps shorter than this are ignored (boundary jitter).
     public var minOverlapS: Double = 0.05
+    /// A speech stretch shorter than this inside another speaker's turn that does not take
+    /// the floor is a backchannel ("mm-hm"), not an interruption.
+    public var backchannelMaxS: Double = 1.0
+    /// For turns, one speaker's stretches less than this apart are one stretch.
+    public var turnJoinS: Double = 0.3
     public init() {}
 }

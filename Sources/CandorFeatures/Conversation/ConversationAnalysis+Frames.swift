@@ -56,15 +56,16 @@ extension ConversationAnalysis {
     /// `coupling(sources:…)`), window by window: the noise floors (±15 s), the labels' spread
     /// inside a speech stretch and the bleed runs are local, so the result equals the
     /// in-memory form unless a speech stretch holds no frame of known label for longer than
-    /// the margin.
+    /// the margin. `offsets` (e.g. `ownVoiceOffsets`) replace the ones derived from `att`.
     static func suppressBleed(
         sources: [ChannelFrameSource], speech raw: [[Span]], coupling att: [[Double?]],
+        offsets: [[Float]]? = nil,
         config: ConversationConfig, chunking: TimingChunking
     ) throws -> [[Span]] {
         let g = sources[0].grid
         let nc = sources.count
         guard nc > 1, g.count > 0 else { return raw }
-        let offset = bleedOffsets(att, config: config)
+        let offset = offsets ?? bleedOffsets(att, config: config)
         let plan = ChunkPlan(
             grid: g, chunking: chunking, minMarginS: VoiceActivityConfig().floorWindowS + 1,
             align: VoiceActivity.levelBlock(dt: g.dt))

@@ -23,7 +23,7 @@ public enum ConversationAnalysis {
         let g = channels[0].level.grid
         let masks = channels.map { spanMask($0.speech, grid: g) }
         let levels = commonLevels(channels)
-        let offset = bleedOffsets(coupling(levels: levels, masks: masks), config: config)
+        let offset = ownVoiceOffsets(bleedCoupling(levels: levels, masks: masks), config: config)
         let kept = ownSpeech(levels: levels, masks: masks, offset: offset, dt: g.dt, config: config)
         return channels.indices.map { k in
             frameRuns(kept[k]).compactMap { bleedFreeSpan($0, grid: g, original: channels[k].speech, config: config) }
@@ -58,15 +58,15 @@ public enum ConversationAnalysis {
         let floors = levels.map { VoiceActivity.levels($0.map { max($0, 0) }, dt: dt, config: VoiceActivityConfig()).floor }
         var result: [[Bool]] = []
         for k in 0..<nc {
-            // Per frame of k's speech: bleed, own, or unknown (no channel carries energy
-            // above its own noise floor there, e.g. a stop closure); unknown frames take the
-            // label of the nearest known frame.
+            // Per frame of k's speech: bleed, own, or unknown (k carries no energy above its
+            // own noise floor there, e.g. a stop closure, or a weak stretch of the other voice
+            // whose bleed sinks into k's noise); unknown frames take the label of the nearest
+            // known frame.
             var label = [Int8](repeating: 0, count: n)  // 1 own, -1 bleed, 0 unknown
             for i in 0..<n where masks[k][i] {
                 var l: Int8 = levels[k][i] >= floors[k][i] + 6 ? 1 : 0
                 for j in 0..<nc where j != k && masks[j][i] && levels[j][i] >= floors[j][i] + 6 {
                     if levels[j][i] - levels[k][i] > offset[j][k] { l = -1; break }
-                    l = 1
                 }
                 label[i] = l
             }
@@ -167,13 +167,19 @@ public enum ConversationAnalysis {
     /// Turns: all speech stretches in start order; a speaker's stretches join into one turn
     /// until another speaker starts a stretch that outlasts the current turn (that speaker
     /// takes the floor). Another speaker's stretch that ends inside the current turn
-    /// (a backchannel) is an overlap and an interruption without a floor change.
+    /// (a backchannel) is an overlap and an interruption without a floor change. For the
+    /// turns, a speaker's stretches less than `config.turnJoinS` apart count as one (a
+    /// speaker who starts inside the other's turn, stops briefly while the other finishes and
+    /// goes on has taken the floor at the first start); `speech`, talk share and overlaps
+    /// keep the stretches as found.
     public static func analyze(
         speakers: [String], speech: [[Span]], estimate: Bool, method: String,
         config: ConversationConfig = ConversationConfig()
     ) -> Conversation {
         var events: [(speaker: Int, span: Span)] = []
-        for (k, spans) in speech.enumerated() { for s in spans { events.append((k, s)) } }
+        for (k, spans) in speech.enumerated() {
+            for s in joined(spans, gapS: config.turnJoinS) { events.append((k, s)) }
+        }
         events.sort { $0.span.start != $1.span.start ? $0.span.start < $1.span.start : $0.speaker < $1.speaker }
 
         var turns: [(speaker: Int, start: Double, end: Double)] = []
@@ -227,7 +233,21 @@ public enum ConversationAnalysis {
             turns: turns.map { Turn(speaker: speakers[$0.speaker], start: $0.start, end: $0.end) },
             talkShare: share, responseLatenciesS: latencies, transitions: transitions,
             overlaps: overlapSpans(speech, minS: config.minOverlapS), interruptions: interruptions,
-            speech: speech)
+            speech: speech
+        ).separatingBackchannels(config: config)
+    }
+
+    /// `spans` (sorted) with the gaps shorter than `gapS` closed.
+    static func joined(_ spans: [Span], gapS: Double) -> [Span] {
+        var out: [Span] = []
+        for s in spans {
+            if let last = out.last, s.start - last.end < gapS {
+                out[out.count - 1].end = max(last.end, s.end)
+            } else {
+                out.append(s)
+            }
+        }
+        return out
     }
 
     /// Stretches where at least two speakers talk at once (sweep over span edges).

@@ -80,7 +80,11 @@ extension PitchSummary {
     /// independently of duration, with the same numbers as `init(track:)`: sums are taken
     /// in the same order, and the median's order statistics are selected exactly by
     /// `ExactQuantile` (one pass each).
-    public init(source: ChannelFrameSource, chunk: Int = 1 << 15) throws {
+    ///
+    /// With `only`, just the frames whose centres fall inside those spans (sorted, disjoint)
+    /// count as voiced: a speaker's own-voice speech (`OwnVoice`), leaving out the frames
+    /// where the channel only carries another speaker's voice. `frames` stays the channel's.
+    public init(source: ChannelFrameSource, only spans: [Span]? = nil, chunk: Int = 1 << 15) throws {
         let g = source.grid
         frames = g.count
         voicedFrames = 0
@@ -88,7 +92,8 @@ extension PitchSummary {
             var a = 0
             while a < g.count {
                 let b = min(g.count, a + chunk)
-                let f0 = try source.load(a..<b).pitch.f0
+                var f0 = try source.load(a..<b).pitch.f0
+                if let spans { maskOutside(spans, grid: g, range: a..<b, &f0) }
                 f0.withUnsafeBufferPointer(body)
                 a = b
             }
@@ -141,13 +146,18 @@ extension PitchSummary {
 }
 
 /// Energy mean of a channel's intensity track read in chunks (as `meanIntensityDB`).
-public func meanIntensityDB(source: ChannelFrameSource, chunk: Int = 1 << 15) throws -> Double? {
+/// With `only`, just the frames inside those spans (a speaker's own-voice speech).
+public func meanIntensityDB(source: ChannelFrameSource, only spans: [Span]? = nil, chunk: Int = 1 << 15) throws -> Double? {
     let g = source.grid
     var mean = EnergyMean()
     var a = 0
     while a < g.count {
         let b = min(g.count, a + chunk)
-        for v in try source.load(a..<b).intensity.db { mean.add(v) }
+        var db = try source.load(a..<b).intensity.db
+        // Only the own-voice frames count: a frame outside them carries another speaker, it is
+        // not silence (NaN is skipped; a floor frame inside is silence, with no energy).
+        if let spans { maskOutside(spans, grid: g, range: a..<b, &db, fill: .nan) }
+        for v in db { mean.add(v) }
         a = b
     }
     return mean.db

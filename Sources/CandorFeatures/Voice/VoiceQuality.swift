@@ -191,7 +191,7 @@ public struct VoiceData: Sendable {
     }
 
     /// Marks the report unreliable when the channel clips (a channel-wide property).
-    private func withClipping(_ report: VoiceReport) -> VoiceReport {
+    func withClipping(_ report: VoiceReport) -> VoiceReport {
         var r = report
         let clipFraction = samples > 0 ? Double(clippedSamples) / Double(samples) : 0
         if clipFraction > 0.001 {

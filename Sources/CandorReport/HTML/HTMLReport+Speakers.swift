@@ -7,7 +7,9 @@ extension HTMLReport {
     static func channelSummary(_ a: AnalysisData, _ t: ReportStrings, _ h: inout HTMLBuilder) {
         h.heading(2, t.speakers, id: "speakers")
         if a.channels.isEmpty { h.notComputed(t.fill(t.notComputed, t.channelMeasures)); return }
-        let share = Dictionary(a.conversation?.talkShare.map { ($0.speaker, $0.share) } ?? [], uniquingKeysWith: { x, _ in x })
+        let share = Dictionary(
+            a.conversation.map { $0.measuredTalkShare.isEmpty ? $0.talkShare : $0.measuredTalkShare }?.map { ($0.speaker, $0.share) } ?? [],
+            uniquingKeysWith: { x, _ in x })
         let notComputed = t.notComputedCell
         func get(_ list: [NamedValue]?, _ k: String) -> Double? { list?.first { $0.name == k }?.value }
         func cell(_ list: [NamedValue]?, _ k: String, _ d: Int, scale: Double = 1) -> String {
@@ -40,6 +42,7 @@ extension HTMLReport {
         h.paragraph(t.unreliableNote, cls: "note")
         if a.channels.contains(where: { $0.voice == nil }) { h.paragraph(t.voiceMissing, cls: "missing") }
         if a.conversation?.estimate == true { h.paragraph(t.monoEstimate, cls: "warn") }
+        for w in a.warnings { h.paragraph(t.fill(t.warning, w), cls: "warn") }
     }
 
     // MARK: - Interview practice
@@ -48,15 +51,20 @@ extension HTMLReport {
         h.heading(2, t.practice, id: "interview-quality")
         if let c = a.conversation {
             let lat = c.responseLatencies.sorted()
-            let median = lat.isEmpty ? nil : (lat.count % 2 == 1 ? lat[lat.count / 2] : (lat[lat.count / 2 - 1] + lat[lat.count / 2]) / 2)
+            // The analysis's own median (conversation.measures); recomputed only for older files.
+            let median =
+                c.latencyMedian
+                ?? (lat.isEmpty ? nil : (lat.count % 2 == 1 ? lat[lat.count / 2] : (lat[lat.count / 2 - 1] + lat[lat.count / 2]) / 2))
+            let share = c.measuredTalkShare.isEmpty ? c.talkShare : c.measuredTalkShare
             let overlapSeconds = c.overlaps.reduce(0) { $0 + $1.end - $1.start }
-            let rows: [[String]] = [
+            var rows: [[String]] = [
                 [t.turns, String(c.turns.count)],
-                [t.talkShare, c.talkShare.map { "\(t.role($0.speaker)) \(formatValue($0.share * 100, digits: 1)) %" }.joined(separator: t.listSeparator)],
-                [t.latencyMedian, t.fill(t.latencyOver, formatValue(median, digits: 2), String(lat.count))],
+                [t.talkShare, share.map { "\(t.role($0.speaker)) \(formatValue($0.share * 100, digits: 1)) %" }.joined(separator: t.listSeparator)],
+                [t.latencyMedian, t.fill(t.latencyOver, formatValue(median, digits: 3), String(lat.count))],
                 [t.overlaps, t.fill(t.overlapsValue, String(c.overlaps.count), formatValue(overlapSeconds, digits: 2))],
                 [t.interruptions, interruptionSummary(c, t)],
             ]
+            if let b = c.backchannels { rows.append([t.backchannels, String(b)]) }
             h.table(t.conversationHeader, rows, cls: "kv")
             // A long list is folded: the count above, every interruption one click away.
             if c.interruptions.count > 10 {
@@ -99,13 +107,17 @@ extension HTMLReport {
     /// Up to ten interruptions listed; more are counted here and listed in a folded list.
     static func interruptionSummary(_ c: ConversationData, _ t: ReportStrings) -> String {
         if c.interruptions.isEmpty { return "0" }
-        if c.interruptions.count > 10 {
+        // Counts by direction as the analysis computed them (else counted here).
+        var counts = c.interruptionCounts.map { "\(t.role($0.by)) → \(t.role($0.of)) \($0.count)" }
+        if counts.isEmpty {
             var by: [String: Int] = [:]
-            for i in c.interruptions { by[t.role(i.speaker), default: 0] += 1 }
-            let counts = by.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: t.listSeparator)
-            return t.fill(t.interruptionsFolded, String(c.interruptions.count), counts)
+            for i in c.interruptions { by["\(t.role(i.speaker)) → \(t.role(i.interrupted))", default: 0] += 1 }
+            counts = by.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         }
-        return c.interruptions.map { t.fill(t.interruptionItem, t.role($0.speaker), t.role($0.interrupted), formatClock($0.time, fine: true)) }
+        let summary = t.fill(t.interruptionsFolded, String(c.interruptions.count), counts.joined(separator: t.listSeparator))
+        if c.interruptions.count > 10 { return summary }
+        return summary + t.listSeparator
+            + c.interruptions.map { t.fill(t.interruptionItem, t.role($0.speaker), t.role($0.interrupted), formatClock($0.time, fine: true)) }
             .joined(separator: t.listSeparator)
     }
 

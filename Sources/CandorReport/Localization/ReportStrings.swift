@@ -65,6 +65,8 @@ public struct ReportStrings: Sendable {
     var practice: String
     var turns: String
     var talkShare: String
+    var warning: String
+    var backchannels: String
     var latencyMedian: String
     var latencyOver: String
     var overlaps: String
