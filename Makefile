@@ -27,11 +27,8 @@ serve-demo: release
 openapi:
 	python3 scripts/openapi.py
 
-# The code under the format check (.swift-format; the remaining modules join it as they are
-# next reformatted: see CONTRIBUTING.md).
-FORMAT_PATHS = Sources/Candor Sources/CandorCore Sources/CandorDSP Sources/CandorAudio Sources/CandorSynth \
-	Sources/CandorFeatures Sources/candor Tests/CandorTests Tests/CandorTestSupport Tests/CandorDSPTests \
-	Tests/CandorFeaturesTests Examples/analyze-file Sources/CandorServer Sources/CandorCLI/Serve Tests/CandorServerTests
+# The code under the format check (.swift-format): every Swift source, test and example.
+FORMAT_PATHS = Sources Tests Examples
 
 format-check:
 	$(SWIFT) format lint --strict --configuration .swift-format --recursive $(FORMAT_PATHS)

@@ -121,7 +121,8 @@ func computeInterview(
             let own = ownVoice ? clip(timing.speech[ch], to: s.span) : nil
             if let own {
                 maskOutside(clip(ownPitch?[ch] ?? own, to: s.span), grid: c.grid, range: r, &f.pitch.f0)
-                maskOutside(own, grid: c.grid, range: r, &f.intensity.db, fill: .nan)  // another speaker's frames do not count (NaN is skipped)
+                // Another speaker's frames do not count in the energy mean (NaN is skipped).
+                maskOutside(own, grid: c.grid, range: r, &f.intensity.db, fill: .nan)
             }
             let p = PitchSummary(track: f.pitch)
             let v = try own.map { try voice[ch].report(only: $0) } ?? voice[ch].report(from: s.start, to: s.end)

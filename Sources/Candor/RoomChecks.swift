@@ -139,7 +139,8 @@ package func conversationMetrics(
 /// The summary's conversation line, from the measures (the numbers the JSON carries).
 func conversationSummary(_ c: Conversation, _ m: ConversationMeasures, _ t: SummaryStrings) -> String {
     let share = m.speakers.map { "\($0.speaker) \(formatNumber(100 * $0.talkShare, digits: 1))%" }.joined(separator: t.separator)
-    let lat = m.responseLatencyMedianS.map { t.fill(t.latency, formatNumber($0, digits: 3), String(m.responseLatencyCount)) } ?? t.latencyNone
+    let lat =
+        m.responseLatencyMedianS.map { t.fill(t.latency, formatNumber($0, digits: 3), String(m.responseLatencyCount)) } ?? t.latencyNone
     let dirs = m.interruptionsByDirection.map { "\($0.by) → \($0.of) \($0.count)" }.joined(separator: t.separator)
     return t.fill(
         t.conversationMeasured, c.estimate ? t.estimate : "", String(c.turns.count), share, lat, String(m.overlaps),

@@ -3,8 +3,12 @@ public struct SessionRef: Hashable, Sendable, CustomStringConvertible {
     public let caseID: String
     public let sessionID: String
     public init(caseID: String, sessionID: String) throws {
-        guard AuditRecord.isValidIdentifier(caseID) else { throw AuditError("invalid case id \"\(caseID)\" (use 1-128 of A-Z a-z 0-9 . _ -)") }
-        guard AuditRecord.isValidIdentifier(sessionID) else { throw AuditError("invalid session id \"\(sessionID)\" (use 1-128 of A-Z a-z 0-9 . _ -)") }
+        guard AuditRecord.isValidIdentifier(caseID) else {
+            throw AuditError("invalid case id \"\(caseID)\" (use 1-128 of A-Z a-z 0-9 . _ -)")
+        }
+        guard AuditRecord.isValidIdentifier(sessionID) else {
+            throw AuditError("invalid session id \"\(sessionID)\" (use 1-128 of A-Z a-z 0-9 . _ -)")
+        }
         self.caseID = caseID
         self.sessionID = sessionID
     }

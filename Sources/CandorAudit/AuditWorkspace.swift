@@ -44,7 +44,9 @@ public final class AuditWorkspace {
         let signer = try keys.operatorSigner(name)
         // Never sign with a key that verification will not trust (its public key must be kept).
         guard try keys.allOperatorKeys().contains(signer.verifierKey.encoded) else {
-            throw AuditError("operator \(name): key \(signer.verifierKey.encoded) is not among the trusted operator keys in \(keys.directory)/operators; refusing to sign")
+            throw AuditError(
+                "operator \(name): key \(signer.verifierKey.encoded) is not among the trusted operator keys in \(keys.directory)/operators; refusing to sign"
+            )
         }
         let logSigner = try keys.logSigner()
         let appended: [Int] = try store.withSessionLock(s) {
@@ -57,16 +59,24 @@ public final class AuditWorkspace {
                 guard let steps = KeyStore.chain(try keys.logRotations(), from: old, to: logKey) else {
                     throw AuditError("log key: no recorded rotation from \(old) to the current key")
                 }
-                prefix.insert(RecordDraft(.keyRotated, ["key_kind": "log", "old_key": .string(old), "new_key": .string(logKey),
-                                                        "endorsements": Self.endorsements(steps)]), at: 0)
+                prefix.insert(
+                    RecordDraft(
+                        .keyRotated,
+                        [
+                            "key_kind": "log", "old_key": .string(old), "new_key": .string(logKey),
+                            "endorsements": Self.endorsements(steps),
+                        ]), at: 0)
             }
-            if existing.isEmpty && !drafts.isEmpty && drafts.first?.type != .sessionOpened { prefix.insert(RecordDraft(.sessionOpened), at: 0) }
+            if existing.isEmpty && !drafts.isEmpty && drafts.first?.type != .sessionOpened {
+                prefix.insert(RecordDraft(.sessionOpened), at: 0)
+            }
             var seqs: [Int] = []
             for (k, draft) in (prefix + drafts).enumerated() {
                 let seq = leaves.count
                 let prev = leaves.last.map(Hex.encode) ?? AuditRecord.genesisPrev
-                let bytes = try AuditRecord.build(caseID: s.caseID, sessionID: s.sessionID, seq: seq, prev: prev,
-                                                  time: AuditRecord.timestamp(), draft: draft, signer: signer)
+                let bytes = try AuditRecord.build(
+                    caseID: s.caseID, sessionID: s.sessionID, seq: seq, prev: prev,
+                    time: AuditRecord.timestamp(), draft: draft, signer: signer)
                 let leaf = Merkle.leafHash(bytes)
                 try store.insertRecord(s, seq: seq, bytes: bytes, leafHash: leaf)
                 Self.testPause()
@@ -128,7 +138,8 @@ public final class AuditWorkspace {
     }
 
     static func endorsements(_ steps: [KeyStore.Rotation]) -> AuditJSON {
-        .array(steps.map { .object(["old_key": .string($0.oldKey), "new_key": .string($0.newKey), "endorsement": .string($0.endorsement)]) })
+        .array(
+            steps.map { .object(["old_key": .string($0.oldKey), "new_key": .string($0.newKey), "endorsement": .string($0.endorsement)]) })
     }
 
     /// key_rotated drafts linking the operator's key in its last record of this session to its current key.
@@ -142,7 +153,9 @@ public final class AuditWorkspace {
         guard let steps = KeyStore.chain(try keys.rotations(name), from: from, to: current) else {
             throw AuditError("operator \(name): no recorded rotation from key \(from) to the current key")
         }
-        return [RecordDraft(.keyRotated, ["old_key": .string(from), "new_key": .string(current), "endorsements": Self.endorsements(steps)])]
+        return [
+            RecordDraft(.keyRotated, ["old_key": .string(from), "new_key": .string(current), "endorsements": Self.endorsements(steps)])
+        ]
     }
 
     /// Opens a stored checkpoint with the current log key or, after `keys rotate --log`, with a
@@ -189,9 +202,10 @@ public final class AuditWorkspace {
             let note = try store.latestCheckpoint(s)?.note
             // After `keys rotate --log`, a session not yet re-signed has a checkpoint by a retired, endorsed log key.
             let logKey = try note.flatMap { try? openCheckpoint($0).1 } ?? keys.logVerifierKey()
-            return LogContents(lines: recs.map(\.bytes), checkpoint: note,
-                               logKey: logKey.encoded, operatorKeys: try keys.allOperatorKeys(),
-                               results: results)
+            return LogContents(
+                lines: recs.map(\.bytes), checkpoint: note,
+                logKey: logKey.encoded, operatorKeys: try keys.allOperatorKeys(),
+                results: results)
         }
     }
 
@@ -208,14 +222,20 @@ public final class AuditWorkspace {
 
     /// Appends a supervisor's review of record `concernsSeq`.
     @discardableResult
-    public func review(_ s: SessionRef, operator operatorName: String? = nil, concernsSeq: Int, kind: String,
-                       note: String, override: String? = nil) throws -> Int {
+    public func review(
+        _ s: SessionRef, operator operatorName: String? = nil, concernsSeq: Int, kind: String,
+        note: String, override: String? = nil
+    ) throws -> Int {
         guard ["note", "override", "disregard"].contains(kind) else { throw AuditError("review kind must be note, override or disregard") }
         if kind == "override" && override == nil { throw AuditError("an override review needs --value") }
         let recs = try store.records(s)
-        guard concernsSeq >= 0, concernsSeq < recs.count else { throw AuditError("\(s) has no record with seq \(concernsSeq)", status: .invalidInput) }
-        var fields: [String: AuditJSON] = ["kind": .string(kind), "note": .string(note), "concerns_seq": .int(Int64(concernsSeq)),
-                                           "concerns_leaf": .string(Hex.encode(Merkle.leafHash(recs[concernsSeq].bytes)))]
+        guard concernsSeq >= 0, concernsSeq < recs.count else {
+            throw AuditError("\(s) has no record with seq \(concernsSeq)", status: .invalidInput)
+        }
+        var fields: [String: AuditJSON] = [
+            "kind": .string(kind), "note": .string(note), "concerns_seq": .int(Int64(concernsSeq)),
+            "concerns_leaf": .string(Hex.encode(Merkle.leafHash(recs[concernsSeq].bytes))),
+        ]
         if let override { fields["override"] = .string(override) }
         return try append(s, operator: operatorName, [RecordDraft(.review, fields)]).first ?? -1
     }
@@ -238,11 +258,13 @@ public final class AuditWorkspace {
         try store.withReadSnapshot {
             let leaves = try store.records(s).map { Merkle.leafHash($0.bytes) }
             guard let cp = try store.latestCheckpoint(s), cp.size <= leaves.count,
-                  let proof = Merkle.inclusionProof(index: seq, leaves: Array(leaves[0..<cp.size])) else {
+                let proof = Merkle.inclusionProof(index: seq, leaves: Array(leaves[0..<cp.size]))
+            else {
                 throw AuditError("\(s): no record \(seq) under the latest checkpoint")
             }
-            return InclusionProof(seq: seq, size: cp.size, leafHash: leaves[seq], root: Merkle.root(Array(leaves[0..<cp.size])),
-                                  proof: proof, checkpoint: cp.note)
+            return InclusionProof(
+                seq: seq, size: cp.size, leafHash: leaves[seq], root: Merkle.root(Array(leaves[0..<cp.size])),
+                proof: proof, checkpoint: cp.note)
         }
     }
 
@@ -251,7 +273,8 @@ public final class AuditWorkspace {
         try store.withReadSnapshot {
             let leaves = try store.records(s).map { Merkle.leafHash($0.bytes) }
             guard let cp = try store.latestCheckpoint(s), cp.size <= leaves.count, let old = try store.checkpoint(s, size: oldSize),
-                  let proof = Merkle.consistencyProof(oldSize: oldSize, leaves: Array(leaves[0..<cp.size])) else {
+                let proof = Merkle.consistencyProof(oldSize: oldSize, leaves: Array(leaves[0..<cp.size]))
+            else {
                 throw AuditError("\(s): no checkpoint of size \(oldSize)")
             }
             return (old, cp.note, proof)
@@ -273,14 +296,22 @@ public final class AuditWorkspace {
                 throw AuditError("audit log of \(s) is not intact and not a torn tail (\(failure)); repair refuses to change it")
             }
             if let n = try signedTail(s, from: from) {
-                throw AuditError("audit log of \(s): the \(n) record(s) beyond the last checkpoint (size \(from)) chain and carry valid signatures, so its checkpoints were deleted, not torn by an interrupted write; repair refuses to quarantine them")
+                throw AuditError(
+                    "audit log of \(s): the \(n) record(s) beyond the last checkpoint (size \(from)) chain and carry valid signatures, so its checkpoints were deleted, not torn by an interrupted write; repair refuses to quarantine them"
+                )
             }
             let moved = try store.quarantineRecords(s, fromSeq: from, reason: reason)
             let digest = Merkle.sha256(moved.flatMap { $0.bytes + [0x0A] })
-            try append(s, operator: name, [RecordDraft(.repaired, [
-                "discarded_from_seq": .int(Int64(from)), "discarded_records": .int(Int64(moved.count)),
-                "discarded_sha256": .string(Hex.encode(digest)), "reason": .string(reason),
-            ])])
+            try append(
+                s, operator: name,
+                [
+                    RecordDraft(
+                        .repaired,
+                        [
+                            "discarded_from_seq": .int(Int64(from)), "discarded_records": .int(Int64(moved.count)),
+                            "discarded_sha256": .string(Hex.encode(digest)), "reason": .string(reason),
+                        ])
+                ])
             return moved.count
         }
     }

@@ -24,9 +24,10 @@ public enum AuditBundle {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: resDir)) ?? [] {
             if let b = file("results/\(name)") { results["results/\(name)"] = b }
         }
-        return LogContents(lines: lines, lastLineUnterminated: unterminated,
-                           checkpoint: file("checkpoint").map { String(decoding: $0, as: UTF8.self) },
-                           logKey: String(decoding: vkey, as: UTF8.self), operatorKeys: ops, results: results)
+        return LogContents(
+            lines: lines, lastLineUnterminated: unterminated,
+            checkpoint: file("checkpoint").map { String(decoding: $0, as: UTF8.self) },
+            logKey: String(decoding: vkey, as: UTF8.self), operatorKeys: ops, results: results)
     }
 
     /// Writes `contents` as a bundle at `dir` (which must not exist or be an empty folder;

@@ -18,7 +18,9 @@ public struct KeyStore: Sendable {
     // MARK: files
 
     static func createDirectory(_ dir: String) throws {
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
             throw AuditError("\(dir): cannot create directory: \(error.localizedDescription)")
         }
     }
@@ -94,7 +96,9 @@ public struct KeyStore: Sendable {
     /// default operator only when the workspace has none yet.
     @discardableResult
     public func initOperator(_ name: String) throws -> NoteVerifierKey {
-        guard AuditRecord.isValidIdentifier(name) else { throw AuditError("invalid operator name \"\(name)\" (use 1-128 of A-Z a-z 0-9 . _ -)") }
+        guard AuditRecord.isValidIdentifier(name) else {
+            throw AuditError("invalid operator name \"\(name)\" (use 1-128 of A-Z a-z 0-9 . _ -)")
+        }
         try Self.createDirectory(operatorsDir)
         _ = try logSigner()
         let signer = try NoteSigner.generate(name: name)
@@ -139,8 +143,12 @@ public struct KeyStore: Sendable {
     }
 
     public func operatorSigner(_ name: String) throws -> NoteSigner {
-        guard AuditRecord.isValidIdentifier(name) else { throw AuditError("invalid operator name \"\(name.prefix(140))\" (use 1-128 of A-Z a-z 0-9 . _ -)") }
-        guard hasOperator(name) else { throw AuditError("no key for operator \"\(name)\" in \(operatorsDir): run candor keys init --operator \(name)") }
+        guard AuditRecord.isValidIdentifier(name) else {
+            throw AuditError("invalid operator name \"\(name.prefix(140))\" (use 1-128 of A-Z a-z 0-9 . _ -)")
+        }
+        guard hasOperator(name) else {
+            throw AuditError("no key for operator \"\(name)\" in \(operatorsDir): run candor keys init --operator \(name)")
+        }
         return try Self.readPrivate(operatorPath("\(name).key"))
     }
 

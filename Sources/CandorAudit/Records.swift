@@ -35,8 +35,10 @@ public enum AuditRecord {
     }
 
     /// Builds the canonical bytes of a signed record.
-    public static func build(caseID: String, sessionID: String, seq: Int, prev: String, time: String,
-                             draft: RecordDraft, signer: NoteSigner) throws -> [UInt8] {
+    public static func build(
+        caseID: String, sessionID: String, seq: Int, prev: String, time: String,
+        draft: RecordDraft, signer: NoteSigner
+    ) throws -> [UInt8] {
         for k in draft.fields.keys where envelopeFields.contains(k) {
             throw AuditError("record field \"\(k)\" is reserved")
         }
@@ -60,13 +62,16 @@ public enum AuditRecord {
         var t = time_t(ms / 1000)
         var tmv = tm()
         gmtime_r(&t, &tmv)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(tmv.tm_year) + 1900, Int(tmv.tm_mon) + 1,
-                      Int(tmv.tm_mday), Int(tmv.tm_hour), Int(tmv.tm_min), Int(tmv.tm_sec), Int(ms % 1000))
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(tmv.tm_year) + 1900, Int(tmv.tm_mon) + 1,
+            Int(tmv.tm_mday), Int(tmv.tm_hour), Int(tmv.tm_min), Int(tmv.tm_sec), Int(ms % 1000))
     }
 
     /// Identifiers for cases, sessions and operators: 1–128 of A–Z a–z 0–9 . _ - (not starting with . or -).
     public static func isValidIdentifier(_ s: String) -> Bool {
-        guard !s.isEmpty, s.utf8.count <= 128, let first = s.utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "-") else { return false }
+        guard !s.isEmpty, s.utf8.count <= 128, let first = s.utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "-") else {
+            return false
+        }
         return s.utf8.allSatisfy { c in
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
                 || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")

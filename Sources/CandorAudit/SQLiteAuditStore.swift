@@ -23,7 +23,11 @@ public final class SQLiteAuditStore: AuditStore {
             guard FileManager.default.fileExists(atPath: path) else { throw AuditError("\(path): no audit database") }
             var escaped = ""
             for ch in path.unicodeScalars {
-                if ch == "%" || ch == "?" || ch == "#" { escaped += String(format: "%%%02X", ch.value) } else { escaped.unicodeScalars.append(ch) }
+                if ch == "%" || ch == "?" || ch == "#" {
+                    escaped += String(format: "%%%02X", ch.value)
+                } else {
+                    escaped.unicodeScalars.append(ch)
+                }
             }
             // immutable=1 ignores the write-ahead log: only without a non-empty -wal file,
             // else it would show an older state of the log.
@@ -31,7 +35,8 @@ public final class SQLiteAuditStore: AuditStore {
             for mode in walSize > 0 ? ["mode=ro"] : ["mode=ro", "mode=ro&immutable=1"] {
                 sqlite3_close(handle)
                 handle = nil
-                let rc = sqlite3_open_v2("file:\(escaped)?\(mode)", &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nil)
+                let rc = sqlite3_open_v2(
+                    "file:\(escaped)?\(mode)", &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nil)
                 guard rc == SQLITE_OK, let h = handle else { continue }
                 if sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", nil, nil, nil) == SQLITE_OK { break }
             }
@@ -54,7 +59,8 @@ public final class SQLiteAuditStore: AuditStore {
         sqlite3_busy_timeout(handle, busyTimeoutMs)
         try exec("PRAGMA journal_mode=WAL")
         try exec("PRAGMA synchronous=FULL")
-        try exec("""
+        try exec(
+            """
             CREATE TABLE IF NOT EXISTS audit_records (
                 case_id TEXT NOT NULL, session_id TEXT NOT NULL, seq INTEGER NOT NULL,
                 bytes BLOB NOT NULL, leaf_hash BLOB NOT NULL,
@@ -87,7 +93,11 @@ public final class SQLiteAuditStore: AuditStore {
         }
     }
 
-    private enum Param { case text(String), int(Int), blob([UInt8]) }
+    private enum Param {
+        case text(String)
+        case int(Int)
+        case blob([UInt8])
+    }
 
     /// Runs one statement, calling `row` for each result row.
     private func query(_ sql: String, _ params: [Param], row: (OpaquePointer) throws -> Void = { _ in }) throws {
@@ -101,7 +111,9 @@ public final class SQLiteAuditStore: AuditStore {
             case .text(let s): sqlite3_bind_text(stmt, idx, s, -1, transient)
             case .int(let v): sqlite3_bind_int64(stmt, idx, Int64(v))
             case .blob(let b):
-                _ = b.withUnsafeBytes { sqlite3_bind_blob(stmt, idx, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(b.count), transient) }
+                _ = b.withUnsafeBytes {
+                    sqlite3_bind_blob(stmt, idx, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(b.count), transient)
+                }
             }
         }
         while true {
@@ -161,22 +173,27 @@ public final class SQLiteAuditStore: AuditStore {
 
     public func records(_ s: SessionRef) throws -> [StoredRecord] {
         var out: [StoredRecord] = []
-        try query("SELECT seq, bytes, leaf_hash FROM audit_records WHERE case_id=? AND session_id=? ORDER BY seq",
-                  [.text(s.caseID), .text(s.sessionID)]) { st in
+        try query(
+            "SELECT seq, bytes, leaf_hash FROM audit_records WHERE case_id=? AND session_id=? ORDER BY seq",
+            [.text(s.caseID), .text(s.sessionID)]
+        ) { st in
             out.append(StoredRecord(seq: Int(sqlite3_column_int64(st, 0)), bytes: Self.blob(st, 1), leafHash: Self.blob(st, 2)))
         }
         return out
     }
 
     public func insertRecord(_ s: SessionRef, seq: Int, bytes: [UInt8], leafHash: [UInt8]) throws {
-        try query("INSERT INTO audit_records (case_id, session_id, seq, bytes, leaf_hash) VALUES (?,?,?,?,?)",
-                  [.text(s.caseID), .text(s.sessionID), .int(seq), .blob(bytes), .blob(leafHash)])
+        try query(
+            "INSERT INTO audit_records (case_id, session_id, seq, bytes, leaf_hash) VALUES (?,?,?,?,?)",
+            [.text(s.caseID), .text(s.sessionID), .int(seq), .blob(bytes), .blob(leafHash)])
     }
 
     public func latestCheckpoint(_ s: SessionRef) throws -> (size: Int, note: String)? {
         var out: (Int, String)?
-        try query("SELECT size, note FROM audit_checkpoints WHERE case_id=? AND session_id=? ORDER BY size DESC LIMIT 1",
-                  [.text(s.caseID), .text(s.sessionID)]) { st in
+        try query(
+            "SELECT size, note FROM audit_checkpoints WHERE case_id=? AND session_id=? ORDER BY size DESC LIMIT 1",
+            [.text(s.caseID), .text(s.sessionID)]
+        ) { st in
             out = (Int(sqlite3_column_int64(st, 0)), Self.text(st, 1))
         }
         return out.map { (size: $0.0, note: $0.1) }
@@ -184,34 +201,42 @@ public final class SQLiteAuditStore: AuditStore {
 
     public func checkpoint(_ s: SessionRef, size: Int) throws -> String? {
         var out: String?
-        try query("SELECT note FROM audit_checkpoints WHERE case_id=? AND session_id=? AND size=?",
-                  [.text(s.caseID), .text(s.sessionID), .int(size)]) { st in out = Self.text(st, 0) }
+        try query(
+            "SELECT note FROM audit_checkpoints WHERE case_id=? AND session_id=? AND size=?",
+            [.text(s.caseID), .text(s.sessionID), .int(size)]
+        ) { st in out = Self.text(st, 0) }
         return out
     }
 
     public func insertCheckpoint(_ s: SessionRef, size: Int, note: String) throws {
-        try query("INSERT OR REPLACE INTO audit_checkpoints (case_id, session_id, size, note) VALUES (?,?,?,?)",
-                  [.text(s.caseID), .text(s.sessionID), .int(size), .text(note)])
+        try query(
+            "INSERT OR REPLACE INTO audit_checkpoints (case_id, session_id, size, note) VALUES (?,?,?,?)",
+            [.text(s.caseID), .text(s.sessionID), .int(size), .text(note)])
     }
 
     public func quarantineRecords(_ s: SessionRef, fromSeq: Int, reason: String) throws -> [StoredRecord] {
         let moved = try records(s).filter { $0.seq >= fromSeq }
         let now = AuditRecord.timestamp()
         for r in moved {
-            try query("INSERT INTO audit_quarantine (case_id, session_id, seq, bytes, reason, quarantined_at) VALUES (?,?,?,?,?,?)",
-                      [.text(s.caseID), .text(s.sessionID), .int(r.seq), .blob(r.bytes), .text(reason), .text(now)])
+            try query(
+                "INSERT INTO audit_quarantine (case_id, session_id, seq, bytes, reason, quarantined_at) VALUES (?,?,?,?,?,?)",
+                [.text(s.caseID), .text(s.sessionID), .int(r.seq), .blob(r.bytes), .text(reason), .text(now)])
         }
-        try query("DELETE FROM audit_records WHERE case_id=? AND session_id=? AND seq>=?",
-                  [.text(s.caseID), .text(s.sessionID), .int(fromSeq)])
-        try query("DELETE FROM audit_checkpoints WHERE case_id=? AND session_id=? AND size>?",
-                  [.text(s.caseID), .text(s.sessionID), .int(fromSeq)])
+        try query(
+            "DELETE FROM audit_records WHERE case_id=? AND session_id=? AND seq>=?",
+            [.text(s.caseID), .text(s.sessionID), .int(fromSeq)])
+        try query(
+            "DELETE FROM audit_checkpoints WHERE case_id=? AND session_id=? AND size>?",
+            [.text(s.caseID), .text(s.sessionID), .int(fromSeq)])
         return moved
     }
 
     public func quarantined(_ s: SessionRef) throws -> [StoredRecord] {
         var out: [StoredRecord] = []
-        try query("SELECT seq, bytes FROM audit_quarantine WHERE case_id=? AND session_id=? ORDER BY rowid",
-                  [.text(s.caseID), .text(s.sessionID)]) { st in
+        try query(
+            "SELECT seq, bytes FROM audit_quarantine WHERE case_id=? AND session_id=? ORDER BY rowid",
+            [.text(s.caseID), .text(s.sessionID)]
+        ) { st in
             let bytes = Self.blob(st, 1)
             out.append(StoredRecord(seq: Int(sqlite3_column_int64(st, 0)), bytes: bytes, leafHash: Merkle.leafHash(bytes)))
         }
@@ -219,14 +244,17 @@ public final class SQLiteAuditStore: AuditStore {
     }
 
     public func putResult(_ s: SessionRef, _ r: StoredResult) throws {
-        try query("INSERT OR IGNORE INTO audit_results (case_id, session_id, sha256, name, bytes) VALUES (?,?,?,?,?)",
-                  [.text(s.caseID), .text(s.sessionID), .text(r.sha256), .text(r.name), .blob(r.bytes)])
+        try query(
+            "INSERT OR IGNORE INTO audit_results (case_id, session_id, sha256, name, bytes) VALUES (?,?,?,?,?)",
+            [.text(s.caseID), .text(s.sessionID), .text(r.sha256), .text(r.name), .blob(r.bytes)])
     }
 
     public func results(_ s: SessionRef) throws -> [StoredResult] {
         var out: [StoredResult] = []
-        try query("SELECT sha256, name, bytes FROM audit_results WHERE case_id=? AND session_id=? ORDER BY name",
-                  [.text(s.caseID), .text(s.sessionID)]) { st in
+        try query(
+            "SELECT sha256, name, bytes FROM audit_results WHERE case_id=? AND session_id=? ORDER BY name",
+            [.text(s.caseID), .text(s.sessionID)]
+        ) { st in
             out.append(StoredResult(sha256: Self.text(st, 0), name: Self.text(st, 1), bytes: Self.blob(st, 2)))
         }
         return out

@@ -29,8 +29,8 @@ public struct AuditError: CandorError, Sendable {
 /// An Ed25519 verifier key in the C2SP signed-note format `name+hexkeyid+base64(0x01‖pubkey)`.
 public struct NoteVerifierKey: Equatable, Hashable, Sendable {
     public let name: String
-    public let keyID: [UInt8]       // 4 bytes
-    public let publicKey: [UInt8]   // 32 bytes
+    public let keyID: [UInt8]  // 4 bytes
+    public let publicKey: [UInt8]  // 32 bytes
 
     public init(name: String, publicKey: [UInt8]) throws {
         guard NoteVerifierKey.isValidName(name) else { throw AuditError("invalid key name \"\(name)\"") }
@@ -58,7 +58,7 @@ public struct NoteVerifierKey: Equatable, Hashable, Sendable {
         // The base64 part may itself contain "+"; the name cannot.
         let parts = s.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[1].count == 8, let id = Hex.decode(String(parts[1])),
-              let key = Base64.decode(String(parts[2])), key.count == 33, key[0] == 0x01
+            let key = Base64.decode(String(parts[2])), key.count == 33, key[0] == 0x01
         else { throw AuditError("not an Ed25519 note verifier key: \"\(s.prefix(80))\"") }
         try self.init(name: String(parts[0]), publicKey: Array(key[1...]))
         guard keyID == id else { throw AuditError("verifier key \"\(name)\": key id does not match the key") }
@@ -103,7 +103,7 @@ public struct NoteSigner {
         let s = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = s.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY", let id = Hex.decode(String(parts[3])),
-              let seed = Base64.decode(String(parts[4])), seed.count == 33, seed[0] == 0x01
+            let seed = Base64.decode(String(parts[4])), seed.count == 33, seed[0] == 0x01
         else { throw AuditError("not an Ed25519 note signer key") }
         try self.init(name: String(parts[2]), seed: Array(seed[1...]))
         guard verifierKey.keyID == id else { throw AuditError("signer key \"\(name)\": key id does not match the key") }
@@ -117,7 +117,9 @@ public enum SignedNote {
 
     public static func sign(text: String, signer: NoteSigner) throws -> String {
         let body = Array(text.utf8)
-        guard body.last == 0x0A, !text.contains("\n\n") else { throw AuditError("note text must end in one newline and have no blank lines") }
+        guard body.last == 0x0A, !text.contains("\n\n") else {
+            throw AuditError("note text must end in one newline and have no blank lines")
+        }
         let sig = try signer.sign(body)
         return text + "\n" + "\u{2014} \(signer.name) " + Base64.encode(signer.verifierKey.keyID + sig) + "\n"
     }
@@ -185,7 +187,9 @@ public struct Checkpoint: Equatable, Sendable {
         guard !lines[0].isEmpty, let size = Int(sizeText), size >= 0, String(size) == sizeText else {
             throw AuditError("checkpoint size \"\(sizeText)\" is not a decimal integer")
         }
-        guard let root = Base64.decode(String(lines[2])), root.count == 32 else { throw AuditError("checkpoint root hash is not base64 SHA-256") }
+        guard let root = Base64.decode(String(lines[2])), root.count == 32 else {
+            throw AuditError("checkpoint root hash is not base64 SHA-256")
+        }
         self.init(origin: String(lines[0]), size: size, root: root)
     }
 

@@ -45,8 +45,10 @@ public struct LogContents: Sendable {
     /// Result files by their bundle-relative name (`results/<sha256>.json`); nil = not available.
     public var results: [String: [UInt8]]?
 
-    public init(lines: [[UInt8]], lastLineUnterminated: Bool = false, checkpoint: String?, logKey: String,
-                operatorKeys: [String], results: [String: [UInt8]]?) {
+    public init(
+        lines: [[UInt8]], lastLineUnterminated: Bool = false, checkpoint: String?, logKey: String,
+        operatorKeys: [String], results: [String: [UInt8]]?
+    ) {
         self.lines = lines
         self.lastLineUnterminated = lastLineUnterminated
         self.checkpoint = checkpoint
@@ -100,8 +102,10 @@ public enum LogVerifier {
     /// signature), the checkpoint's size and root, result files, evidence files, and
     /// consistency with an earlier checkpoint. Stops at the first failure.
     /// With `expected`, the log must be that session's (its origin names the case and session).
-    public static func verify(_ c: LogContents, evidence: [EvidenceFile] = [], since: String? = nil,
-                              expected: SessionRef? = nil) -> VerificationReport {
+    public static func verify(
+        _ c: LogContents, evidence: [EvidenceFile] = [], since: String? = nil,
+        expected: SessionRef? = nil
+    ) -> VerificationReport {
         var report = VerificationReport()
         do {
             try run(c, evidence: evidence, since: since, expected: expected, report: &report)
@@ -142,8 +146,10 @@ public enum LogVerifier {
         VerificationFailure(kind: kind, seq: seq, message: message)
     }
 
-    private static func run(_ c: LogContents, evidence: [EvidenceFile], since: String?, expected: SessionRef?,
-                            report: inout VerificationReport) throws(VerificationFailure) {
+    private static func run(
+        _ c: LogContents, evidence: [EvidenceFile], since: String?, expected: SessionRef?,
+        report: inout VerificationReport
+    ) throws(VerificationFailure) {
         // 1. The checkpoint, signed by the log key.
         let logKey: NoteVerifierKey
         do { logKey = try NoteVerifierKey(parsing: c.logKey) } catch {
@@ -179,8 +185,9 @@ public enum LogVerifier {
         let covered = min(c.lines.count, cp.size)
         for seq in 0..<covered {
             let line = c.lines[seq]
-            let obj = try checkRecord(line, seq: seq, unterminated: c.lastLineUnterminated && seq == c.lines.count - 1,
-                                      prevLeaf: leaves.last, records: records, leaves: leaves, trusted: trusted)
+            let obj = try checkRecord(
+                line, seq: seq, unterminated: c.lastLineUnterminated && seq == c.lines.count - 1,
+                prevLeaf: leaves.last, records: records, leaves: leaves, trusted: trusted)
             if seq == 0 {
                 caseID = obj["case"]?.stringValue ?? ""
                 sessionID = obj["session"]?.stringValue ?? ""
@@ -196,7 +203,9 @@ public enum LogVerifier {
         }
         // 3. Size and root.
         if c.lines.count < cp.size {
-            throw fail(.checkpoint, c.lines.count, "checkpoint commits to \(cp.size) records but only \(c.lines.count) are present (log truncated)")
+            throw fail(
+                .checkpoint, c.lines.count, "checkpoint commits to \(cp.size) records but only \(c.lines.count) are present (log truncated)"
+            )
         }
         if cp.size == 0 && !c.lines.isEmpty {
             throw fail(.tornTail, 0, "records exist but the checkpoint commits to none; run `candor audit repair`")
@@ -205,7 +214,10 @@ public enum LogVerifier {
             throw fail(.checkpoint, nil, "the Merkle root of the \(cp.size) records does not match the signed checkpoint")
         }
         if c.lines.count > cp.size {
-            throw fail(.tornTail, cp.size, "\(c.lines.count - cp.size) record(s) beyond the last signed checkpoint (size \(cp.size)): an append was interrupted; run `candor audit repair`")
+            throw fail(
+                .tornTail, cp.size,
+                "\(c.lines.count - cp.size) record(s) beyond the last signed checkpoint (size \(cp.size)): an append was interrupted; run `candor audit repair`"
+            )
         }
         // 4. Result files named in analysis_completed records.
         if let results = c.results {
@@ -237,8 +249,9 @@ public enum LogVerifier {
                     && (r["path"]?.stringValue).map { ($0 as NSString).lastPathComponent == base } == true
             }
             let firstEvidence = records.firstIndex { $0["type"]?.stringValue == RecordType.evidenceIngested.rawValue }
-            throw fail(.evidence, sameName ?? firstEvidence,
-                       "\(file.path) (sha256 \(file.sha256)) matches no recording or result in the log")
+            throw fail(
+                .evidence, sameName ?? firstEvidence,
+                "\(file.path) (sha256 \(file.sha256)) matches no recording or result in the log")
         }
         // 6. Consistency with an earlier checkpoint.
         if let since {
@@ -272,9 +285,11 @@ public enum LogVerifier {
     }
 
     /// One record: canonical JSON, envelope fields, chain links, signature.
-    private static func checkRecord(_ line: [UInt8], seq: Int, unterminated: Bool, prevLeaf: Merkle.Hash?,
-                                    records: [[String: AuditJSON]], leaves: [Merkle.Hash],
-                                    trusted: [String: NoteVerifierKey]) throws(VerificationFailure) -> [String: AuditJSON] {
+    private static func checkRecord(
+        _ line: [UInt8], seq: Int, unterminated: Bool, prevLeaf: Merkle.Hash?,
+        records: [[String: AuditJSON]], leaves: [Merkle.Hash],
+        trusted: [String: NoteVerifierKey]
+    ) throws(VerificationFailure) -> [String: AuditJSON] {
         if unterminated { throw fail(.hash, seq, "the last line of records.jsonl has no newline") }
         let value: AuditJSON
         do { value = try CanonicalJSON.parse(line) } catch { throw fail(.hash, seq, "record is not valid JSON (\(error))") }
@@ -286,14 +301,17 @@ public enum LogVerifier {
         guard let type = RecordType(rawValue: obj["type"]!.stringValue!) else { throw fail(.hash, seq, "unknown record type") }
         // Chain.
         guard obj["seq"]?.intValue == Int64(seq) else {
-            throw fail(.chain, seq, "expected seq \(seq), found \(obj["seq"].map { "\($0)" } ?? "none") (record deleted, inserted or reordered)")
+            throw fail(
+                .chain, seq, "expected seq \(seq), found \(obj["seq"].map { "\($0)" } ?? "none") (record deleted, inserted or reordered)")
         }
         let expectedPrev = prevLeaf.map(Hex.encode) ?? AuditRecord.genesisPrev
-        guard obj["prev"]!.stringValue! == expectedPrev else { throw fail(.chain, seq, "prev does not equal the leaf hash of the previous record") }
+        guard obj["prev"]!.stringValue! == expectedPrev else {
+            throw fail(.chain, seq, "prev does not equal the leaf hash of the previous record")
+        }
         if seq == 0 && type != .sessionOpened { throw fail(.chain, seq, "the first record is not session_opened") }
         if type == .review {
             guard let target = obj["concerns_seq"]?.intValue, target >= 0, target < Int64(seq),
-                  obj["concerns_leaf"]?.stringValue == Hex.encode(leaves[Int(target)])
+                obj["concerns_leaf"]?.stringValue == Hex.encode(leaves[Int(target)])
             else { throw fail(.chain, seq, "review does not link to an earlier record (concerns_seq, concerns_leaf)") }
         }
         // Signature.
@@ -315,11 +333,11 @@ public enum LogVerifier {
                 }
             }
             guard let oldText = obj["old_key"]?.stringValue, let newText = obj["new_key"]?.stringValue,
-                  let steps = obj["endorsements"]?.arrayValue, endorsedChain(steps, from: oldText, to: newText, trusted: keysInSteps)
+                let steps = obj["endorsements"]?.arrayValue, endorsedChain(steps, from: oldText, to: newText, trusted: keysInSteps)
             else { throw fail(.signature, seq, "log key rotation is not endorsed by the old log key") }
         } else if type == .keyRotated {
             guard let oldText = obj["old_key"]?.stringValue, obj["new_key"]?.stringValue == keyText,
-                  let steps = obj["endorsements"]?.arrayValue, endorsedChain(steps, from: oldText, to: keyText, trusted: trusted)
+                let steps = obj["endorsements"]?.arrayValue, endorsedChain(steps, from: oldText, to: keyText, trusted: trusted)
             else { throw fail(.signature, seq, "key_rotated is not endorsed by a chain of trusted old keys") }
         }
         return obj
@@ -331,9 +349,9 @@ public enum LogVerifier {
         var key = from
         for step in steps {
             guard let old = step["old_key"]?.stringValue, let new = step["new_key"]?.stringValue, old == key,
-                  let oldKey = trusted[old], let newKey = trusted[new], oldKey.name == newKey.name,
-                  let sig = step["endorsement"]?.stringValue.flatMap(Base64.decode),
-                  oldKey.isValidSignature(sig, for: AuditRecord.rotationMessage(oldKey: old, newKey: new))
+                let oldKey = trusted[old], let newKey = trusted[new], oldKey.name == newKey.name,
+                let sig = step["endorsement"]?.stringValue.flatMap(Base64.decode),
+                oldKey.isValidSignature(sig, for: AuditRecord.rotationMessage(oldKey: old, newKey: new))
             else { return false }
             key = new
         }

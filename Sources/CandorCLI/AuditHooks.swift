@@ -12,7 +12,9 @@ import Foundation
 func openAudit(_ workspace: String, storeURL: String? = nil, readOnly: Bool = false) throws -> AuditWorkspace {
     let store = try storeURL.map { try auditStore(url: $0) } ?? sharedAuditStore()
     let ws: AuditWorkspace
-    do { ws = try AuditWorkspace(path: workspace, store: store, readOnly: readOnly) } catch { throw CLIError(code: ExitCodes.failure, "\(error)") }
+    do { ws = try AuditWorkspace(path: workspace, store: store, readOnly: readOnly) } catch {
+        throw CLIError(code: ExitCodes.failure, "\(error)")
+    }
     attachWitnesses(ws)
     return ws
 }
@@ -30,7 +32,8 @@ func auditing<T>(_ body: () throws -> T) throws -> T {
 func requireOperator(_ ws: AuditWorkspace) throws -> String {
     let name = try auditing { try ws.keys.defaultOperator() }
     guard ws.keys.hasOperator(name) else {
-        throw CLIError(code: ExitCodes.failure, "no key for operator \"\(name)\" in \(ws.keys.directory): run candor keys init --operator \(name)")
+        throw CLIError(
+            code: ExitCodes.failure, "no key for operator \"\(name)\" in \(ws.keys.directory): run candor keys init --operator \(name)")
     }
     return name
 }
@@ -51,11 +54,13 @@ func auditPreflight(workspace: String, caseID: String, sessionID: String, storeU
 /// `audit verify` can re-hash it): either call `storeAnalysisResult` first (required for
 /// `--out -`), or let this function read `outputPath` when it is a file whose SHA-256 is
 /// `outputSHA256`.
-func auditAnalysis(workspace: String, caseID: String, sessionID: String,
-                   inputPath: String, inputBytes: Int, inputSHA256: String, inputFormat: String,
-                   outputPath: String, outputSHA256: String,
-                   softwareVersion: String, gitCommit: String,
-                   parameters: [String: String], models: [(id: String, sha256: String)], storeURL: String? = nil) throws {
+func auditAnalysis(
+    workspace: String, caseID: String, sessionID: String,
+    inputPath: String, inputBytes: Int, inputSHA256: String, inputFormat: String,
+    outputPath: String, outputSHA256: String,
+    softwareVersion: String, gitCommit: String,
+    parameters: [String: String], models: [(id: String, sha256: String)], storeURL: String? = nil
+) throws {
     let ws = try openAudit(workspace, storeURL: storeURL)
     let s = try sessionRef(caseID, sessionID)
     let op = try requireOperator(ws)
@@ -67,19 +72,22 @@ func auditAnalysis(workspace: String, caseID: String, sessionID: String,
         }
         _ = try ws.append(
             s, operator: op,
-            analysisDrafts(inputPath: inputPath, inputBytes: inputBytes, inputSHA256: inputSHA256, inputFormat: inputFormat,
-                           outputPath: outputPath, outputSHA256: outputSHA256, resultName: resultName,
-                           softwareVersion: softwareVersion, gitCommit: gitCommit, parameters: parameters, models: models))
+            analysisDrafts(
+                inputPath: inputPath, inputBytes: inputBytes, inputSHA256: inputSHA256, inputFormat: inputFormat,
+                outputPath: outputPath, outputSHA256: outputSHA256, resultName: resultName,
+                softwareVersion: softwareVersion, gitCommit: gitCommit, parameters: parameters, models: models))
     }
 }
 
 /// The evidence_ingested and analysis_completed records of one analysis (`extra` fields go
 /// into analysis_completed).
-func analysisDrafts(inputPath: String, inputBytes: Int, inputSHA256: String, inputFormat: String,
-                    outputPath: String, outputSHA256: String, resultName: String?,
-                    softwareVersion: String, gitCommit: String,
-                    parameters: [String: String], models: [(id: String, sha256: String)],
-                    extra: [String: AuditJSON] = [:]) -> [RecordDraft] {
+func analysisDrafts(
+    inputPath: String, inputBytes: Int, inputSHA256: String, inputFormat: String,
+    outputPath: String, outputSHA256: String, resultName: String?,
+    softwareVersion: String, gitCommit: String,
+    parameters: [String: String], models: [(id: String, sha256: String)],
+    extra: [String: AuditJSON] = [:]
+) -> [RecordDraft] {
     var analysis: [String: AuditJSON] = [
         "input_sha256": .string(inputSHA256), "output_sha256": .string(outputSHA256), "output_path": .string(outputPath),
         "software_version": .string(softwareVersion), "git_commit": .string(gitCommit),
@@ -90,8 +98,12 @@ func analysisDrafts(inputPath: String, inputBytes: Int, inputSHA256: String, inp
     if let resultName { analysis["result_file"] = .string(resultName) }
     analysis.merge(extra) { _, new in new }
     return [
-        RecordDraft(.evidenceIngested, ["path": .string(inputPath), "bytes": .int(Int64(inputBytes)),
-                                        "sha256": .string(inputSHA256), "format": .string(inputFormat)]),
+        RecordDraft(
+            .evidenceIngested,
+            [
+                "path": .string(inputPath), "bytes": .int(Int64(inputBytes)),
+                "sha256": .string(inputSHA256), "format": .string(inputFormat),
+            ]),
         RecordDraft(.analysisCompleted, analysis),
     ]
 }
@@ -99,8 +111,10 @@ func analysisDrafts(inputPath: String, inputBytes: Int, inputSHA256: String, inp
 /// Keeps an analysis JSON in the workspace for the case/session; returns its SHA-256 (hex).
 /// Its bundle name is `results/<sha256>.json`.
 @discardableResult
-func storeAnalysisResult(workspace: String, caseID: String, sessionID: String, data: [UInt8],
-                         storeURL: String? = nil) throws -> String {
+func storeAnalysisResult(
+    workspace: String, caseID: String, sessionID: String, data: [UInt8],
+    storeURL: String? = nil
+) throws -> String {
     let ws = try openAudit(workspace, storeURL: storeURL)
     let s = try sessionRef(caseID, sessionID)
     return try auditing { try ws.storeResult(s, bytes: data).sha256 }

@@ -10,15 +10,15 @@ public struct CalibrateCommand: ParsableCommand {
         commandName: "calibrate",
         abstract: "Measure the baseline-deviation model's false-flag rate on your own neutral interviews.",
         discussion: """
-        Give the analysis JSONs (from `candor analyze --segments`) of interviews in which nothing \
-        is expected to change: baseline segments and answer segments to neutral questions, with \
-        their speakers and roles. Every flag on such an answer is a false flag. The answers are \
-        re-scored with the model (default: the installed baseline-deviation model) at each \
-        baseline size (each speaker keeps their first n baseline segments) and with the full \
-        baseline, and the per-answer false-flag rate is printed with its exact (Clopper–Pearson) \
-        95% confidence interval, next to the model's declared alpha. Exit code 0 whatever the \
-        rate; 3 for unreadable input.
-        """)
+            Give the analysis JSONs (from `candor analyze --segments`) of interviews in which nothing \
+            is expected to change: baseline segments and answer segments to neutral questions, with \
+            their speakers and roles. Every flag on such an answer is a false flag. The answers are \
+            re-scored with the model (default: the installed baseline-deviation model) at each \
+            baseline size (each speaker keeps their first n baseline segments) and with the full \
+            baseline, and the per-answer false-flag rate is printed with its exact (Clopper–Pearson) \
+            95% confidence interval, next to the model's declared alpha. Exit code 0 whatever the \
+            rate; 3 for unreadable input.
+            """)
 
     @Argument(help: "Analysis JSON files of neutral interviews.")
     public var analyses: [String]
@@ -26,7 +26,9 @@ public struct CalibrateCommand: ParsableCommand {
     @Option(name: .long, help: "Model file (default: the installed baseline-deviation model).")
     public var model: String?
 
-    @Option(name: .customLong("baseline-sizes"), help: "Comma-separated baseline sizes to test (default 3,5); the full baseline is always added.")
+    @Option(
+        name: .customLong("baseline-sizes"),
+        help: "Comma-separated baseline sizes to test (default 3,5); the full baseline is always added.")
     public var baselineSizes: String = "3,5"
 
     @Option(name: .long, help: "Write the report (with every answer's score) as JSON here ('-' for stdout, which replaces the table).")
@@ -53,7 +55,8 @@ public struct CalibrateCommand: ParsableCommand {
                 loaded = try LoadedModel.load(path: model)
             } else {
                 guard let dir = ModelRegistry.locate() else {
-                    throw CLIError(code: ExitCodes.invalidInput, "calibrate: no models folder found; set CANDOR_MODELS or use --model M.json")
+                    throw CLIError(
+                        code: ExitCodes.invalidInput, "calibrate: no models folder found; set CANDOR_MODELS or use --model M.json")
                 }
                 loaded = try ModelRegistry.load(directory: dir).baselineDeviation().model
             }
@@ -80,13 +83,16 @@ public struct CalibrateCommand: ParsableCommand {
     static func readInterview(path: String) throws -> CalibrationInterview {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CLIError(code: ExitCodes.invalidInput, "\(path): cannot read (\(FileManager.default.fileExists(atPath: path) ? "permission or I/O error" : "no such file"))")
+            throw CLIError(
+                code: ExitCodes.invalidInput,
+                "\(path): cannot read (\(FileManager.default.fileExists(atPath: path) ? "permission or I/O error" : "no such file"))")
         }
         guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw CLIError(code: ExitCodes.invalidInput, "\(path): not a JSON object (expected an analysis JSON from `candor analyze`)")
         }
         guard let segs = root["segments"] as? [[String: Any]], !segs.isEmpty else {
-            throw CLIError(code: ExitCodes.invalidInput, "\(path): no segments (analyse with --segments FILE giving baseline and answer roles)")
+            throw CLIError(
+                code: ExitCodes.invalidInput, "\(path): no segments (analyse with --segments FILE giving baseline and answer roles)")
         }
         var out: [(start: Double, seg: SegmentFeatures)] = []
         var labels: [String: String] = [:]
@@ -97,7 +103,11 @@ public struct CalibrateCommand: ParsableCommand {
             var features: [String: Double?] = [:]
             for (k, v) in (s["features"] as? [String: Any]) ?? [:] { features[k] = (v as? NSNumber)?.doubleValue }
             let role = SegmentRole(rawValue: roleText) ?? .other
-            out.append(((s["start"] as? NSNumber)?.doubleValue ?? Double(i), SegmentFeatures(id: id, speaker: s["speaker"] as? String ?? "", role: role, features: features)))
+            out.append(
+                (
+                    (s["start"] as? NSNumber)?.doubleValue ?? Double(i),
+                    SegmentFeatures(id: id, speaker: s["speaker"] as? String ?? "", role: role, features: features)
+                ))
             labels[id] = s["label"] as? String ?? ""
         }
         out.sort { $0.start < $1.start }

@@ -13,7 +13,9 @@ func loggedEvidence(workspace: String, storeURL: String? = nil) throws -> (paths
     try auditing {
         for s in try ws.store.sessions() {
             for r in try ws.store.records(s) {
-                guard let o = try? CanonicalJSON.parse(r.bytes), o["type"]?.stringValue == RecordType.evidenceIngested.rawValue else { continue }
+                guard let o = try? CanonicalJSON.parse(r.bytes), o["type"]?.stringValue == RecordType.evidenceIngested.rawValue else {
+                    continue
+                }
                 if let p = o["path"]?.stringValue { paths.append(p) }
                 if let h = o["sha256"]?.stringValue { hashes.insert(h) }
             }
@@ -42,7 +44,8 @@ func checkOutputFolder(_ path: String) throws {
     let folder = dir.isEmpty ? "." : dir
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
-          FileManager.default.isWritableFile(atPath: folder) else {
+        FileManager.default.isWritableFile(atPath: folder)
+    else {
         throw CLIError(code: ExitCodes.failure, "\(path): the folder \(folder) does not exist or is not writable")
     }
 }

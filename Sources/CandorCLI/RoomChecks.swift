@@ -16,4 +16,3 @@ func parseSpeakerMap(_ text: String?) throws -> [String: String] {
     }
     return out
 }
-

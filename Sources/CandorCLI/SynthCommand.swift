@@ -10,10 +10,10 @@ public struct SynthCommand: ParsableCommand {
         commandName: "synth",
         abstract: "Write a synthetic voice with known F0, pulses, jitter and shimmer (for testing).",
         discussion: """
-        Rosenberg glottal pulses through formant resonators (vowel /a/), with seeded jitter, \
-        shimmer and noise. --jitter and --shimmer are target local values as fractions \
-        (0.01 = 1%); the truth JSON holds the values the true pulses realise, by Praat's rules.
-        """)
+            Rosenberg glottal pulses through formant resonators (vowel /a/), with seeded jitter, \
+            shimmer and noise. --jitter and --shimmer are target local values as fractions \
+            (0.01 = 1%); the truth JSON holds the values the true pulses realise, by Praat's rules.
+            """)
 
     @Option(help: "Output sound file (.wav → 16-bit PCM, .flac → FLAC).") var out: String
     @Option(help: "Truth JSON to write (pulse times, F0 frames, realised jitter/shimmer).") var truth: String?

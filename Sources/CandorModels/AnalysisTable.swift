@@ -26,7 +26,8 @@ public enum AnalysisTable {
         for file in files {
             let path = (dir as NSString).appendingPathComponent(file)
             guard let data = fm.contents(atPath: path),
-                  let doc = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                let doc = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            else {
                 throw ModelInputError(path: path, "not a JSON object")
             }
             guard (doc["schema"] as? String)?.hasPrefix("candor.analysis/") == true else {
@@ -45,12 +46,15 @@ public enum AnalysisTable {
         }
 
         let records = try CSVReader.read(path: labelsPath)
-        guard let header = records.first else { throw ModelInputError(path: labelsPath, "empty file; expected the header id,speaker,group,label") }
+        guard let header = records.first else {
+            throw ModelInputError(path: labelsPath, "empty file; expected the header id,speaker,group,label")
+        }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var col: [String: Int] = [:]
         for n in LabelledTable.fixedColumns {
             guard let i = names.firstIndex(of: n) else {
-                throw ModelInputError(path: labelsPath, line: header.line, "missing column '\(n)'; expected the header id,speaker,group,label")
+                throw ModelInputError(
+                    path: labelsPath, line: header.line, "missing column '\(n)'; expected the header id,speaker,group,label")
             }
             col[n] = i
         }
@@ -62,7 +66,8 @@ public enum AnalysisTable {
             }
             let f = LabelledTable.fixedColumns.map { r.fields[col[$0]!].trimmingCharacters(in: .whitespaces) }
             guard let features = segments[f[0]] else {
-                throw ModelInputError(path: labelsPath, line: r.line, "no segment '\(f[0])' in \(dir) (ids are <analysis name>/<segment id>)")
+                throw ModelInputError(
+                    path: labelsPath, line: r.line, "no segment '\(f[0])' in \(dir) (ids are <analysis name>/<segment id>)")
             }
             _ = try ScoresTable.parseLabel(f[3], path: labelsPath, line: r.line)
             featureNames.formUnion(features.keys)

@@ -51,9 +51,10 @@ public struct BaselineDeviationModel: Sendable {
     public func evidence(baselineN: Int) -> FlagEvidence {
         let measured = (model.file.calibration.nullFalseFlagRate ?? [])
             .filter { $0.baselineN <= baselineN }.max { $0.baselineN < $1.baselineN }
-        return FlagEvidence(alpha: alpha, baselineN: baselineN,
-                            method: "t prediction interval per cue (n − 1 df, scale SD·√(1 + 1/n), SD floors), weighted Bonferroni over cues",
-                            measured: measured, ppv: PPVArithmetic(falseFlagRate: alpha))
+        return FlagEvidence(
+            alpha: alpha, baselineN: baselineN,
+            method: "t prediction interval per cue (n − 1 df, scale SD·√(1 + 1/n), SD floors), weighted Bonferroni over cues",
+            measured: measured, ppv: PPVArithmetic(falseFlagRate: alpha))
     }
 
     /// One score per answer segment, in input order.
@@ -79,10 +80,12 @@ public struct BaselineDeviationModel: Sendable {
             let base = baselines[answer.speaker] ?? []
             let evidence = evidence(baselineN: base.count)
             guard base.count >= minBaseline else {
-                return .abstain(model, target: answer.id, reason:
-                    "speaker '\(answer.speaker)' has \(base.count) baseline segment(s); at least \(minBaseline) are needed "
-                    + "for a prediction interval that can flag a change while keeping false flags at \(Self.pct(alpha)) "
-                    + "(with 2 the t interval has 1 degree of freedom and is over 100 SDs wide); population norms are not used",
+                return .abstain(
+                    model, target: answer.id,
+                    reason:
+                        "speaker '\(answer.speaker)' has \(base.count) baseline segment(s); at least \(minBaseline) are needed "
+                        + "for a prediction interval that can flag a change while keeping false flags at \(Self.pct(alpha)) "
+                        + "(with 2 the t interval has 1 degree of freedom and is over 100 SDs wide); population norms are not used",
                     evidence: evidence)
             }
             var contributions: [Contribution] = []
@@ -90,19 +93,25 @@ public struct BaselineDeviationModel: Sendable {
             for spec in model.file.features {
                 let w = spec.weight ?? 0
                 guard let x = answer.features[spec.name] ?? nil, x.isFinite else {
-                    contributions.append(Contribution(feature: spec.name, weight: w, status: "not available",
-                                                      note: "not measured in this segment"))
+                    contributions.append(
+                        Contribution(
+                            feature: spec.name, weight: w, status: "not available",
+                            note: "not measured in this segment"))
                     continue
                 }
                 let values = base.compactMap { $0.features[spec.name] ?? nil }.filter(\.isFinite)
                 guard values.count >= minBaseline, let pi = PredictionInterval(values: values, sdFloor: spec.sdFloor ?? 0) else {
-                    contributions.append(Contribution(feature: spec.name, value: x, weight: w, status: "not available",
-                                                      note: "only \(values.count) baseline value(s); at least \(minBaseline) are needed"))
+                    contributions.append(
+                        Contribution(
+                            feature: spec.name, value: x, weight: w, status: "not available",
+                            note: "only \(values.count) baseline value(s); at least \(minBaseline) are needed"))
                     continue
                 }
                 guard pi.scale > 0 else {
-                    contributions.append(Contribution(feature: spec.name, value: x, weight: w, status: "not available",
-                                                      note: "baseline values are all equal and the model sets no SD floor"))
+                    contributions.append(
+                        Contribution(
+                            feature: spec.name, value: x, weight: w, status: "not available",
+                            note: "baseline values are all equal and the model sets no SD floor"))
                     continue
                 }
                 usable.append((contributions.count, w, pi.p(x), pi, x))
@@ -110,8 +119,10 @@ public struct BaselineDeviationModel: Sendable {
             }
             let weightSum = usable.reduce(0) { $0 + $1.w }
             guard usable.count >= minFeatures, weightSum > 0 else {
-                return .abstain(model, target: answer.id, reason:
-                    "only \(usable.count) feature(s) could be compared with the baseline; at least \(minFeatures) are needed",
+                return .abstain(
+                    model, target: answer.id,
+                    reason:
+                        "only \(usable.count) feature(s) could be compared with the baseline; at least \(minFeatures) are needed",
                     contributions: contributions, evidence: evidence)
             }
             // q_j = p_j·W/w_j: the answer is flagged when some q_j ≤ α.
@@ -131,19 +142,23 @@ public struct BaselineDeviationModel: Sendable {
                 let rawZ = (u.x - u.pi.mean) / u.pi.sdUsed
                 let z = min(zClip, max(-zClip, rawZ))
                 let outside = share > 0 && u.p <= share
-                let ev = CueBaseline(n: u.pi.n, mean: u.pi.mean, sd: u.pi.sd, sdUsed: u.pi.sdUsed,
-                                     sdFloor: model.file.features.first { $0.name == contributions[u.index].feature }?.sdFloor ?? 0,
-                                     sdFloorApplied: u.pi.floorApplied, zClipped: z != rawZ, t: u.pi.t(u.x), df: u.pi.df, p: u.p,
-                                     alphaShare: share, intervalLow: interval.low, intervalHigh: interval.high, outside: outside)
+                let ev = CueBaseline(
+                    n: u.pi.n, mean: u.pi.mean, sd: u.pi.sd, sdUsed: u.pi.sdUsed,
+                    sdFloor: model.file.features.first { $0.name == contributions[u.index].feature }?.sdFloor ?? 0,
+                    sdFloorApplied: u.pi.floorApplied, zClipped: z != rawZ, t: u.pi.t(u.x), df: u.pi.df, p: u.p,
+                    alphaShare: share, intervalLow: interval.low, intervalHigh: interval.high, outside: outside)
                 var notes = ["baseline n = \(u.pi.n), mean \(Self.fmt(u.pi.mean)), SD \(Self.fmt(u.pi.sd))"]
                 if u.pi.floorApplied { notes.append("SD floor \(Self.fmt(u.pi.sdUsed)) applied") }
-                notes.append(share > 0
-                    ? "interval [\(Self.fmt(interval.low)), \(Self.fmt(interval.high))] at level 1 − \(Self.fmt(share)); t = \(Self.fmt(ev.t)), p = \(Self.fmt(u.p))"
-                    : "weight 0: shown, never flags")
+                notes.append(
+                    share > 0
+                        ? "interval [\(Self.fmt(interval.low)), \(Self.fmt(interval.high))] at level 1 − \(Self.fmt(share)); t = \(Self.fmt(ev.t)), p = \(Self.fmt(u.p))"
+                        : "weight 0: shown, never flags")
                 if z != rawZ { notes.append("z clipped from \(Self.fmt(rawZ)) for display") }
                 contributions[u.index].z = z
                 contributions[u.index].baseline = ev
-                contributions[u.index].status = outside ? (u.x > u.pi.mean ? "above baseline interval" : "below baseline interval")
+                contributions[u.index].status =
+                    outside
+                    ? (u.x > u.pi.mean ? "above baseline interval" : "below baseline interval")
                     : (abs(z) < 1 ? "near baseline" : "within baseline interval")
                 contributions[u.index].contribution = totalSurprise > 0 ? index * surprise[k] / totalSurprise : 0
                 contributions[u.index].note = notes.joined(separator: "; ")
@@ -152,9 +167,10 @@ public struct BaselineDeviationModel: Sendable {
             // Top cues: those outside their interval, else those closest to it (q_j < 1), largest first.
             let outsideCues = contributions.filter { $0.baseline?.outside == true }.map(\.feature)
             let top = outsideCues.isEmpty ? contributions.filter { ($0.contribution ?? 0) > 0 }.prefix(3).map(\.feature) : outsideCues
-            return ModelScore(model: model.id, modelVersion: model.version, modelSHA256: model.sha256, target: answer.id,
-                              value: index, flag: q <= alpha ? ModelScore.followUpFlag : nil,
-                              contributions: contributions, topCues: Array(top.prefix(3)), evidence: evidence)
+            return ModelScore(
+                model: model.id, modelVersion: model.version, modelSHA256: model.sha256, target: answer.id,
+                value: index, flag: q <= alpha ? ModelScore.followUpFlag : nil,
+                contributions: contributions, topCues: Array(top.prefix(3)), evidence: evidence)
         }
     }
 

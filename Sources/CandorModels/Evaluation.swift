@@ -22,12 +22,15 @@ public enum ScoresTable {
 
     public static func read(path: String) throws -> [ScoredRow] {
         let records = try CSVReader.read(path: path)
-        guard let header = records.first else { throw ModelInputError(path: path, "empty file; expected the header id,speaker,group,label,score") }
+        guard let header = records.first else {
+            throw ModelInputError(path: path, "empty file; expected the header id,speaker,group,label,score")
+        }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var index: [String: Int] = [:]
         for name in required {
             guard let i = names.firstIndex(of: name) else {
-                throw ModelInputError(path: path, line: header.line, "missing column '\(name)'; expected the header id,speaker,group,label,score")
+                throw ModelInputError(
+                    path: path, line: header.line, "missing column '\(name)'; expected the header id,speaker,group,label,score")
             }
             index[name] = i
         }
@@ -214,7 +217,9 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
 
 /// Computes an `EvaluationReport` from scored rows.
 public enum Evaluator {
-    public static func evaluate(_ rows: [ScoredRow], options: EvaluationOptions = EvaluationOptions(), source: String? = nil) throws -> EvaluationReport {
+    public static func evaluate(
+        _ rows: [ScoredRow], options: EvaluationOptions = EvaluationOptions(), source: String? = nil
+    ) throws -> EvaluationReport {
         guard !rows.isEmpty else { throw MetricError.empty }
         for r in rows where !(0...1).contains(r.score) { throw MetricError.scoreOutOfRange(r.score) }
         let labels = rows.map(\.label)
@@ -246,7 +251,7 @@ public enum Evaluator {
                 for i in multiplicity.indices { multiplicity[i] = draws[speakerOfRow[i]] }
                 // A resample with one class only has no AUC; it is skipped.
                 guard let a = ranked.auc(labels: labels, multiplicity: multiplicity),
-                      let u = Metrics.balancedAccuracy(labels: labels, predictions: predicted, multiplicity: multiplicity)
+                    let u = Metrics.balancedAccuracy(labels: labels, predictions: predicted, multiplicity: multiplicity)
                 else { continue }
                 aucs.append(a)
                 uars.append(u)
@@ -291,8 +296,9 @@ public enum Evaluator {
         }
         let permutationP = Double(atLeast + 1) / Double(options.permutations + 1)
         if !permuteSpeakers {
-            notes.append("labels vary within speakers, so the permutation test shuffles labels across rows; "
-                + "rows of one speaker are not independent, so the p-value can be optimistic")
+            notes.append(
+                "labels vary within speakers, so the permutation test shuffles labels across rows; "
+                    + "rows of one speaker are not independent, so the p-value can be optimistic")
         }
 
         let majorityLabel = positives > negatives ? 1 : 0
@@ -309,10 +315,11 @@ public enum Evaluator {
             let ss = sub.map(\.score)
             let a = try? Metrics.rocAUC(labels: ys, scores: ss)
             let u = try? Metrics.balancedAccuracy(labels: ys, predictions: Metrics.predictions(ss, threshold: options.threshold))
-            groupResults.append(EvaluationReport.GroupResult(
-                group: g, n: sub.count, speakers: Set(sub.map(\.speaker)).count, positives: ys.reduce(0, +),
-                auc: a, uar: u, brier: try Metrics.brier(labels: ys, scores: ss),
-                note: a == nil ? "one class only in this group: AUC and UAR undefined" : nil))
+            groupResults.append(
+                EvaluationReport.GroupResult(
+                    group: g, n: sub.count, speakers: Set(sub.map(\.speaker)).count, positives: ys.reduce(0, +),
+                    auc: a, uar: u, brier: try Metrics.brier(labels: ys, scores: ss),
+                    note: a == nil ? "one class only in this group: AUC and UAR undefined" : nil))
         }
         var gaps: [EvaluationReport.Gap] = []
         for (name, key) in [("auc", \EvaluationReport.GroupResult.auc), ("uar", \EvaluationReport.GroupResult.uar)] {

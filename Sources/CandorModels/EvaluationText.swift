@@ -25,7 +25,8 @@ extension EvaluationReport {
         out.append(row(["UAR at \(f(threshold, 2))", f(uar), ci(uarCI95)], w))
         out.append(row(["sensitivity", f(sensitivity), ""], w))
         out.append(row(["specificity", f(specificity), ""], w))
-        out.append(row(["majority baseline", "UAR 0.500, accuracy \(f(majorityBaseline.accuracy)) (always \(majorityBaseline.label))", ""], w))
+        out.append(
+            row(["majority baseline", "UAR 0.500, accuracy \(f(majorityBaseline.accuracy)) (always \(majorityBaseline.label))", ""], w))
         out.append(row(["permutation p (AUC)", f(permutationP, 4), "\(resampling.permutations) permutations"], w))
         out.append(row(["Brier score", f(brier, 4), ""], w))
         out.append(row(["ECE (\(eceBins) bins)", f(ece, 4), ""], w))
@@ -41,7 +42,10 @@ extension EvaluationReport {
         let gw = [16, 6, 9, 10, 7, 7, 7]
         out.append(row(["group", "n", "speakers", "positives", "AUC", "UAR", "Brier"], gw))
         for g in perGroup.groups {
-            out.append(row([g.group.isEmpty ? "(blank)" : g.group, "\(g.n)", "\(g.speakers)", "\(g.positives)", f(g.auc), f(g.uar), f(g.brier)], gw))
+            out.append(
+                row(
+                    [g.group.isEmpty ? "(blank)" : g.group, "\(g.n)", "\(g.speakers)", "\(g.positives)", f(g.auc), f(g.uar), f(g.brier)], gw
+                ))
         }
         for gap in perGroup.largestGap {
             out.append("largest \(gap.metric.uppercased()) gap: \(f(gap.gap)) (\(gap.highest) vs \(gap.lowest))")
@@ -52,8 +56,9 @@ extension EvaluationReport {
         out.append(row(["base rate", "PPV", "NPV"], pw))
         for p in ppvNpvAtBaseRate { out.append(row([f(p.baseRate, 2), f(p.ppv), f(p.npv)], pw)) }
         if let ten = ppvNpvAtBaseRate.first(where: { abs($0.baseRate - 0.10) < 1e-12 }), let ppv = ten.ppv, ppv > 0 {
-            out.append("At a 10% base rate about \(Int((ppv * 100).rounded())) of every 100 flags point at a positive item "
-                + "(about 1 in \(Int((1 / ppv).rounded()))); the rest are false alarms.")
+            out.append(
+                "At a 10% base rate about \(Int((ppv * 100).rounded())) of every 100 flags point at a positive item "
+                    + "(about 1 in \(Int((1 / ppv).rounded()))); the rest are false alarms.")
         }
         if !notes.isEmpty {
             out.append("")

@@ -85,7 +85,8 @@ public struct PPVArithmetic: Codable, Sendable, Equatable {
         let tp = sensitivity * baseRate, fp = falseFlagRate * (1 - baseRate)
         ppv = tp + fp > 0 ? tp / (tp + fp) : 0
         func f(_ v: Double) -> String { String(format: "%.3g", v) }
-        text = "If \(f(baseRate * 100))% of answers carried a real change and the model caught \(f(sensitivity * 100))% of them, "
+        text =
+            "If \(f(baseRate * 100))% of answers carried a real change and the model caught \(f(sensitivity * 100))% of them, "
             + "a flag would mark a real change with PPV = \(f(sensitivity))×\(f(baseRate)) / (\(f(sensitivity))×\(f(baseRate)) + "
             + "\(f(falseFlagRate))×\(f(1 - baseRate))) = \(f(ppv)). A real change of voice or timing says nothing about why it happened."
     }

@@ -18,8 +18,10 @@ public struct ConversationMetrics: Codable, Sendable, Equatable {
     /// Duration of every interviewer turn (s).
     public var interviewerTurnDurationsS: [Double]
 
-    public init(durationS: Double, intervieweeTalkShare: Double?, interviewerInterruptions: Int, responseLatenciesS: [Double],
-                silencesAfterQuestionsS: [Double], interviewerTurnDurationsS: [Double]) {
+    public init(
+        durationS: Double, intervieweeTalkShare: Double?, interviewerInterruptions: Int, responseLatenciesS: [Double],
+        silencesAfterQuestionsS: [Double], interviewerTurnDurationsS: [Double]
+    ) {
         self.durationS = durationS
         self.intervieweeTalkShare = intervieweeTalkShare
         self.interviewerInterruptions = interviewerInterruptions
@@ -69,19 +71,29 @@ public struct InterviewQualityModel: Sendable {
         } else {
             out["interviewee_talk_share"] = (nil, "talk share not measured (speaker roles unknown?)")
         }
-        out["interviewer_interruptions_per_10min"] = minutesOK
-            ? (Double(m.interviewerInterruptions) / m.durationS * window, "\(m.interviewerInterruptions) interruptions in \(Self.fmt(m.durationS)) s")
+        out["interviewer_interruptions_per_10min"] =
+            minutesOK
+            ? (
+                Double(m.interviewerInterruptions) / m.durationS * window,
+                "\(m.interviewerInterruptions) interruptions in \(Self.fmt(m.durationS)) s"
+            )
             : (nil, "duration unknown")
         let lat = m.responseLatenciesS.filter(\.isFinite).sorted()
-        out["response_latency_median_s"] = lat.isEmpty
+        out["response_latency_median_s"] =
+            lat.isEmpty
             ? (nil, "no answered questions")
-            : (Metrics.percentile(lat, 0.5), "n = \(lat.count), 10th–90th percentile \(Self.fmt(Metrics.percentile(lat, 0.1)))–\(Self.fmt(Metrics.percentile(lat, 0.9))) s")
+            : (
+                Metrics.percentile(lat, 0.5),
+                "n = \(lat.count), 10th–90th percentile \(Self.fmt(Metrics.percentile(lat, 0.1)))–\(Self.fmt(Metrics.percentile(lat, 0.9))) s"
+            )
         let sil = m.silencesAfterQuestionsS.filter(\.isFinite).sorted()
-        out["silence_after_questions_median_s"] = sil.isEmpty
+        out["silence_after_questions_median_s"] =
+            sil.isEmpty
             ? (nil, "the interviewer never spoke again before an answer came")
             : (Metrics.percentile(sil, 0.5), "n = \(sil.count) questions followed by the interviewer speaking again")
         let long = m.interviewerTurnDurationsS.filter { $0 > monologue }.count
-        out["interviewer_monologues_per_10min"] = minutesOK
+        out["interviewer_monologues_per_10min"] =
+            minutesOK
             ? (Double(long) / m.durationS * window, "\(long) interviewer turns longer than \(Self.fmt(monologue)) s")
             : (nil, "duration unknown")
         return out
@@ -110,25 +122,28 @@ public struct InterviewQualityModel: Sendable {
         }
         let totalWeight = parts.filter { $0.score != nil }.reduce(0.0) { $0 + ($1.spec.weight ?? 0) }
         var contributions = parts.map { p in
-            Contribution(feature: p.spec.name, value: p.value, weight: p.spec.weight,
-                         contribution: p.score.map { totalWeight > 0 ? (p.spec.weight ?? 0) * $0 / totalWeight : 0 },
-                         status: p.status, targetLow: p.spec.targetLow, targetHigh: p.spec.targetHigh, unit: p.spec.unit,
-                         source: p.spec.source, evidence: p.spec.evidence, note: p.note)
+            Contribution(
+                feature: p.spec.name, value: p.value, weight: p.spec.weight,
+                contribution: p.score.map { totalWeight > 0 ? (p.spec.weight ?? 0) * $0 / totalWeight : 0 },
+                status: p.status, targetLow: p.spec.targetLow, targetHigh: p.spec.targetHigh, unit: p.spec.unit,
+                source: p.spec.source, evidence: p.spec.evidence, note: p.note)
         }
         guard totalWeight > 0 else {
             return .abstain(model, target: target, reason: "none of the interview metrics could be measured", contributions: contributions)
         }
         let index = contributions.compactMap(\.contribution).reduce(0, +)
         // Shortfall ranks the cues: how much index each metric lost by being outside its range.
-        let shortfall = Dictionary(uniqueKeysWithValues: parts.map { p in
-            (p.spec.name, p.score.map { (p.spec.weight ?? 0) * (1 - $0) / totalWeight } ?? -1)
-        })
+        let shortfall = Dictionary(
+            uniqueKeysWithValues: parts.map { p in
+                (p.spec.name, p.score.map { (p.spec.weight ?? 0) * (1 - $0) / totalWeight } ?? -1)
+            })
         contributions.sort { shortfall[$0.feature]! > shortfall[$1.feature]! }
         let top = contributions.filter { shortfall[$0.feature]! > 0 }.prefix(3).map(\.feature)
         let threshold = model.file.calibration.flagThreshold ?? 0.5
-        return ModelScore(model: model.id, modelVersion: model.version, modelSHA256: model.sha256, target: target,
-                          value: index, flag: index < threshold ? Self.reviewFlag : nil,
-                          contributions: contributions, topCues: Array(top))
+        return ModelScore(
+            model: model.id, modelVersion: model.version, modelSHA256: model.sha256, target: target,
+            value: index, flag: index < threshold ? Self.reviewFlag : nil,
+            contributions: contributions, topCues: Array(top))
     }
 
     static func fmt(_ v: Double) -> String { String(format: "%.2f", v) }
@@ -169,11 +184,12 @@ extension ConversationMetrics {
                 silences.append(next.start - t.end)
             }
         }
-        self.init(durationS: durationS,
-                  intervieweeTalkShare: talkA + talkB > 0 ? talkB / (talkA + talkB) : nil,
-                  interviewerInterruptions: interruptions,
-                  responseLatenciesS: latencies,
-                  silencesAfterQuestionsS: silences,
-                  interviewerTurnDurationsS: sorted.filter { $0.speaker == interviewer }.map { $0.end - $0.start })
+        self.init(
+            durationS: durationS,
+            intervieweeTalkShare: talkA + talkB > 0 ? talkB / (talkA + talkB) : nil,
+            interviewerInterruptions: interruptions,
+            responseLatenciesS: latencies,
+            silencesAfterQuestionsS: silences,
+            interviewerTurnDurationsS: sorted.filter { $0.speaker == interviewer }.map { $0.end - $0.start })
     }
 }

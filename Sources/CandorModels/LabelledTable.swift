@@ -39,7 +39,8 @@ public struct LabelledTable: Sendable {
         }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         guard names.count > 4, names.prefix(4).map({ $0.lowercased() }) == fixedColumns else {
-            throw ModelInputError(path: path, line: header.line, "header must start with id,speaker,group,label and name at least one feature")
+            throw ModelInputError(
+                path: path, line: header.line, "header must start with id,speaker,group,label and name at least one feature")
         }
         let featureNames = Array(names.dropFirst(4))
         if let dup = Dictionary(grouping: featureNames, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
@@ -48,8 +49,9 @@ public struct LabelledTable: Sendable {
         if let empty = featureNames.firstIndex(where: \.isEmpty) {
             throw ModelInputError(path: path, line: header.line, "column \(empty + 5) has no name")
         }
-        var t = LabelledTable(path: path, sha256: "", ids: [], speakers: [], groups: [], labels: [],
-                              featureNames: featureNames, rows: [], lines: [])
+        var t = LabelledTable(
+            path: path, sha256: "", ids: [], speakers: [], groups: [], labels: [],
+            featureNames: featureNames, rows: [], lines: [])
         for r in records.dropFirst() {
             guard r.fields.count == names.count else {
                 throw ModelInputError(path: path, line: r.line, "\(r.fields.count) fields, header has \(names.count)")

@@ -189,8 +189,10 @@ public enum Trainer {
             let train = table.speakers.indices.filter { assignment[table.speakers[$0]] != fold }
             let trainLabels = Set(train.map { table.labels[$0] })
             guard trainLabels.count == 2 else {
-                throw ModelInputError(path: table.path, "fold \(fold + 1) of \(k): the training speakers have only label \(trainLabels.first ?? 0); "
-                    + "add speakers with both labels or use fewer folds")
+                throw ModelInputError(
+                    path: table.path,
+                    "fold \(fold + 1) of \(k): the training speakers have only label \(trainLabels.first ?? 0); "
+                        + "add speakers with both labels or use fewer folds")
             }
             let (fit, mean, scale) = fitRows(table, rows: train, c: options.c)
             let x = design(table, rows: test, mean: mean, scale: scale)
@@ -211,15 +213,23 @@ public enum Trainer {
 
     /// As `train`, and also returns the out-of-fold scores the embedded evaluation was computed
     /// from (`candor evaluate --scores` on them reproduces it).
-    public static func trainWithScores(_ table: LabelledTable, options: TrainingOptions) throws -> (model: ModelFile, outOfFold: [ScoredRow]) {
+    public static func trainWithScores(
+        _ table: LabelledTable, options: TrainingOptions
+    ) throws -> (model: ModelFile, outOfFold: [ScoredRow]) {
         if let word = ClaimsPolicy.firstVerdictWord(in: [options.target, options.id, options.description] + table.featureNames) {
-            throw ModelInputError(path: table.path, "the name '\(word)' is a verdict word Candor does not output; use a neutral target name such as 'condition'")
+            throw ModelInputError(
+                path: table.path,
+                "the name '\(word)' is a verdict word Candor does not output; use a neutral target name such as 'condition'")
         }
         let (oof, assignment) = try crossValidate(table, options: options)
         let rows = table.ids.indices.map {
             ScoredRow(id: table.ids[$0], speaker: table.speakers[$0], group: table.groups[$0], label: table.labels[$0], score: oof[$0])
         }
-        var evaluation = try Evaluator.evaluate(rows, options: options.evaluation, source: "speaker-grouped \(Set(assignment.values).count)-fold cross-validation of \(URL(fileURLWithPath: table.path).lastPathComponent)")
+        var evaluation = try Evaluator.evaluate(
+            rows, options: options.evaluation,
+            source:
+                "speaker-grouped \(Set(assignment.values).count)-fold cross-validation of \(URL(fileURLWithPath: table.path).lastPathComponent)"
+        )
         evaluation.notes.insert("scores are out-of-fold: each speaker was scored by a model that never saw that speaker", at: 0)
 
         let (fit, mean, scale) = fitRows(table, rows: Array(table.labels.indices), c: options.c)
@@ -235,10 +245,13 @@ public enum Trainer {
                 mean: Dictionary(uniqueKeysWithValues: zip(table.featureNames, mean)),
                 scale: Dictionary(uniqueKeysWithValues: zip(table.featureNames, scale)),
                 note: "z = (x − mean) / scale with training-set mean and population SD; a missing value counts as the mean (z = 0)"),
-            parameters: ["intercept": fit.intercept, "l2_c": options.c, "newton_iterations": Double(fit.iterations),
-                         "newton_converged": fit.converged ? 1 : 0],
-            calibration: Calibration(method: "logistic", flagThreshold: 0.5,
-                                     note: "uncalibrated logistic output; see the embedded reliability table before reading it as a rate"),
+            parameters: [
+                "intercept": fit.intercept, "l2_c": options.c, "newton_iterations": Double(fit.iterations),
+                "newton_converged": fit.converged ? 1 : 0,
+            ],
+            calibration: Calibration(
+                method: "logistic", flagThreshold: 0.5,
+                note: "uncalibrated logistic output; see the embedded reliability table before reading it as a rate"),
             evaluation: evaluation,
             training: TrainingInfo(
                 table: URL(fileURLWithPath: table.path).lastPathComponent, tableSHA256: table.sha256, rows: table.count,
@@ -268,16 +281,19 @@ public struct LogisticModel: Sendable {
             let x = features[spec.name] ?? nil
             let z = x.map { ($0 - (f.normalisation.mean?[spec.name] ?? 0)) / (f.normalisation.scale?[spec.name] ?? 1) } ?? 0
             eta += w * z
-            contributions.append(Contribution(feature: spec.name, value: x, z: x == nil ? nil : z, weight: w, contribution: w * z,
-                                              status: x == nil ? "not available" : nil,
-                                              note: x == nil ? "missing: counted as the training mean" : "contribution is on the log-odds scale"))
+            contributions.append(
+                Contribution(
+                    feature: spec.name, value: x, z: x == nil ? nil : z, weight: w, contribution: w * z,
+                    status: x == nil ? "not available" : nil,
+                    note: x == nil ? "missing: counted as the training mean" : "contribution is on the log-odds scale"))
         }
         contributions.sort { abs($0.contribution ?? 0) > abs($1.contribution ?? 0) }
         let value = LogisticRegression.sigmoid(eta)
         let threshold = f.calibration.flagThreshold ?? 0.5
-        return ModelScore(model: model.id, modelVersion: model.version, modelSHA256: model.sha256, target: target, value: value,
-                          flag: value >= threshold ? ModelScore.followUpFlag : nil, contributions: contributions,
-                          topCues: contributions.filter { ($0.contribution ?? 0) > 0 }.prefix(3).map(\.feature))
+        return ModelScore(
+            model: model.id, modelVersion: model.version, modelSHA256: model.sha256, target: target, value: value,
+            flag: value >= threshold ? ModelScore.followUpFlag : nil, contributions: contributions,
+            topCues: contributions.filter { ($0.contribution ?? 0) > 0 }.prefix(3).map(\.feature))
     }
 
     /// Scores every row of a labelled table, checking that it has the model's features.
@@ -289,7 +305,8 @@ public struct LogisticModel: Sendable {
         return table.ids.indices.map { i in
             let features = Dictionary(uniqueKeysWithValues: model.file.features.map { ($0.name, table.rows[i][columns[$0.name]!]) })
             let s = score(features: features, target: table.ids[i])
-            return ScoredRow(id: table.ids[i], speaker: table.speakers[i], group: table.groups[i], label: table.labels[i], score: s.value ?? 0)
+            return ScoredRow(
+                id: table.ids[i], speaker: table.speakers[i], group: table.groups[i], label: table.labels[i], score: s.value ?? 0)
         }
     }
 }

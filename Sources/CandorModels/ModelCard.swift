@@ -13,13 +13,15 @@ public enum ModelCardDraft {
         s += "## What it does\n"
         s += "L2 logistic regression (C = \(f(model.training?.l2C, 4))) on \(model.features.count) z-scored features. "
         s += "Its value is an uncalibrated logistic output for the researcher-defined target `\(model.target)`; "
-        s += "a value ≥ \(f(model.calibration.flagThreshold, 2)) raises the flag \"follow-up suggested\". It is not a verdict on anyone.\n\n"
+        s +=
+            "a value ≥ \(f(model.calibration.flagThreshold, 2)) raises the flag \"follow-up suggested\". It is not a verdict on anyone.\n\n"
         s += "| feature | weight (per training SD) |\n| --- | --- |\n"
         for feat in model.features.sorted(by: { abs($0.weight ?? 0) > abs($1.weight ?? 0) }) {
             s += "| `\(feat.name)` | \(String(format: "%+.4f", feat.weight ?? 0)) |\n"
         }
         s += "\n## Intended use\n\(todo)\n\n## Out-of-scope uses\n\(todo) At least: any decision about a person's credibility, "
-        s += "honesty or culpability; use as evidence of deceit; screening or ranking people; use outside the population of the training data.\n\n"
+        s +=
+            "honesty or culpability; use as evidence of deceit; screening or ranking people; use outside the population of the training data.\n\n"
         s += "## Data\n"
         if let t = model.training {
             s += "Training table `\(t.table)` (SHA-256 `\(t.tableSHA256)`): \(t.rows) rows, \(t.speakers) speakers, "
@@ -30,7 +32,8 @@ public enum ModelCardDraft {
         guard let e = model.evaluation else {
             return s + "## Metrics\nNot validated.\n\n## Per-group results\nNot available.\n\n## Limitations\n\(todo)\n"
         }
-        s += "## Metrics\nSpeaker-grouped \(model.training?.folds ?? 0)-fold cross-validation (out-of-fold scores; no speaker in both training and test). "
+        s +=
+            "## Metrics\nSpeaker-grouped \(model.training?.folds ?? 0)-fold cross-validation (out-of-fold scores; no speaker in both training and test). "
         s += "95% CIs from a speaker-level bootstrap (\(e.resampling.replicates) replicates).\n\n"
         s += "| metric | value | 95% CI |\n| --- | --- | --- |\n"
         s += "| ROC AUC | \(f(e.auc)) | \(ci(e.aucCI95)) |\n"
@@ -41,8 +44,12 @@ public enum ModelCardDraft {
         s += "| Brier score | \(f(e.brier, 4)) | |\n"
         s += "| ECE (\(e.eceBins) bins) | \(f(e.ece, 4)) | |\n\n"
         s += "## Per-group results\n| group | n | speakers | AUC | UAR |\n| --- | --- | --- | --- | --- |\n"
-        for g in e.perGroup.groups { s += "| \(g.group.isEmpty ? "(blank)" : g.group) | \(g.n) | \(g.speakers) | \(f(g.auc)) | \(f(g.uar)) |\n" }
-        for gap in e.perGroup.largestGap { s += "\nLargest \(gap.metric.uppercased()) gap: \(f(gap.gap)) (\(gap.highest) vs \(gap.lowest))." }
+        for g in e.perGroup.groups {
+            s += "| \(g.group.isEmpty ? "(blank)" : g.group) | \(g.n) | \(g.speakers) | \(f(g.auc)) | \(f(g.uar)) |\n"
+        }
+        for gap in e.perGroup.largestGap {
+            s += "\nLargest \(gap.metric.uppercased()) gap: \(f(gap.gap)) (\(gap.highest) vs \(gap.lowest))."
+        }
         s += "\nNo result may be assumed to hold for a language, sex or age group that is not listed here.\n\n"
         s += "## Limitations\n"
         s += "- **Base rates.** A flag with 70% sensitivity and 70% specificity at a 10% base rate is right about 1 in 5 times "

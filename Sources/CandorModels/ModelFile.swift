@@ -31,9 +31,11 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
     /// "published guideline", "published meta-analysis", "practitioner heuristic", "trained", ...
     public var evidence: String?
 
-    public init(name: String, description: String? = nil, unit: String? = nil, weight: Double? = nil,
-                targetLow: Double? = nil, targetHigh: Double? = nil, softMargin: Double? = nil, sdFloor: Double? = nil,
-                publishedDirection: String? = nil, source: String? = nil, evidence: String? = nil) {
+    public init(
+        name: String, description: String? = nil, unit: String? = nil, weight: Double? = nil,
+        targetLow: Double? = nil, targetHigh: Double? = nil, softMargin: Double? = nil, sdFloor: Double? = nil,
+        publishedDirection: String? = nil, source: String? = nil, evidence: String? = nil
+    ) {
         self.name = name
         self.description = description
         self.unit = unit
@@ -142,10 +144,12 @@ public struct ModelFile: Codable, Sendable, Equatable {
     public var evaluation: EvaluationReport?
     public var training: TrainingInfo?
 
-    public init(formatVersion: Int = ModelFile.supportedFormatVersion, id: String, version: String, kind: ModelKind,
-                description: String, target: String, card: String? = nil, features: [FeatureSpec],
-                normalisation: Normalisation, parameters: [String: Double], calibration: Calibration,
-                evaluation: EvaluationReport? = nil, training: TrainingInfo? = nil) {
+    public init(
+        formatVersion: Int = ModelFile.supportedFormatVersion, id: String, version: String, kind: ModelKind,
+        description: String, target: String, card: String? = nil, features: [FeatureSpec],
+        normalisation: Normalisation, parameters: [String: Double], calibration: Calibration,
+        evaluation: EvaluationReport? = nil, training: TrainingInfo? = nil
+    ) {
         self.formatVersion = formatVersion
         self.id = id
         self.version = version
@@ -219,7 +223,8 @@ public struct LoadedModel: Sendable {
             throw ModelInputError(path: path, "unknown format_version \(version) (this build reads \(ModelFile.supportedFormatVersion))")
         }
         if let kind = dict["kind"] as? String, ModelKind(rawValue: kind) == nil {
-            throw ModelInputError(path: path, "unknown model kind '\(kind)' (known: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw ModelInputError(
+                path: path, "unknown model kind '\(kind)' (known: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let file: ModelFile
         do {

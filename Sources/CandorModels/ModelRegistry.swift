@@ -45,9 +45,11 @@ public struct ModelRegistry: Sendable {
     }
 
     /// Finds the models directory (see the type documentation), or nil.
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment,
-                              currentDirectory: String = FileManager.default.currentDirectoryPath,
-                              executablePath: String? = Bundle.main.executableURL?.path ?? CommandLine.arguments.first) -> String? {
+    public static func locate(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        currentDirectory: String = FileManager.default.currentDirectoryPath,
+        executablePath: String? = Bundle.main.executableURL?.path ?? CommandLine.arguments.first
+    ) -> String? {
         let fm = FileManager.default
         if let env = environment["CANDOR_MODELS"], !env.isEmpty { return env }
         func hasModels(_ dir: String) -> Bool {

@@ -22,9 +22,11 @@ public struct Contribution: Codable, Sendable, Equatable {
     /// baseline-deviation evidence: the prediction interval behind this cue (nil for other models).
     public var baseline: CueBaseline?
 
-    public init(feature: String, value: Double? = nil, z: Double? = nil, weight: Double? = nil, contribution: Double? = nil,
-                status: String? = nil, targetLow: Double? = nil, targetHigh: Double? = nil, unit: String? = nil,
-                source: String? = nil, evidence: String? = nil, note: String? = nil, baseline: CueBaseline? = nil) {
+    public init(
+        feature: String, value: Double? = nil, z: Double? = nil, weight: Double? = nil, contribution: Double? = nil,
+        status: String? = nil, targetLow: Double? = nil, targetHigh: Double? = nil, unit: String? = nil,
+        source: String? = nil, evidence: String? = nil, note: String? = nil, baseline: CueBaseline? = nil
+    ) {
         self.feature = feature
         self.value = value
         self.z = z
@@ -72,9 +74,11 @@ public struct ModelScore: Codable, Sendable, Equatable {
     /// baseline-deviation: declared and measured false-flag rate and the PPV arithmetic (nil for other models).
     public var evidence: FlagEvidence?
 
-    public init(model: String, modelVersion: String, modelSHA256: String, target: String, value: Double?, flag: String?,
-                contributions: [Contribution], abstained: Bool = false, reason: String? = nil, topCues: [String] = [],
-                evidence: FlagEvidence? = nil) {
+    public init(
+        model: String, modelVersion: String, modelSHA256: String, target: String, value: Double?, flag: String?,
+        contributions: [Contribution], abstained: Bool = false, reason: String? = nil, topCues: [String] = [],
+        evidence: FlagEvidence? = nil
+    ) {
         self.model = model
         self.modelVersion = modelVersion
         self.modelSHA256 = modelSHA256
@@ -89,10 +93,13 @@ public struct ModelScore: Codable, Sendable, Equatable {
     }
 
     /// An abstention: no value, no flag, and the reason.
-    public static func abstain(_ model: LoadedModel, target: String, reason: String, contributions: [Contribution] = [],
-                               evidence: FlagEvidence? = nil) -> ModelScore {
-        ModelScore(model: model.id, modelVersion: model.version, modelSHA256: model.sha256, target: target,
-                   value: nil, flag: nil, contributions: contributions, abstained: true, reason: reason, evidence: evidence)
+    public static func abstain(
+        _ model: LoadedModel, target: String, reason: String, contributions: [Contribution] = [],
+        evidence: FlagEvidence? = nil
+    ) -> ModelScore {
+        ModelScore(
+            model: model.id, modelVersion: model.version, modelSHA256: model.sha256, target: target,
+            value: nil, flag: nil, contributions: contributions, abstained: true, reason: reason, evidence: evidence)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -138,15 +145,18 @@ public struct ModelScore: Codable, Sendable, Equatable {
 /// The claims policy (docs/science.md) as code: words Candor never outputs.
 public enum ClaimsPolicy {
     /// Verdict words, matched as whole words, case-insensitively.
-    public static let verdictWords = ["lie", "lies", "lied", "lying", "liar", "liars", "deceptive", "deceptively",  // must never appear
-                                      "truthful", "truthfulness", "untruthful", "guilt", "guilty"]  // must never appear in output
+    public static let verdictWords = [
+        "lie", "lies", "lied", "lying", "liar", "liars", "deceptive", "deceptively",  // must never appear
+        "truthful", "truthfulness", "untruthful", "guilt", "guilty",
+    ]  // must never appear in output
 
     /// Words a model's target or id must not use: the verdict words, and the constructs a
     /// voice model cannot measure (a target named so would present its score as a verdict).
-    public static let forbiddenTargetWords = verdictWords + [
-        "deception", "deceit", "deceiving", "deceive", "honest", "honesty", "dishonest", "dishonesty", "credibility",
-        "credible", "veracity", "guiltiness",
-    ]
+    public static let forbiddenTargetWords =
+        verdictWords + [
+            "deception", "deceit", "deceiving", "deceive", "honest", "honesty", "dishonest", "dishonesty", "credibility",
+            "credible", "veracity", "guiltiness",
+        ]
 
     /// The first verdict word found in any of the texts, or nil.
     public static func firstVerdictWord(in texts: [String], words list: [String] = verdictWords) -> String? {

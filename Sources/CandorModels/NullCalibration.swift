@@ -92,7 +92,8 @@ public struct CalibrationReport: Codable, Sendable, Equatable {
             let rate = p.rate.map { String(format: "%.4f", $0) } ?? "–"
             let ci = p.ciLow.map { String(format: "%.4f–%.4f", $0, p.ciHigh!) } ?? "–"
             let size = r.baselineSize.map(String.init) ?? "all"
-            s += size.padding(toLength: 10, withPad: " ", startingAt: 0)
+            s +=
+                size.padding(toLength: 10, withPad: " ", startingAt: 0)
                 + String(r.speakers).padding(toLength: 10, withPad: " ", startingAt: 0)
                 + String(r.answers).padding(toLength: 9, withPad: " ", startingAt: 0)
                 + String(r.abstained).padding(toLength: 11, withPad: " ", startingAt: 0)
@@ -113,8 +114,10 @@ public struct CalibrationReport: Codable, Sendable, Equatable {
 /// Clopper–Pearson 95% interval. The interval treats answers as independent; answers of one
 /// speaker share a baseline, so with few speakers the true uncertainty is larger.
 public enum NullCalibration {
-    public static func run(model: BaselineDeviationModel, interviews: [CalibrationInterview],
-                           baselineSizes: [Int?]) -> CalibrationReport {
+    public static func run(
+        model: BaselineDeviationModel, interviews: [CalibrationInterview],
+        baselineSizes: [Int?]
+    ) -> CalibrationReport {
         var rows: [CalibrationRow] = []
         var answers: [CalibrationAnswer] = []
         for size in baselineSizes {
@@ -138,25 +141,32 @@ public enum NullCalibration {
                         total += 1
                         if sc.abstained { abstained += 1 } else { scored += 1 }
                         if sc.flag != nil { flagged += 1 }
-                        answers.append(CalibrationAnswer(source: iv.source, target: sc.target, label: iv.labels[sc.target] ?? "",
-                                                         speaker: speaker, baselineSize: size, baselineN: keep.count,
-                                                         value: sc.value, flagged: sc.flag != nil, abstained: sc.abstained,
-                                                         topCues: sc.topCues))
+                        answers.append(
+                            CalibrationAnswer(
+                                source: iv.source, target: sc.target, label: iv.labels[sc.target] ?? "",
+                                speaker: speaker, baselineSize: size, baselineN: keep.count,
+                                value: sc.value, flagged: sc.flag != nil, abstained: sc.abstained,
+                                topCues: sc.topCues))
                     }
                 }
             }
-            rows.append(CalibrationRow(baselineSize: size, speakers: speakers, speakersTooFewBaselines: tooFew, answers: total,
-                                       abstained: abstained, falseFlagRate: Proportion(count: flagged, total: scored),
-                                       scoredShare: total > 0 ? Double(scored) / Double(total) : nil))
+            rows.append(
+                CalibrationRow(
+                    baselineSize: size, speakers: speakers, speakersTooFewBaselines: tooFew, answers: total,
+                    abstained: abstained, falseFlagRate: Proportion(count: flagged, total: scored),
+                    scoredShare: total > 0 ? Double(scored) / Double(total) : nil))
         }
         var notes = [
             "Use recordings in which nothing is expected to change (neutral questions throughout): every flag counted here is a false flag.",
             "The 95% interval treats answers as independent; answers of one speaker share a baseline, so with few speakers the real uncertainty is larger.",
         ]
         if rows.contains(where: { ($0.falseFlagRate.ciLow ?? 0) > model.alpha }) {
-            notes.append("At some baseline size the whole 95% interval is above alpha: on these recordings the model flags more often than it declares. Do not rely on its flags in these rooms before investigating (recording conditions, baseline questions, segment lengths).")
+            notes.append(
+                "At some baseline size the whole 95% interval is above alpha: on these recordings the model flags more often than it declares. Do not rely on its flags in these rooms before investigating (recording conditions, baseline questions, segment lengths)."
+            )
         }
-        return CalibrationReport(model: model.model.id, modelVersion: model.model.version, modelSHA256: model.model.sha256,
-                                 alpha: model.alpha, sources: interviews.map(\.source), rows: rows, answers: answers, notes: notes)
+        return CalibrationReport(
+            model: model.model.id, modelVersion: model.model.version, modelSHA256: model.model.sha256,
+            alpha: model.alpha, sources: interviews.map(\.source), rows: rows, answers: answers, notes: notes)
     }
 }

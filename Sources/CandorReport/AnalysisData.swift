@@ -341,8 +341,9 @@ public struct AnalysisData: Sendable {
         }
         let interruptions: [Interruption] = (node["interruptions"]?.array ?? []).compactMap { i in
             guard let t = i["time"]?.double else { return nil }
-            return Interruption(speaker: i["speaker"]?.string ?? "", interrupted: i["interrupted"]?.string ?? "", time: t,
-                                overlapS: i["overlap_s"]?.double ?? 0, tookFloor: i["took_floor"]?.bool ?? false)
+            return Interruption(
+                speaker: i["speaker"]?.string ?? "", interrupted: i["interrupted"]?.string ?? "", time: t,
+                overlapS: i["overlap_s"]?.double ?? 0, tookFloor: i["took_floor"]?.bool ?? false)
         }
         var c = ConversationData(
             estimate: node["estimate"]?.bool, method: node["method"]?.string,
@@ -370,24 +371,27 @@ public struct AnalysisData: Sendable {
         guard let model = node["model"]?.string else { return nil }
         let contributions: [Contribution] = (node["contributions"]?.array ?? []).compactMap { c in
             guard let f = c["feature"]?.string else { return nil }
-            return Contribution(feature: f, value: c["value"]?.double, z: c["z"]?.double, weight: c["weight"]?.double,
-                                contribution: c["contribution"]?.double, status: c["status"]?.string,
-                                targetLow: c["target_low"]?.double, targetHigh: c["target_high"]?.double,
-                                unit: c["unit"]?.string, source: c["source"]?.string, evidence: c["evidence"]?.string,
-                                note: c["note"]?.string, baseline: c["baseline"].flatMap(CueBaseline.init(reading:)))
+            return Contribution(
+                feature: f, value: c["value"]?.double, z: c["z"]?.double, weight: c["weight"]?.double,
+                contribution: c["contribution"]?.double, status: c["status"]?.string,
+                targetLow: c["target_low"]?.double, targetHigh: c["target_high"]?.double,
+                unit: c["unit"]?.string, source: c["source"]?.string, evidence: c["evidence"]?.string,
+                note: c["note"]?.string, baseline: c["baseline"].flatMap(CueBaseline.init(reading:)))
         }
-        return ScoreData(model: model, modelVersion: node["model_version"]?.string ?? "", modelSHA256: node["model_sha256"]?.string ?? "",
-                         target: node["target"]?.string ?? "", value: node["value"]?.double, flag: node["flag"]?.string,
-                         contributions: contributions, abstained: node["abstained"]?.bool ?? false, reason: node["reason"]?.string,
-                         topCues: (node["top_cues"]?.array ?? []).compactMap(\.string),
-                         evidence: node["evidence"].flatMap(FlagEvidence.init(reading:)))
+        return ScoreData(
+            model: model, modelVersion: node["model_version"]?.string ?? "", modelSHA256: node["model_sha256"]?.string ?? "",
+            target: node["target"]?.string ?? "", value: node["value"]?.double, flag: node["flag"]?.string,
+            contributions: contributions, abstained: node["abstained"]?.bool ?? false, reason: node["reason"]?.string,
+            topCues: (node["top_cues"]?.array ?? []).compactMap(\.string),
+            evidence: node["evidence"].flatMap(FlagEvidence.init(reading:)))
     }
 
     static func segment(_ node: JSONNode) -> SegmentData? {
         guard let a = node["start"]?.double, let b = node["end"]?.double, b >= a else { return nil }
-        return SegmentData(id: node["id"]?.string ?? node["id"]?.int.map(String.init) ?? "", label: node["label"]?.string ?? "",
-                           speaker: node["speaker"]?.string ?? "", start: a, end: b, role: node["role"]?.string ?? "other",
-                           features: flatNamedValues(node["features"]) ?? [], scores: (node["scores"]?.array ?? []).compactMap(score))
+        return SegmentData(
+            id: node["id"]?.string ?? node["id"]?.int.map(String.init) ?? "", label: node["label"]?.string ?? "",
+            speaker: node["speaker"]?.string ?? "", start: a, end: b, role: node["role"]?.string ?? "other",
+            features: flatNamedValues(node["features"]) ?? [], scores: (node["scores"]?.array ?? []).compactMap(score))
     }
 }
 

@@ -58,15 +58,17 @@ public struct AuditStatus: Sendable {
             case "accessed": details = "\(f("action")) \(f("what"))"
             case "evidence_ingested": details = "\(f("path")) (\(f("bytes")) bytes, sha256 \(f("sha256").prefix(16))…)"
             case "analysis_completed":
-                details = "input \(f("input_sha256").prefix(16))… → output \(f("output_sha256").prefix(16))…, candor \(f("software_version"))"
+                details =
+                    "input \(f("input_sha256").prefix(16))… → output \(f("output_sha256").prefix(16))…, candor \(f("software_version"))"
             case "review":
                 let o = obj["override"]?.string.map { ", override: \($0)" } ?? ""
                 details = "\(f("kind")) on seq \(f("concerns_seq")): \(f("note"))\(o)"
             case "key_rotated": details = "operator key rotated"
             default: details = texts.map { "\($0.0)=\($0.1)" }.joined(separator: ", ")
             }
-            return Entry(seq: obj["seq"]?.int, time: obj["time"]?.string ?? "", type: type,
-                         operatorName: obj["operator"]?.string ?? "", details: details, fields: texts)
+            return Entry(
+                seq: obj["seq"]?.int, time: obj["time"]?.string ?? "", type: type,
+                operatorName: obj["operator"]?.string ?? "", details: details, fields: texts)
         }
         return AuditStatus(source: source, checkpoint: checkpoint, verification: verification, entries: entries)
     }
@@ -78,7 +80,8 @@ public struct AuditStatus: Sendable {
         case .number(let d): return formatValue(d, digits: 6)
         case .string(let s): return s
         case .array(let items): return "[" + items.map(text).joined(separator: ", ") + "]"
-        case .pairs(let a, let b): return "[" + zip(a, b).map { "[\(formatValue($0.0)), \(formatValue($0.1))]" }.joined(separator: ", ") + "]"
+        case .pairs(let a, let b):
+            return "[" + zip(a, b).map { "[\(formatValue($0.0)), \(formatValue($0.1))]" }.joined(separator: ", ") + "]"
         case .object(let fields): return "{" + fields.map { "\($0.0): \(text($0.1))" }.joined(separator: ", ") + "}"
         case .columns(let c): return "[\(c.count) columns]"
         }

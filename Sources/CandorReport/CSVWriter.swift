@@ -19,7 +19,8 @@ public enum CSVWriter {
                 let f0 = c.pitch.map { $0.values[i] } ?? .nan
                 let db: Double
                 if let it = c.intensity { db = sameGrid || c.pitch == nil ? it.values[i] : it.value(at: t) } else { db = .nan }
-                buf += "\(c.index),\(speaker),\(formatValue(t, digits: 6)),\(f0.isFinite && f0 > 0 ? formatValue(f0, digits: 3) : ""),\(db.isFinite ? formatValue(db, digits: 3) : "")\n"
+                buf +=
+                    "\(c.index),\(speaker),\(formatValue(t, digits: 6)),\(f0.isFinite && f0 > 0 ? formatValue(f0, digits: 3) : ""),\(db.isFinite ? formatValue(db, digits: 3) : "")\n"
                 if buf.utf8.count > 1 << 16 { emit(buf); buf = "" }
             }
         }
@@ -40,11 +41,15 @@ public enum CSVWriter {
         var header = segmentFixedColumns + features
         for m in models { header += ["\(m).value", "\(m).flag", "\(m).abstained", "\(m).top_cues"] }
         let evidenceModels = models.filter { m in scores.contains { $0.model == m && $0.evidence != nil } }
-        for m in evidenceModels { header += ["\(m).baseline_n", "\(m).alpha", "\(m).measured_false_flag_rate", "\(m).ppv", "\(m).evidence"] }
+        for m in evidenceModels {
+            header += ["\(m).baseline_n", "\(m).alpha", "\(m).measured_false_flag_rate", "\(m).ppv", "\(m).evidence"]
+        }
         var out = header.map(field).joined(separator: ",") + "\n"
         for s in segs {
-            var row = [s.id, s.label, s.speaker, s.role, formatValue(s.start, digits: 6), formatValue(s.end, digits: 6),
-                       flagged.contains(s.id) ? "true" : "false"]
+            var row = [
+                s.id, s.label, s.speaker, s.role, formatValue(s.start, digits: 6), formatValue(s.end, digits: 6),
+                flagged.contains(s.id) ? "true" : "false",
+            ]
             for name in features {
                 let f = s.features.first { $0.name == name }
                 row.append(f?.text ?? f?.value.map { formatValue($0, digits: 6) } ?? "")
@@ -52,8 +57,10 @@ public enum CSVWriter {
             for m in models {
                 if let sc = scores.first(where: { $0.model == m && $0.target == s.id }) {
                     let cues = sc.topCues.isEmpty ? sc.contributions.filter { $0.contribution != nil }.prefix(3).map(\.feature) : sc.topCues
-                    row += [sc.value.map { formatValue($0, digits: 6) } ?? "", sc.flag ?? "", sc.abstained ? "true" : "false",
-                            cues.joined(separator: ";")]
+                    row += [
+                        sc.value.map { formatValue($0, digits: 6) } ?? "", sc.flag ?? "", sc.abstained ? "true" : "false",
+                        cues.joined(separator: ";"),
+                    ]
                 } else {
                     row += ["", "", "", ""]
                 }
@@ -63,8 +70,11 @@ public enum CSVWriter {
                     row += ["", "", "", "", ""]
                     continue
                 }
-                row += [String(ev.baselineN), formatValue(ev.alpha, digits: 6), ev.measuredFalseFlagRate.map { formatValue($0.rate, digits: 6) } ?? "",
-                        formatValue(ev.ppv.ppv, digits: 6), cueEvidence(sc)]
+                row += [
+                    String(ev.baselineN), formatValue(ev.alpha, digits: 6),
+                    ev.measuredFalseFlagRate.map { formatValue($0.rate, digits: 6) } ?? "",
+                    formatValue(ev.ppv.ppv, digits: 6), cueEvidence(sc),
+                ]
             }
             out += row.map(field).joined(separator: ",") + "\n"
         }
@@ -79,7 +89,8 @@ public enum CSVWriter {
         let chosen = outside.isEmpty ? withBaseline.filter { sc.topCues.contains($0.feature) } : outside
         return chosen.map { c in
             let b = c.baseline!
-            return "\(c.feature) value=\(formatValue(c.value, digits: 4)) n=\(b.n) mean=\(formatValue(b.mean, digits: 4)) sd=\(formatValue(b.sd, digits: 4))"
+            return
+                "\(c.feature) value=\(formatValue(c.value, digits: 4)) n=\(b.n) mean=\(formatValue(b.mean, digits: 4)) sd=\(formatValue(b.sd, digits: 4))"
                 + " interval=[\(formatValue(b.intervalLow, digits: 4));\(formatValue(b.intervalHigh, digits: 4))]"
                 + " floor=\(b.sdFloorApplied ? "yes" : "no") clip=\(b.zClipped ? "yes" : "no")"
         }.joined(separator: " | ")

@@ -75,7 +75,8 @@ public enum Plots {
         while t <= end + 1e-9 {
             let x = left + (t - start) / span * plotWidth
             s += "<line x1=\"\(px(x))\" y1=\"\(px(y - height))\" x2=\"\(px(x))\" y2=\"\(px(y))\" stroke=\"#ddd\"/>"
-            s += "<text x=\"\(px(x))\" y=\"\(px(y + 14))\" text-anchor=\"middle\">\(step < 1 ? formatValue(t, digits: 1) + " s" : formatClock(t))</text>"
+            s +=
+                "<text x=\"\(px(x))\" y=\"\(px(y + 14))\" text-anchor=\"middle\">\(step < 1 ? formatValue(t, digits: 1) + " s" : formatClock(t))</text>"
             t += step
         }
         s += "</g>"
@@ -114,13 +115,19 @@ public enum Plots {
             let turns = (a.conversation?.turns ?? []).filter { $0.speaker == speaker }.map { TimeSpan($0.start, $0.end) }
             let speech = turns.isEmpty ? (channel?.timing?.speech ?? []) : turns
             for sp in mergeForPixels(inWindow(speech), secondsPerPixel: secPerPx) {
-                body += "<rect class=\"turn\" x=\"\(px(x(sp.start)))\" y=\"\(Y)\" width=\"\(px(w(sp)))\" height=\"\(px(rowH))\" fill=\"\(colour)\">"
-                body += "<title>\(htmlEscape(speaker)) \(turns.isEmpty ? t.tipSpeech : t.tipTurn) \(formatClock(sp.start, fine: true))–\(formatClock(sp.end, fine: true))</title></rect>"
+                body +=
+                    "<rect class=\"turn\" x=\"\(px(x(sp.start)))\" y=\"\(Y)\" width=\"\(px(w(sp)))\" height=\"\(px(rowH))\" fill=\"\(colour)\">"
+                body +=
+                    "<title>\(htmlEscape(speaker)) \(turns.isEmpty ? t.tipSpeech : t.tipTurn) \(formatClock(sp.start, fine: true))–\(formatClock(sp.end, fine: true))</title></rect>"
             }
             for p in mergeForPixels(inWindow(channel?.timing?.pauses ?? []), secondsPerPixel: secPerPx) {
-                body += "<rect class=\"pause\" x=\"\(px(x(p.start)))\" y=\"\(Y)\" width=\"\(px(w(p)))\" height=\"\(px(rowH))\" fill=\"#fff\" fill-opacity=\"0.75\" stroke=\"#333\" stroke-dasharray=\"2 2\" stroke-width=\"0.6\">"
+                body +=
+                    "<rect class=\"pause\" x=\"\(px(x(p.start)))\" y=\"\(Y)\" width=\"\(px(w(p)))\" height=\"\(px(rowH))\" fill=\"#fff\" fill-opacity=\"0.75\" stroke=\"#333\" stroke-dasharray=\"2 2\" stroke-width=\"0.6\">"
                 // Tooltips only where the mark is wide enough to point at (keeps long reports small).
-                if w(p) >= 2 { body += "<title>\(t.tipPause) \(formatClock(p.start, fine: true))–\(formatClock(p.end, fine: true)) (\(formatValue(p.end - p.start, digits: 2)) s)</title>" }
+                if w(p) >= 2 {
+                    body +=
+                        "<title>\(t.tipPause) \(formatClock(p.start, fine: true))–\(formatClock(p.end, fine: true)) (\(formatValue(p.end - p.start, digits: 2)) s)</title>"
+                }
                 body += "</rect>"
             }
             let name = t.role(speaker)
@@ -138,7 +145,8 @@ public enum Plots {
                     let isFlagged = flagged.contains(seg.id)
                     let cls = "segment role-\(cssToken(seg.role))\(isFlagged ? " flagged" : "")"
                     sb += "<rect class=\"\(cls)\" x=\"\(px(x(span.start)))\" y=\"\(Y)\" width=\"\(px(w(span)))\" height=\"\(px(rowH))\">"
-                    sb += "<title>\(htmlEscape(seg.id)) [\(htmlEscape(t.role(seg.role)))] \(htmlEscape(seg.label)) \(formatClock(seg.start, fine: true))–\(formatClock(seg.end, fine: true))\(isFlagged ? t.tipFlagged : "")</title></rect>"
+                    sb +=
+                        "<title>\(htmlEscape(seg.id)) [\(htmlEscape(t.role(seg.role)))] \(htmlEscape(seg.label)) \(formatClock(seg.start, fine: true))–\(formatClock(seg.end, fine: true))\(isFlagged ? t.tipFlagged : "")</title></rect>"
                     let width = w(span)
                     let text = seg.id.isEmpty ? seg.role : seg.id
                     if width > Double(text.count) * 6.5 + 4 {
@@ -154,20 +162,24 @@ public enum Plots {
             let Y = rowY()
             let YB = px(top + Double(rows.count) * (rowH + gap) + rowH)
             for o in mergeForPixels(ov, secondsPerPixel: secPerPx) {
-                ob += "<rect class=\"overlap\" x=\"\(px(x(o.start)))\" y=\"\(Y)\" width=\"\(px(w(o)))\" height=\"\(px(rowH))\" fill=\"#c0392b\"><title>\(t.tipOverlap) \(formatClock(o.start, fine: true))–\(formatClock(o.end, fine: true))</title></rect>"
+                ob +=
+                    "<rect class=\"overlap\" x=\"\(px(x(o.start)))\" y=\"\(Y)\" width=\"\(px(w(o)))\" height=\"\(px(rowH))\" fill=\"#c0392b\"><title>\(t.tipOverlap) \(formatClock(o.start, fine: true))–\(formatClock(o.end, fine: true))</title></rect>"
             }
             for i in interruptions {
-                ob += "<path class=\"interruption\" d=\"M\(px(x(i.time))) \(YB) l-4 -6 h8 z\" fill=\"#c0392b\"><title>\(htmlEscape(t.fill(t.tipInterruption, t.role(i.speaker), t.role(i.interrupted), formatClock(i.time, fine: true))))</title></path>"
+                ob +=
+                    "<path class=\"interruption\" d=\"M\(px(x(i.time))) \(YB) l-4 -6 h8 z\" fill=\"#c0392b\"><title>\(htmlEscape(t.fill(t.tipInterruption, t.role(i.speaker), t.role(i.interrupted), formatClock(i.time, fine: true))))</title></path>"
             }
             rows.append((t.rowOverlaps, ob))
         }
         if rows.allSatisfy({ $0.body.isEmpty }) { return "" }
         let height = top + Double(rows.count) * (rowH + gap) + 24
-        var s = "<svg class=\"plot timeline\" id=\"\(id)\" role=\"img\" aria-label=\"\(htmlEscape(t.timeline))\" viewBox=\"0 0 \(px(width)) \(px(height))\" xmlns=\"http://www.w3.org/2000/svg\">"
+        var s =
+            "<svg class=\"plot timeline\" id=\"\(id)\" role=\"img\" aria-label=\"\(htmlEscape(t.timeline))\" viewBox=\"0 0 \(px(width)) \(px(height))\" xmlns=\"http://www.w3.org/2000/svg\">"
         timeAxis(start: t0, end: end, y: height - 20, height: height - 20 - top, into: &s)
         for (r, row) in rows.enumerated() {
             let y = top + Double(r) * (rowH + gap)
-            s += "<text class=\"rowlabel\" x=\"\(px(left - 6))\" y=\"\(px(y + rowH * 0.7))\" text-anchor=\"end\">\(htmlEscape(truncate(row.label, 22)))</text>"
+            s +=
+                "<text class=\"rowlabel\" x=\"\(px(left - 6))\" y=\"\(px(y + rowH * 0.7))\" text-anchor=\"end\">\(htmlEscape(truncate(row.label, 22)))</text>"
             s += "<rect x=\"\(px(left))\" y=\"\(px(y))\" width=\"\(px(plotWidth))\" height=\"\(px(rowH))\" fill=\"#f6f6f6\"/>"
             s += row.body
         }
@@ -189,13 +201,15 @@ public enum Plots {
         let db = c.intensityColumns ?? c.intensity.map { decimate($0, end: end, columns: columns) } ?? []
         func x(_ col: Int) -> Double { left + (Double(col) + 0.5) }
         func xt(_ t: Double) -> Double { left + max(0, min(end, t)) / end * plotWidth }
-        var s = "<svg class=\"plot contour\" id=\"contour-\(c.index)\" role=\"img\" aria-label=\"Pitch contour over intensity, \(htmlEscape(c.speaker))\" viewBox=\"0 0 \(px(width)) \(px(h))\" xmlns=\"http://www.w3.org/2000/svg\">"
+        var s =
+            "<svg class=\"plot contour\" id=\"contour-\(c.index)\" role=\"img\" aria-label=\"Pitch contour over intensity, \(htmlEscape(c.speaker))\" viewBox=\"0 0 \(px(width)) \(px(h))\" xmlns=\"http://www.w3.org/2000/svg\">"
         s += "<rect x=\"\(px(left))\" y=\"\(px(top))\" width=\"\(px(plotWidth))\" height=\"\(px(ph))\" fill=\"#fafafa\" stroke=\"#ccc\"/>"
         // Flagged and baseline segments of this speaker, shaded.
         let flagged = a.flaggedSegmentIDs
         for seg in (a.segments ?? []) where seg.speaker == c.speaker && (flagged.contains(seg.id) || seg.role == "baseline") {
             let isFlagged = flagged.contains(seg.id)
-            s += "<rect class=\"\(isFlagged ? "flagshade" : "baseshade")\" x=\"\(px(xt(seg.start)))\" y=\"\(px(top))\" width=\"\(px(max(0.8, xt(seg.end) - xt(seg.start))))\" height=\"\(px(ph))\" fill=\"\(isFlagged ? "#f5b041" : "#85c1e9")\" fill-opacity=\"0.25\"><title>\(htmlEscape(seg.id)) \(isFlagged ? "flagged for follow-up" : "baseline")</title></rect>"
+            s +=
+                "<rect class=\"\(isFlagged ? "flagshade" : "baseshade")\" x=\"\(px(xt(seg.start)))\" y=\"\(px(top))\" width=\"\(px(max(0.8, xt(seg.end) - xt(seg.start))))\" height=\"\(px(ph))\" fill=\"\(isFlagged ? "#f5b041" : "#85c1e9")\" fill-opacity=\"0.25\"><title>\(htmlEscape(seg.id)) \(isFlagged ? "flagged for follow-up" : "baseline")</title></rect>"
         }
         // Intensity band (right axis).
         let dbPresent = db.compactMap { $0 }
@@ -225,7 +239,8 @@ public enum Plots {
         // F0: min–max band and column means.
         let voiced = f0.compactMap { $0 }
         if !voiced.isEmpty, let qlo = quantile(voiced.map(\.min), 0.02), let qmean = quantile(voiced.map(\.mean), 0.98),
-           let qmax = quantile(voiced.map(\.max), 0.9) {
+            let qmax = quantile(voiced.map(\.max), 0.9)
+        {
             // Robust range: isolated octave jumps are clipped at the top rather than squashing the contour.
             var lo = max(c.pitchFloor ?? 0, (qlo * 0.9 / 10).rounded(.down) * 10)
             var hi = (max(qmean * 1.15, qmax) / 10).rounded(.up) * 10
@@ -262,7 +277,8 @@ public enum Plots {
             }
             s += "</g>"
         } else {
-            s += "<text class=\"missing\" x=\"\(px(left + plotWidth / 2))\" y=\"\(px(top + ph / 2))\" text-anchor=\"middle\">\(c.pitch == nil ? "pitch not computed" : "no voiced frames")</text>"
+            s +=
+                "<text class=\"missing\" x=\"\(px(left + plotWidth / 2))\" y=\"\(px(top + ph / 2))\" text-anchor=\"middle\">\(c.pitch == nil ? "pitch not computed" : "no voiced frames")</text>"
         }
         timeAxis(end: end, y: top + ph, height: 0, into: &s)
         s += "</svg>"
@@ -276,7 +292,9 @@ public enum Plots {
 
     /// A safe CSS class token (letters, digits, '-').
     static func cssToken(_ s: String) -> String {
-        let t = String(s.lowercased().unicodeScalars.filter { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" }.prefix(24).map(Character.init))
+        let t = String(
+            s.lowercased().unicodeScalars.filter { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" }.prefix(24).map(
+                Character.init))
         return t.isEmpty ? "other" : t
     }
 

@@ -35,8 +35,10 @@ public enum TextGridWriter {
             for sp in speakers {
                 let mine = segs.filter { $0.speaker == sp }
                 if mine.isEmpty { continue }
-                tiers.append(Tier(name: "segments-\(sp)", kind: .interval,
-                                  items: mine.map { ($0.start, $0.end, "[\($0.role)] \($0.label)") }))
+                tiers.append(
+                    Tier(
+                        name: "segments-\(sp)", kind: .interval,
+                        items: mine.map { ($0.start, $0.end, "[\($0.role)] \($0.label)") }))
             }
             let others = segs.filter { !speakers.contains($0.speaker) }
             if !others.isEmpty {
@@ -75,7 +77,8 @@ public enum TextGridWriter {
     }
 
     public static func write(_ tiers: [Tier], xmax: Double) -> String {
-        var s = "File type = \"ooTextFile\"\nObject class = \"TextGrid\"\n\nxmin = 0\nxmax = \(num(xmax))\ntiers? <exists>\nsize = \(tiers.count)\nitem []:\n"
+        var s =
+            "File type = \"ooTextFile\"\nObject class = \"TextGrid\"\n\nxmin = 0\nxmax = \(num(xmax))\ntiers? <exists>\nsize = \(tiers.count)\nitem []:\n"
         for (k, tier) in tiers.enumerated() {
             s += "    item [\(k + 1)]:\n"
             switch tier.kind {
@@ -84,7 +87,8 @@ public enum TextGridWriter {
                 s += "        class = \"IntervalTier\"\n        name = \(quote(tier.name))\n        xmin = 0\n        xmax = \(num(xmax))\n"
                 s += "        intervals: size = \(intervals.count)\n"
                 for (i, iv) in intervals.enumerated() {
-                    s += "        intervals [\(i + 1)]:\n            xmin = \(num(iv.0))\n            xmax = \(num(iv.1))\n            text = \(quote(iv.2))\n"
+                    s +=
+                        "        intervals [\(i + 1)]:\n            xmin = \(num(iv.0))\n            xmax = \(num(iv.1))\n            text = \(quote(iv.2))\n"
                 }
             case .text:
                 let pts = tier.items.filter { $0.start >= 0 && $0.start <= xmax }.sorted { $0.start < $1.start }

@@ -28,10 +28,12 @@ private final class ResumeOnce<T: Sendable>: Sendable {
     func keep(_ t: Task<Void, Never>) { tasks.withLock { $0.append(t) } }
 
     func resume(_ r: Result<T, any Error>) {
-        guard let c = continuation.withLock({ c -> CheckedContinuation<T, any Error>? in
-            defer { c = nil }
-            return c
-        }) else { return }
+        guard
+            let c = continuation.withLock({ c -> CheckedContinuation<T, any Error>? in
+                defer { c = nil }
+                return c
+            })
+        else { return }
         for t in tasks.withLock({ $0 }) { t.cancel() }
         c.resume(with: r)
     }
@@ -47,13 +49,15 @@ func withDeadline<T: Sendable>(_ seconds: Double, _ what: String, _ operation: @
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
             once.set(c)
-            once.keep(Task(executorPreference: executor) {
-                do { once.resume(.success(try await operation())) } catch { once.resume(.failure(error)) }
-            })
-            once.keep(Task(executorPreference: executor) {
-                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                if !Task.isCancelled { once.resume(.failure(StoreTimeout(what: what, seconds: seconds))) }
-            })
+            once.keep(
+                Task(executorPreference: executor) {
+                    do { once.resume(.success(try await operation())) } catch { once.resume(.failure(error)) }
+                })
+            once.keep(
+                Task(executorPreference: executor) {
+                    try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                    if !Task.isCancelled { once.resume(.failure(StoreTimeout(what: what, seconds: seconds))) }
+                })
         }
     } onCancel: {
         once.resume(.failure(CancellationError()))
@@ -94,8 +98,10 @@ public struct StoreTimeouts: Sendable {
 
     /// The settings PostgreSQL applies to each connection.
     var serverSettings: [String] {
-        ["SET statement_timeout = \(Int(statement * 1000))", "SET lock_timeout = \(Int(lock * 1000))",
-         "SET idle_in_transaction_session_timeout = \(Int(max(statement, lock) * 2000))"]
+        [
+            "SET statement_timeout = \(Int(statement * 1000))", "SET lock_timeout = \(Int(lock * 1000))",
+            "SET idle_in_transaction_session_timeout = \(Int(max(statement, lock) * 2000))",
+        ]
     }
 
     public static let standard = StoreTimeouts()

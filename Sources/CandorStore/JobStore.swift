@@ -19,9 +19,11 @@ public struct JobSpec: Sendable, Equatable {
     public var sessionID: String?
     public var maxAttempts: Int
 
-    public init(inputPath: String, inputSHA256: String, inputBytes: Int, parametersJSON: String,
-                modelsHash: String = JobKeys.modelsHash([]), caseID: String? = nil, sessionID: String? = nil,
-                maxAttempts: Int = 3) {
+    public init(
+        inputPath: String, inputSHA256: String, inputBytes: Int, parametersJSON: String,
+        modelsHash: String = JobKeys.modelsHash([]), caseID: String? = nil, sessionID: String? = nil,
+        maxAttempts: Int = 3
+    ) {
         self.inputPath = inputPath
         self.inputSHA256 = inputSHA256
         self.inputBytes = inputBytes

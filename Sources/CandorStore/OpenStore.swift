@@ -99,8 +99,9 @@ public struct PostgresTarget: Sendable, Equatable {
             }
             tls = sslMode == "prefer" ? .prefer(context) : .require(context)
         }
-        var config = PostgresConnection.Configuration(host: host, port: port, username: username, password: password,
-                                                      database: database, tls: tls)
+        var config = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password,
+            database: database, tls: tls)
         config.options.connectTimeout = .seconds(10)
         return config
     }

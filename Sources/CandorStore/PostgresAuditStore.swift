@@ -30,7 +30,8 @@ public final class PostgresAuditStore: AuditStore {
         do { config = try target.configuration() } catch { throw AuditError("\(error)") }
         do {
             connection = try waitBounded(
-                PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: config, id: 1, logger: logger),
+                PostgresConnection.connect(
+                    on: PostgresConnection.defaultEventLoopGroup.any(), configuration: config, id: 1, logger: logger),
                 seconds: timeouts.connect, "connecting to the PostgreSQL audit store \(target.display)")
         } catch let e as StoreTimeout {
             throw AuditError(e.description)
@@ -45,22 +46,26 @@ public final class PostgresAuditStore: AuditStore {
             try run("BEGIN")
             for sql in timeouts.advisoryLockSettings { try run(sql) }
             try run("SELECT pg_advisory_xact_lock(7317002)")
-            try run("""
+            try run(
+                """
                 CREATE TABLE IF NOT EXISTS candor_audit_records (
                   case_id TEXT NOT NULL, session_id TEXT NOT NULL, seq BIGINT NOT NULL,
                   bytes BYTEA NOT NULL, leaf_hash BYTEA NOT NULL, PRIMARY KEY (case_id, session_id, seq))
                 """)
-            try run("""
+            try run(
+                """
                 CREATE TABLE IF NOT EXISTS candor_audit_checkpoints (
                   case_id TEXT NOT NULL, session_id TEXT NOT NULL, size BIGINT NOT NULL, note TEXT NOT NULL,
                   PRIMARY KEY (case_id, session_id, size))
                 """)
-            try run("""
+            try run(
+                """
                 CREATE TABLE IF NOT EXISTS candor_audit_quarantine (
                   case_id TEXT NOT NULL, session_id TEXT NOT NULL, seq BIGINT NOT NULL, bytes BYTEA NOT NULL,
                   reason TEXT NOT NULL, quarantined_at TEXT NOT NULL)
                 """)
-            try run("""
+            try run(
+                """
                 CREATE TABLE IF NOT EXISTS candor_audit_results (
                   case_id TEXT NOT NULL, session_id TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL,
                   bytes BYTEA NOT NULL, PRIMARY KEY (case_id, session_id, sha256))
@@ -80,8 +85,9 @@ public final class PostgresAuditStore: AuditStore {
         guard !broken else { throw AuditError("PostgreSQL audit store \(location): the connection was lost") }
         let query = PGConnection.query(sql, binds)
         do {
-            let result = try waitBounded(connection.query(query, logger: logger), seconds: timeouts.clientLimit(sql),
-                                         "PostgreSQL audit store \(location)")
+            let result = try waitBounded(
+                connection.query(query, logger: logger), seconds: timeouts.clientLimit(sql),
+                "PostgreSQL audit store \(location)")
             return try result.map { row in try row.map(PGConnection.value) }
         } catch let e as StoreTimeout {
             broken = true
@@ -135,23 +141,29 @@ public final class PostgresAuditStore: AuditStore {
     }
 
     public func insertRecord(_ s: SessionRef, seq: Int, bytes: [UInt8], leafHash: [UInt8]) throws {
-        try run("INSERT INTO candor_audit_records (case_id, session_id, seq, bytes, leaf_hash) VALUES (?, ?, ?, ?, ?)",
-                key(s) + [.int(Int64(seq)), .blob(bytes), .blob(leafHash)])
+        try run(
+            "INSERT INTO candor_audit_records (case_id, session_id, seq, bytes, leaf_hash) VALUES (?, ?, ?, ?, ?)",
+            key(s) + [.int(Int64(seq)), .blob(bytes), .blob(leafHash)])
     }
 
     public func latestCheckpoint(_ s: SessionRef) throws -> (size: Int, note: String)? {
-        try run("""
+        try run(
+            """
             SELECT size, note FROM candor_audit_checkpoints WHERE case_id = ? AND session_id = ? ORDER BY size DESC LIMIT 1
-            """, key(s)).first.map { (size: Int($0[0].int ?? 0), note: $0[1].text ?? "") }
+            """, key(s)
+        ).first.map { (size: Int($0[0].int ?? 0), note: $0[1].text ?? "") }
     }
 
     public func checkpoint(_ s: SessionRef, size: Int) throws -> String? {
-        try run("SELECT note FROM candor_audit_checkpoints WHERE case_id = ? AND session_id = ? AND size = ?",
-                key(s) + [.int(Int64(size))]).first?[0].text
+        try run(
+            "SELECT note FROM candor_audit_checkpoints WHERE case_id = ? AND session_id = ? AND size = ?",
+            key(s) + [.int(Int64(size))]
+        ).first?[0].text
     }
 
     public func insertCheckpoint(_ s: SessionRef, size: Int, note: String) throws {
-        try run("""
+        try run(
+            """
             INSERT INTO candor_audit_checkpoints (case_id, session_id, size, note) VALUES (?, ?, ?, ?)
             ON CONFLICT (case_id, session_id, size) DO UPDATE SET note = EXCLUDED.note
             """, key(s) + [.int(Int64(size)), .text(note)])
@@ -161,7 +173,8 @@ public final class PostgresAuditStore: AuditStore {
         let moved = try records(s).filter { $0.seq >= fromSeq }
         let now = AuditRecord.timestamp()
         for r in moved {
-            try run("""
+            try run(
+                """
                 INSERT INTO candor_audit_quarantine (case_id, session_id, seq, bytes, reason, quarantined_at) VALUES (?, ?, ?, ?, ?, ?)
                 """, key(s) + [.int(Int64(r.seq)), .blob(r.bytes), .text(reason), .text(now)])
         }
@@ -176,7 +189,8 @@ public final class PostgresAuditStore: AuditStore {
     }
 
     public func putResult(_ s: SessionRef, _ r: CandorAudit.StoredResult) throws {
-        try run("""
+        try run(
+            """
             INSERT INTO candor_audit_results (case_id, session_id, sha256, name, bytes) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (case_id, session_id, sha256) DO NOTHING
             """, key(s) + [.text(r.sha256), .text(r.name), .blob(r.bytes)])

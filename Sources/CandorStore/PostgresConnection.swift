@@ -23,8 +23,10 @@ final class PGConnection: SQLConnection {
 
     /// Connects, sets the server-side time limits, then (when a schema is named) creates it if
     /// needed and puts it first on the search path.
-    static func connect(_ config: PostgresConnection.Configuration, schema: String?, id: Int, describe: String,
-                        timeouts: StoreTimeouts = .standard) async throws -> PGConnection {
+    static func connect(
+        _ config: PostgresConnection.Configuration, schema: String?, id: Int, describe: String,
+        timeouts: StoreTimeouts = .standard
+    ) async throws -> PGConnection {
         var logger = Logger(label: "candor.store.postgres")
         logger.logLevel = .critical
         let conn: PostgresConnection
@@ -92,7 +94,10 @@ final class PGConnection: SQLConnection {
     /// `CREATE SCHEMA IF NOT EXISTS` can collide, so creation is serialised with an advisory lock.
     static func useSchema(_ schema: String) -> [String] {
         ["BEGIN"] + StoreTimeouts.standard.advisoryLockSettings
-            + ["SELECT pg_advisory_xact_lock(7317000)", "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", "COMMIT", "SET search_path TO \"\(schema)\""]
+            + [
+                "SELECT pg_advisory_xact_lock(7317000)", "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", "COMMIT",
+                "SET search_path TO \"\(schema)\"",
+            ]
     }
 
     /// A postgres-nio query from SQL with `?` placeholders and its values.
@@ -192,32 +197,34 @@ extension SQLDialect {
         now: "extract(epoch from clock_timestamp())::float8",
         lockClause: " FOR UPDATE SKIP LOCKED",
         migrationLock: StoreTimeouts.standard.advisoryLockSettings + ["SELECT pg_advisory_xact_lock(7317001)"],
-        migrations: [[
-            """
-            CREATE TABLE IF NOT EXISTS candor_jobs (
-              id BIGSERIAL PRIMARY KEY,
-              input_sha256 TEXT NOT NULL, params_hash TEXT NOT NULL, models_hash TEXT NOT NULL,
-              input_path TEXT NOT NULL, input_bytes BIGINT NOT NULL, params_json TEXT NOT NULL,
-              case_id TEXT, session_id TEXT,
-              state TEXT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0, claims BIGINT NOT NULL DEFAULT 0,
-              max_attempts BIGINT NOT NULL, not_before DOUBLE PRECISION NOT NULL,
-              lease_owner TEXT, lease_token TEXT, lease_expires DOUBLE PRECISION,
-              result_sha256 TEXT, last_error TEXT,
-              submitted_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL,
-              UNIQUE (input_sha256, params_hash, models_hash))
-            """,
-            "CREATE INDEX IF NOT EXISTS candor_jobs_state ON candor_jobs (state, not_before)",
-            """
-            CREATE TABLE IF NOT EXISTS candor_attempts (
-              job_id BIGINT NOT NULL REFERENCES candor_jobs(id), claim BIGINT NOT NULL, attempt BIGINT NOT NULL,
-              worker TEXT NOT NULL, started_at DOUBLE PRECISION NOT NULL, finished_at DOUBLE PRECISION,
-              outcome TEXT, error TEXT,
-              PRIMARY KEY (job_id, claim))
-            """,
-            """
-            CREATE TABLE IF NOT EXISTS candor_results (
-              job_id BIGINT PRIMARY KEY REFERENCES candor_jobs(id), sha256 TEXT NOT NULL,
-              bytes BYTEA NOT NULL, created_at DOUBLE PRECISION NOT NULL)
-            """,
-        ], SQLDialect.targetsMigration(int: "BIGINT", real: "DOUBLE PRECISION")])
+        migrations: [
+            [
+                """
+                CREATE TABLE IF NOT EXISTS candor_jobs (
+                  id BIGSERIAL PRIMARY KEY,
+                  input_sha256 TEXT NOT NULL, params_hash TEXT NOT NULL, models_hash TEXT NOT NULL,
+                  input_path TEXT NOT NULL, input_bytes BIGINT NOT NULL, params_json TEXT NOT NULL,
+                  case_id TEXT, session_id TEXT,
+                  state TEXT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0, claims BIGINT NOT NULL DEFAULT 0,
+                  max_attempts BIGINT NOT NULL, not_before DOUBLE PRECISION NOT NULL,
+                  lease_owner TEXT, lease_token TEXT, lease_expires DOUBLE PRECISION,
+                  result_sha256 TEXT, last_error TEXT,
+                  submitted_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL,
+                  UNIQUE (input_sha256, params_hash, models_hash))
+                """,
+                "CREATE INDEX IF NOT EXISTS candor_jobs_state ON candor_jobs (state, not_before)",
+                """
+                CREATE TABLE IF NOT EXISTS candor_attempts (
+                  job_id BIGINT NOT NULL REFERENCES candor_jobs(id), claim BIGINT NOT NULL, attempt BIGINT NOT NULL,
+                  worker TEXT NOT NULL, started_at DOUBLE PRECISION NOT NULL, finished_at DOUBLE PRECISION,
+                  outcome TEXT, error TEXT,
+                  PRIMARY KEY (job_id, claim))
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS candor_results (
+                  job_id BIGINT PRIMARY KEY REFERENCES candor_jobs(id), sha256 TEXT NOT NULL,
+                  bytes BYTEA NOT NULL, created_at DOUBLE PRECISION NOT NULL)
+                """,
+            ], SQLDialect.targetsMigration(int: "BIGINT", real: "DOUBLE PRECISION"),
+        ])
 }

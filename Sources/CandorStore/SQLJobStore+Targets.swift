@@ -24,11 +24,12 @@ extension SQLJobStore {
     /// Adds the spec's (case, session) to job `id`; true if it is new for the job.
     func addTarget(_ spec: JobSpec, job id: Int64, on c: any SQLConnection) async throws -> Bool {
         guard let caseID = spec.caseID, let sessionID = spec.sessionID else { return false }
-        return !(try await c.execute(
-            """
-            INSERT INTO candor_job_targets (job_id, case_id, session_id, added_at) VALUES (?, ?, ?, \(dialect.now))
-            ON CONFLICT (job_id, case_id, session_id) DO NOTHING RETURNING job_id
-            """, [.int(id), .text(caseID), .text(sessionID)])).isEmpty
+        return
+            !(try await c.execute(
+                """
+                INSERT INTO candor_job_targets (job_id, case_id, session_id, added_at) VALUES (?, ?, ?, \(dialect.now))
+                ON CONFLICT (job_id, case_id, session_id) DO NOTHING RETURNING job_id
+                """, [.int(id), .text(caseID), .text(sessionID)])).isEmpty
     }
 
     /// A done job that gained a target goes back to the queue; its next attempt records the
@@ -73,8 +74,10 @@ extension SQLJobStore {
     /// schema had targets.
     func allTargets(on c: any SQLConnection) async throws -> [Int64: [JobTarget]] {
         var out: [Int64: [JobTarget]] = [:]
-        guard let rows = try? await c.execute(
-            "SELECT job_id, case_id, session_id, recorded_at FROM candor_job_targets ORDER BY job_id, added_at, case_id, session_id", [])
+        guard
+            let rows = try? await c.execute(
+                "SELECT job_id, case_id, session_id, recorded_at FROM candor_job_targets ORDER BY job_id, added_at, case_id, session_id", []
+            )
         else { return out }
         for r in rows {
             out[r[0].int ?? 0, default: []].append(

@@ -47,14 +47,19 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError("\(path): no such queue") }
         var escaped = ""
         for ch in path.unicodeScalars {
-            if ch == "%" || ch == "?" || ch == "#" { escaped += String(format: "%%%02X", ch.value) } else { escaped.unicodeScalars.append(ch) }
+            if ch == "%" || ch == "?" || ch == "#" {
+                escaped += String(format: "%%%02X", ch.value)
+            } else {
+                escaped.unicodeScalars.append(ch)
+            }
         }
         let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         var handle: OpaquePointer?
         for mode in walSize > 0 ? ["mode=ro"] : ["mode=ro", "mode=ro&immutable=1"] {
             sqlite3_close(handle)
             handle = nil
-            let rc = sqlite3_open_v2("file:\(escaped)?\(mode)", &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nil)
+            let rc = sqlite3_open_v2(
+                "file:\(escaped)?\(mode)", &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nil)
             guard rc == SQLITE_OK, let h = handle else { continue }
             if sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", nil, nil, nil) == SQLITE_OK { return h }
         }
@@ -126,31 +131,33 @@ extension SQLDialect {
         now: "((julianday('now') - 2440587.5) * 86400.0)",
         lockClause: "",
         migrationLock: [],
-        migrations: [[
-            """
-            CREATE TABLE IF NOT EXISTS candor_jobs (
-              id INTEGER PRIMARY KEY AUTOINCREMENT,
-              input_sha256 TEXT NOT NULL, params_hash TEXT NOT NULL, models_hash TEXT NOT NULL,
-              input_path TEXT NOT NULL, input_bytes INTEGER NOT NULL, params_json TEXT NOT NULL,
-              case_id TEXT, session_id TEXT,
-              state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, claims INTEGER NOT NULL DEFAULT 0,
-              max_attempts INTEGER NOT NULL, not_before REAL NOT NULL,
-              lease_owner TEXT, lease_token TEXT, lease_expires REAL,
-              result_sha256 TEXT, last_error TEXT,
-              submitted_at REAL NOT NULL, updated_at REAL NOT NULL,
-              UNIQUE (input_sha256, params_hash, models_hash))
-            """,
-            "CREATE INDEX IF NOT EXISTS candor_jobs_state ON candor_jobs (state, not_before)",
-            """
-            CREATE TABLE IF NOT EXISTS candor_attempts (
-              job_id INTEGER NOT NULL REFERENCES candor_jobs(id), claim INTEGER NOT NULL, attempt INTEGER NOT NULL,
-              worker TEXT NOT NULL, started_at REAL NOT NULL, finished_at REAL, outcome TEXT, error TEXT,
-              PRIMARY KEY (job_id, claim))
-            """,
-            """
-            CREATE TABLE IF NOT EXISTS candor_results (
-              job_id INTEGER PRIMARY KEY REFERENCES candor_jobs(id), sha256 TEXT NOT NULL,
-              bytes BLOB NOT NULL, created_at REAL NOT NULL)
-            """,
-        ], SQLDialect.targetsMigration(int: "INTEGER", real: "REAL")])
+        migrations: [
+            [
+                """
+                CREATE TABLE IF NOT EXISTS candor_jobs (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  input_sha256 TEXT NOT NULL, params_hash TEXT NOT NULL, models_hash TEXT NOT NULL,
+                  input_path TEXT NOT NULL, input_bytes INTEGER NOT NULL, params_json TEXT NOT NULL,
+                  case_id TEXT, session_id TEXT,
+                  state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, claims INTEGER NOT NULL DEFAULT 0,
+                  max_attempts INTEGER NOT NULL, not_before REAL NOT NULL,
+                  lease_owner TEXT, lease_token TEXT, lease_expires REAL,
+                  result_sha256 TEXT, last_error TEXT,
+                  submitted_at REAL NOT NULL, updated_at REAL NOT NULL,
+                  UNIQUE (input_sha256, params_hash, models_hash))
+                """,
+                "CREATE INDEX IF NOT EXISTS candor_jobs_state ON candor_jobs (state, not_before)",
+                """
+                CREATE TABLE IF NOT EXISTS candor_attempts (
+                  job_id INTEGER NOT NULL REFERENCES candor_jobs(id), claim INTEGER NOT NULL, attempt INTEGER NOT NULL,
+                  worker TEXT NOT NULL, started_at REAL NOT NULL, finished_at REAL, outcome TEXT, error TEXT,
+                  PRIMARY KEY (job_id, claim))
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS candor_results (
+                  job_id INTEGER PRIMARY KEY REFERENCES candor_jobs(id), sha256 TEXT NOT NULL,
+                  bytes BLOB NOT NULL, created_at REAL NOT NULL)
+                """,
+            ], SQLDialect.targetsMigration(int: "INTEGER", real: "REAL"),
+        ])
 }

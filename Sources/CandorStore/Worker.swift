@@ -25,7 +25,9 @@ public final class ShutdownSignal: Sendable {
         guard let w = watchdog.withLock({ $0 }), n <= 2 else { return }
         let after = n == 1 ? w.grace + w.margin : w.immediate
         DispatchQueue.global().asyncAfter(deadline: .now() + after) {
-            let line = Array("worker: shutdown did not finish \(n == 1 ? "within the grace period" : "after a second signal"); exiting (leases of unfinished jobs expire)\n".utf8)
+            let line = Array(
+                "worker: shutdown did not finish \(n == 1 ? "within the grace period" : "after a second signal"); exiting (leases of unfinished jobs expire)\n"
+                    .utf8)
             _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             _exit(1)
         }
@@ -139,9 +141,11 @@ private func pause(_ seconds: Double, unless shutdown: ShutdownSignal) async {
 /// until no job is queued or running anywhere). `process` turns a job into its result bytes
 /// or throws (the error's description becomes the attempt's error). Each claimed job is
 /// kept alive by heartbeats every lease/3; a job whose lease was lost is abandoned.
-public func runWorker(store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal,
-                      events: @escaping @Sendable (WorkerEvent) async -> Void,
-                      process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]) async -> WorkerSummary {
+public func runWorker(
+    store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal,
+    events: @escaping @Sendable (WorkerEvent) async -> Void,
+    process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]
+) async -> WorkerSummary {
     let summary = SummaryBox()
     let executor = JobExecutor(threads: options.jobThreads > 0 ? options.jobThreads : max(1, options.concurrency))
     // Heartbeats get a thread of their own too, so nothing else in the process can delay them.
@@ -149,8 +153,9 @@ public func runWorker(store: any JobStore, options: WorkerOptions, shutdown: Shu
     await withTaskGroup(of: Void.self) { group in
         for _ in 0..<max(1, options.concurrency) {
             group.addTask {
-                await slotLoop(store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
-                               control: control, events: events, process: process)
+                await slotLoop(
+                    store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
+                    control: control, events: events, process: process)
             }
         }
     }
@@ -159,9 +164,11 @@ public func runWorker(store: any JobStore, options: WorkerOptions, shutdown: Shu
     return summary.value
 }
 
-private func slotLoop(store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
-                      executor: JobExecutor, control: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
-                      process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]) async {
+private func slotLoop(
+    store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
+    executor: JobExecutor, control: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
+    process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]
+) async {
     var storeErrors = 0
     while !shutdown.requested {
         let job: ClaimedJob?
@@ -184,14 +191,17 @@ private func slotLoop(store: any JobStore, options: WorkerOptions, shutdown: Shu
         await events(.claimed(job))
         options.health.started(job.id)
         defer { options.health.finished(job.id) }
-        await runJob(job, store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
-                     control: control, events: events, process: process)
+        await runJob(
+            job, store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
+            control: control, events: events, process: process)
     }
 }
 
-private func runJob(_ job: ClaimedJob, store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
-                    executor: JobExecutor, control: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
-                    process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]) async {
+private func runJob(
+    _ job: ClaimedJob, store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
+    executor: JobExecutor, control: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
+    process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]
+) async {
     let outcome = Box<Outcome>()
     let lost = Box<Bool>()
     let work = Task(executorPreference: executor) {

@@ -43,13 +43,16 @@ public enum WitnessServer {
     }
 
     static func response(_ a: WitnessService.Answer) -> Response {
-        Response(status: .init(code: a.status), headers: [.contentType: a.contentType],
-                 body: .init(byteBuffer: ByteBuffer(string: a.body)))
+        Response(
+            status: .init(code: a.status), headers: [.contentType: a.contentType],
+            body: .init(byteBuffer: ByteBuffer(string: a.body)))
     }
 
     /// Runs the server until the process is stopped; `onRunning` gets the bound port.
-    public static func run(_ service: WitnessService, host: String, port: Int, tls: TLSFiles?,
-                           onRunning: @escaping @Sendable (Int) -> Void) async throws {
+    public static func run(
+        _ service: WitnessService, host: String, port: Int, tls: TLSFiles?,
+        onRunning: @escaping @Sendable (Int) -> Void
+    ) async throws {
         let server: HTTPServerBuilder
         if let tls {
             let certs = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
@@ -58,9 +61,10 @@ public enum WitnessServer {
         } else {
             server = .http1()
         }
-        let app = Application(router: router(service), server: server,
-                              configuration: .init(address: .hostname(host, port: port), serverName: "candor-witness"),
-                              onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) })
+        let app = Application(
+            router: router(service), server: server,
+            configuration: .init(address: .hostname(host, port: port), serverName: "candor-witness"),
+            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) })
         try await app.runService()
     }
 }

@@ -22,8 +22,12 @@ public final class WitnessService: Sendable {
         self.directory = directory
         let keyPath = (directory as NSString).appendingPathComponent("witness.key")
         var st = stat()
-        guard stat(keyPath, &st) == 0 else { throw AuditError("\(keyPath): no witness key; run candor witness init --dir \(directory) --name NAME") }
-        guard st.st_mode & 0o077 == 0 else { throw AuditError("\(keyPath): private key is accessible by other users; run chmod 600 \(keyPath)") }
+        guard stat(keyPath, &st) == 0 else {
+            throw AuditError("\(keyPath): no witness key; run candor witness init --dir \(directory) --name NAME")
+        }
+        guard st.st_mode & 0o077 == 0 else {
+            throw AuditError("\(keyPath): private key is accessible by other users; run chmod 600 \(keyPath)")
+        }
         do { signer = try CosignerSigner(parsingPrivate: try Self.read(keyPath)) } catch { throw AuditError("\(keyPath): \(error)") }
         try FileManager.default.createDirectory(atPath: statePath, withIntermediateDirectories: true)
     }
@@ -39,11 +43,13 @@ public final class WitnessService: Sendable {
     /// `candor witness init`: a new key (refusing to overwrite one) and an empty log list.
     @discardableResult
     public static func create(directory: String, name: String) throws -> CosignerKey {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let keyPath = (directory as NSString).appendingPathComponent("witness.key")
         let signer = try CosignerSigner.generate(name: name)
         try DurableFile.create(keyPath, signer.encodedPrivate + "\n", mode: 0o600)
-        try DurableFile.replace((directory as NSString).appendingPathComponent("witness.vkey"), signer.verifierKey.encoded + "\n", mode: 0o644)
+        try DurableFile.replace(
+            (directory as NSString).appendingPathComponent("witness.vkey"), signer.verifierKey.encoded + "\n", mode: 0o644)
         let logs = (directory as NSString).appendingPathComponent("logs")
         if !FileManager.default.fileExists(atPath: logs) { try DurableFile.replace(logs, "", mode: 0o644) }
         return signer.verifierKey
@@ -83,7 +89,9 @@ public final class WitnessService: Sendable {
         public let status: Int
         public let contentType: String
         public let body: String
-        static func text(_ status: Int, _ body: String) -> Answer { Answer(status: status, contentType: "text/plain; charset=utf-8", body: body + "\n") }
+        static func text(_ status: Int, _ body: String) -> Answer {
+            Answer(status: status, contentType: "text/plain; charset=utf-8", body: body + "\n")
+        }
     }
 
     /// `POST /add-checkpoint` (C2SP tlog-witness).
@@ -122,8 +130,12 @@ public final class WitnessService: Sendable {
             }
             guard req.oldSize == knownSize else { return Answer(status: 409, contentType: "text/x.tlog.size", body: "\(knownSize)\n") }
             if req.oldSize == cp.size {
-                if let knownRoot, knownRoot != cp.root { return Answer(status: 409, contentType: "text/x.tlog.size", body: "\(knownSize)\n") }
-            } else if let knownRoot, !Merkle.verifyConsistency(size1: knownSize, size2: cp.size, root1: knownRoot, root2: cp.root, proof: req.proof) {
+                if let knownRoot, knownRoot != cp.root {
+                    return Answer(status: 409, contentType: "text/x.tlog.size", body: "\(knownSize)\n")
+                }
+            } else if let knownRoot,
+                !Merkle.verifyConsistency(size1: knownSize, size2: cp.size, root1: knownRoot, root2: cp.root, proof: req.proof)
+            {
                 return .text(422, "the consistency proof from size \(knownSize) to \(cp.size) does not verify")
             }
             do {

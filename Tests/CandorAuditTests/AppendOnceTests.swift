@@ -7,8 +7,11 @@ struct AppendOnceTests {
     struct Refused: Error {}
 
     static func drafts(_ key: String) -> [RecordDraft] {
-        [RecordDraft(.evidenceIngested, ["path": "a.wav", "bytes": 1, "sha256": .string(String(repeating: "a", count: 64)), "format": "wav"]),
-         RecordDraft(.analysisCompleted, ["job": .string(key), "output_sha256": .string(String(repeating: "b", count: 64))])]
+        [
+            RecordDraft(
+                .evidenceIngested, ["path": "a.wav", "bytes": 1, "sha256": .string(String(repeating: "a", count: 64)), "format": "wav"]),
+            RecordDraft(.analysisCompleted, ["job": .string(key), "output_sha256": .string(String(repeating: "b", count: 64))]),
+        ]
     }
 
     @Test("appends once per key; the second call returns the logged record and appends nothing")
@@ -16,7 +19,8 @@ struct AppendOnceTests {
         let sample = try Sample()
         defer { sample.cleanup() }
         let before = try sample.ws.store.records(sample.session).count
-        guard case .appended(let seqs) = try sample.ws.appendOnce(sample.session, keyField: "job", key: "k1", Self.drafts("k1"), fence: {}) else {
+        guard case .appended(let seqs) = try sample.ws.appendOnce(sample.session, keyField: "job", key: "k1", Self.drafts("k1"), fence: {})
+        else {
             Issue.record("first call did not append")
             return
         }
@@ -43,8 +47,9 @@ struct AppendOnceTests {
         let before = try sample.ws.store.records(sample.session).count
         let results = try sample.ws.results(sample.session).count
         #expect(throws: Refused.self) {
-            try sample.ws.appendOnce(sample.session, keyField: "job", key: "k1", result: Array("{}".utf8), Self.drafts("k1"),
-                                     fence: { throw Refused() })
+            try sample.ws.appendOnce(
+                sample.session, keyField: "job", key: "k1", result: Array("{}".utf8), Self.drafts("k1"),
+                fence: { throw Refused() })
         }
         #expect(try sample.ws.store.records(sample.session).count == before)
         #expect(try sample.ws.results(sample.session).count == results)

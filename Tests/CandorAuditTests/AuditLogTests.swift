@@ -20,14 +20,22 @@ struct Sample {
         try Data(audio).write(to: URL(fileURLWithPath: recording))
         let audioSHA = Hex.encode(Merkle.sha256(audio))
         let result = try ws.storeResult(session, bytes: Array("{\"schema\":\"candor.analysis/1\"}\n".utf8))
-        try ws.append(session, [
-            RecordDraft(.evidenceIngested, ["path": .string(recording), "bytes": .int(Int64(audio.count)), "sha256": .string(audioSHA), "format": "wav"]),
-            RecordDraft(.analysisCompleted, ["input_sha256": .string(audioSHA), "output_sha256": .string(result.sha256),
-                                             "result_file": .string(result.name), "software_version": "0.1.0", "git_commit": "abc123",
-                                             "executable_sha256": .string(String(repeating: "1", count: 64)),
-                                             "parameters": .object(["pitch_floor_hz": "75", "pitch_ceiling_hz": "600"]),
-                                             "models": .array([.object(["id": "baseline-z/1", "sha256": .string(String(repeating: "2", count: 64))])])]),
-        ])
+        try ws.append(
+            session,
+            [
+                RecordDraft(
+                    .evidenceIngested,
+                    ["path": .string(recording), "bytes": .int(Int64(audio.count)), "sha256": .string(audioSHA), "format": "wav"]),
+                RecordDraft(
+                    .analysisCompleted,
+                    [
+                        "input_sha256": .string(audioSHA), "output_sha256": .string(result.sha256),
+                        "result_file": .string(result.name), "software_version": "0.1.0", "git_commit": "abc123",
+                        "executable_sha256": .string(String(repeating: "1", count: 64)),
+                        "parameters": .object(["pitch_floor_hz": "75", "pitch_ceiling_hz": "600"]),
+                        "models": .array([.object(["id": "baseline-z/1", "sha256": .string(String(repeating: "2", count: 64))])]),
+                    ]),
+            ])
         for i in 0..<extra {
             try ws.append(session, [RecordDraft(.accessed, ["action": "viewed", "what": .string("report \(i)")])])
         }
@@ -156,7 +164,9 @@ struct Sample {
         var obj = try CanonicalJSON.parse(c.lines[3]).objectValue!
         let forger = try NoteSigner.generate(name: old.name)
         let sig = try forger.sign(AuditRecord.rotationMessage(oldKey: old.encoded, newKey: new.encoded))
-        obj["endorsements"] = .array([.object(["old_key": .string(old.encoded), "new_key": .string(new.encoded), "endorsement": .string(Base64.encode(sig))])])
+        obj["endorsements"] = .array([
+            .object(["old_key": .string(old.encoded), "new_key": .string(new.encoded), "endorsement": .string(Base64.encode(sig))])
+        ])
         obj.removeValue(forKey: "sig")
         let alice = try s.ws.keys.operatorSigner("alice")
         obj["sig"] = .string(Base64.encode(try alice.sign(CanonicalJSON.encode(.object(obj)))))
@@ -184,7 +194,8 @@ struct Sample {
             #expect(e.message.contains("repair refuses"), "\(e.message)")
         }
         // A torn write: the record's bytes are incomplete.
-        try s.sqlite().executeRaw("UPDATE audit_records SET bytes = substr(bytes, 1, 30) WHERE case_id = 'C-17' AND session_id = 'S1' AND seq = 4")
+        try s.sqlite().executeRaw(
+            "UPDATE audit_records SET bytes = substr(bytes, 1, 30) WHERE case_id = 'C-17' AND session_id = 'S1' AND seq = 4")
         #expect(try s.ws.repair(s.session) == 1)
         #expect(try s.ws.store.quarantined(s.session).count == 1)
         let after = try s.ws.verify(s.session)
@@ -231,8 +242,10 @@ struct Sample {
         let s = try Sample(records: 2)
         defer { s.cleanup() }
         let logSigner = try s.ws.keys.logSigner()
-        let forged = try Checkpoint(origin: AuditRecord.origin(logKeyName: logSigner.name, caseID: "C-17", sessionID: "S1"),
-                                    size: 3, root: Merkle.sha256([9])).signed(by: logSigner)
+        let forged = try Checkpoint(
+            origin: AuditRecord.origin(logKeyName: logSigner.name, caseID: "C-17", sessionID: "S1"),
+            size: 3, root: Merkle.sha256([9])
+        ).signed(by: logSigner)
         let r = try s.ws.verify(s.session, since: forged)
         #expect(r.failure?.kind == .consistency)
         let otherKey = try NoteSigner.generate(name: logSigner.name)

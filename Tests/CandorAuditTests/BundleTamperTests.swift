@@ -88,18 +88,18 @@ import Testing
         }
         var l = c.lines
         l.remove(at: 3)
-        check(l, .chain, 3)                                  // deleted record
+        check(l, .chain, 3)  // deleted record
         l = c.lines
         l.swapAt(2, 4)
-        check(l, .chain, 2)                                  // reordered
+        check(l, .chain, 2)  // reordered
         l = c.lines
         l.insert(c.lines[1], at: 4)
-        check(l, .chain, 4)                                  // inserted copy
-        check(Array(c.lines.prefix(5)), .checkpoint, 5)      // truncated tail
-        check([], .checkpoint, 0)                            // everything deleted
+        check(l, .chain, 4)  // inserted copy
+        check(Array(c.lines.prefix(5)), .checkpoint, 5)  // truncated tail
+        check([], .checkpoint, 0)  // everything deleted
         l = c.lines
         l.append(c.lines[6])
-        check(l, .tornTail, 7)                               // extra line after the checkpoint
+        check(l, .tornTail, 7)  // extra line after the checkpoint
         // A record from another session, correctly signed, is rejected.
         let other = try SessionRef(caseID: "C-17", sessionID: "S2")
         try s.ws.append(other, [RecordDraft(.accessed, ["action": "viewed", "what": "x"])])

@@ -4,7 +4,8 @@ import Testing
 @Suite struct SignedNoteTests {
     // The example of the Go note package / C2SP signed-note (an independent implementation).
     static let goVKey = "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"
-    static let goNote = "This is an example message.\n\n\u{2014} example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"
+    static let goNote =
+        "This is an example message.\n\n\u{2014} example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"
 
     @Test func verifiesTheReferenceNote() throws {
         let key = try NoteVerifierKey(parsing: Self.goVKey)
@@ -15,12 +16,16 @@ import Testing
 
     @Test func rejectsAlteredNotesAndUnknownKeys() throws {
         let key = try NoteVerifierKey(parsing: Self.goVKey)
-        #expect(throws: AuditError.self) { try SignedNote.open(Self.goNote.replacingOccurrences(of: "example message", with: "example messagE"), key: key) }
+        #expect(throws: AuditError.self) {
+            try SignedNote.open(Self.goNote.replacingOccurrences(of: "example message", with: "example messagE"), key: key)
+        }
         let other = try NoteSigner.generate(name: "example.com/foo")
         let signedByOther = try SignedNote.sign(text: "This is an example message.\n", signer: other)
         #expect(throws: AuditError.self) { try SignedNote.open(signedByOther, key: key) }
         // A vkey whose key id does not match its key is refused.
-        #expect(throws: AuditError.self) { try NoteVerifierKey(parsing: "example.com/foo+530d903b+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k") }
+        #expect(throws: AuditError.self) {
+            try NoteVerifierKey(parsing: "example.com/foo+530d903b+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
+        }
     }
 
     /// Base64 of keys often contains "+", the vkey field separator: parsing must still work.

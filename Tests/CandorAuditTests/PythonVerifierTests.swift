@@ -31,7 +31,8 @@ enum PythonVerifier {
         try s.ws.keys.rotateOperator("alice")
         try s.ws.keys.rotateLog()
         try s.ws.recordLogRotation()
-        try s.ws.review(s.session, concernsSeq: 2, kind: "override", note: "channel 1 is the interviewer", override: "roles=interviewer,interviewee")
+        try s.ws.review(
+            s.session, concernsSeq: 2, kind: "override", note: "channel 1 is the interviewer", override: "roles=interviewer,interviewee")
         let dir = s.dir + "/bundle"
         let report = try s.ws.export(s.session, to: dir)
         #expect(report.failure == nil)
@@ -60,7 +61,9 @@ enum PythonVerifier {
         }
         // Samples across the file: every 97th byte of the records, every 23rd of the checkpoint.
         for offset in stride(from: 0, to: records.count, by: 97) { try tamper("records.jsonl", records, at: offset, expect: "NOT INTACT") }
-        for offset in stride(from: 0, to: checkpoint.count, by: 23) { try tamper("checkpoint", checkpoint, at: offset, expect: "checkpoint") }
+        for offset in stride(from: 0, to: checkpoint.count, by: 23) {
+            try tamper("checkpoint", checkpoint, at: offset, expect: "checkpoint")
+        }
         // A value changed inside a record: signature failure at that seq.
         let text = String(decoding: records, as: UTF8.self)
         let range = try #require(text.range(of: "\"format\":\"wav\""))  // in the evidence record
@@ -82,24 +85,24 @@ enum PythonVerifier {
         try s.ws.export(s.session, to: dir)
         let testsDir = (PythonVerifier.script as NSString).deletingLastPathComponent
         let code = """
-        import sys
-        sys.path.insert(0, sys.argv[1])
-        import audit_verifier as v
-        files = v.read_bundle(sys.argv[2])
-        v.verify(files)
-        checked, missed = 0, []
-        for name in ("records.jsonl", "checkpoint"):
-            orig = files[name]
-            for i in range(len(orig)):
-                for m in (0x01, 0x80):
-                    b = bytearray(orig); b[i] ^= m; files[name] = bytes(b); checked += 1
-                    try:
-                        v.verify(files); missed.append((name, i, m))
-                    except Exception:
-                        pass
-            files[name] = orig
-        print("checked", checked, "missed", len(missed), missed[:5])
-        """
+            import sys
+            sys.path.insert(0, sys.argv[1])
+            import audit_verifier as v
+            files = v.read_bundle(sys.argv[2])
+            v.verify(files)
+            checked, missed = 0, []
+            for name in ("records.jsonl", "checkpoint"):
+                orig = files[name]
+                for i in range(len(orig)):
+                    for m in (0x01, 0x80):
+                        b = bytearray(orig); b[i] ^= m; files[name] = bytes(b); checked += 1
+                        try:
+                            v.verify(files); missed.append((name, i, m))
+                        except Exception:
+                            pass
+                files[name] = orig
+            print("checked", checked, "missed", len(missed), missed[:5])
+            """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", code, testsDir, dir]

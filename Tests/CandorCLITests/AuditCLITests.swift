@@ -21,11 +21,12 @@ import Testing
         try Data("{\"schema\":\"candor.analysis/1\"}\n".utf8).write(to: URL(fileURLWithPath: output))
         let inSHA = try sha256(ofFile: input), outSHA = try sha256(ofFile: output)
         let bytes = try FileManager.default.attributesOfItem(atPath: input)[.size] as! Int
-        try auditAnalysis(workspace: ws, caseID: "C1", sessionID: "S1", inputPath: input, inputBytes: bytes,
-                          inputSHA256: inSHA, inputFormat: "wav/pcm16", outputPath: output, outputSHA256: outSHA,
-                          softwareVersion: CandorVersion.version, gitCommit: "test",
-                          parameters: ["pitch_floor_hz": "75", "pitch_ceiling_hz": "600"],
-                          models: [(id: "baseline-z/1", sha256: String(repeating: "a", count: 64))])
+        try auditAnalysis(
+            workspace: ws, caseID: "C1", sessionID: "S1", inputPath: input, inputBytes: bytes,
+            inputSHA256: inSHA, inputFormat: "wav/pcm16", outputPath: output, outputSHA256: outSHA,
+            softwareVersion: CandorVersion.version, gitCommit: "test",
+            parameters: ["pitch_floor_hz": "75", "pitch_ceiling_hz": "600"],
+            models: [(id: "baseline-z/1", sha256: String(repeating: "a", count: 64))])
         return (root, ws, input, output)
     }
 
@@ -48,10 +49,11 @@ import Testing
         #expect(throws: CLIError.self) { try auditPreflight(workspace: root + "/ws", caseID: "C1", sessionID: "S1") }
         #expect(throws: CLIError.self) { try auditPreflight(workspace: root + "/ws", caseID: "C 1", sessionID: "S1") }
         do {
-            try auditAnalysis(workspace: root + "/ws", caseID: "C1", sessionID: "S1", inputPath: "x.wav", inputBytes: 1,
-                              inputSHA256: String(repeating: "0", count: 64), inputFormat: "wav", outputPath: "-",
-                              outputSHA256: String(repeating: "0", count: 64), softwareVersion: "0", gitCommit: "x",
-                              parameters: [:], models: [])
+            try auditAnalysis(
+                workspace: root + "/ws", caseID: "C1", sessionID: "S1", inputPath: "x.wav", inputBytes: 1,
+                inputSHA256: String(repeating: "0", count: 64), inputFormat: "wav", outputPath: "-",
+                outputSHA256: String(repeating: "0", count: 64), softwareVersion: "0", gitCommit: "x",
+                parameters: [:], models: [])
             Issue.record("auditAnalysis succeeded without an operator key")
         } catch let e as CLIError {
             #expect(e.code == 1)
@@ -74,7 +76,12 @@ import Testing
         #expect(e.status == 0, "\(e.stderr)")
         let b = try candor("audit", "verify", "--allow-unpinned", bundle, "--evidence", input)
         #expect(b.status == 0, "\(b.stdout)\(b.stderr)")
-        let py = try run("/usr/bin/env", ["python3", Paths.packageRoot.appendingPathComponent("Tests/audit_verifier.py").path, bundle, "--allow-unpinned", "--evidence", input])
+        let py = try run(
+            "/usr/bin/env",
+            [
+                "python3", Paths.packageRoot.appendingPathComponent("Tests/audit_verifier.py").path, bundle, "--allow-unpinned",
+                "--evidence", input,
+            ])
         #expect(py.status == 0, "\(py.stdout)\(py.stderr)")
         // A modified recording is reported, naming its evidence_ingested record (seq 1).
         let changed = root + "/changed.wav"
@@ -120,11 +127,13 @@ import Testing
         #expect(rot.status == 0, "\(rot.stderr)")
         #expect(rot.stdout.contains("recorded in 1 session log(s)"), "\(rot.stdout)")
         #expect(try candor("keys", "rotate", "--workspace", ws).status == 2)
-        let r = try candor("review", "--case", "C1", "--session", "S1", "--seq", "2", "--kind", "disregard",
-                           "--note", "wrong file", "--workspace", ws)
+        let r = try candor(
+            "review", "--case", "C1", "--session", "S1", "--seq", "2", "--kind", "disregard",
+            "--note", "wrong file", "--workspace", ws)
         #expect(r.status == 0, "\(r.stderr)")
-        let r2 = try candor("audit", "review", "--case", "C1", "--session", "S1", "--seq", "2", "--kind", "override",
-                            "--note", "roles swapped", "--workspace", ws)
+        let r2 = try candor(
+            "audit", "review", "--case", "C1", "--session", "S1", "--seq", "2", "--kind", "override",
+            "--note", "roles swapped", "--workspace", ws)
         #expect(r2.status == 2)  // override needs --value
         let v = try candor("audit", "verify", "--case", "C1", "--session", "S1", "--since", ckpt, "--workspace", ws)
         #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
@@ -143,9 +152,10 @@ import Testing
         let (root, ws, _, _) = try Self.workspaceWithAnalysis()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let processes = 4, each = 6
-        let script = (0..<processes).map { p in
-            "(for i in $(seq 1 \(each)); do '\(Paths.candor)' review --workspace '\(ws)' --case C1 --session S1 --seq 1 --note \"p\(p) n$i\" --quiet || echo FAIL; done) &"
-        }.joined(separator: "\n") + "\nwait\n"
+        let script =
+            (0..<processes).map { p in
+                "(for i in $(seq 1 \(each)); do '\(Paths.candor)' review --workspace '\(ws)' --case C1 --session S1 --seq 1 --note \"p\(p) n$i\" --quiet || echo FAIL; done) &"
+            }.joined(separator: "\n") + "\nwait\n"
         let r = try run("/bin/bash", ["-c", script])
         #expect(!r.stdout.contains("FAIL"), "\(r.stdout)\(r.stderr)")
         let audit = try AuditWorkspace(path: ws)
@@ -169,15 +179,21 @@ import Testing
         for round in 0..<3 {
             let before = try audit.store.records(s).count
             // The pause (4 s) sits inside the transaction; the kill comes at 1.5 s.
-            let r = try run("/usr/bin/timeout", ["-s", "KILL", "1.5", Paths.candor, "review", "--workspace", ws, "--case", "C1",
-                                                 "--session", "S1", "--seq", "0", "--note", "killed \(round)"],
-                            env: ["CANDOR_AUDIT_TEST_PAUSE_MS": "4000"])
+            let r = try run(
+                "/usr/bin/timeout",
+                [
+                    "-s", "KILL", "1.5", Paths.candor, "review", "--workspace", ws, "--case", "C1",
+                    "--session", "S1", "--seq", "0", "--note", "killed \(round)",
+                ],
+                env: ["CANDOR_AUDIT_TEST_PAUSE_MS": "4000"])
             #expect(r.status == 137 || r.status == 9 || r.status == 124, "exit \(r.status)")
             #expect(r.stderr.contains("test pause mid-append"), "the kill did not land mid-append: \(r.stderr)")
             let report = try audit.verify(s)
             #expect(report.failure == nil || report.failure?.kind == .tornTail, "\(String(describing: report.failure))")
             #expect(try audit.store.records(s).count == before)  // the interrupted append left nothing
-            #expect(try candor("review", "--workspace", ws, "--case", "C1", "--session", "S1", "--seq", "0", "--note", "after \(round)").status == 0)
+            #expect(
+                try candor("review", "--workspace", ws, "--case", "C1", "--session", "S1", "--seq", "0", "--note", "after \(round)").status
+                    == 0)
         }
         #expect(try audit.verify(s).failure == nil)
     }

@@ -13,9 +13,13 @@ import Testing
 
     static let cases: [Case] = [
         Case(name: "missing.wav", expect: "no such file") { _ in },
-        Case(name: "folder.wav", expect: "is a directory") { try? FileManager.default.createDirectory(atPath: $0, withIntermediateDirectories: true) },
+        Case(name: "folder.wav", expect: "is a directory") {
+            try? FileManager.default.createDirectory(atPath: $0, withIntermediateDirectories: true)
+        },
         Case(name: "empty.wav", expect: "empty file") { FileManager.default.createFile(atPath: $0, contents: Data()) },
-        Case(name: "text.wav", expect: "not a readable audio file") { FileManager.default.createFile(atPath: $0, contents: Data("just some text, not audio\n".utf8)) },
+        Case(name: "text.wav", expect: "not a readable audio file") {
+            FileManager.default.createFile(atPath: $0, contents: Data("just some text, not audio\n".utf8))
+        },
         Case(name: "truncated.wav", expect: "truncated") { p in
             writeWAV(p, samples: sine(150, seconds: 1))
             let d = FileManager.default.contents(atPath: p)!

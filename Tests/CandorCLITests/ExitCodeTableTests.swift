@@ -62,16 +62,27 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let ws = dir + "/ws"
         #expect(try run(Paths.candor, ["keys", "init", "--operator", "op", "--workspace", ws]).status == 0)
-        #expect(try run(Paths.candor, ["review", "--case", "C1", "--session", "S1", "--seq", "0", "--kind", "note", "--note", "x",
-                                       "--workspace", ws]).status != 0)  // no log yet: nothing to review
-        let made = try run(Paths.candor, ["analyze", Paths.sample("interview.flac"), "--pitch-only", "--case", "C1", "--session", "S1",
-                                          "--workspace", ws, "--out", dir + "/a.json"])
+        #expect(
+            try run(
+                Paths.candor,
+                [
+                    "review", "--case", "C1", "--session", "S1", "--seq", "0", "--kind", "note", "--note", "x",
+                    "--workspace", ws,
+                ]
+            ).status != 0)  // no log yet: nothing to review
+        let made = try run(
+            Paths.candor,
+            [
+                "analyze", Paths.sample("interview.flac"), "--pitch-only", "--case", "C1", "--session", "S1",
+                "--workspace", ws, "--out", dir + "/a.json",
+            ])
         #expect(made.status == 0, "\(made.stderr)")
         let models = Paths.packageRoot.appendingPathComponent("models").path
         for (args, expected) in Self.table {
             let resolved = args.map {
                 $0.replacingOccurrences(of: "DIR", with: dir).replacingOccurrences(of: "WS", with: ws)
-                    .replacingOccurrences(of: "MODELS", with: models).replacingOccurrences(of: "SAMPLE", with: Paths.sample("interview.flac"))
+                    .replacingOccurrences(of: "MODELS", with: models).replacingOccurrences(
+                        of: "SAMPLE", with: Paths.sample("interview.flac"))
             }
             let r = try run(Paths.candor, resolved)
             #expect(r.status == expected, "candor \(args.joined(separator: " ")): exit \(r.status), expected \(expected): \(r.stderr)")

@@ -9,8 +9,9 @@ import Testing
     @Test func sampleInterviewShowsEvidenceAndCalibrates() throws {
         let dir = tempDir("candor-calibrate")
         let out = dir + "/interview.analysis.json"
-        let r = try candor("analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
-                           "--segments", Paths.sample("interview.segments.csv"), "--out", out, "--quiet")
+        let r = try candor(
+            "analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
+            "--segments", Paths.sample("interview.segments.csv"), "--out", out, "--quiet")
         #expect(r.status == 0, "\(r.stderr)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
         let segs = try #require(doc["segments"] as? [[String: Any]])
@@ -64,8 +65,11 @@ import Testing
 /// builder and the model; the figures below are on the other speakers only.
 /// Heavy (18 interviews analysed with a debug build: about ten minutes on two cores), so it
 /// runs only with CANDOR_REAL_FLAG_TESTS=1 (`make test-flags`); the figures are in the model card.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["CANDOR_REAL_FLAG_TESTS"] == "1",
-                             "set CANDOR_REAL_FLAG_TESTS=1 to run the held-out real-speech flag test"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["CANDOR_REAL_FLAG_TESTS"] == "1",
+        "set CANDOR_REAL_FLAG_TESTS=1 to run the held-out real-speech flag test"))
 struct RealSpeechFlagTests {
     static let keele = Paths.packageRoot.appendingPathComponent("../shared/data/keele/wav").standardized.path
     static let heldOut = "f2,f3,f4,f5,m2,m3,m4,m5"
@@ -76,17 +80,22 @@ struct RealSpeechFlagTests {
             return
         }
         let dir = tempDir("candor-flagsets")
-        let build = try run("/usr/bin/env", ["python3", Paths.packageRoot.appendingPathComponent("samples/flags/make_flag_sets.py").path,
-                                             Self.keele, dir, "--speakers", Self.heldOut, "--rotations", "1",
-                                             "--librivox", Paths.packageRoot.appendingPathComponent("samples/real").path])
+        let build = try run(
+            "/usr/bin/env",
+            [
+                "python3", Paths.packageRoot.appendingPathComponent("samples/flags/make_flag_sets.py").path,
+                Self.keele, dir, "--speakers", Self.heldOut, "--rotations", "1",
+                "--librivox", Paths.packageRoot.appendingPathComponent("samples/real").path,
+            ])
         try #require(build.status == 0, "make_flag_sets.py failed: \(build.stderr)")
         let wavs = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".wav") }.sorted()
         // Two analyses at a time (the machine has two cores; each analysis is single-file).
         let failures = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: wavs.count) { i in
             let stem = String(wavs[i].dropLast(4))
-            let r = try? candor("analyze", "\(dir)/\(wavs[i])", "--roles", "interviewer,interviewee", "--segments",
-                                "\(dir)/\(stem).segments.csv", "--out", "\(dir)/\(stem).analysis.json", "--quiet", "--threads", "1")
+            let r = try? candor(
+                "analyze", "\(dir)/\(wavs[i])", "--roles", "interviewer,interviewee", "--segments",
+                "\(dir)/\(stem).segments.csv", "--out", "\(dir)/\(stem).analysis.json", "--quiet", "--threads", "1")
             if r?.status != 0 { failures.withLock { $0.append("\(wavs[i]): \(r?.stderr ?? "did not run")") } }
         }
         try #require(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
@@ -115,10 +124,13 @@ struct RealSpeechFlagTests {
         let neutral = null.values(size: 5) { _ in true }
         for (prefix, name, bar) in [("I", "intense", 0.90), ("M", "moderate", 0.75)] {
             let pos = shift.values(size: 5) { $0.hasPrefix(prefix) }
-            let auc = try Metrics.rocAUC(labels: [Int](repeating: 1, count: pos.count) + [Int](repeating: 0, count: neutral.count),
-                                         scores: pos + neutral)
+            let auc = try Metrics.rocAUC(
+                labels: [Int](repeating: 1, count: pos.count) + [Int](repeating: 0, count: neutral.count),
+                scores: pos + neutral)
             let flagged = shift.flagged(size: 5) { $0.hasPrefix(prefix) }
-            print("[flags] held-out \(name): AUC \(String(format: "%.3f", auc)) over \(pos.count) altered vs \(neutral.count) neutral answers; flagged \(flagged)/\(pos.count)")
+            print(
+                "[flags] held-out \(name): AUC \(String(format: "%.3f", auc)) over \(pos.count) altered vs \(neutral.count) neutral answers; flagged \(flagged)/\(pos.count)"
+            )
             #expect(auc >= bar, "\(name): AUC \(auc)")
         }
     }
@@ -138,9 +150,11 @@ struct CalibrationReportFile {
 
     func row(_ size: Int) -> Row? {
         guard let r = rows.first(where: { ($0["baseline_size"] as? NSNumber)?.intValue == size }),
-              let p = r["false_flag_rate"] as? [String: Any] else { return nil }
+            let p = r["false_flag_rate"] as? [String: Any]
+        else { return nil }
         let k = (p["count"] as? NSNumber)?.intValue ?? 0, n = (p["total"] as? NSNumber)?.intValue ?? 0
-        return Row(flagged: k, scored: n, rate: n > 0 ? Double(k) / Double(n) : 0, scoredShare: (r["scored_share"] as? NSNumber)?.doubleValue ?? 0)
+        return Row(
+            flagged: k, scored: n, rate: n > 0 ? Double(k) / Double(n) : 0, scoredShare: (r["scored_share"] as? NSNumber)?.doubleValue ?? 0)
     }
 
     /// Index values of the scored answers at one baseline size whose label passes `keep`.
@@ -150,7 +164,10 @@ struct CalibrationReportFile {
     }
 
     func flagged(size: Int, _ keep: (String) -> Bool) -> Int {
-        answers.filter { ($0["baseline_size"] as? NSNumber)?.intValue == size && keep($0["label"] as? String ?? "") && (($0["flagged"] as? NSNumber)?.boolValue ?? false) }.count
+        answers.filter {
+            ($0["baseline_size"] as? NSNumber)?.intValue == size && keep($0["label"] as? String ?? "")
+                && (($0["flagged"] as? NSNumber)?.boolValue ?? false)
+        }.count
     }
 }
 

@@ -51,16 +51,19 @@ import Testing
         }
         let mixed = try candor("analyze", path, "--out", dir + "/m.json", "--quiet", "--pitch-only", "--mix")
         #expect(mixed.status == 0)
-        let m = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/m.json"))) as? [String: Any])
+        let m = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/m.json"))) as? [String: Any])
         #expect((m["channels"] as? [[String: Any]])?.count == 1)
     }
 
     @Test func pitchOnlyOmitsTheLaterStages() throws {
         let dir = tempDir()
-        let r = try candor("analyze", Paths.sample("real/sense_and_sensibility_01_austen_64kb-0880.wav"), "--pitch-only",
-                           "--out", dir + "/p.json", "--quiet")
+        let r = try candor(
+            "analyze", Paths.sample("real/sense_and_sensibility_01_austen_64kb-0880.wav"), "--pitch-only",
+            "--out", dir + "/p.json", "--quiet")
         #expect(r.status == 0)
-        let j = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/p.json"))) as? [String: Any])
+        let j = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/p.json"))) as? [String: Any])
         let ch = try #require((j["channels"] as? [[String: Any]])?.first)
         #expect(ch["pitch"] != nil && ch["intensity"] != nil && ch["voice"] == nil && ch["timing"] == nil)
         #expect(((j["parameters"] as? [String: Any])?["pitch_only"] as? Bool) == true)

@@ -9,10 +9,13 @@ import Testing
         let dir = tempDir("candor-intensity")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let sox = "/usr/bin/sox", praat = "/usr/bin/praat"
-        try #require(FileManager.default.isExecutableFile(atPath: sox) && FileManager.default.isExecutableFile(atPath: praat),
-                     "sox and praat are installed by scripts/setup-test.sh")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: sox) && FileManager.default.isExecutableFile(atPath: praat),
+            "sox and praat are installed by scripts/setup-test.sh")
         // One second of a 200 Hz tone, then one second of exact zeros (no dither).
-        #expect(try run(sox, ["-D", "-n", "-r", "16000", "-b", "16", dir + "/tone.wav", "synth", "1.0", "sine", "200", "vol", "0.3"]).status == 0)
+        #expect(
+            try run(sox, ["-D", "-n", "-r", "16000", "-b", "16", dir + "/tone.wav", "synth", "1.0", "sine", "200", "vol", "0.3"]).status
+                == 0)
         #expect(try run(sox, ["-D", "-n", "-r", "16000", "-b", "16", dir + "/sil.wav", "trim", "0", "1.0"]).status == 0)
         #expect(try run(sox, ["-D", dir + "/tone.wav", dir + "/sil.wav", dir + "/half.wav"]).status == 0)
         let script = """

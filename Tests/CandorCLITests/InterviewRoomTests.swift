@@ -60,7 +60,8 @@ enum Rooms {
             let median = (c["pitch_summary"] as! [String: Any])["median_hz"] as? Double ?? 0
             let want = truth.median_f0_hz[role]!
             let err = abs(median - want) / want
-            print("[rooms] keele-\(bleed) \(role): median F0 \(median) Hz vs laryngograph \(want) Hz (\(String(format: "%.2f", 100 * err))%)")
+            print(
+                "[rooms] keele-\(bleed) \(role): median F0 \(median) Hz vs laryngograph \(want) Hz (\(String(format: "%.2f", 100 * err))%)")
             #expect(err <= 0.04, "keele-\(bleed) \(role): median F0 \(median) vs \(want)")
             #expect(c["measured_over"] as? String == "own-voice speech")
             let bleedDb = (c["bleed"] as? [String: Any])?["bleed_db"] as? Double
@@ -81,7 +82,9 @@ enum Rooms {
         let conv = d["conversation"] as! [String: Any]
         let overlaps = conv["overlaps"] as! [[Double]]
         let interruptions = conv["interruptions"] as! [[String: Any]]
-        print("[rooms] keele-\(bleed): overlaps \(overlaps), interruptions \(interruptions.map { "\($0["speaker"]!)@\($0["time"]!)" }), backchannels \((conv["backchannels"] as? [Any])?.count ?? -1)")
+        print(
+            "[rooms] keele-\(bleed): overlaps \(overlaps), interruptions \(interruptions.map { "\($0["speaker"]!)@\($0["time"]!)" }), backchannels \((conv["backchannels"] as? [Any])?.count ?? -1)"
+        )
         #expect(overlaps.count == truth.overlaps.count, "overlaps \(overlaps)")
         if let o = overlaps.first, let w = truth.overlaps.first {
             #expect(abs(o[0] - w[0]) <= 0.1 && abs(o[1] - w[1]) <= 0.1, "overlap \(o) vs \(w)")
@@ -98,7 +101,9 @@ enum Rooms {
             [abs(g["start"] as! Double - w.start), abs(g["end"] as! Double - w.end)]
         }
         let within = errors.filter { $0 <= 0.1 }.count
-        print("[rooms] keele-\(bleed): \(turns.count) turns, \(within)/\(errors.count) edges within 0.1 s of truth, worst \(String(format: "%.3f", errors.max() ?? 0)) s")
+        print(
+            "[rooms] keele-\(bleed): \(turns.count) turns, \(within)/\(errors.count) edges within 0.1 s of truth, worst \(String(format: "%.3f", errors.max() ?? 0)) s"
+        )
         #expect(within == errors.count, "edges off: \(errors)")
         if bleed != "clean" {
             // Crosstalk does not move any turn edge: every edge within 0.1 s of the clean room's.
@@ -136,7 +141,9 @@ enum Rooms {
         let errors = zip(turns, truth.turns).flatMap { g, w in
             [abs(g["start"] as! Double - w.start), abs(g["end"] as! Double - w.end)]
         }
-        print("[rooms] m3f3-18: \(errors.filter { $0 <= 0.1 }.count)/\(errors.count) edges within 0.1 s, worst \(String(format: "%.3f", errors.max() ?? 0)) s")
+        print(
+            "[rooms] m3f3-18: \(errors.filter { $0 <= 0.1 }.count)/\(errors.count) edges within 0.1 s, worst \(String(format: "%.3f", errors.max() ?? 0)) s"
+        )
         #expect(errors.allSatisfy { $0 <= 0.5 }, "edges \(errors)")
     }
 
@@ -144,7 +151,9 @@ enum Rooms {
         let (d, _) = try Rooms.analyze("espeak-20")
         let conv = d["conversation"] as! [String: Any]
         let overlaps = conv["overlaps"] as! [Any]
-        print("[rooms] espeak-20: overlaps \(overlaps), interruptions \((conv["interruptions"] as! [Any]).count), turns \((conv["turns"] as! [Any]).count)")
+        print(
+            "[rooms] espeak-20: overlaps \(overlaps), interruptions \((conv["interruptions"] as! [Any]).count), turns \((conv["turns"] as! [Any]).count)"
+        )
         #expect(overlaps.isEmpty)
         #expect((conv["interruptions"] as! [Any]).isEmpty)
         #expect((conv["turns"] as! [Any]).count == 13)

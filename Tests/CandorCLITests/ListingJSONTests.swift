@@ -38,12 +38,18 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let ws = dir + "/ws"
         #expect(try run(Paths.candor, ["keys", "init", "--operator", "op", "--workspace", ws]).status == 0)
-        let a = try run(Paths.candor, ["analyze", Paths.sample("interview.flac"), "--pitch-only", "--case", "C1", "--session", "S1",
-                                       "--workspace", ws, "--out", dir + "/a.json"])
+        let a = try run(
+            Paths.candor,
+            [
+                "analyze", Paths.sample("interview.flac"), "--pitch-only", "--case", "C1", "--session", "S1",
+                "--workspace", ws, "--out", dir + "/a.json",
+            ])
         #expect(a.status == 0, "\(a.stderr)")
         let list = try run(Paths.candor, ["audit", "list", "--json", "--workspace", ws])
         let listed = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]) ?? []
-        #expect(listed.count == 1 && (listed.first?["case"] as? String) == "C1" && (listed.first?["session"] as? String) == "S1", "\(list.stdout)")
+        #expect(
+            listed.count == 1 && (listed.first?["case"] as? String) == "C1" && (listed.first?["session"] as? String) == "S1",
+            "\(list.stdout)")
         let show = try run(Paths.candor, ["audit", "show", "--case", "C1", "--session", "S1", "--workspace", ws])
         #expect(show.status == 0, "\(show.stderr)")
         let lines = show.stdout.split(separator: "\n").filter { $0.hasPrefix("#") }
@@ -51,7 +57,9 @@ import Testing
         // Parameters are shown as JSON, not as a JSON string with escaped quotes.
         #expect(!show.stdout.contains("\\\""), "\(show.stdout)")
         // A bundle is read too, with the same statuses.
-        #expect(try run(Paths.candor, ["audit", "export", "--case", "C1", "--session", "S1", "--workspace", ws, "--out", dir + "/b"]).status == 0)
+        #expect(
+            try run(Paths.candor, ["audit", "export", "--case", "C1", "--session", "S1", "--workspace", ws, "--out", dir + "/b"]).status
+                == 0)
         let fromBundle = try run(Paths.candor, ["audit", "show", dir + "/b"])
         #expect(fromBundle.status == 0, "\(fromBundle.stderr)")
         #expect(fromBundle.stdout.contains("good signature") && fromBundle.stdout.contains("unpinned"))
@@ -63,8 +71,11 @@ import Testing
         #expect(tampered.stdout.contains("BAD: signature"), "\(tampered.stdout)")
         // A wrong --evidence file: the log is intact, the file matches nothing.
         try "not the recording".write(toFile: dir + "/other.wav", atomically: true, encoding: .utf8)
-        let v = try run(Paths.candor, ["audit", "verify", "--case", "C1", "--session", "S1", "--workspace", ws, "--evidence", dir + "/other.wav"])
+        let v = try run(
+            Paths.candor, ["audit", "verify", "--case", "C1", "--session", "S1", "--workspace", ws, "--evidence", dir + "/other.wav"])
         #expect(v.status == 4)
-        #expect(v.stdout.contains("the log verifies") && v.stdout.contains("EVIDENCE MISMATCH") && !v.stdout.contains("NOT INTACT"), "\(v.stdout)")
+        #expect(
+            v.stdout.contains("the log verifies") && v.stdout.contains("EVIDENCE MISMATCH") && !v.stdout.contains("NOT INTACT"),
+            "\(v.stdout)")
     }
 }

@@ -3,26 +3,31 @@ import Testing
 
 /// `candor train`, `candor evaluate` and `candor models` end to end through the executable.
 @Suite struct ModelCommandsTests {
-    static let verdict = try! NSRegularExpression(pattern: #"\b(lie[sd]?|lying|liars?|deceptive|truthful(ness)?|guilt|guilty)\b"#, options: [.caseInsensitive])
+    static let verdict = try! NSRegularExpression(
+        pattern: #"\b(lie[sd]?|lying|liars?|deceptive|truthful(ness)?|guilt|guilty)\b"#, options: [.caseInsensitive])
     static func hasVerdictWord(_ s: String) -> Bool { verdict.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil }
 
     @Test func trainThenEvaluateOnTheSyntheticSample() throws {
         let dir = tempDir("candor-models")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let table = Paths.sample("synthetic-features/features.csv")
-        let train = try candor("train", "--table", table, "--out", "m.json", "--target", "condition",
-                               "--scores-out", "oof.csv", "--json", "cv.json", "--bootstrap", "200", "--permutations", "200", cwd: dir)
+        let train = try candor(
+            "train", "--table", table, "--out", "m.json", "--target", "condition",
+            "--scores-out", "oof.csv", "--json", "cv.json", "--bootstrap", "200", "--permutations", "200", cwd: dir)
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stdout.contains("ROC AUC") && train.stdout.contains("1 in"))
         for f in ["m.json", "m.md", "oof.csv", "cv.json"] { #expect(FileManager.default.fileExists(atPath: dir + "/" + f), "\(f)") }
 
-        let eval = try candor("evaluate", "--scores", "oof.csv", "--json", "eval.json", "--bootstrap", "200", "--permutations", "200", cwd: dir)
+        let eval = try candor(
+            "evaluate", "--scores", "oof.csv", "--json", "eval.json", "--bootstrap", "200", "--permutations", "200", cwd: dir)
         #expect(eval.status == 0, "\(eval.stderr)")
         // Re-evaluating the out-of-fold scores reproduces the report embedded at training.
         let cv = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/cv.json"))) as! [String: Any]
         let ev = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/eval.json"))) as! [String: Any]
-        for key in ["n", "speakers", "auc", "auc_ci95", "uar", "uar_ci95", "majority_baseline", "permutation_p", "brier", "ece",
-                    "reliability", "per_group", "ppv_npv_at_base_rate"] {
+        for key in [
+            "n", "speakers", "auc", "auc_ci95", "uar", "uar_ci95", "majority_baseline", "permutation_p", "brier", "ece",
+            "reliability", "per_group", "ppv_npv_at_base_rate",
+        ] {
             #expect(ev[key] != nil, "missing \(key)")
             #expect((cv[key] as? NSObject) == (ev[key] as? NSObject), "\(key) differs")
         }
@@ -37,8 +42,9 @@ import Testing
         #expect(onTable.stdout.contains("in-sample"))
 
         // Determinism: training again gives the same model bytes.
-        let again = try candor("train", "--table", table, "--out", "m2.json", "--target", "condition",
-                               "--bootstrap", "200", "--permutations", "200", cwd: dir)
+        let again = try candor(
+            "train", "--table", table, "--out", "m2.json", "--target", "condition",
+            "--bootstrap", "200", "--permutations", "200", cwd: dir)
         #expect(again.status == 0)
         let a = try Data(contentsOf: URL(fileURLWithPath: dir + "/m.json"))
         var b = try String(contentsOfFile: dir + "/m2.json", encoding: .utf8)
@@ -78,10 +84,13 @@ import Testing
         let list = try candor("models", "list", "--models", Paths.packageRoot.appendingPathComponent("models").path)
         #expect(list.status == 0)
         #expect(list.stdout.contains("baseline-deviation") && list.stdout.contains("interview-quality"))
-        let show = try candor("models", "show", "baseline-deviation", env: ["CANDOR_MODELS": Paths.packageRoot.appendingPathComponent("models").path])
+        let show = try candor(
+            "models", "show", "baseline-deviation", env: ["CANDOR_MODELS": Paths.packageRoot.appendingPathComponent("models").path])
         #expect(show.status == 0)
         #expect(show.stdout.contains("## Limitations") && show.stdout.contains("not trained"))
         #expect(!Self.hasVerdictWord(list.stdout + show.stdout))
-        #expect(try candor("models", "show", "nope", env: ["CANDOR_MODELS": Paths.packageRoot.appendingPathComponent("models").path]).status == 3)
+        #expect(
+            try candor("models", "show", "nope", env: ["CANDOR_MODELS": Paths.packageRoot.appendingPathComponent("models").path]).status
+                == 3)
     }
 }

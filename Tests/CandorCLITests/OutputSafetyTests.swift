@@ -191,7 +191,8 @@ import Testing
         #expect(try candor("keys", "init", "--operator", "olga", "--workspace", ws).status == 0)
         let wav = root + "/ev.wav"
         writeWAV(wav, samples: sine(180, seconds: 3))
-        let first = try candor("analyze", wav, "--case", "C", "--session", "S", "--out", mnt + "/first.json", "--workspace", ws, "--pitch-only")
+        let first = try candor(
+            "analyze", wav, "--case", "C", "--session", "S", "--out", mnt + "/first.json", "--workspace", ws, "--pitch-only")
         #expect(first.status == 0, "\(first.stderr)")
         _ = try run("/bin/dd", ["if=/dev/zero", "of=\(mnt)/filler", "bs=4k"])
         let out = mnt + "/second.json"

@@ -48,8 +48,10 @@ import Testing
         }
         let port = 20_000 + Int(getpid() % 20_000)
         let binDir = URL(fileURLWithPath: Paths.candor).deletingLastPathComponent().path
-        let env = ["PATH": binDir + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
-                   "CANDOR_MODELS": Paths.packageRoot.appendingPathComponent("models").path]
+        let env = [
+            "PATH": binDir + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+            "CANDOR_MODELS": Paths.packageRoot.appendingPathComponent("models").path,
+        ]
         var background: [Process] = []
         defer { for p in background { p.terminate(); p.waitUntilExit() } }
         for command in commands {

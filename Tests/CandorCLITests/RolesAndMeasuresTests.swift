@@ -27,15 +27,17 @@ import Testing
         0.5,3.66,Q1,Det. Lin,question
         4.21,5.55,B1,interviewee,baseline
         """.write(toFile: seg, atomically: true, encoding: .utf8)
-        let r = try candor("analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
-                           "--segments", seg, "--out", dir + "/o.json", "--quiet")
+        let r = try candor(
+            "analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
+            "--segments", seg, "--out", dir + "/o.json", "--quiet")
         #expect(r.status == 3, "\(r.stderr)")
         #expect(r.stderr.contains("s.csv") && r.stderr.contains("\"Q1\"") && r.stderr.contains("Det. Lin"), "\(r.stderr)")
         // Missing --roles: no segment speaker can match.
         let none = try candor("analyze", Paths.sample("interview.flac"), "--segments", seg, "--out", dir + "/o.json", "--quiet")
         #expect(none.status == 3, "\(none.stderr)")
-        let ok = try candor("analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
-                            "--segments", seg, "--speaker-map", "Det. Lin=interviewer", "--out", dir + "/o.json", "--quiet")
+        let ok = try candor(
+            "analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
+            "--segments", seg, "--speaker-map", "Det. Lin=interviewer", "--out", dir + "/o.json", "--quiet")
         #expect(ok.status == 0, "\(ok.stderr)")
         let d = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/o.json"))) as! [String: Any]
         let segs = d["segments"] as! [[String: Any]]
@@ -46,8 +48,9 @@ import Testing
     @Test func swappedRolesWarnOnStderrAndInTheJSON() throws {
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try candor("analyze", Paths.sample("interview.flac"), "--roles", "interviewee,interviewer",
-                           "--segments", Paths.sample("interview.segments.csv"), "--out", dir + "/o.json", "--quiet")
+        let r = try candor(
+            "analyze", Paths.sample("interview.flac"), "--roles", "interviewee,interviewer",
+            "--segments", Paths.sample("interview.segments.csv"), "--out", dir + "/o.json", "--quiet")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("warning") && r.stderr.contains("swapped?") && r.stderr.contains("\"Q1\""), "\(r.stderr)")
         let d = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/o.json"))) as! [String: Any]
@@ -58,8 +61,9 @@ import Testing
         #expect(warned >= segs.count - 2, "\(warned) of \(segs.count) segments warned")
         #expect(((d["warnings"] as? [String]) ?? []).count == warned)
         // The right roles: no such warning.
-        let good = try candor("analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
-                              "--segments", Paths.sample("interview.segments.csv"), "--out", dir + "/g.json", "--quiet")
+        let good = try candor(
+            "analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
+            "--segments", Paths.sample("interview.segments.csv"), "--out", dir + "/g.json", "--quiet")
         #expect(good.status == 0 && !good.stderr.contains("swapped?"), "\(good.stderr)")
     }
 
@@ -67,8 +71,9 @@ import Testing
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let json = dir + "/a.json"
-        let r = try candor("analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
-                           "--segments", Paths.sample("interview.segments.csv"), "--out", json)
+        let r = try candor(
+            "analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
+            "--segments", Paths.sample("interview.segments.csv"), "--out", json)
         #expect(r.status == 0, "\(r.stderr)")
         let d = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
         let conv = d["conversation"] as! [String: Any]

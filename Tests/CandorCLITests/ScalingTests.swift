@@ -10,8 +10,10 @@ struct ScalingTests {
         let dir = tempDir("candor-threads")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let inputs: [[String]] = [
-            [Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
-             "--segments", Paths.sample("interview.segments.csv")],
+            [
+                Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
+                "--segments", Paths.sample("interview.segments.csv"),
+            ],
             [try #require(Paths.realClips.first)],
         ]
         for (k, input) in inputs.enumerated() {

@@ -16,8 +16,9 @@ import Testing
         let dir = tempDir("candor-segments")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         func analyze(_ seg: String, _ out: String) throws {
-            let r = try candor("analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
-                               "--segments", seg, "--out", dir + "/" + out)
+            let r = try candor(
+                "analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
+                "--segments", seg, "--out", dir + "/" + out)
             #expect(r.status == 0, "\(r.stderr)")
         }
         try analyze(Paths.sample("interview.segments.csv"), "csv.json")

@@ -8,9 +8,13 @@ struct SynthCommandTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("candor-synth-cli-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try run(Paths.candor, ["synth", "--out", dir + "/v.flac", "--truth", dir + "/v.json", "--f0", "200",
-                                       "--jitter", "0.02", "--shimmer", "0.05", "--snr", "20", "--duration", "2", "--seed", "4",
-                                       "--voiced", "0.1-0.9,1.2-1.9"])
+        let r = try run(
+            Paths.candor,
+            [
+                "synth", "--out", dir + "/v.flac", "--truth", dir + "/v.json", "--f0", "200",
+                "--jitter", "0.02", "--shimmer", "0.05", "--snr", "20", "--duration", "2", "--seed", "4",
+                "--voiced", "0.1-0.9,1.2-1.9",
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         let info = try run("/usr/bin/env", ["soxi", "-r", dir + "/v.flac"])
         #expect(info.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "16000")

@@ -8,24 +8,32 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let out = dir + "/a.json"
         for seg in ["interview.TextGrid", "interview.segments.csv"] {
-            let r = try candor("analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
-                               "--segments", Paths.sample(seg), "--out", out, "--quiet")
+            let r = try candor(
+                "analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
+                "--segments", Paths.sample(seg), "--out", out, "--quiet")
             #expect(r.status == 0, "\(r.stderr)")
             let d = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
             let chans = d["channels"] as! [[String: Any]]
             for c in chans {
                 let t = c["timing"] as! [String: Any]
-                for k in ["speech", "pauses", "pause_count", "pause_total_s", "pause_mean_s", "speech_rate_syll_per_s", "articulation_rate_syll_per_s"] {
+                for k in [
+                    "speech", "pauses", "pause_count", "pause_total_s", "pause_mean_s", "speech_rate_syll_per_s",
+                    "articulation_rate_syll_per_s",
+                ] {
                     #expect(t[k] != nil, "timing.\(k)")
                 }
                 #expect(t["pause_count"] as? Int == 2)
             }
             let conv = d["conversation"] as! [String: Any]
-            for k in ["turns", "talk_share", "response_latencies_s", "overlaps", "interruptions"] { #expect(conv[k] != nil, "conversation.\(k)") }
+            for k in ["turns", "talk_share", "response_latencies_s", "overlaps", "interruptions"] {
+                #expect(conv[k] != nil, "conversation.\(k)")
+            }
             #expect((conv["turns"] as! [Any]).count == 13)
             let segs = d["segments"] as! [[String: Any]]
             #expect(segs.count == 13)
-            for k in ["id", "label", "speaker", "start", "end", "role", "features", "scores"] { #expect(segs[0][k] != nil, "segments.\(k)") }
+            for k in ["id", "label", "speaker", "start", "end", "role", "features", "scores"] {
+                #expect(segs[0][k] != nil, "segments.\(k)")
+            }
         }
     }
 

@@ -30,11 +30,13 @@ import Testing
         for f in ["baseline-deviation.json", "baseline-deviation.md", "interview-quality.json", "interview-quality.md"] {
             try FileManager.default.copyItem(atPath: Paths.packageRoot.appendingPathComponent("models/" + f).path, toPath: models + "/" + f)
         }
-        let train = try candor("train", "--table", "t.csv", "--out", "models/condition-model.json", "--id", "condition-model",
-                               "--target", "condition", "--bootstrap", "50", "--permutations", "50", cwd: dir)
+        let train = try candor(
+            "train", "--table", "t.csv", "--out", "models/condition-model.json", "--id", "condition-model",
+            "--target", "condition", "--bootstrap", "50", "--permutations", "50", cwd: dir)
         #expect(train.status == 0, "\(train.stderr)")
-        let an = try candor("analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
-                            "--segments", Paths.sample("interview.segments.csv"), "--out", dir + "/a.json", env: ["CANDOR_MODELS": models])
+        let an = try candor(
+            "analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
+            "--segments", Paths.sample("interview.segments.csv"), "--out", dir + "/a.json", env: ["CANDOR_MODELS": models])
         #expect(an.status == 0, "\(an.stderr)")
         let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/a.json"))) as! [String: Any]
         let scores = (doc["scores"] as? [[String: Any]]) ?? []

@@ -24,9 +24,10 @@ import Testing
         }
         let out = root + "/s2.json"
         try Data("{\"schema\":\"candor.analysis/1\",\"s\":2}\n".utf8).write(to: URL(fileURLWithPath: out))
-        try auditAnalysis(workspace: ws, caseID: "C1", sessionID: "S2", inputPath: out, inputBytes: 10,
-                          inputSHA256: String(repeating: "b", count: 64), inputFormat: "wav/pcm16", outputPath: out,
-                          outputSHA256: try sha256(ofFile: out), softwareVersion: "t", gitCommit: "t", parameters: [:], models: [])
+        try auditAnalysis(
+            workspace: ws, caseID: "C1", sessionID: "S2", inputPath: out, inputBytes: 10,
+            inputSHA256: String(repeating: "b", count: 64), inputFormat: "wav/pcm16", outputPath: out,
+            outputSHA256: try sha256(ofFile: out), softwareVersion: "t", gitCommit: "t", parameters: [:], models: [])
         return (root, ws, witness)
     }
 
@@ -43,7 +44,8 @@ import Testing
         #expect(all.stdout.contains("intact: 2 session(s)"), "\(all.stdout)")
         let good = root + "/good.sqlite", old = root + "/old.sqlite"
         try AuditDB.snapshot(ws, to: old)
-        let d = try candor("review", "--workspace", ws, "--case", "C1", "--session", "S1", "--seq", "2", "--kind", "disregard", "--note", "wrong file")
+        let d = try candor(
+            "review", "--workspace", ws, "--case", "C1", "--session", "S1", "--seq", "2", "--kind", "disregard", "--note", "wrong file")
         #expect(d.status == 0, "\(d.stderr)")
         try AuditDB.snapshot(ws, to: good)
         let size = try #require(try AuditWorkspace(path: ws).store.latestCheckpoint(SessionRef(caseID: "C1", sessionID: "S1"))).size
@@ -57,14 +59,19 @@ import Testing
 
         // 2. Truncation: the newest records and their checkpoints deleted.
         try AuditDB.restore(ws, from: good)
-        try AuditDB.sql(ws, "DELETE FROM audit_records WHERE session_id='S1' AND seq >= 5; DELETE FROM audit_checkpoints WHERE session_id='S1' AND size > 5")
+        try AuditDB.sql(
+            ws,
+            "DELETE FROM audit_records WHERE session_id='S1' AND seq >= 5; DELETE FROM audit_checkpoints WHERE session_id='S1' AND size > 5"
+        )
         let tr = try Self.verify(ws, "--case", "C1", "--session", "S1")
         #expect(tr.status == 4, "\(tr.stdout)\(tr.stderr)")
         #expect(tr.stderr.contains("cosigned size \(size)") && tr.stderr.contains("has 5 record(s)"), "\(tr.stderr)")
 
         // 3. Session substitution: S2's rows relabelled as S1.
         try AuditDB.restore(ws, from: good)
-        try AuditDB.sql(ws, """
+        try AuditDB.sql(
+            ws,
+            """
             DELETE FROM audit_records WHERE session_id='S1'; DELETE FROM audit_checkpoints WHERE session_id='S1';
             UPDATE audit_records SET session_id='S1' WHERE session_id='S2'; UPDATE audit_checkpoints SET session_id='S1' WHERE session_id='S2'
             """)
@@ -74,14 +81,18 @@ import Testing
 
         // 4. A whole session deleted: only --all can see it.
         try AuditDB.restore(ws, from: good)
-        try AuditDB.sql(ws, "DELETE FROM audit_records WHERE session_id='S2'; DELETE FROM audit_checkpoints WHERE session_id='S2'; DELETE FROM audit_results WHERE session_id='S2'")
+        try AuditDB.sql(
+            ws,
+            "DELETE FROM audit_records WHERE session_id='S2'; DELETE FROM audit_checkpoints WHERE session_id='S2'; DELETE FROM audit_results WHERE session_id='S2'"
+        )
         #expect(try Self.verify(ws, "--case", "C1", "--session", "S1").status == 0)
         let gone = try Self.verify(ws, "--all")
         #expect(gone.status == 4, "\(gone.stdout)\(gone.stderr)")
         #expect(gone.stdout.contains("case C1 session S2: in the workspace heads log"), "\(gone.stdout)")
         #expect(gone.stdout.contains("witness witness.test/w1 cosigned size"), "\(gone.stdout)")
         // ... also when the heads log is rolled back with it: the witness has cosigned more.
-        try AuditDB.sql(ws, "DELETE FROM audit_records WHERE case_id='.workspace'; DELETE FROM audit_checkpoints WHERE case_id='.workspace'")
+        try AuditDB.sql(
+            ws, "DELETE FROM audit_records WHERE case_id='.workspace'; DELETE FROM audit_checkpoints WHERE case_id='.workspace'")
         let noHeads = try Self.verify(ws, "--all")
         #expect(noHeads.status == 4, "\(noHeads.stdout)")
         #expect(noHeads.stdout.contains("heads log: witness witness.test/w1 cosigned size"), "\(noHeads.stdout)")
@@ -177,7 +188,10 @@ import Testing
         #expect(v2.status == 0, "\(v2.stdout)\(v2.stderr)")
         // State survived the restart: a rollback to before the outage is still caught.
         let size = try #require(try AuditWorkspace(path: ws).store.latestCheckpoint(SessionRef(caseID: "C1", sessionID: "S1"))).size
-        try AuditDB.sql(ws, "DELETE FROM audit_records WHERE session_id='S1' AND seq >= \(size - 1); DELETE FROM audit_checkpoints WHERE session_id='S1' AND size >= \(size)")
+        try AuditDB.sql(
+            ws,
+            "DELETE FROM audit_records WHERE session_id='S1' AND seq >= \(size - 1); DELETE FROM audit_checkpoints WHERE session_id='S1' AND size >= \(size)"
+        )
         let rb = try Self.verify(ws, "--case", "C1", "--session", "S1")
         #expect(rb.status == 4 && rb.stderr.contains("cosigned size \(size)"), "\(rb.stderr)")
         // A rolled-back log that tries to append is told by the witness.
@@ -190,9 +204,13 @@ import Testing
         let root = tempDir("candor-witness-tls")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let cert = root + "/cert.pem", key = root + "/key.pem"
-        let gen = try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                                               "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
-                                               "-addext", "subjectAltName=IP:127.0.0.1"])
+        let gen = try run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1",
+            ])
         try #require(gen.status == 0, "\(gen.stderr)")
         let log = try NoteSigner.generate(name: "candor-log-tls")
         try Data((log.verifierKey.encoded + "\n").utf8).write(to: URL(fileURLWithPath: root + "/log.vkey"))
@@ -203,7 +221,8 @@ import Testing
         #expect(vkey.status == 0, "\(vkey.stderr)")
         #expect(vkey.stdout == (try String(contentsOfFile: w.vkeyFile, encoding: .utf8)), "\(vkey.stdout)")
         // Plain HTTP to the TLS port does not get an answer from the witness.
-        let plain = try run("/usr/bin/curl", ["-sS", "-m", "5", w.url.replacingOccurrences(of: "https://", with: "http://") + "/witness.vkey"])
+        let plain = try run(
+            "/usr/bin/curl", ["-sS", "-m", "5", w.url.replacingOccurrences(of: "https://", with: "http://") + "/witness.vkey"])
         #expect(!plain.stdout.contains("witness.test/w1"))
     }
 }

@@ -15,16 +15,20 @@ import Testing
         #expect(abs(got / want - 1) < 1e-9, "df \(df) p \(p): \(got) vs \(want)")
     }
 
-    @Test(arguments: [(3.0, 2.0, 0.09546596626670913), (1.0, 4.0, 0.37390096630005887),
-                      (10.0, 9.0, 3.578237431924736e-06), (0.5, 1.0, 0.7048327646991335)])
+    @Test(arguments: [
+        (3.0, 2.0, 0.09546596626670913), (1.0, 4.0, 0.37390096630005887),
+        (10.0, 9.0, 3.578237431924736e-06), (0.5, 1.0, 0.7048327646991335),
+    ])
     func pValuesMatchSciPy(t: Double, df: Double, want: Double) {
         let got = StudentT.twoSidedP(t, df: df)
         #expect(abs(got / want - 1) < 1e-9, "t \(t) df \(df): \(got) vs \(want)")
         #expect(StudentT.twoSidedP(-t, df: df) == got)
     }
 
-    @Test(arguments: [(0, 10, 0.0, 0.3084971078187607), (5, 100, 0.016431879182052155, 0.11283491110546275),
-                      (10, 10, 0.6915028921812392, 1.0), (3, 57, 0.010988255898587256, 0.14619906431052349)])
+    @Test(arguments: [
+        (0, 10, 0.0, 0.3084971078187607), (5, 100, 0.016431879182052155, 0.11283491110546275),
+        (10, 10, 0.6915028921812392, 1.0), (3, 57, 0.010988255898587256, 0.14619906431052349),
+    ])
     func clopperPearsonMatchesSciPy(k: Int, n: Int, low: Double, high: Double) {
         let p = Proportion(count: k, total: n)
         #expect(abs(p.ciLow! - low) < 1e-9 && abs(p.ciHigh! - high) < 1e-9, "\(k)/\(n): \(p.ciLow!)–\(p.ciHigh!)")
@@ -63,8 +67,9 @@ struct Normals {
     let model = try! ModelRegistry.load(directory: Fixture.modelsDir).baselineDeviation()
 
     func seg(_ id: String, _ speaker: String, _ role: SegmentRole, f0: Double?, lat: Double?, rate: Double?) -> SegmentFeatures {
-        SegmentFeatures(id: id, speaker: speaker, role: role,
-                        features: ["f0_mean_st": f0, "response_latency_s": lat, "speech_rate_syll_per_s": rate])
+        SegmentFeatures(
+            id: id, speaker: speaker, role: role,
+            features: ["f0_mean_st": f0, "response_latency_s": lat, "speech_rate_syll_per_s": rate])
     }
 
     @Test func predictionIntervalsAgainstTheSpeakersOwnBaseline() throws {
@@ -124,15 +129,19 @@ struct Normals {
         #expect(s.reason!.contains("0 baseline segment"))
         #expect(s.reason!.contains("population norms are not used"))
 
-        let twoBaselines = [seg("b1", "A", .baseline, f0: 10, lat: 0.5, rate: 4), seg("b2", "A", .baseline, f0: 11, lat: 0.6, rate: 4.1),
-                            seg("a1", "A", .answer, f0: 40, lat: 0.7, rate: 4.4)]
+        let twoBaselines = [
+            seg("b1", "A", .baseline, f0: 10, lat: 0.5, rate: 4), seg("b2", "A", .baseline, f0: 11, lat: 0.6, rate: 4.1),
+            seg("a1", "A", .answer, f0: 40, lat: 0.7, rate: 4.4),
+        ]
         let two = model.score(segments: twoBaselines)[0]
         #expect(two.abstained && two.reason!.contains("at least 3"))
         #expect(two.evidence?.baselineN == 2)
 
         // Another speaker's baseline is never borrowed.
-        let otherSpeaker = [seg("b1", "B", .baseline, f0: 10, lat: 0.5, rate: 4), seg("b2", "B", .baseline, f0: 11, lat: 0.6, rate: 4.1),
-                            seg("b3", "B", .baseline, f0: 12, lat: 0.6, rate: 4.1), seg("a1", "A", .answer, f0: 15, lat: 0.7, rate: 4.4)]
+        let otherSpeaker = [
+            seg("b1", "B", .baseline, f0: 10, lat: 0.5, rate: 4), seg("b2", "B", .baseline, f0: 11, lat: 0.6, rate: 4.1),
+            seg("b3", "B", .baseline, f0: 12, lat: 0.6, rate: 4.1), seg("a1", "A", .answer, f0: 15, lat: 0.7, rate: 4.4),
+        ]
         #expect(model.score(segments: otherSpeaker)[0].abstained)
     }
 
@@ -157,8 +166,10 @@ struct Normals {
     /// `answers` further answers drawn from the same normal distribution per cue (SD 10× the cue's
     /// floor, so floors do not bind and the bound is tested, not the floors). `rho` correlates the
     /// cues through a shared factor. `shift(cue index, sd)` moves the answers (none: the null).
-    func simulate(baselineN: Int, speakers: Int, answers: Int, rho: Double, seed: UInt64,
-                  shift: (Int, Double) -> Double = { _, _ in 0 }) -> (flagged: Int, scored: Int, values: [Double]) {
+    func simulate(
+        baselineN: Int, speakers: Int, answers: Int, rho: Double, seed: UInt64,
+        shift: (Int, Double) -> Double = { _, _ in 0 }
+    ) -> (flagged: Int, scored: Int, values: [Double]) {
         let specs = model.model.file.features
         var g = Normals(seed: seed)
         var flagged = 0, scored = 0
@@ -190,7 +201,9 @@ struct Normals {
         for rho in [0.0, 0.6] {
             let r = simulate(baselineN: baselineN, speakers: 1000, answers: 8, rho: rho, seed: 42 + UInt64(baselineN))
             let ci = Proportion(count: r.flagged, total: r.scored)
-            print("[flags] simulated null, n = \(baselineN), rho = \(rho): \(r.flagged)/\(r.scored) = \(String(format: "%.4f", ci.rate!)) (95% CI \(String(format: "%.4f–%.4f", ci.ciLow!, ci.ciHigh!)))")
+            print(
+                "[flags] simulated null, n = \(baselineN), rho = \(rho): \(r.flagged)/\(r.scored) = \(String(format: "%.4f", ci.rate!)) (95% CI \(String(format: "%.4f–%.4f", ci.ciLow!, ci.ciHigh!)))"
+            )
             #expect(r.scored == 8000)
             // The bound is α = 0.05; independent cues sit just under it (1 − Π(1 − αⱼ) ≈ 0.049).
             #expect(ci.rate! <= 0.05, "n = \(baselineN), rho = \(rho): \(ci.rate!)")
@@ -224,8 +237,9 @@ struct Normals {
         let shifted = simulate(baselineN: 10, speakers: 300, answers: 4, rho: 0, seed: 9) { j, sd in j == f0 ? 4 * sd : 0 }
         let null = simulate(baselineN: 10, speakers: 300, answers: 4, rho: 0, seed: 10)
         let power = Double(shifted.flagged) / Double(shifted.scored)
-        let auc = try Metrics.rocAUC(labels: [Int](repeating: 1, count: shifted.values.count) + [Int](repeating: 0, count: null.values.count),
-                                     scores: shifted.values + null.values)
+        let auc = try Metrics.rocAUC(
+            labels: [Int](repeating: 1, count: shifted.values.count) + [Int](repeating: 0, count: null.values.count),
+            scores: shifted.values + null.values)
         print("[flags] simulated +4 SD pitch shift, n = 10: power \(String(format: "%.3f", power)), AUC \(String(format: "%.3f", auc))")
         #expect(power > 0.5)
         #expect(auc > 0.95)

@@ -82,8 +82,10 @@ import Testing
 
         // Every contract key is in the JSON, with null where a value does not exist.
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
-        for key in ["n", "speakers", "auc", "auc_ci95", "uar", "uar_ci95", "majority_baseline", "permutation_p", "brier", "ece",
-                    "reliability", "per_group", "ppv_npv_at_base_rate"] {
+        for key in [
+            "n", "speakers", "auc", "auc_ci95", "uar", "uar_ci95", "majority_baseline", "permutation_p", "brier", "ece",
+            "reliability", "per_group", "ppv_npv_at_base_rate",
+        ] {
             #expect(json.keys.contains(key), "missing \(key)")
         }
         #expect((json["reliability"] as! [[String: Any]]).allSatisfy { $0.keys.contains("mean_score") })
@@ -173,8 +175,10 @@ import Testing
         var rows: [ScoredRow] = []
         for s in 0..<6 {
             for k in 0..<10 {
-                rows.append(ScoredRow(id: "\(s)-\(k)", speaker: "s\(s)", group: "g", label: s < 3 ? 1 : 0,
-                                      score: (s < 3 ? 0.6 : 0.1) + Double(k) / 100))
+                rows.append(
+                    ScoredRow(
+                        id: "\(s)-\(k)", speaker: "s\(s)", group: "g", label: s < 3 ? 1 : 0,
+                        score: (s < 3 ? 0.6 : 0.1) + Double(k) / 100))
             }
         }
         var options = EvaluationOptions()

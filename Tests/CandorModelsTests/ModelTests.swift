@@ -6,10 +6,12 @@ import Testing
     @Test func sha256MatchesFIPSVectors() {
         #expect(SHA256Digest.hex(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256Digest.hex(Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256Digest.hex(Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(SHA256Digest.hex(Data(repeating: UInt8(ascii: "a"), count: 1_000_000))
-            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(
+            SHA256Digest.hex(Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(
+            SHA256Digest.hex(Data(repeating: UInt8(ascii: "a"), count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     @Test func shippedModelsLoadWithTheirHashAndCards() throws {
@@ -32,11 +34,13 @@ import Testing
 
     @Test func locatePrefersEnvironmentThenWorkingDirectory() throws {
         #expect(ModelRegistry.locate(environment: ["CANDOR_MODELS": "/x/y"], currentDirectory: "/", executablePath: nil) == "/x/y")
-        #expect(ModelRegistry.locate(environment: [:], currentDirectory: Fixture.packageRoot.path, executablePath: nil)
-            == Fixture.packageRoot.appendingPathComponent("models").path)
+        #expect(
+            ModelRegistry.locate(environment: [:], currentDirectory: Fixture.packageRoot.path, executablePath: nil)
+                == Fixture.packageRoot.appendingPathComponent("models").path)
         let exe = Fixture.packageRoot.appendingPathComponent(".build/debug/candor").path
-        #expect(ModelRegistry.locate(environment: [:], currentDirectory: "/", executablePath: exe)
-            == Fixture.packageRoot.appendingPathComponent("models").path)
+        #expect(
+            ModelRegistry.locate(environment: [:], currentDirectory: "/", executablePath: exe)
+                == Fixture.packageRoot.appendingPathComponent("models").path)
     }
 
     static let shipped: Data = try! Data(contentsOf: URL(fileURLWithPath: Fixture.modelsDir + "/baseline-deviation.json"))
@@ -68,7 +72,11 @@ import Testing
             (Self.mutated { $0.removeValue(forKey: "parameters") }, "missing key 'parameters'"),
             (Self.mutated { $0["features"] = [] }, "no features"),
             (Self.mutated { $0["description"] = "Flags the guilty party" }, "verdict word 'guilty'"),
-            (Self.mutated { var f = $0["features"] as! [[String: Any]]; f.append(f[0]); $0["features"] = f }, "appears twice"),
+            (
+                Self.mutated {
+                    var f = $0["features"] as! [[String: Any]]; f.append(f[0]); $0["features"] = f
+                }, "appears twice"
+            ),
             (Self.mutated { $0["parameters"] = ["alpha": 0] }, "parameters.alpha must be in (0, 0.5]"),
         ]
         for (data, expected) in cases {
@@ -98,9 +106,10 @@ import Testing
     let model = try! ModelRegistry.load(directory: Fixture.modelsDir).interviewQuality()
 
     @Test func goodPracticeScoresOneWithAllMetricsInRange() {
-        let m = ConversationMetrics(durationS: 1200, intervieweeTalkShare: 0.75, interviewerInterruptions: 1,
-                                    responseLatenciesS: [0.4, 0.8, 1.2], silencesAfterQuestionsS: [3.5, 4, 5],
-                                    interviewerTurnDurationsS: [5, 8, 12, 40])
+        let m = ConversationMetrics(
+            durationS: 1200, intervieweeTalkShare: 0.75, interviewerInterruptions: 1,
+            responseLatenciesS: [0.4, 0.8, 1.2], silencesAfterQuestionsS: [3.5, 4, 5],
+            interviewerTurnDurationsS: [5, 8, 12, 40])
         let s = model.score(m)
         #expect(s.value == 1)
         #expect(s.flag == nil && !s.abstained)
@@ -115,9 +124,10 @@ import Testing
         // silences median 1.5: 1.5 below 3 with margin 3 → 0.5
         // monologues: 2 turns > 30 s in 10 min = 2: 1.5 above 0.5 with margin 2 → 0.25
         // latency median 1.0: in range → 1
-        let m = ConversationMetrics(durationS: 600, intervieweeTalkShare: 0.45, interviewerInterruptions: 6,
-                                    responseLatenciesS: [0.5, 1.0, 2.0], silencesAfterQuestionsS: [1, 1.5, 2],
-                                    interviewerTurnDurationsS: [10, 31, 45])
+        let m = ConversationMetrics(
+            durationS: 600, intervieweeTalkShare: 0.45, interviewerInterruptions: 6,
+            responseLatenciesS: [0.5, 1.0, 2.0], silencesAfterQuestionsS: [1, 1.5, 2],
+            interviewerTurnDurationsS: [10, 31, 45])
         let s = model.score(m)
         let expected = 0.30 * 0.5 + 0.25 * 0 + 0.20 * 0.5 + 0.15 * 0.25 + 0.10 * 1
         #expect(abs(s.value! - expected) < 1e-12)
@@ -132,13 +142,13 @@ import Testing
 
     @Test func metricsFromTurns() {
         let turns = [
-            Turn(speaker: "I", start: 0, end: 5),      // question 1
-            Turn(speaker: "E", start: 5.8, end: 30),   // answer after 0.8 s
-            Turn(speaker: "I", start: 12, end: 13),    // interrupts the answer
-            Turn(speaker: "I", start: 31, end: 70),    // a 39 s monologue, then waits 1.5 s
+            Turn(speaker: "I", start: 0, end: 5),  // question 1
+            Turn(speaker: "E", start: 5.8, end: 30),  // answer after 0.8 s
+            Turn(speaker: "I", start: 12, end: 13),  // interrupts the answer
+            Turn(speaker: "I", start: 31, end: 70),  // a 39 s monologue, then waits 1.5 s
             Turn(speaker: "I", start: 71.5, end: 73),  // re-prompt: silence after question = 1.5
             Turn(speaker: "E", start: 72.5, end: 90),  // answer overlapping by 0.5 s
-            Turn(speaker: "X", start: 0, end: 100),    // a third party is ignored
+            Turn(speaker: "X", start: 0, end: 100),  // a third party is ignored
         ]
         let m = ConversationMetrics(turns: turns, interviewer: "I", interviewee: "E", durationS: 100)
         #expect(m.interviewerInterruptions == 1)
@@ -153,14 +163,16 @@ import Testing
     }
 
     @Test func missingMetricsAreExcludedAndNothingMeasuredAbstains() {
-        let partial = ConversationMetrics(durationS: 600, intervieweeTalkShare: nil, interviewerInterruptions: 0,
-                                          responseLatenciesS: [], silencesAfterQuestionsS: [], interviewerTurnDurationsS: [])
+        let partial = ConversationMetrics(
+            durationS: 600, intervieweeTalkShare: nil, interviewerInterruptions: 0,
+            responseLatenciesS: [], silencesAfterQuestionsS: [], interviewerTurnDurationsS: [])
         let s = model.score(partial)
         // interruptions and monologues are measured (both 0, in range); the rest are not available
         #expect(s.value == 1)
         #expect(s.contributions.filter { $0.status == "not available" }.count == 3)
-        let none = ConversationMetrics(durationS: 0, intervieweeTalkShare: nil, interviewerInterruptions: 0,
-                                       responseLatenciesS: [], silencesAfterQuestionsS: [], interviewerTurnDurationsS: [])
+        let none = ConversationMetrics(
+            durationS: 0, intervieweeTalkShare: nil, interviewerInterruptions: 0,
+            responseLatenciesS: [], silencesAfterQuestionsS: [], interviewerTurnDurationsS: [])
         let a = model.score(none)
         #expect(a.abstained && a.value == nil && a.reason != nil)
     }
@@ -181,9 +193,10 @@ import Testing
             texts.append(try #require(registry.card(for: m)))
         }
         let encoder = JSONEncoder()
-        let iq = try registry.interviewQuality().score(ConversationMetrics(
-            durationS: 600, intervieweeTalkShare: 0.3, interviewerInterruptions: 9, responseLatenciesS: [4],
-            silencesAfterQuestionsS: [0.5], interviewerTurnDurationsS: [60]))
+        let iq = try registry.interviewQuality().score(
+            ConversationMetrics(
+                durationS: 600, intervieweeTalkShare: 0.3, interviewerInterruptions: 9, responseLatenciesS: [4],
+                silencesAfterQuestionsS: [0.5], interviewerTurnDurationsS: [60]))
         let bd = try registry.baselineDeviation().score(segments: [
             SegmentFeatures(id: "b1", speaker: "A", role: .baseline, features: ["f0_mean_st": 10, "pause_ratio": 0.1, "hnr_db": 12]),
             SegmentFeatures(id: "b2", speaker: "A", role: .baseline, features: ["f0_mean_st": 11, "pause_ratio": 0.2, "hnr_db": 13]),
@@ -205,8 +218,9 @@ import Testing
     }
 
     @Test func scoreJSONHasTheContractKeysWithExplicitNulls() throws {
-        let s = ModelScore(model: "m", modelVersion: "1", modelSHA256: "ab", target: "a1", value: nil, flag: nil,
-                           contributions: [], abstained: true, reason: "no baseline")
+        let s = ModelScore(
+            model: "m", modelVersion: "1", modelSHA256: "ab", target: "a1", value: nil, flag: nil,
+            contributions: [], abstained: true, reason: "no baseline")
         let obj = try JSONSerialization.jsonObject(with: JSONEncoder().encode(s)) as! [String: Any]
         for key in ["model", "model_version", "model_sha256", "target", "value", "flag", "contributions", "abstained", "reason"] {
             #expect(obj.keys.contains(key), "missing \(key)")

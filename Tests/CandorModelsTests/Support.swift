@@ -29,8 +29,9 @@ enum Fixture {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw ReferenceFailure(message: "sklearn_reference.py failed (run scripts/setup-test.sh): "
-                + (String(data: errData, encoding: .utf8) ?? ""))
+            throw ReferenceFailure(
+                message: "sklearn_reference.py failed (run scripts/setup-test.sh): "
+                    + (String(data: errData, encoding: .utf8) ?? ""))
         }
         guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ReferenceFailure(message: "sklearn_reference.py printed no JSON object")

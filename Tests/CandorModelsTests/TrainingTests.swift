@@ -115,17 +115,18 @@ import Testing
         let analyses = dir.appendingPathComponent("analyses")
         try FileManager.default.createDirectory(at: analyses, withIntermediateDirectories: true)
         let doc1 = """
-        {"schema": "candor.analysis/1", "segments": [
-          {"id": "s1", "speaker": "interviewee", "role": "answer", "start": 0, "end": 2,
-           "features": {"f0_mean_st": 11.5, "pause_ratio": 0, "voice": {"jitter_local": 0.012}, "voiced": true, "note": "x"}},
-          {"id": "s2", "speaker": "interviewee", "role": "answer", "start": 3, "end": 5,
-           "features": {"f0_mean_st": 1, "pause_ratio": null}}]}
-        """
+            {"schema": "candor.analysis/1", "segments": [
+              {"id": "s1", "speaker": "interviewee", "role": "answer", "start": 0, "end": 2,
+               "features": {"f0_mean_st": 11.5, "pause_ratio": 0, "voice": {"jitter_local": 0.012}, "voiced": true, "note": "x"}},
+              {"id": "s2", "speaker": "interviewee", "role": "answer", "start": 3, "end": 5,
+               "features": {"f0_mean_st": 1, "pause_ratio": null}}]}
+            """
         let doc2 = #"{"schema": "candor.analysis/1", "segments": [{"id": "a", "features": {"f0_mean_st": 9.25}}]}"#
         try doc1.write(to: analyses.appendingPathComponent("int01.analysis.json"), atomically: true, encoding: .utf8)
         try doc2.write(to: analyses.appendingPathComponent("int02.json"), atomically: true, encoding: .utf8)
         let labels = dir.appendingPathComponent("labels.csv")
-        try "id,speaker,group,label\nint01/s1,p1,f,1\nint01/s2,p1,f,0\nint02/a,p2,m,0\n".write(to: labels, atomically: true, encoding: .utf8)
+        try "id,speaker,group,label\nint01/s1,p1,f,1\nint01/s2,p1,f,0\nint02/a,p2,m,0\n".write(
+            to: labels, atomically: true, encoding: .utf8)
 
         let t = try AnalysisTable.table(analysesDirectory: analyses.path, labelsPath: labels.path)
         #expect(t.featureNames == ["f0_mean_st", "pause_ratio", "voice.jitter_local"])

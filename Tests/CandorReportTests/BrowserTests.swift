@@ -7,10 +7,15 @@ import Testing
 /// and the screenshot must be a page-sized PNG.
 @Suite(.serialized) struct BrowserTests {
     func chromium(_ args: [String], dir: String) throws -> ProcessResult {
-        let exe = try #require(TestPaths.tool("chromium") ?? TestPaths.tool("chromium-browser"),
-                               "chromium is not installed (scripts/setup-test.sh installs it)")
-        return try runProcess(exe, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(dir)/profile",
-                                    "--enable-logging=stderr", "--v=0"] + args, env: ["HOME": dir])
+        let exe = try #require(
+            TestPaths.tool("chromium") ?? TestPaths.tool("chromium-browser"),
+            "chromium is not installed (scripts/setup-test.sh installs it)")
+        return try runProcess(
+            exe,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(dir)/profile",
+                "--enable-logging=stderr", "--v=0",
+            ] + args, env: ["HOME": dir])
     }
 
     /// PNG width and height from the IHDR chunk.
@@ -74,7 +79,8 @@ import Testing
         #expect(dom.stdout.contains("samples/interview.flac") || dom.stdout.contains("interview.flac"))
         #expect(!dom.stderr.contains("Uncaught"))
         let png = dir + "/interview.png"
-        let shot = try chromium(["--screenshot=\(png)", "--window-size=1200,2000", "--hide-scrollbars", "file://\(dir)/interview.html"], dir: dir)
+        let shot = try chromium(
+            ["--screenshot=\(png)", "--window-size=1200,2000", "--hide-scrollbars", "file://\(dir)/interview.html"], dir: dir)
         #expect(shot.status == 0)
         let (w, h) = try pngSize(png)
         #expect(w == 1200 && h == 2000)
@@ -83,11 +89,13 @@ import Testing
     /// Printed to PDF by headless Chromium, the segments table is whole: every segment label and
     /// every column header is in the PDF's text, in English and in Traditional Chinese.
     @Test(arguments: ["en", "zh-TW"]) func printedReportKeepsTheSegmentsTable(lang: String) throws {
-        let pdftotext = try #require(TestPaths.tool("pdftotext"), "pdftotext is not installed (scripts/setup-test.sh installs poppler-utils)")
+        let pdftotext = try #require(
+            TestPaths.tool("pdftotext"), "pdftotext is not installed (scripts/setup-test.sh installs poppler-utils)")
         let root = TestPaths.packageRoot.appendingPathComponent("samples").path
         let dir = tempDir("candor-print")
-        let an = try candor("analyze", root + "/interview.flac", "--roles", "interviewer,interviewee",
-                            "--segments", root + "/interview.segments.csv", "--out", dir + "/a.json")
+        let an = try candor(
+            "analyze", root + "/interview.flac", "--roles", "interviewer,interviewee",
+            "--segments", root + "/interview.segments.csv", "--out", dir + "/a.json")
         #expect(an.status == 0, "\(an.stderr)")
         let made = try candor("report", "--analysis", dir + "/a.json", "--lang", lang, "--out", dir + "/r.html")
         #expect(made.status == 0, "\(made.stderr)")
@@ -97,7 +105,9 @@ import Testing
         #expect(text.status == 0)
         // Words may wrap inside a cell: compare with all white space removed.
         let squeezed = String(text.stdout.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }.map(Character.init))
-        func squeeze(_ s: String) -> String { String(s.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }.map(Character.init)) }
+        func squeeze(_ s: String) -> String {
+            String(s.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }.map(Character.init))
+        }
         let analysis = try AnalysisData.read(path: dir + "/a.json")
         let segments = try #require(analysis.segments)
         #expect(!segments.isEmpty)

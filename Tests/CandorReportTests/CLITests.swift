@@ -15,12 +15,18 @@ import Testing
         let audit = try AuditWorkspace(path: ws)
         let s = try SessionRef(caseID: "C1", sessionID: "S1")
         let stored = try audit.storeResult(s, bytes: try fixtureBytes())
-        try audit.append(s, operator: "alice", [
-            RecordDraft(.evidenceIngested, ["path": .string("samples/interview-2ch.flac"), "bytes": .int(404409),
-                                            "sha256": .string("74c0b134721bff6de91a1dee9c7414c4ee3378adbb600b1a00911494c033d4de"),
-                                            "format": .string("FLAC")]),
-            RecordDraft(.analysisCompleted, ["output_sha256": .string(stored.sha256), "result_file": .string(stored.name)]),
-        ])
+        try audit.append(
+            s, operator: "alice",
+            [
+                RecordDraft(
+                    .evidenceIngested,
+                    [
+                        "path": .string("samples/interview-2ch.flac"), "bytes": .int(404409),
+                        "sha256": .string("74c0b134721bff6de91a1dee9c7414c4ee3378adbb600b1a00911494c033d4de"),
+                        "format": .string("FLAC"),
+                    ]),
+                RecordDraft(.analysisCompleted, ["output_sha256": .string(stored.sha256), "result_file": .string(stored.name)]),
+            ])
         return ws
     }
 
@@ -111,7 +117,10 @@ import Testing
         let cases: [([String], Int32, String)] = [
             (["report", "--analysis", dir + "/missing.json", "--out", dir + "/o.html"], 3, "missing.json: cannot read"),
             (["report", "--analysis", dir + "/trunc.json", "--out", dir + "/o.html"], 3, "trunc.json: not valid JSON (line 1"),
-            (["export", "--format", "csv", "--analysis", dir + "/other.json", "--out", dir + "/o"], 3, "other.json: schema \"something/2\""),
+            (
+                ["export", "--format", "csv", "--analysis", dir + "/other.json", "--out", dir + "/o"], 3,
+                "other.json: schema \"something/2\""
+            ),
             (["report", "--out", dir + "/o.html"], 2, "--analysis"),
             (["report", "--analysis", TestPaths.fullFixture, "--case", "C", "--out", dir + "/o.html"], 2, "--case and --session"),
             (["export", "--format", "xml", "--analysis", TestPaths.fullFixture], 2, "textgrid or csv"),

@@ -10,16 +10,17 @@ import Testing
         CSVWriter.frames(a) { text += $0 }
         let dir = tempDir()
         try text.write(toFile: dir + "/f.csv", atomically: true, encoding: .utf8)
-        let r = try python("""
-        import csv, sys, math
-        rows = list(csv.DictReader(open(sys.argv[1], newline="")))
-        print(",".join(rows[0].keys()))
-        for ch in sorted(set(r["channel"] for r in rows)):
-            sel = [r for r in rows if r["channel"] == ch]
-            f0 = [float(r["f0_hz"]) for r in sel if r["f0_hz"] != ""]
-            db = [float(r["intensity_db"]) for r in sel if r["intensity_db"] != ""]
-            print(ch, sel[0]["speaker"], len(sel), len(f0), repr(sum(f0)), repr(sum(db)), sel[0]["t"])
-        """, [dir + "/f.csv"])
+        let r = try python(
+            """
+            import csv, sys, math
+            rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+            print(",".join(rows[0].keys()))
+            for ch in sorted(set(r["channel"] for r in rows)):
+                sel = [r for r in rows if r["channel"] == ch]
+                f0 = [float(r["f0_hz"]) for r in sel if r["f0_hz"] != ""]
+                db = [float(r["intensity_db"]) for r in sel if r["intensity_db"] != ""]
+                print(ch, sel[0]["speaker"], len(sel), len(f0), repr(sum(f0)), repr(sum(db)), sel[0]["t"])
+            """, [dir + "/f.csv"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines[0] == "channel,speaker,t,f0_hz,intensity_db")
@@ -37,10 +38,10 @@ import Testing
 
     @Test func intensityIsInterpolatedOntoThePitchGrid() throws {
         let text = """
-        {"schema": "candor.analysis/1", "channels": [{"index": 0, "role": "a",
-          "pitch": {"frames": [[0.1, 100], [0.2, null], [0.3, 110]]},
-          "intensity": {"frames": [[0.05, 40], [0.25, 60], [0.45, 80]]}}]}
-        """
+            {"schema": "candor.analysis/1", "channels": [{"index": 0, "role": "a",
+              "pitch": {"frames": [[0.1, 100], [0.2, null], [0.3, 110]]},
+              "intensity": {"frames": [[0.05, 40], [0.25, 60], [0.45, 80]]}}]}
+            """
         var out = ""
         CSVWriter.frames(try AnalysisData.parse(Array(text.utf8))) { out += $0 }
         #expect(out == "channel,speaker,t,f0_hz,intensity_db\n0,a,0.1,100,45\n0,a,0.2,,55\n0,a,0.3,110,65\n")
@@ -52,16 +53,18 @@ import Testing
         let a = try AnalysisData.parse(Array(try fixtureText(replacing: [("Account of the evening", json)]).utf8))
         let dir = tempDir()
         try CSVWriter.segments(a).write(toFile: dir + "/s.csv", atomically: true, encoding: .utf8)
-        let r = try python("""
-        import csv, sys, json
-        rows = list(csv.DictReader(open(sys.argv[1], newline="")))
-        print(json.dumps({"header": list(rows[0].keys()), "rows": rows}))
-        """, [dir + "/s.csv"])
+        let r = try python(
+            """
+            import csv, sys, json
+            rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+            print(json.dumps({"header": list(rows[0].keys()), "rows": rows}))
+            """, [dir + "/s.csv"])
         #expect(r.status == 0, "\(r.stderr)")
         let parsed = try JSONReader.parse(Array(r.stdout.utf8))
         let header = parsed["header"]?.array?.compactMap(\.string) ?? []
         #expect(Array(header.prefix(7)) == CSVWriter.segmentFixedColumns)
-        #expect(header.contains("f0_mean_st") && header.contains("baseline-deviation.value") && header.contains("baseline-deviation.top_cues"))
+        #expect(
+            header.contains("f0_mean_st") && header.contains("baseline-deviation.value") && header.contains("baseline-deviation.top_cues"))
         let rows = parsed["rows"]?.array ?? []
         #expect(rows.count == a.segments!.count)
         let s5 = try #require(rows.first { $0["id"]?.string == "s5" })

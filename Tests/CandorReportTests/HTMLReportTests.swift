@@ -4,31 +4,36 @@ import Testing
 
 @Suite struct HTMLReportTests {
     static let card = """
-    # Model card
-    ## Intended use
-    - not this
-    ## Limitations
-    - **Base rates.** At a 10% base rate most flags are false alarms.
-    - **Baseline quality.** Few baseline segments make the SD
-      very uncertain.
-    ## References
-    - none
-    """
+        # Model card
+        ## Intended use
+        - not this
+        ## Limitations
+        - **Base rates.** At a 10% base rate most flags are false alarms.
+        - **Baseline quality.** Few baseline segments make the SD
+          very uncertain.
+        ## References
+        - none
+        """
 
     func render(_ a: AnalysisData, audit: AuditStatus? = nil) -> String {
-        HTMLReport.render(a, options: ReportOptions(caseID: "C1", sessionID: "S1", generatedAt: "2026-11-25T12:00:00Z",
-                                                    modelCards: ["baseline-deviation": Self.card], audit: audit))
+        HTMLReport.render(
+            a,
+            options: ReportOptions(
+                caseID: "C1", sessionID: "S1", generatedAt: "2026-11-25T12:00:00Z",
+                modelCards: ["baseline-deviation": Self.card], audit: audit))
     }
 
     @Test func fullReportHasEverySection() throws {
         let html = render(try loadFixture())
-        for needle in ["id=\"timeline\"", "id=\"contour-0\"", "id=\"contour-1\"", "class=\"f0\"", "class=\"intensity\"",
-                       "class=\"turn\"", "class=\"pause\"", "class=\"segment role-answer flagged\"", "class=\"overlap\"",
-                       "Interview practice", "Interviewee&#39;s talk share (%)", "≥ 0.6", "above range",
-                       "flagged for follow-up (index 0.61)", "Mean pitch (semitones) ★", "abstained: speaker interviewer has 0 baseline segments",
-                       "Base rates. At a 10% base rate most flags are false alarms.",
-                       "Few baseline segments make the SD very uncertain.", "Audit status not available",
-                       "74c0b134721bff6de91a1dee9c7414c4ee3378adbb600b1a00911494c033d4de"] {
+        for needle in [
+            "id=\"timeline\"", "id=\"contour-0\"", "id=\"contour-1\"", "class=\"f0\"", "class=\"intensity\"",
+            "class=\"turn\"", "class=\"pause\"", "class=\"segment role-answer flagged\"", "class=\"overlap\"",
+            "Interview practice", "Interviewee&#39;s talk share (%)", "≥ 0.6", "above range",
+            "flagged for follow-up (index 0.61)", "Mean pitch (semitones) ★", "abstained: speaker interviewer has 0 baseline segments",
+            "Base rates. At a 10% base rate most flags are false alarms.",
+            "Few baseline segments make the SD very uncertain.", "Audit status not available",
+            "74c0b134721bff6de91a1dee9c7414c4ee3378adbb600b1a00911494c033d4de",
+        ] {
             #expect(html.contains(needle), "missing \(needle)")
         }
         // Only the Limitations section of the card is shown.
@@ -65,17 +70,21 @@ import Testing
         #expect(html.contains("a&amp;b&lt;img src=x onerror=alert(1)&gt;.flac"))
         #expect(html.contains("&lt;/title&gt;&lt;script&gt;alert(2)&lt;/script&gt;"))
         // Every '<' left in the document starts a tag of our own vocabulary.
-        let allowed: Set<String> = ["!doctype", "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "h4", "p", "br",
-                                    "strong", "span", "div", "section", "aside", "figure", "figcaption", "svg", "g", "rect", "path",
-                                    "line", "text", "table", "thead", "tbody", "tr", "th", "td", "details", "summary", "ul", "li",
-                                    "pre", "footer"]
+        let allowed: Set<String> = [
+            "!doctype", "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "h4", "p", "br",
+            "strong", "span", "div", "section", "aside", "figure", "figcaption", "svg", "g", "rect", "path",
+            "line", "text", "table", "thead", "tbody", "tr", "th", "td", "details", "summary", "ul", "li",
+            "pre", "footer",
+        ]
         var tags: Set<String> = []
         var i = html.startIndex
         while let lt = html[i...].firstIndex(of: "<") {
             var name = ""
             var j = html.index(after: lt)
             if j < html.endIndex, html[j] == "/" { j = html.index(after: j) }
-            while j < html.endIndex, html[j].isLetter || html[j].isNumber || html[j] == "!" { name.append(html[j]); j = html.index(after: j) }
+            while j < html.endIndex, html[j].isLetter || html[j].isNumber || html[j] == "!" {
+                name.append(html[j]); j = html.index(after: j)
+            }
             tags.insert(name.lowercased())
             i = j
         }
@@ -85,15 +94,17 @@ import Testing
     @Test func baseAnalysisShowsNotComputed() throws {
         // Only what `candor analyze` wrote before the other modules existed.
         let text = """
-        {"schema": "candor.analysis/1", "input": {"path": "x.wav", "duration_s": 1},
-         "channels": [{"index": 0, "role": "unknown", "pitch": {"frames": [[0.5, 120], [0.51, null]]},
-                       "pitch_summary": {"mean_hz": 120}, "intensity": {"frames": [[0.5, 60], [0.51, 61]], "mean_db": 60.5}}]}
-        """
+            {"schema": "candor.analysis/1", "input": {"path": "x.wav", "duration_s": 1},
+             "channels": [{"index": 0, "role": "unknown", "pitch": {"frames": [[0.5, 120], [0.51, null]]},
+                           "pitch_summary": {"mean_hz": 120}, "intensity": {"frames": [[0.5, 60], [0.51, 61]], "mean_db": 60.5}}]}
+            """
         let html = render(try AnalysisData.parse(Array(text.utf8)))
-        for needle in ["Conversation measures (turns, talk share, latencies, overlaps, interruptions): not computed",
-                       "Interview-quality metrics: not computed", "Baseline-deviation scores: not computed",
-                       "Segments (no segment file was given to the analysis): not computed", "id=\"contour-0\"",
-                       "Timeline (no turns, speech or segments): not computed"] {
+        for needle in [
+            "Conversation measures (turns, talk share, latencies, overlaps, interruptions): not computed",
+            "Interview-quality metrics: not computed", "Baseline-deviation scores: not computed",
+            "Segments (no segment file was given to the analysis): not computed", "id=\"contour-0\"",
+            "Timeline (no turns, speech or segments): not computed",
+        ] {
             #expect(html.contains(needle), "missing \(needle)")
         }
     }
@@ -105,8 +116,9 @@ import Testing
             #"{"case":"C1","concerns_seq":1,"kind":"disregard","note":"bad mic","operator":"sup","seq":2,"session":"S1","time":"2026-11-25T12:00:00.000Z","type":"review"}"#,
             "not json",
         ].map { Array($0.utf8) }
-        let good = AuditStatus.parse(recordLines: lines, checkpoint: "log/C1/S1\n4\nAAAA\n\n— log sig\n",
-                                     verification: .intact(size: 4, root: "ab12"), source: "workspace ws")
+        let good = AuditStatus.parse(
+            recordLines: lines, checkpoint: "log/C1/S1\n4\nAAAA\n\n— log sig\n",
+            verification: .intact(size: 4, root: "ab12"), source: "workspace ws")
         let html = render(try loadFixture(), audit: good)
         #expect(html.contains("Verification: intact — 4 records, Merkle root ab12"))
         #expect(html.contains("<td>1</td><td>2026-11-25T11:00:00.000Z</td><td>bob</td><td>viewed</td><td>report &lt;b&gt;.html</td>"))
@@ -122,7 +134,8 @@ import Testing
         var repaired = good
         repaired.quarantined = []
         #expect(render(try loadFixture(), audit: repaired).contains("No records were set aside by a repair."))
-        repaired.quarantined = AuditStatus.parse(recordLines: [lines[2]], checkpoint: nil, verification: .notPerformed(""), source: "").entries
+        repaired.quarantined =
+            AuditStatus.parse(recordLines: [lines[2]], checkpoint: nil, verification: .notPerformed(""), source: "").entries
         let html3 = render(try loadFixture(), audit: repaired)
         #expect(html3.contains("1 record(s) were set aside by `candor audit repair`"))
         #expect(html3.contains("disregard on seq 1: bad mic</td>"))

@@ -6,15 +6,16 @@ import Testing
     @Test func fixtureAgreesWithPythonJSON() throws {
         let a = try loadFixture()
         // Independent reference: Python's json module on the same file.
-        let py = try python("""
-        import json, sys
-        d = json.load(open(sys.argv[1]))
-        for c in d["channels"]:
-            f = c["pitch"]["frames"]; i = c["intensity"]["frames"]
-            voiced = [v for t, v in f if v is not None]
-            print(c["index"], len(f), len(voiced), repr(sum(voiced)), len(i), repr(sum(v for t, v in i)), len(c["timing"]["pauses"]))
-        print("segments", len(d["segments"]), len(d["scores"]), len(d["conversation"]["turns"]))
-        """, [TestPaths.fullFixture])
+        let py = try python(
+            """
+            import json, sys
+            d = json.load(open(sys.argv[1]))
+            for c in d["channels"]:
+                f = c["pitch"]["frames"]; i = c["intensity"]["frames"]
+                voiced = [v for t, v in f if v is not None]
+                print(c["index"], len(f), len(voiced), repr(sum(voiced)), len(i), repr(sum(v for t, v in i)), len(c["timing"]["pauses"]))
+            print("segments", len(d["segments"]), len(d["scores"]), len(d["conversation"]["turns"]))
+            """, [TestPaths.fullFixture])
         #expect(py.status == 0, "\(py.stderr)")
         let lines = py.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         #expect(lines.count == 3)
@@ -31,7 +32,10 @@ import Testing
             #expect(abs(intensity.values.reduce(0, +) - Double(ref[5])!) < 1e-6)
             #expect(c.timing?.pauses.count == Int(ref[6]))
         }
-        #expect(lines[2] == ["segments", String(a.segments?.count ?? -1), String(a.scores?.count ?? -1), String(a.conversation?.turns.count ?? -1)])
+        #expect(
+            lines[2] == [
+                "segments", String(a.segments?.count ?? -1), String(a.scores?.count ?? -1), String(a.conversation?.turns.count ?? -1),
+            ])
         #expect(a.flaggedSegmentIDs == ["s5"])
         #expect(a.speakers == ["interviewer", "interviewee"])
     }
@@ -84,14 +88,14 @@ import Testing
         // What `candor analyze` wrote before voice/timing/conversation/segments/scores existed,
         // plus malformed optional parts, which are ignored rather than fatal.
         let text = """
-        {"schema": "candor.analysis/1", "input": {"path": "x.wav", "duration_s": 2},
-         "channels": [{"index": 0, "role": "unknown",
-                       "pitch": {"time_step_s": 0.01, "frames": [[0.5, 120], [0.51, null], [0.52, 121]]},
-                       "intensity": {"frames": [[0.5, 60], [0.51, 61], [0.52, 62]]},
-                       "timing": "garbage"}],
-         "conversation": [1, 2], "segments": [{"id": "a", "start": 2, "end": 1},
-            {"id": "b", "start": 0, "end": 1, "features": {"f0_mean_st": 1.5, "timing": {"pause_count": 2, "pause_mean_s": null, "speech": [[0, 1]]}}}]}
-        """
+            {"schema": "candor.analysis/1", "input": {"path": "x.wav", "duration_s": 2},
+             "channels": [{"index": 0, "role": "unknown",
+                           "pitch": {"time_step_s": 0.01, "frames": [[0.5, 120], [0.51, null], [0.52, 121]]},
+                           "intensity": {"frames": [[0.5, 60], [0.51, 61], [0.52, 62]]},
+                           "timing": "garbage"}],
+             "conversation": [1, 2], "segments": [{"id": "a", "start": 2, "end": 1},
+                {"id": "b", "start": 0, "end": 1, "features": {"f0_mean_st": 1.5, "timing": {"pause_count": 2, "pause_mean_s": null, "speech": [[0, 1]]}}}]}
+            """
         let a = try AnalysisData.parse(Array(text.utf8))
         #expect(a.channels.count == 1)
         #expect(a.channels[0].voice == nil)

@@ -33,9 +33,11 @@ import Testing
         let json = "\(dir)/m\(minutes).analysis.json"
         let made = try python(Self.generator, [String(minutes), json])
         try #require(made.status == 0, "\(made.stderr)")
-        let time = try #require(TestPaths.tool("time") ?? (FileManager.default.isExecutableFile(atPath: "/usr/bin/time") ? "/usr/bin/time" : nil),
-                                "GNU time is not installed (scripts/setup-test.sh installs it)")
-        let r = try runProcess(time, ["-f", "PEAK_KB %M", TestPaths.candor, "report", "--analysis", json, "--out", "\(dir)/m\(minutes).html"])
+        let time = try #require(
+            TestPaths.tool("time") ?? (FileManager.default.isExecutableFile(atPath: "/usr/bin/time") ? "/usr/bin/time" : nil),
+            "GNU time is not installed (scripts/setup-test.sh installs it)")
+        let r = try runProcess(
+            time, ["-f", "PEAK_KB %M", TestPaths.candor, "report", "--analysis", json, "--out", "\(dir)/m\(minutes).html"])
         try #require(r.status == 0, "\(r.stderr)")
         let line = try #require(r.stderr.split(separator: "\n").last { $0.hasPrefix("PEAK_KB ") })
         let bytes = (try FileManager.default.attributesOfItem(atPath: json)[.size] as? Int) ?? 0

@@ -59,8 +59,9 @@ func runProcess(_ exe: String, _ args: [String], env: [String: String] = [:], cw
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     p.waitUntilExit()
-    return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    return ProcessResult(
+        status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
 }
 
 func candor(_ args: String..., env: [String: String] = [:], cwd: String? = nil) throws -> ProcessResult {
@@ -93,14 +94,18 @@ func fixtureText(replacing pairs: [(String, String)]) throws -> String {
 }
 
 /// The claims policy's verdict words (docs/science.md), matched as whole words.
-let verdictWords: Set<String> = ["lie", "lies", "lied", "lying", "liar", "deceptive", "deceptively", "truthful",
-                                 "truthfulness", "untruthful", "guilt", "guilty"]
+let verdictWords: Set<String> = [
+    "lie", "lies", "lied", "lying", "liar", "deceptive", "deceptively", "truthful",
+    "truthfulness", "untruthful", "guilt", "guilty",
+]
 
 func verdictWordsIn(_ text: String) -> [String] {
     var found: [String] = []
     var current = ""
     for ch in text.lowercased() + " " {
-        if ch.isLetter { current.append(ch) } else {
+        if ch.isLetter {
+            current.append(ch)
+        } else {
             if verdictWords.contains(current) { found.append(current) }
             current = ""
         }

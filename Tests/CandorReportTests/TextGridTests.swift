@@ -43,8 +43,11 @@ import Testing
         func segs(_ s: String) -> Int { a.segments!.filter { $0.speaker == s }.count }
         func voiced(_ s: String) -> Int { a.channels.first { $0.speaker == s }!.pitch!.values.filter { $0.isFinite && $0 > 0 }.count }
         let names = read.tiers.map(\.name)
-        #expect(names == ["turns-interviewer", "turns-interviewee", "pauses-interviewer", "pauses-interviewee",
-                          "segments-interviewer", "segments-interviewee", "flagged", "pitch-interviewer", "pitch-interviewee"])
+        #expect(
+            names == [
+                "turns-interviewer", "turns-interviewee", "pauses-interviewer", "pauses-interviewee",
+                "segments-interviewer", "segments-interviewee", "flagged", "pitch-interviewer", "pitch-interviewee",
+            ])
         let byName = Dictionary(uniqueKeysWithValues: read.tiers.map { ($0.name, $0) })
         for s in ["interviewer", "interviewee"] {
             #expect(byName["turns-\(s)"]?.labelled == turns(s))
@@ -72,8 +75,10 @@ import Testing
         let text = try fixtureText(replacing: [("Names the people present", "He said \\\"no\\\" — ünïcode, tab\\there")])
         var a = try AnalysisData.parse(Array(text.utf8))
         // A second flagged segment overlapping the first: the flagged tier clips it.
-        a.scores?.append(ScoreData(model: "m", modelVersion: "1", modelSHA256: "x", target: "s4", value: 0.9, flag: "follow-up suggested",
-                                   contributions: [], abstained: false, reason: nil, topCues: ["a"]))
+        a.scores?.append(
+            ScoreData(
+                model: "m", modelVersion: "1", modelSHA256: "x", target: "s4", value: 0.9, flag: "follow-up suggested",
+                contributions: [], abstained: false, reason: nil, topCues: ["a"]))
         a.segments![3].start = 13.0
         a.segments![3].end = 15.0
         let read = try readWithPraat(TextGridWriter.write(a))
@@ -86,9 +91,9 @@ import Testing
 
     @Test func analysisWithoutTimingStillOpens() throws {
         let text = """
-        {"schema": "candor.analysis/1", "input": {"duration_s": 1.5},
-         "channels": [{"index": 0, "role": "unknown", "pitch": {"frames": [[0.5, 120], [0.51, null], [0.52, 130.25]]}}]}
-        """
+            {"schema": "candor.analysis/1", "input": {"duration_s": 1.5},
+             "channels": [{"index": 0, "role": "unknown", "pitch": {"frames": [[0.5, 120], [0.51, null], [0.52, 130.25]]}}]}
+            """
         let read = try readWithPraat(TextGridWriter.write(try AnalysisData.parse(Array(text.utf8))))
         #expect(read.tiers == [PraatTier(name: "pitch-channel 0", kind: "point", count: 2, labelled: 2)])
         #expect(read.points.first?[2] == "120")

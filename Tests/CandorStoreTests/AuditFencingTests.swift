@@ -9,13 +9,15 @@ import Testing
 struct AuditFencingTests {
     /// `audit show` of a session (in the queue's database for PostgreSQL).
     static func show(_ ws: String, _ caseID: String, _ session: String, _ backend: Backend, _ queue: String) throws -> RunResult {
-        try candor(["audit", "show", "--case", caseID, "--session", session, "--workspace", ws],
-                   env: backend == .postgres ? ["CANDOR_AUDIT_DB": queue] : [:])
+        try candor(
+            ["audit", "show", "--case", caseID, "--session", session, "--workspace", ws],
+            env: backend == .postgres ? ["CANDOR_AUDIT_DB": queue] : [:])
     }
 
     static func verify(_ ws: String, _ caseID: String, _ session: String, _ backend: Backend, _ queue: String) throws -> RunResult {
-        try candor(["audit", "verify", "--case", caseID, "--session", session, "--workspace", ws],
-                   env: backend == .postgres ? ["CANDOR_AUDIT_DB": queue] : [:])
+        try candor(
+            ["audit", "verify", "--case", caseID, "--session", session, "--workspace", ws],
+            env: backend == .postgres ? ["CANDOR_AUDIT_DB": queue] : [:])
     }
 
     static func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
@@ -23,8 +25,9 @@ struct AuditFencingTests {
     /// Files left in a folder (temporary files of the worker must not survive it).
     static func leftovers(_ dir: String) -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] }
 
-    @Test("the same recordings for two cases: analysed once, both session logs verify with their own records",
-          arguments: Backend.allCases)
+    @Test(
+        "the same recordings for two cases: analysed once, both session logs verify with their own records",
+        arguments: Backend.allCases)
     func twoCases(_ backend: Backend) async throws {
         let queue = try backend.freshQueue()
         let dir = tempDir("candor-two-cases")
@@ -42,7 +45,8 @@ struct AuditFencingTests {
         let w1 = try candor(worker + ["--status-file", dir + "/status.json"], env: ["TMPDIR": tmp])
         #expect(w1.status == 0, "\(w1.stderr)")
         // The worker's health file: its final state, a successful claim, no job in flight.
-        let health = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/status.json"))) as? [String: Any])
+        let health = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/status.json"))) as? [String: Any])
         #expect(health["schema"] as? String == "candor.worker-status/1" && health["state"] as? String == "exited", "\(health)")
         #expect(health["connection"] as? String == "connected" && health["last_claim_at"] is String, "\(health)")
         #expect((health["jobs_in_flight"] as? [Any])?.isEmpty == true, "\(health)")
@@ -81,8 +85,9 @@ struct AuditFencingTests {
         await store.close()
     }
 
-    @Test("a worker killed after logging a job but before completing it: the next attempt logs nothing twice",
-          arguments: Backend.allCases)
+    @Test(
+        "a worker killed after logging a job but before completing it: the next attempt logs nothing twice",
+        arguments: Backend.allCases)
     func killedAfterLogging(_ backend: Backend) async throws {
         let queue = try backend.freshQueue()
         let dir = tempDir("candor-kill-logged")
@@ -94,8 +99,9 @@ struct AuditFencingTests {
         try #require(try candor(["keys", "init", "--operator", "op", "--workspace", ws]).status == 0)
         #expect(try candor(["batch", "submit", inputs, "--queue", queue, "--workspace", ws, "--case", "K"]).status == 0)
         let common = ["--queue", queue, "--workspace", ws, "--exit-when-empty", "--lease", "2", "--retry-base", "0.1", "--threads", "1"]
-        let a = try BackgroundWorker(common, logPath: dir + "/a.log",
-                                     env: ["CANDOR_WORKER_TEST_PAUSE_AFTER_LOG_MS": "60000", "TMPDIR": tmp])
+        let a = try BackgroundWorker(
+            common, logPath: dir + "/a.log",
+            env: ["CANDOR_WORKER_TEST_PAUSE_AFTER_LOG_MS": "60000", "TMPDIR": tmp])
         try #require(a.waitFor(timeout: 60) { $0.contains("test pause after logging job 1") }, "\(a.log)")
         a.signal(SIGKILL)
         _ = a.wait(timeout: 10)
@@ -125,8 +131,9 @@ struct AuditFencingTests {
         #expect(history.first?["error"] is String && history.allSatisfy { $0["started_at"] is String }, "\(history)")
     }
 
-    @Test("a worker frozen past its lease and then resumed writes nothing: the job is logged once, by the new holder",
-          arguments: Backend.allCases)
+    @Test(
+        "a worker frozen past its lease and then resumed writes nothing: the job is logged once, by the new holder",
+        arguments: Backend.allCases)
     func frozenWorkerWritesNothing(_ backend: Backend) async throws {
         let queue = try backend.freshQueue()
         let dir = tempDir("candor-frozen")

@@ -9,8 +9,9 @@ struct BatchProcessTests {
     /// (120 s takes several seconds to analyse with one thread in a debug build: a wide window for the kill.)
     static let longSeconds = 120.0
 
-    @Test("50 files, two workers, one SIGKILLed mid-job and restarted: every file gets exactly one result",
-          arguments: Backend.allCases)
+    @Test(
+        "50 files, two workers, one SIGKILLed mid-job and restarted: every file gets exactly one result",
+        arguments: Backend.allCases)
     func killedWorkerLosesNothing(_ backend: Backend) async throws {
         let queue = try backend.freshQueue()
         let dir = tempDir("candor-batch")
@@ -39,7 +40,7 @@ struct BatchProcessTests {
         _ = b.waitFor(timeout: 30) { $0.contains(" done: ") }
         try #require(!a.log.contains("job 1 done"), "the long job finished before the kill; make it longer")
         a.signal(SIGKILL)
-        #expect(a.wait(timeout: 10) == SIGKILL)   // terminationStatus is the signal number after a kill
+        #expect(a.wait(timeout: 10) == SIGKILL)  // terminationStatus is the signal number after a kill
         let a2 = try BackgroundWorker(common, logPath: dir + "/a2.log", env: ["TMPDIR": tmp])
         let statusB = b.wait(timeout: 600), statusA2 = a2.wait(timeout: 600)
         let elapsed = Date().timeIntervalSince(started)
@@ -51,7 +52,9 @@ struct BatchProcessTests {
         let store = try await openStore(queue)
         let jobs = try await store.jobs()
         #expect(jobs.count == 51)
-        #expect(jobs.allSatisfy { $0.state == .done }, "\(jobs.filter { $0.state != .done }.map { ($0.inputPath, $0.state, $0.lastError ?? "") })")
+        #expect(
+            jobs.allSatisfy { $0.state == .done },
+            "\(jobs.filter { $0.state != .done }.map { ($0.inputPath, $0.state, $0.lastError ?? "") })")
         var seenInputs = Set<String>()
         for job in jobs {
             let result = try #require(try await store.result(jobID: job.id), "job \(job.id) has no result")
@@ -100,11 +103,14 @@ struct BatchProcessTests {
         #expect(idle.status == 0)
         #expect(idle.stderr.contains("0 done"), "\(idle.stderr)")
         await store.close()
-        print("[\(backend)] 51 files (one \(Int(Self.longSeconds)) s, fifty 1-1.5 s), two workers with one killed: \(String(format: "%.1f", elapsed)) s")
+        print(
+            "[\(backend)] 51 files (one \(Int(Self.longSeconds)) s, fifty 1-1.5 s), two workers with one killed: \(String(format: "%.1f", elapsed)) s"
+        )
     }
 
-    @Test("a poison file ends failed with its error after the retry limit and does not block the queue",
-          arguments: Backend.allCases)
+    @Test(
+        "a poison file ends failed with its error after the retry limit and does not block the queue",
+        arguments: Backend.allCases)
     func poisonFile(_ backend: Backend) async throws {
         let queue = try backend.freshQueue()
         let dir = tempDir("candor-poison")
@@ -120,8 +126,10 @@ struct BatchProcessTests {
         let data = try #require(FileManager.default.contents(atPath: poison))
         FileManager.default.createFile(atPath: poison, contents: data.prefix(data.count / 2))
 
-        let w = try candor(["worker", "--queue", queue, "--workspace", ws, "--exit-when-empty", "--retry-base", "0.2",
-                            "--concurrency", "2"])
+        let w = try candor([
+            "worker", "--queue", queue, "--workspace", ws, "--exit-when-empty", "--retry-base", "0.2",
+            "--concurrency", "2",
+        ])
         #expect(w.status == 0, "\(w.stderr)")
         let status = try candor(["batch", "status", "--json", "--queue", queue, "--workspace", ws])
         #expect(status.status == 0, "\(status.stderr)")
@@ -137,7 +145,8 @@ struct BatchProcessTests {
         #expect(lastError.contains("a-poison.wav") && lastError.contains("changed since it was submitted"), "\(lastError)")
         let history = try #require(p["history"] as? [[String: Any]])
         #expect(history.count == 3)
-        #expect(history.allSatisfy { ($0["outcome"] as? String) == "error" && (($0["error"] as? String)?.contains("a-poison.wav") ?? false) })
+        #expect(
+            history.allSatisfy { ($0["outcome"] as? String) == "error" && (($0["error"] as? String)?.contains("a-poison.wav") ?? false) })
         for g in good {
             let j = try #require(jobs.first { $0["input"] as? String == g })
             #expect(j["state"] as? String == "done")
@@ -164,7 +173,8 @@ struct BatchProcessTests {
         let ws = dir + "/ws", inputs = dir + "/in"
         try FileManager.default.createDirectory(atPath: inputs + "/sub", withIntermediateDirectories: true)
         _ = makeRecordings(inputs + "/sub", count: 3)
-        FileManager.default.createFile(atPath: inputs + "/garbage.wav", contents: Data((0..<4000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }))
+        FileManager.default.createFile(
+            atPath: inputs + "/garbage.wav", contents: Data((0..<4000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }))
         FileManager.default.createFile(atPath: inputs + "/notes.txt", contents: Data("not audio".utf8))
         let r = try candor(["batch", "submit", inputs, dir + "/missing.wav", "--workspace", ws])
         #expect(r.status == 3)
@@ -187,7 +197,8 @@ struct BatchProcessTests {
         let otherModels = dir + "/models"
         try FileManager.default.createDirectory(atPath: otherModels, withIntermediateDirectories: true)
         let shipped = Paths.packageRoot.appendingPathComponent("models").path
-        let first = try #require(try FileManager.default.contentsOfDirectory(atPath: shipped).filter { $0.hasSuffix(".json") }.sorted().first)
+        let first = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: shipped).filter { $0.hasSuffix(".json") }.sorted().first)
         try FileManager.default.copyItem(atPath: shipped + "/" + first, toPath: otherModels + "/" + first)
         let w = try candor(["worker", "--workspace", ws, "--exit-when-empty"], env: ["CANDOR_MODELS": otherModels])
         #expect(w.status == 0)

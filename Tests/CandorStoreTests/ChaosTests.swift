@@ -29,10 +29,13 @@ struct ChaosTests {
             let started = Date()
             let queue = pg.url + "&schema=chaos\(rep)"
             let files = makeRecordings(inputs, count: 9, prefix: "r\(rep)-")
-            let submit = try candor(["batch", "submit"] + files + ["--queue", queue, "--workspace", ws, "--case", "CH", "--max-attempts", "6"])
+            let submit = try candor(
+                ["batch", "submit"] + files + ["--queue", queue, "--workspace", ws, "--case", "CH", "--max-attempts", "6"])
             try #require(submit.status == 0, "\(submit.stderr)")
-            let common = ["--queue", queue, "--workspace", ws, "--exit-when-empty", "--lease", "3", "--retry-base", "0.2",
-                          "--poll", "0.2", "--threads", "1", "--grace", "5"]
+            let common = [
+                "--queue", queue, "--workspace", ws, "--exit-when-empty", "--lease", "3", "--retry-base", "0.2",
+                "--poll", "0.2", "--threads", "1", "--grace", "5",
+            ]
             let workers = try (0..<3).map { k in
                 try BackgroundWorker(common, logPath: dir + "/rep\(rep)-w\(k).log", env: ["TMPDIR": tmp])
             }
@@ -78,8 +81,10 @@ struct ChaosTests {
             let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
             #expect(leftovers.isEmpty, "rep \(rep): temporary files left: \(leftovers)")
             let errors = workers.map { $0.log.components(separatedBy: "store error").count - 1 }.reduce(0, +)
-            summary.append(String(format: "rep %d: 9 jobs done once, %d store errors survived, SIGTERM exit after %.1f s (status %d), %.1f s",
-                                  rep, errors, termSeconds, terminated.process.terminationStatus, Date().timeIntervalSince(started)))
+            summary.append(
+                String(
+                    format: "rep %d: 9 jobs done once, %d store errors survived, SIGTERM exit after %.1f s (status %d), %.1f s",
+                    rep, errors, termSeconds, terminated.process.terminationStatus, Date().timeIntervalSince(started)))
         }
         print("[chaos] " + summary.joined(separator: "; "))
     }

@@ -4,8 +4,9 @@ import Testing
 
 private func spec(_ k: Int, path: String? = nil, maxAttempts: Int = 3) -> JobSpec {
     let sha = JobKeys.sha256Hex(Array("input \(k)".utf8))
-    return JobSpec(inputPath: path ?? "/data/file\(k).wav", inputSHA256: sha, inputBytes: 1000 + k,
-                   parametersJSON: #"{"pitchFloorHz":75}"#, maxAttempts: maxAttempts)
+    return JobSpec(
+        inputPath: path ?? "/data/file\(k).wav", inputSHA256: sha, inputBytes: 1000 + k,
+        parametersJSON: #"{"pitchFloorHz":75}"#, maxAttempts: maxAttempts)
 }
 
 /// The queue semantics, run against both backends.
@@ -24,8 +25,9 @@ struct JobStoreTests {
         #expect(again.allSatisfy { if case .existing(_, .queued) = $0 { return true } else { return false } })
         // Different parameters make a different job.
         var other = spec(1)
-        other = JobSpec(inputPath: other.inputPath, inputSHA256: other.inputSHA256, inputBytes: other.inputBytes,
-                        parametersJSON: #"{"pitchFloorHz":100}"#)
+        other = JobSpec(
+            inputPath: other.inputPath, inputSHA256: other.inputSHA256, inputBytes: other.inputBytes,
+            parametersJSON: #"{"pitchFloorHz":100}"#)
         let third = try await store.submit([other], retryFailed: false)
         if case .created = third[0] {} else { Issue.record("different parameters should create a job, got \(third[0])") }
         #expect(try await store.counts()[.queued] == 4)
@@ -176,7 +178,9 @@ struct JobStoreTests {
 @Suite("Queue URLs")
 struct QueueURLTests {
     @Test func parsesPostgresURLs() throws {
-        guard case .postgres(let t) = try QueueLocation.parse("postgres://ana:p%40ss@db.example:6543/corpus?sslmode=verify-full&schema=lab1") else {
+        guard
+            case .postgres(let t) = try QueueLocation.parse("postgres://ana:p%40ss@db.example:6543/corpus?sslmode=verify-full&schema=lab1")
+        else {
             Issue.record("not postgres"); return
         }
         #expect(t.host == "db.example" && t.port == 6543 && t.username == "ana" && t.password == "p@ss")

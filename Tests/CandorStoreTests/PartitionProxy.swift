@@ -67,7 +67,9 @@ final class PartitionProxy: Sendable {
             for (from, to) in [(client, server), (server, client)] {
                 Thread { [self] in
                     pump(from, to)
-                    if closeBoth.withLock({ done in defer { done = true }; return !done }) {
+                    if closeBoth.withLock({ done in
+                        defer { done = true }; return !done
+                    }) {
                         shutdown(client, Int32(SHUT_RDWR))
                         shutdown(server, Int32(SHUT_RDWR))
                     } else {

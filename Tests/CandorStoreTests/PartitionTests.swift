@@ -25,8 +25,11 @@ struct PartitionTests {
         #expect(try candor(["batch", "submit", inputs, "--queue", direct, "--workspace", ws, "--case", "P"]).status == 0)
 
         let lease = 3.0
-        let w = try BackgroundWorker(["--queue", viaProxy, "--workspace", ws, "--exit-when-empty", "--lease", "\(lease)",
-                                      "--retry-base", "0.2", "--poll", "0.2", "--threads", "1"], logPath: dir + "/w.log")
+        let w = try BackgroundWorker(
+            [
+                "--queue", viaProxy, "--workspace", ws, "--exit-when-empty", "--lease", "\(lease)",
+                "--retry-base", "0.2", "--poll", "0.2", "--threads", "1",
+            ], logPath: dir + "/w.log")
         try #require(w.waitFor(timeout: 60) { $0.contains("job 1 attempt 1/3") }, "\(w.log)")
         proxy.partitioned = true
         let cutAt = Date()
@@ -55,6 +58,7 @@ struct PartitionTests {
             #expect(v.status == 0, "\(session): \(v.stdout) \(v.stderr)")
         }
         await store.close()
-        print(String(format: "[partition] lease %.0f s: job given up %.1f s after the cut; recovered, 4 jobs done once", lease, noticedAfter))
+        print(
+            String(format: "[partition] lease %.0f s: job given up %.1f s after the cut; recovered, 4 jobs done once", lease, noticedAfter))
     }
 }

@@ -16,13 +16,19 @@ struct PostgresAuditTests {
         let env = ["CANDOR_AUDIT_DB": db]
         nonisolated(unsafe) var statuses = [Int32](repeating: -1, count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { k in
-            let r = try? candor(["analyze", files[k], "--out", dir + "/out\(k).json", "--case", "PG-1", "--session", "s1",
-                                 "--workspace", ws, "--quiet"], env: env)
+            let r = try? candor(
+                [
+                    "analyze", files[k], "--out", dir + "/out\(k).json", "--case", "PG-1", "--session", "s1",
+                    "--workspace", ws, "--quiet",
+                ], env: env)
             statuses[k] = r?.status ?? -2
         }
         #expect(statuses == [0, 0, 0, 0])
-        let v = try candor(["audit", "verify", "--case", "PG-1", "--session", "s1", "--workspace", ws,
-                            "--evidence"] + files, env: env)
+        let v = try candor(
+            [
+                "audit", "verify", "--case", "PG-1", "--session", "s1", "--workspace", ws,
+                "--evidence",
+            ] + files, env: env)
         #expect(v.status == 0, "\(v.stdout) \(v.stderr)")
         // session_opened once, then evidence_ingested + analysis_completed per file.
         #expect(v.stdout.contains("9 records"), "\(v.stdout)")

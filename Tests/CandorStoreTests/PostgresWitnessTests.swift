@@ -18,8 +18,11 @@ struct PostgresWitnessTests {
         let env = ["CANDOR_AUDIT_DB": db]
         let files = makeRecordings(dir, count: 2)
         for (k, f) in files.enumerated() {
-            let r = try candor(["analyze", f, "--out", dir + "/out\(k).json", "--case", "PG-W", "--session", "s\(k + 1)",
-                                "--workspace", ws, "--quiet"], env: env)
+            let r = try candor(
+                [
+                    "analyze", f, "--out", dir + "/out\(k).json", "--case", "PG-W", "--session", "s\(k + 1)",
+                    "--workspace", ws, "--quiet",
+                ], env: env)
             try #require(r.status == 0, "\(r.stderr)")
         }
         let witness = try WitnessProcess(dir: dir + "/witness", logKeyFile: ws + "/keys/log.vkey")
@@ -27,7 +30,9 @@ struct PostgresWitnessTests {
         let add = try candor(["witness", "add", "--url", witness.url, "--vkey", witness.vkeyFile, "--workspace", ws], env: env)
         try #require(add.status == 0, "\(add.stdout)\(add.stderr)")
         for n in 0..<2 {
-            #expect(try candor(["review", "--case", "PG-W", "--session", "s1", "--seq", "2", "--note", "n\(n)", "--workspace", ws], env: env).status == 0)
+            #expect(
+                try candor(["review", "--case", "PG-W", "--session", "s1", "--seq", "2", "--note", "n\(n)", "--workspace", ws], env: env)
+                    .status == 0)
         }
         func verify(_ args: String...) throws -> RunResult { try candor(["audit", "verify", "--workspace", ws] + args, env: env) }
         #expect(try verify("--case", "PG-W", "--session", "s1").status == 0)
@@ -66,11 +71,13 @@ struct PostgresWitnessTests {
         try #require(try candor(["keys", "init", "--operator", "op", "--workspace", ws]).status == 0)
         let env = ["CANDOR_AUDIT_DB": db]
         let file = makeRecordings(dir, count: 1)[0]
-        let r = try candor(["analyze", file, "--out", dir + "/out.json", "--case", "PG-R", "--session", "s1", "--workspace", ws, "--quiet"], env: env)
+        let r = try candor(
+            ["analyze", file, "--out", dir + "/out.json", "--case", "PG-R", "--session", "s1", "--workspace", ws, "--quiet"], env: env)
         try #require(r.status == 0, "\(r.stderr)")
         let witness = try WitnessProcess(dir: dir + "/witness", logKeyFile: ws + "/keys/log.vkey")
         defer { witness.stop() }
-        try #require(try candor(["witness", "add", "--url", witness.url, "--vkey", witness.vkeyFile, "--workspace", ws], env: env).status == 0)
+        try #require(
+            try candor(["witness", "add", "--url", witness.url, "--vkey", witness.vkeyFile, "--workspace", ws], env: env).status == 0)
         guard case .postgres(let target) = try QueueLocation.parse(db) else { Issue.record("not a PostgreSQL URL"); return }
         let store = try PostgresAuditStore(target)
         // The older copy: every audit table as it is now (a backup).
@@ -81,7 +88,9 @@ struct PostgresWitnessTests {
         }
         // The log grows and the witness cosigns the larger log.
         for n in 0..<2 {
-            #expect(try candor(["review", "--case", "PG-R", "--session", "s1", "--seq", "2", "--note", "n\(n)", "--workspace", ws], env: env).status == 0)
+            #expect(
+                try candor(["review", "--case", "PG-R", "--session", "s1", "--seq", "2", "--note", "n\(n)", "--workspace", ws], env: env)
+                    .status == 0)
         }
         #expect(try candor(["audit", "verify", "--case", "PG-R", "--session", "s1", "--workspace", ws], env: env).status == 0)
         // An insider restores the backup: a consistent, older, fully signed log.

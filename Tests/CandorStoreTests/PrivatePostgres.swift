@@ -55,8 +55,12 @@ final class PrivatePostgres {
     }
 
     func start() throws {
-        let r = try pg("pg_ctl", ["-D", dir + "/data", "-l", dir + "/server.log", "-w", "-t", "30", "start", "-o",
-                                  "-p \(port) -k \(dir) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"])
+        let r = try pg(
+            "pg_ctl",
+            [
+                "-D", dir + "/data", "-l", dir + "/server.log", "-w", "-t", "30", "start", "-o",
+                "-p \(port) -k \(dir) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60",
+            ])
         guard r.status == 0 else { throw TestSetupError("pg_ctl start failed: \(r.output) \(log)") }
     }
 

@@ -128,7 +128,8 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
             return tempDir("candor-queue") + "/queue.sqlite"
         case .postgres:
             guard let url = ProcessInfo.processInfo.environment["CANDOR_TEST_PG_URL"], !url.isEmpty else {
-                throw TestSetupError("""
+                throw TestSetupError(
+                    """
                     CANDOR_TEST_PG_URL is not set: the PostgreSQL tests need a server. Run `make test` \
                     (it starts one), or `export CANDOR_TEST_PG_URL=$(./scripts/start-postgres.sh)`
                     """)

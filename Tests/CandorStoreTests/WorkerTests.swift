@@ -4,8 +4,9 @@ import Testing
 
 private func specs(_ n: Int, maxAttempts: Int = 3) -> [JobSpec] {
     (0..<n).map { k in
-        JobSpec(inputPath: "/w/\(k).wav", inputSHA256: JobKeys.sha256Hex(Array("w\(k)".utf8)), inputBytes: k,
-                parametersJSON: "{}", maxAttempts: maxAttempts)
+        JobSpec(
+            inputPath: "/w/\(k).wav", inputSHA256: JobKeys.sha256Hex(Array("w\(k)".utf8)), inputBytes: k,
+            parametersJSON: "{}", maxAttempts: maxAttempts)
     }
 }
 
@@ -17,7 +18,7 @@ private func burnCPU(seconds: Double, tasks: Int) async -> UInt64 {
                 let end = Date().addingTimeInterval(seconds)
                 var x: UInt64 = UInt64(t) &+ 1
                 while Date() < end {
-                    for _ in 0..<100_000 { x = x &* 6364136223846793005 &+ 1442695040888963407 }
+                    for _ in 0..<100_000 { x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407 }
                 }
                 return x
             }
@@ -55,13 +56,16 @@ struct WorkerTests {
         options.pollSeconds = 0.05
         let log = EventLog()
         let cores = max(2, ProcessInfo.processInfo.activeProcessorCount)
-        let summary = await runWorker(store: store, options: options, shutdown: ShutdownSignal(), events: { e in
-            if case .leaseLost(let j) = e { log.add("lost \(j.id)") }
-        }, process: { _ in
-            // Each job keeps more threads busy than there are cores for 12 s: 3 lease lengths.
-            let x = await burnCPU(seconds: 12, tasks: cores * 2)
-            return Array(String(x).utf8)
-        })
+        let summary = await runWorker(
+            store: store, options: options, shutdown: ShutdownSignal(),
+            events: { e in
+                if case .leaseLost(let j) = e { log.add("lost \(j.id)") }
+            },
+            process: { _ in
+                // Each job keeps more threads busy than there are cores for 12 s: 3 lease lengths.
+                let x = await burnCPU(seconds: 12, tasks: cores * 2)
+                return Array(String(x).utf8)
+            })
         #expect(summary.done == 2 && summary.lost == 0, "\(summary) \(log.all)")
         for job in try await store.jobs() {
             #expect(job.state == .done)
@@ -69,8 +73,9 @@ struct WorkerTests {
         }
     }
 
-    @Test("a failing job is retried after its back-off and succeeds; errors of earlier attempts are kept",
-          arguments: Backend.allCases)
+    @Test(
+        "a failing job is retried after its back-off and succeeds; errors of earlier attempts are kept",
+        arguments: Backend.allCases)
     func retryWithBackoff(_ backend: Backend) async throws {
         let store = try await openStore(try backend.freshQueue())
         defer { Task { await store.close() } }
@@ -81,12 +86,15 @@ struct WorkerTests {
         options.pollSeconds = 0.02
         let starts = EventLog()
         let started = Date()
-        let summary = await runWorker(store: store, options: options, shutdown: ShutdownSignal(), events: { e in
-            if case .claimed(let j) = e { starts.add("\(j.attempt) \(Date().timeIntervalSince(started))") }
-        }, process: { job in
-            if job.attempt < 3 { throw StoreError("transient failure \(job.attempt)") }
-            return Array("ok".utf8)
-        })
+        let summary = await runWorker(
+            store: store, options: options, shutdown: ShutdownSignal(),
+            events: { e in
+                if case .claimed(let j) = e { starts.add("\(j.attempt) \(Date().timeIntervalSince(started))") }
+            },
+            process: { job in
+                if job.attempt < 3 { throw StoreError("transient failure \(job.attempt)") }
+                return Array("ok".utf8)
+            })
         #expect(summary == WorkerSummary(done: 1, retried: 2, failed: 0, released: 0, lost: 0))
         let times = starts.all.map { Double($0.split(separator: " ")[1])! }
         try #require(times.count == 3)
@@ -105,12 +113,15 @@ struct WorkerTests {
         var options = WorkerOptions(workerID: "stopping")
         options.graceSeconds = 0.2
         let shutdown = ShutdownSignal()
-        let summary = await runWorker(store: store, options: options, shutdown: shutdown, events: { e in
-            if case .claimed = e { shutdown.request() }
-        }, process: { _ in
-            try await Task.sleep(nanoseconds: 30_000_000_000)
-            return []
-        })
+        let summary = await runWorker(
+            store: store, options: options, shutdown: shutdown,
+            events: { e in
+                if case .claimed = e { shutdown.request() }
+            },
+            process: { _ in
+                try await Task.sleep(nanoseconds: 30_000_000_000)
+                return []
+            })
         #expect(summary.released == 1 && summary.done == 0)
         let job = try #require(try await store.jobs().first)
         #expect(job.state == .queued && job.attempts == 0 && job.history.map(\.outcome) == ["released"])

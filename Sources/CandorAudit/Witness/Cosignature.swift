@@ -25,7 +25,7 @@ public struct CosignerKey: Equatable, Hashable, Sendable {
         let s = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = s.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[1].count == 8, let id = Hex.decode(String(parts[1])),
-              let key = Base64.decode(String(parts[2])), key.count == 33, key[0] == Self.signatureType
+            let key = Base64.decode(String(parts[2])), key.count == 33, key[0] == Self.signatureType
         else { throw AuditError("not a cosignature/v1 (Ed25519, type 0x04) witness verifier key: \"\(s.prefix(80))\"") }
         try self.init(name: String(parts[0]), publicKey: Array(key[1...]))
         guard keyID == id else { throw AuditError("witness key \"\(name)\": key id does not match the key") }
@@ -41,11 +41,12 @@ public struct CosignerKey: Equatable, Hashable, Sendable {
     /// is by this key but does not verify.
     public func verify(line: String, body: String) throws -> UInt64? {
         guard let (name, blob) = SignedNote.parseSignatureLine(line), name == self.name, blob.count >= 4,
-              Array(blob[0..<4]) == keyID else { return nil }
+            Array(blob[0..<4]) == keyID
+        else { return nil }
         guard blob.count == 4 + 8 + 64 else { throw AuditError("cosignature by \(name) has the wrong length") }
         let time = blob[4..<12].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard time <= UInt64(Int64.max), let pk = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey),
-              pk.isValidSignature(Array(blob[12...]), for: Self.message(body: body, time: time))
+            pk.isValidSignature(Array(blob[12...]), for: Self.message(body: body, time: time))
         else { throw AuditError("cosignature by witness \(name) does not verify") }
         return time
     }
@@ -84,7 +85,7 @@ public struct CosignerSigner: Sendable {
         let s = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = s.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY", let id = Hex.decode(String(parts[3])),
-              let seed = Base64.decode(String(parts[4])), seed.count == 33, seed[0] == CosignerKey.signatureType
+            let seed = Base64.decode(String(parts[4])), seed.count == 33, seed[0] == CosignerKey.signatureType
         else { throw AuditError("not a witness signer key") }
         try self.init(name: String(parts[2]), seed: Array(seed[1...]))
         guard verifierKey.keyID == id else { throw AuditError("witness key \"\(name)\": key id does not match the key") }

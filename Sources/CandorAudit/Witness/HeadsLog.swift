@@ -31,22 +31,25 @@ extension AuditWorkspace {
 
     /// Origin of any log of this workspace.
     public func origin(_ s: SessionRef, logKeyName: String) -> String {
-        s.isHeadsLog ? Self.headsOrigin(logKeyName: logKeyName) : AuditRecord.origin(logKeyName: logKeyName, caseID: s.caseID, sessionID: s.sessionID)
+        s.isHeadsLog
+            ? Self.headsOrigin(logKeyName: logKeyName)
+            : AuditRecord.origin(logKeyName: logKeyName, caseID: s.caseID, sessionID: s.sessionID)
     }
 
     static func headRecord(seq: Int, head: SessionHead) -> [UInt8] {
-        CanonicalJSON.encode(.object([
-            "case": .string(head.session.caseID), "session": .string(head.session.sessionID), "seq": .int(Int64(seq)),
-            "size": .int(Int64(head.size)), "root": .string(Hex.encode(head.root)), "time": .string(AuditRecord.timestamp()),
-        ]))
+        CanonicalJSON.encode(
+            .object([
+                "case": .string(head.session.caseID), "session": .string(head.session.sessionID), "seq": .int(Int64(seq)),
+                "size": .int(Int64(head.size)), "root": .string(Hex.encode(head.root)), "time": .string(AuditRecord.timestamp()),
+            ]))
     }
 
     /// Parses a heads-log record.
     public static func parseHead(_ bytes: [UInt8], seq: Int) throws -> SessionHead {
         guard let obj = try? CanonicalJSON.parse(bytes), CanonicalJSON.encode(obj) == bytes,
-              obj["seq"]?.intValue == Int64(seq), let c = obj["case"]?.stringValue, let s = obj["session"]?.stringValue,
-              let size = obj["size"]?.intValue, size > 0, let rootHex = obj["root"]?.stringValue,
-              let root = Hex.decode(rootHex), root.count == 32, let ref = try? SessionRef(caseID: c, sessionID: s)
+            obj["seq"]?.intValue == Int64(seq), let c = obj["case"]?.stringValue, let s = obj["session"]?.stringValue,
+            let size = obj["size"]?.intValue, size > 0, let rootHex = obj["root"]?.stringValue,
+            let root = Hex.decode(rootHex), root.count == 32, let ref = try? SessionRef(caseID: c, sessionID: s)
         else { throw AuditError("heads log record \(seq) is malformed") }
         return SessionHead(session: ref, size: Int(size), root: root)
     }
@@ -80,8 +83,10 @@ extension AuditWorkspace {
                 try store.insertRecord(.heads, seq: leaves.count, bytes: bytes, leafHash: leaf)
                 leaves.append(leaf)
             }
-            let note = try Checkpoint(origin: Self.headsOrigin(logKeyName: logSigner.name), size: leaves.count,
-                                      root: Merkle.root(leaves)).signed(by: logSigner)
+            let note = try Checkpoint(
+                origin: Self.headsOrigin(logKeyName: logSigner.name), size: leaves.count,
+                root: Merkle.root(leaves)
+            ).signed(by: logSigner)
             try store.insertCheckpoint(.heads, size: leaves.count, note: note)
         }
     }

@@ -13,10 +13,11 @@ extension AuditWorkspace {
         var prev = from > 0 ? Hex.encode(Merkle.leafHash(recs[from - 1].bytes)) : AuditRecord.genesisPrev
         for (i, r) in recs.enumerated() where i >= from {
             guard let value = try? CanonicalJSON.parse(r.bytes), var obj = value.objectValue,
-                  CanonicalJSON.encode(value) == r.bytes, obj["seq"]?.intValue == Int64(i), obj["prev"]?.stringValue == prev,
-                  obj["case"]?.stringValue == s.caseID, obj["session"]?.stringValue == s.sessionID,
-                  let keyText = obj["operator_key"]?.stringValue, let key = trusted[keyText],
-                  let sig = obj["sig"]?.stringValue.flatMap(Base64.decode) else { return nil }
+                CanonicalJSON.encode(value) == r.bytes, obj["seq"]?.intValue == Int64(i), obj["prev"]?.stringValue == prev,
+                obj["case"]?.stringValue == s.caseID, obj["session"]?.stringValue == s.sessionID,
+                let keyText = obj["operator_key"]?.stringValue, let key = trusted[keyText],
+                let sig = obj["sig"]?.stringValue.flatMap(Base64.decode)
+            else { return nil }
             obj.removeValue(forKey: "sig")
             guard key.isValidSignature(sig, for: CanonicalJSON.encode(.object(obj))) else { return nil }
             prev = Hex.encode(Merkle.leafHash(r.bytes))

@@ -16,13 +16,15 @@ public struct TrustAnchor: Sendable, Equatable {
     }
 
     public var encoded: [UInt8] {
-        CanonicalJSON.encode(.object([
-            "format": .string(Self.format),
-            "log_keys": .array(logKeys.map { .string($0.encoded) }),
-            "operator_keys": .array(operatorKeys.map { .string($0.encoded) }),
-            "witnesses": .array(witnesses.map { .object(["name": .string($0.key.name), "url": .string($0.url), "vkey": .string($0.key.encoded)]) }),
-            "quorum": .int(Int64(quorum)),
-        ])) + [0x0A]
+        CanonicalJSON.encode(
+            .object([
+                "format": .string(Self.format),
+                "log_keys": .array(logKeys.map { .string($0.encoded) }),
+                "operator_keys": .array(operatorKeys.map { .string($0.encoded) }),
+                "witnesses": .array(
+                    witnesses.map { .object(["name": .string($0.key.name), "url": .string($0.url), "vkey": .string($0.key.encoded)]) }),
+                "quorum": .int(Int64(quorum)),
+            ])) + [0x0A]
     }
 
     public init(parsing bytes: [UInt8]) throws {
@@ -59,7 +61,9 @@ public struct TrustAnchor: Sendable, Equatable {
     /// witnesses whose cosignature verified.
     public func pin(_ contents: inout LogContents) throws(VerificationFailure) -> [String] {
         guard let logKey = try? NoteVerifierKey(parsing: contents.logKey), logKeys.contains(logKey) else {
-            throw VerificationFailure(kind: .checkpoint, seq: nil, message: "the log key \(contents.logKey.trimmingCharacters(in: .whitespacesAndNewlines)) is not pinned by the trust anchor")
+            throw VerificationFailure(
+                kind: .checkpoint, seq: nil,
+                message: "the log key \(contents.logKey.trimmingCharacters(in: .whitespacesAndNewlines)) is not pinned by the trust anchor")
         }
         contents.operatorKeys = operatorKeys.map(\.encoded)
         var cosigned: [String] = []
@@ -73,8 +77,11 @@ public struct TrustAnchor: Sendable, Equatable {
             }
         }
         guard cosigned.count >= quorum else {
-            throw VerificationFailure(kind: .checkpoint, seq: nil,
-                                      message: "the checkpoint carries valid cosignatures by \(cosigned.count) pinned witness(es) (\(cosigned.joined(separator: ", "))), the trust anchor requires \(quorum)")
+            throw VerificationFailure(
+                kind: .checkpoint, seq: nil,
+                message:
+                    "the checkpoint carries valid cosignatures by \(cosigned.count) pinned witness(es) (\(cosigned.joined(separator: ", "))), the trust anchor requires \(quorum)"
+            )
         }
         return cosigned
     }

@@ -14,8 +14,10 @@ public enum WitnessVerdict: Sendable, Equatable {
 extension AuditWorkspace {
     /// Asks witness `w` for its latest cosigned checkpoint of `origin` and compares it with the
     /// checkpointed leaves of the log.
-    public static func compare(origin: String, leaves: [Merkle.Hash], with w: WitnessEndpoint,
-                               transport: any WitnessTransport) -> WitnessVerdict {
+    public static func compare(
+        origin: String, leaves: [Merkle.Hash], with w: WitnessEndpoint,
+        transport: any WitnessTransport
+    ) -> WitnessVerdict {
         let r: WitnessResponse
         do { r = try transport.get(w.checkpointURL(origin: origin)) } catch { return .unreachable("\(error)") }
         if r.status == 404 { return .unknown }
@@ -29,16 +31,22 @@ extension AuditWorkspace {
         } catch { return .failed("witness \(w.key.name) answered with an invalid checkpoint (\(error))") }
         guard cp.origin == origin else { return .failed("witness \(w.key.name) answered for another log (\(cp.origin))") }
         if cp.size > leaves.count {
-            return .failed("witness \(w.key.name) cosigned size \(cp.size) of \(origin) but the log has \(leaves.count) record(s): records were removed or an older copy restored")
+            return .failed(
+                "witness \(w.key.name) cosigned size \(cp.size) of \(origin) but the log has \(leaves.count) record(s): records were removed or an older copy restored"
+            )
         }
         if Merkle.root(leaves[0..<cp.size]) != cp.root {
-            return .failed("the log is inconsistent with the checkpoint of size \(cp.size) that witness \(w.key.name) cosigned for \(origin): records were altered or replaced")
+            return .failed(
+                "the log is inconsistent with the checkpoint of size \(cp.size) that witness \(w.key.name) cosigned for \(origin): records were altered or replaced"
+            )
         }
         return .consistent(witnessSize: cp.size)
     }
 
     /// Witness comparison of one log (session or heads): failures and notes, one line each.
-    public func checkWithWitnesses(_ s: SessionRef, witnesses: [WitnessEndpoint], requireWitness: Bool) throws -> (failures: [String], notes: [String]) {
+    public func checkWithWitnesses(
+        _ s: SessionRef, witnesses: [WitnessEndpoint], requireWitness: Bool
+    ) throws -> (failures: [String], notes: [String]) {
         guard !witnesses.isEmpty else { return ([], []) }
         guard let transport = witnessTransport else { return ([], ["witnesses not consulted (no transport)"]) }
         let logKey = try keys.logVerifierKey()
@@ -52,7 +60,8 @@ extension AuditWorkspace {
             switch Self.compare(origin: origin, leaves: covered, with: w, transport: transport) {
             case .consistent(let n):
                 if n < covered.count {
-                    notes.append("witness \(w.key.name) has cosigned \(origin) up to size \(n) of \(covered.count) (later checkpoints unwitnessed)")
+                    notes.append(
+                        "witness \(w.key.name) has cosigned \(origin) up to size \(n) of \(covered.count) (later checkpoints unwitnessed)")
                 } else {
                     notes.append("witness \(w.key.name) cosigned size \(n) of \(origin)")
                 }

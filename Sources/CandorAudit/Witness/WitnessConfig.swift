@@ -22,7 +22,9 @@ extension KeyStore {
 
     /// Adds (or replaces, for the same key name) a witness.
     public func addWitness(_ w: WitnessEndpoint) throws {
-        guard w.url.hasPrefix("http://") || w.url.hasPrefix("https://") else { throw AuditError("witness URL must start with http:// or https://") }
+        guard w.url.hasPrefix("http://") || w.url.hasPrefix("https://") else {
+            throw AuditError("witness URL must start with http:// or https://")
+        }
         try Self.createDirectory(directory)
         var list = try witnesses().filter { $0.key.name != w.key.name }
         list.append(w)

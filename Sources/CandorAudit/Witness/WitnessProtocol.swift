@@ -24,11 +24,14 @@ public struct AddCheckpointRequest: Sendable, Equatable {
         guard let r = text.range(of: "\n\n") else { throw AuditError("request has no empty line before the checkpoint") }
         let head = text[..<r.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
         guard let first = head.first, first.hasPrefix("old "), case let n = String(first.dropFirst(4)),
-              let old = Int(n), old >= 0, String(old) == n else { throw AuditError("first line must be \"old N\"") }
+            let old = Int(n), old >= 0, String(old) == n
+        else { throw AuditError("first line must be \"old N\"") }
         guard head.count - 1 <= 63 else { throw AuditError("more than 63 consistency proof lines") }
         var proof: [Merkle.Hash] = []
         for line in head.dropFirst() {
-            guard let h = Base64.decode(String(line)), h.count == 32 else { throw AuditError("consistency proof line is not a base64 SHA-256 hash") }
+            guard let h = Base64.decode(String(line)), h.count == 32 else {
+                throw AuditError("consistency proof line is not a base64 SHA-256 hash")
+            }
             proof.append(h)
         }
         self.init(oldSize: old, proof: proof, checkpoint: String(text[r.upperBound...]))

@@ -36,9 +36,12 @@ extension AuditWorkspace {
             // guess costs one 409 answer, which carries the right size.
             var hint = 0
             for k in stride(from: cp.size - 1, through: max(1, cp.size - 8), by: -1) {
-                if let n = try store.checkpoint(s, size: k), ((try? SignedNote.cosignatureTime(n, key: w.key)) ?? nil) != nil { hint = k; break }
+                if let n = try store.checkpoint(s, size: k), ((try? SignedNote.cosignatureTime(n, key: w.key)) ?? nil) != nil {
+                    hint = k; break
+                }
             }
-            let outcome = submit(cp.note, size: cp.size, leaves: Array(leaves[0..<cp.size]), to: w, transport: transport, old: hint) { lines in
+            let outcome = submit(cp.note, size: cp.size, leaves: Array(leaves[0..<cp.size]), to: w, transport: transport, old: hint) {
+                lines in
                 guard already == nil else { return }  // one cosignature per witness is kept
                 try store.withSessionLock(s) {
                     guard let current = try store.checkpoint(s, size: cp.size) else { return }
@@ -50,13 +53,18 @@ extension AuditWorkspace {
         return out
     }
 
-    private func submit(_ note: String, size: Int, leaves: [Merkle.Hash], to w: WitnessEndpoint, transport: any WitnessTransport,
-                        old start: Int, store save: ([String]) throws -> Void) -> WitnessOutcome {
+    private func submit(
+        _ note: String, size: Int, leaves: [Merkle.Hash], to w: WitnessEndpoint, transport: any WitnessTransport,
+        old start: Int, store save: ([String]) throws -> Void
+    ) -> WitnessOutcome {
         var old = start
         for _ in 0..<2 {
             let proof = Merkle.consistencyProof(oldSize: old, leaves: leaves) ?? []
             let response: WitnessResponse
-            do { response = try transport.post(w.addCheckpointURL, body: AddCheckpointRequest(oldSize: old, proof: proof, checkpoint: note).encoded) } catch {
+            do {
+                response = try transport.post(
+                    w.addCheckpointURL, body: AddCheckpointRequest(oldSize: old, proof: proof, checkpoint: note).encoded)
+            } catch {
                 return .unreachable("\(error)")
             }
             switch response.status {
@@ -77,7 +85,8 @@ extension AuditWorkspace {
                 if known == old { return .rejected(status: 409, message: "the witness holds a different tree of size \(known)") }
                 old = known
             default:
-                return .rejected(status: response.status, message: response.text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300).description)
+                return .rejected(
+                    status: response.status, message: response.text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300).description)
             }
         }
         return .rejected(status: 409, message: "the witness's size kept changing")
@@ -100,9 +109,11 @@ extension AuditWorkspace {
         switch o {
         case .cosigned: return nil
         case .unreachable(let why):
-            return "witness \(w.key.name) (\(w.url)) unreachable (\(why)): the checkpoint of \(what) is unwitnessed; it is resubmitted on the next append or `candor witness sync`"
+            return
+                "witness \(w.key.name) (\(w.url)) unreachable (\(why)): the checkpoint of \(what) is unwitnessed; it is resubmitted on the next append or `candor witness sync`"
         case .ahead(let ws, let ls):
-            return "witness \(w.key.name) has cosigned size \(ws) of \(what) but the store holds \(ls): the log was truncated or rolled back"
+            return
+                "witness \(w.key.name) has cosigned size \(ws) of \(what) but the store holds \(ls): the log was truncated or rolled back"
         case .rejected(let status, let msg):
             return "witness \(w.key.name) refused the checkpoint of \(what) (HTTP \(status): \(msg))"
         }

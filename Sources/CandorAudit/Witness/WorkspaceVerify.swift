@@ -19,7 +19,10 @@ extension AuditWorkspace {
         var heads: [SessionRef: SessionHead] = [:]
         let stored = try store.sessions()
         if headRecords.isEmpty && headCP == nil {
-            if !stored.isEmpty { v.failures.append("the workspace heads log is missing (run `candor witness sync` once on a workspace created before it existed)") }
+            if !stored.isEmpty {
+                v.failures.append(
+                    "the workspace heads log is missing (run `candor witness sync` once on a workspace created before it existed)")
+            }
         } else {
             do {
                 guard let cp = headCP else { throw AuditError("it has no signed checkpoint") }
@@ -57,7 +60,8 @@ extension AuditWorkspace {
                 if let h = heads[s] {
                     let leaves = recs.map { Merkle.leafHash($0.bytes) }
                     if leaves.count < h.size {
-                        v.failures.append("\(s): the heads log records size \(h.size) but the store has \(leaves.count) record(s) (truncated)")
+                        v.failures.append(
+                            "\(s): the heads log records size \(h.size) but the store has \(leaves.count) record(s) (truncated)")
                     } else if Merkle.root(leaves[0..<h.size]) != h.root {
                         v.failures.append("\(s): inconsistent with its head of size \(h.size) in the workspace heads log")
                     }

@@ -59,8 +59,9 @@ func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? = nil) a
         try await AuditIO.run { try s.preflight() }
     }
     if let out = request.outPath {
-        protection = try outputProtection(inputs: [file] + [request.options.segmentsFile].compactMap { $0 },
-                                          workspace: request.session?.workspace, storeURL: request.session?.storeURL, force: request.force)
+        protection = try outputProtection(
+            inputs: [file] + [request.options.segmentsFile].compactMap { $0 },
+            workspace: request.session?.workspace, storeURL: request.session?.storeURL, force: request.force)
         // Refuse before a long analysis, and again when writing (the input's hash is known then).
         try OutputFile.check(out, protection)
         try checkOutputFolder(out)
@@ -77,8 +78,9 @@ func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? = nil) a
                 try s.record(analysis, outputPath: "-", outputSHA256: sha)
             }
         }
-        return AnalysisOutcome(inputSHA256: analysis.input.sha256, outputSHA256: sha, bytes: bytes,
-                               summary: analysis.humanSummary(outPath: summaryPath, language: request.language))
+        return AnalysisOutcome(
+            inputSHA256: analysis.input.sha256, outputSHA256: sha, bytes: bytes,
+            summary: analysis.humanSummary(outPath: summaryPath, language: request.language))
     }
     if !request.force { protection.evidenceSHA256.insert(analysis.input.sha256) }
     let guarded = protection
@@ -96,6 +98,7 @@ func runAnalysis(_ request: AnalysisRequest, progress: ProgressHandler? = nil) a
         }
         return sha
     }
-    return AnalysisOutcome(inputSHA256: analysis.input.sha256, outputSHA256: outPath == "-" ? nil : outSHA, bytes: nil,
-                           summary: analysis.humanSummary(outPath: outPath, language: request.language))
+    return AnalysisOutcome(
+        inputSHA256: analysis.input.sha256, outputSHA256: outPath == "-" ? nil : outSHA, bytes: nil,
+        summary: analysis.humanSummary(outPath: outPath, language: request.language))
 }

@@ -15,10 +15,10 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         commandName: "analyze",
         abstract: "Measure pitch, intensity and voice features of recordings; write the analysis JSON.",
         discussion: """
-        Each channel is analysed on its own (--mix downmixes). The analysis JSON (schema \
-        candor.analysis/1) goes to --out (default: <name>.analysis.json in the current folder; \
-        '-' writes it to stdout). A short human summary goes to stdout (stderr when the JSON does).
-        """)
+            Each channel is analysed on its own (--mix downmixes). The analysis JSON (schema \
+            candor.analysis/1) goes to --out (default: <name>.analysis.json in the current folder; \
+            '-' writes it to stdout). A short human summary goes to stdout (stderr when the JSON does).
+            """)
 
     @OptionGroup public var global: GlobalOptions
 
@@ -49,7 +49,9 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Segments file: Praat TextGrid, WebVTT, SRT or CSV (start,end,label,speaker,role).")
     public var segments: String?
 
-    @Option(name: .customLong("speaker-map"), help: "Map segment speaker names to roles, e.g. 'Det. Lin=interviewer,Mr. Wu=interviewee' (see docs/user-guide.md).")
+    @Option(
+        name: .customLong("speaker-map"),
+        help: "Map segment speaker names to roles, e.g. 'Det. Lin=interviewer,Mr. Wu=interviewee' (see docs/user-guide.md).")
     public var speakerMap: String?
 
     @Flag(name: .customLong("pitch-only"), help: "Only pitch and intensity: skip voice quality, timing, conversation, segments and scores.")

@@ -17,7 +17,9 @@ struct AuditList: ParsableCommand {
         for s in sessions {
             let records = try auditing { try ws.store.records(s) }.count
             let size = (try? ws.store.latestCheckpoint(s))??.size
-            rows.append(["case": s.caseID, "session": s.sessionID, "records": records, "checkpoint_size": size.map { $0 as Any } ?? NSNull()])
+            rows.append([
+                "case": s.caseID, "session": s.sessionID, "records": records, "checkpoint_size": size.map { $0 as Any } ?? NSNull(),
+            ])
         }
         if json {
             try printJSON(rows)

@@ -55,7 +55,9 @@ struct AuditShow: ParsableCommand {
                 continue
             }
             let status = findings[seq].map { Terminal.paint("BAD", .red) + ": \($0.kind.rawValue): \($0.message)" } ?? "good signature"
-            print("#\(seq)  \(o["time"]?.stringValue ?? "?")  \(o["type"]?.stringValue ?? "?")  signed by \(o["operator"]?.stringValue ?? "?")  \(status)")
+            print(
+                "#\(seq)  \(o["time"]?.stringValue ?? "?")  \(o["type"]?.stringValue ?? "?")  signed by \(o["operator"]?.stringValue ?? "?")  \(status)"
+            )
             for key in o.keys.sorted() where !AuditRecord.envelopeFields.contains(key) {
                 print("    \(key): \(Self.text(o[key]!))")
             }

@@ -8,18 +8,20 @@ struct AuditVerify: ParsableCommand {
         commandName: "verify",
         abstract: "Verify an exported bundle folder, or a session log in the workspace (--case/--session).",
         discussion: """
-        Checks the checkpoint's log-key signature, every record (canonical bytes, seq and prev \
-        chain, operator signature), the Merkle root, and the result files. Exit 0 when intact, \
-        4 when not, naming the first failing record's seq and the kind of failure (hash, chain, \
-        signature, checkpoint, consistency, evidence, torn-tail).
-        """)
+            Checks the checkpoint's log-key signature, every record (canonical bytes, seq and prev \
+            chain, operator signature), the Merkle root, and the result files. Exit 0 when intact, \
+            4 when not, naming the first failing record's seq and the kind of failure (hash, chain, \
+            signature, checkpoint, consistency, evidence, torn-tail).
+            """)
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Bundle folder written by `candor audit export`.") var path: String?
     @Option(name: .customLong("case"), help: "Case id (verify the workspace's log).") var caseID: String?
     @Option(name: .customLong("session"), help: "Session id (verify the workspace's log).") var sessionID: String?
-    @Option(name: .long, parsing: .upToNextOption, help: "Recordings or result files to re-hash against the log.") var evidence: [String] = []
+    @Option(name: .long, parsing: .upToNextOption, help: "Recordings or result files to re-hash against the log.") var evidence: [String] =
+        []
     @Option(name: .long, help: "A checkpoint file kept earlier: prove the log only grew since.") var since: String?
-    @Option(name: .customLong("log-key"), help: "Trusted log verifier key (text or file); a bundle whose log.vkey differs fails.") var logKey: String?
+    @Option(name: .customLong("log-key"), help: "Trusted log verifier key (text or file); a bundle whose log.vkey differs fails.")
+    var logKey: String?
     @Flag(name: .long, help: "Print the verdict as one JSON object on stdout.") var json = false
     @OptionGroup var pinning: VerifyTrustOptions
 
@@ -66,7 +68,9 @@ struct AuditVerify: ParsableCommand {
             let text = readText(pinned) ?? pinned
             let trusted = try auditing { try NoteVerifierKey(parsing: text) }
             if (try? NoteVerifierKey(parsing: contents.logKey)) != trusted {
-                throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(what): checkpoint: the log key is not the trusted key \(trusted.encoded)")
+                throw CLIError(
+                    code: ExitCodes.auditFailed,
+                    "audit verification failed for \(what): checkpoint: the log key is not the trusted key \(trusted.encoded)")
             }
             contents.logKey = trusted.encoded
         }
@@ -77,15 +81,20 @@ struct AuditVerify: ParsableCommand {
             try checkWitnesses(bound, global: global, options: pinning, quiet: global.quiet || json)
         }
         if json {
-            var o: [String: AuditJSON] = ["intact": .bool(report.isIntact), "size": .int(Int64(report.size)),
-                                          "root": .string(Hex.encode(report.root)), "origin": .string(report.origin),
-                                          "results_rehashed": .int(Int64(report.checkedResults)),
-                                          "evidence": .array(report.matchedEvidence.map { e -> AuditJSON in
-                                              .object(["path": .string(e.path), "seq": .int(Int64(e.seq)), "matched": .string(e.kind.rawValue)])
-                                          })]
+            var o: [String: AuditJSON] = [
+                "intact": .bool(report.isIntact), "size": .int(Int64(report.size)),
+                "root": .string(Hex.encode(report.root)), "origin": .string(report.origin),
+                "results_rehashed": .int(Int64(report.checkedResults)),
+                "evidence": .array(
+                    report.matchedEvidence.map { e -> AuditJSON in
+                        .object(["path": .string(e.path), "seq": .int(Int64(e.seq)), "matched": .string(e.kind.rawValue)])
+                    }),
+            ]
             if let f = report.failure {
-                o["failure"] = .object(["kind": .string(f.kind.rawValue), "seq": f.seq.map { .int(Int64($0)) } ?? .null,
-                                        "message": .string(f.message)])
+                o["failure"] = .object([
+                    "kind": .string(f.kind.rawValue), "seq": f.seq.map { .int(Int64($0)) } ?? .null,
+                    "message": .string(f.message),
+                ])
             }
             print(String(decoding: CanonicalJSON.encode(.object(o)), as: UTF8.self))
         }
@@ -99,7 +108,9 @@ struct AuditVerify: ParsableCommand {
                     print(Terminal.paint("intact", .green) + ": \(what): the log verifies (\(report.size) records)")
                     print(Terminal.paint("EVIDENCE MISMATCH", .red) + ": \(f.message): a different or altered file")
                 }
-                throw CLIError(code: ExitCodes.auditFailed, "evidence check failed: \(f) (the log of \(what) itself is intact: a different or altered file)")
+                throw CLIError(
+                    code: ExitCodes.auditFailed,
+                    "evidence check failed: \(f) (the log of \(what) itself is intact: a different or altered file)")
             }
             if !global.quiet && !json {
                 print(Terminal.paint("NOT INTACT", .red) + ": \(what): \(f)")
@@ -113,7 +124,9 @@ struct AuditVerify: ParsableCommand {
             throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(what): \(f)")
         }
         if !global.quiet && !json {
-            print(Terminal.paint("intact", .green) + ": \(what): \(report.size) records, root \(Hex.encode(report.root)), checkpoint \(report.origin)")
+            print(
+                Terminal.paint("intact", .green)
+                    + ": \(what): \(report.size) records, root \(Hex.encode(report.root)), checkpoint \(report.origin)")
             if report.checkedResults > 0 { print("result files re-hashed: \(report.checkedResults)") }
             for e in report.matchedEvidence {
                 switch e.kind {

@@ -6,7 +6,9 @@ import Foundation
 struct VerifyTrustOptions: ParsableArguments {
     @Option(name: .long, help: "Trust anchor from `candor keys trust`: pinned log, operator and witness keys and the quorum.")
     var trust: String?
-    @Flag(name: .customLong("allow-unpinned"), help: "Verify a bundle without a trust anchor (its own keys are then believed; a warning is printed).")
+    @Flag(
+        name: .customLong("allow-unpinned"),
+        help: "Verify a bundle without a trust anchor (its own keys are then believed; a warning is printed).")
     var allowUnpinned = false
     @Flag(name: .long, help: "Verify every session of the workspace, the workspace heads log, and compare each with the witnesses.")
     var all = false
@@ -26,7 +28,10 @@ func warn(_ line: String) { FileHandle.standardError.write(Data("candor: warning
 func pinBundle(_ contents: inout LogContents, options: VerifyTrustOptions, what: String, quiet: Bool) throws {
     guard let anchor = try options.anchor() else {
         guard options.allowUnpinned else {
-            throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(what): unpinned: no trust anchor (give --trust FILE from `candor keys trust`, or --allow-unpinned to believe the bundle's own keys)")
+            throw CLIError(
+                code: ExitCodes.auditFailed,
+                "audit verification failed for \(what): unpinned: no trust anchor (give --trust FILE from `candor keys trust`, or --allow-unpinned to believe the bundle's own keys)"
+            )
         }
         warn("\(what): unpinned: the bundle's own keys are believed; anyone can make a bundle that verifies this way")
         return
@@ -66,7 +71,13 @@ func verifyWorkspace(global: GlobalOptions, options: VerifyTrustOptions) throws 
     for n in v.notes { FileHandle.standardError.write(Data("candor: \(n)\n".utf8)) }
     if let first = v.failures.first {
         if !global.quiet { for f in v.failures { print(Terminal.paint("NOT INTACT", .red) + ": \(f)") } }
-        throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for the workspace: \(first)\(v.failures.count > 1 ? " (and \(v.failures.count - 1) more)" : "")")
+        throw CLIError(
+            code: ExitCodes.auditFailed,
+            "audit verification failed for the workspace: \(first)\(v.failures.count > 1 ? " (and \(v.failures.count - 1) more)" : "")")
     }
-    if !global.quiet { print(Terminal.paint("intact", .green) + ": \(v.sessionsChecked) session(s) and the workspace heads log; \(witnesses.count) witness(es) consulted") }
+    if !global.quiet {
+        print(
+            Terminal.paint("intact", .green)
+                + ": \(v.sessionsChecked) session(s) and the workspace heads log; \(witnesses.count) witness(es) consulted")
+    }
 }

@@ -41,7 +41,10 @@ struct BatchAnalysisSettings: Codable, Sendable, Equatable {
 
 /// `--queue`, shared by the batch commands.
 struct QueueOptions: ParsableArguments {
-    @Option(name: .long, help: "Queue: postgres://USER@HOST:PORT/DB?sslmode=… or a SQLite file (default: $CANDOR_QUEUE, else queue.sqlite in the workspace).")
+    @Option(
+        name: .long,
+        help: "Queue: postgres://USER@HOST:PORT/DB?sslmode=… or a SQLite file (default: $CANDOR_QUEUE, else queue.sqlite in the workspace)."
+    )
     var queue: String?
 
     func location(workspace: String) throws -> QueueLocation {
@@ -65,7 +68,8 @@ struct QueueOptions: ParsableArguments {
 /// same PostgreSQL database as the queue and results; the signing keys stay in the workspace.
 func sharedAuditStore() throws -> (any AuditStore)? {
     let env = ProcessInfo.processInfo.environment
-    let text = env["CANDOR_AUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 }
+    let text =
+        env["CANDOR_AUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 }
         ?? env["CANDOR_QUEUE"].flatMap { $0.lowercased().hasPrefix("postgres") ? $0 : nil }
     guard let text else { return nil }
     return try auditStore(url: text)

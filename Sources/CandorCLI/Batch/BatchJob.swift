@@ -16,8 +16,10 @@ import Synchronization
 /// the token no longer holds (the lease expired and another worker claimed the job) nothing is
 /// written. So a job's records appear once per session, written by a holder of the lease,
 /// however often its attempts crash or overlap.
-func analyseJob(_ job: ClaimedJob, store: any JobStore, lease: Double, workspace: String, auditURL: String?,
-                threads: Int) async throws -> [UInt8] {
+func analyseJob(
+    _ job: ClaimedJob, store: any JobStore, lease: Double, workspace: String, auditURL: String?,
+    threads: Int
+) async throws -> [UInt8] {
     var bytes: [UInt8]
     if job.hasResult {
         guard let stored = try await store.result(jobID: job.id), JobKeys.sha256Hex(stored.bytes) == stored.sha256 else {
@@ -59,8 +61,10 @@ private func analyseRecording(_ job: ClaimedJob, threads: Int) async throws -> [
     }
     let models = try batchModels()
     guard JobKeys.modelsHash(models) == job.modelsHash else {
-        throw CLIError(code: ExitCodes.failure, "job \(job.id): this worker's models (\(models.map(\.id).joined(separator: ", "))) "
-                       + "differ from those the job was submitted with; give every machine the same models folder (CANDOR_MODELS)")
+        throw CLIError(
+            code: ExitCodes.failure,
+            "job \(job.id): this worker's models (\(models.map(\.id).joined(separator: ", "))) "
+                + "differ from those the job was submitted with; give every machine the same models folder (CANDOR_MODELS)")
     }
     let now = try sha256(ofFile: job.inputPath)
     guard now == job.inputSHA256 else {
@@ -73,7 +77,8 @@ private func analyseRecording(_ job: ClaimedJob, threads: Int) async throws -> [
     request.options.threads = threads
     let outcome = try await runAnalysis(request)
     guard outcome.inputSHA256 == job.inputSHA256 else {
-        throw InputError(path: job.inputPath, problem: "changed while it was analysed (sha256 \(outcome.inputSHA256), submitted \(job.inputSHA256))")
+        throw InputError(
+            path: job.inputPath, problem: "changed while it was analysed (sha256 \(outcome.inputSHA256), submitted \(job.inputSHA256))")
     }
     guard let bytes = outcome.bytes else { throw CLIError(code: ExitCodes.failure, "job \(job.id): no analysis output") }
     return bytes
@@ -81,8 +86,10 @@ private func analyseRecording(_ job: ClaimedJob, threads: Int) async throws -> [
 
 /// Appends the job's records to `target`'s session log once (see `analyseJob`); returns the
 /// bytes the log holds for the job: `bytes`, or the result an earlier attempt logged.
-private func recordJob(_ job: ClaimedJob, in target: JobTarget, bytes: [UInt8], workspace: String, auditURL: String?,
-                       fence: @escaping @Sendable () throws -> Void) async throws -> [UInt8] {
+private func recordJob(
+    _ job: ClaimedJob, in target: JobTarget, bytes: [UInt8], workspace: String, auditURL: String?,
+    fence: @escaping @Sendable () throws -> Void
+) async throws -> [UInt8] {
     let analysis: Analysis
     do { analysis = try JSONDecoder().decode(Analysis.self, from: Data(bytes)) } catch {
         throw CLIError(code: ExitCodes.failure, "job \(job.id): its analysis JSON cannot be read back (\(error))")
@@ -108,7 +115,7 @@ private func recordJob(_ job: ClaimedJob, in target: JobTarget, bytes: [UInt8], 
                 // An earlier attempt logged this job here (and was then killed or overtaken):
                 // its logged output is the job's result.
                 guard let logged = record["output_sha256"]?.stringValue, logged != sha,
-                      let earlier = try ws.results(s).first(where: { $0.sha256 == logged })
+                    let earlier = try ws.results(s).first(where: { $0.sha256 == logged })
                 else { return bytes }
                 return earlier.bytes
             }

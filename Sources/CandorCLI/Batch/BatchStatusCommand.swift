@@ -96,32 +96,53 @@ func statusJSON(location: String, jobs: [JobInfo]) -> JSONValue {
         ("schema", .string("candor.batch-status/1")),
         ("queue", .string(location)),
         ("counts", .object(JobState.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) } + [("total", .int(jobs.count))])),
-        ("jobs", .array(jobs.map { j in
-            .object([
-                ("id", .int(Int(j.id))),
-                ("input", .string(j.inputPath)),
-                ("input_sha256", .string(j.inputSHA256)),
-                ("state", .string(j.state.rawValue)),
-                ("attempts", .int(j.attempts)),
-                ("max_attempts", .int(j.maxAttempts)),
-                ("result", j.resultSHA256.map { sha in
-                    .object([("job", .int(Int(j.id))), ("sha256", .string(sha)), ("bytes", j.resultBytes.map { .int($0) } ?? .null)])
-                } ?? .null),
-                // A done job has no current error (its failed attempts keep theirs in the history).
-                ("last_error", j.state == .done ? .null : opt(j.lastError)),
-                ("submitted_at", time(j.submittedAt)),
-                ("updated_at", time(j.updatedAt)),
-                ("worker", opt(j.leaseOwner)),
-                ("case", opt(j.caseID)),
-                ("session", opt(j.sessionID)),
-                ("targets", .array(j.targets.map { t in
-                    .object([("case", .string(t.caseID)), ("session", .string(t.sessionID)), ("recorded", .bool(t.recorded))])
-                })),
-                ("history", .array(j.history.map { a in
-                    .object([("attempt", .int(a.attempt)), ("worker", .string(a.worker)), ("outcome", opt(a.outcome)),
-                             ("error", opt(a.error)), ("started_at", time(a.startedAt)), ("finished_at", time(a.finishedAt))])
-                })),
-            ])
-        })),
+        (
+            "jobs",
+            .array(
+                jobs.map { j in
+                    .object([
+                        ("id", .int(Int(j.id))),
+                        ("input", .string(j.inputPath)),
+                        ("input_sha256", .string(j.inputSHA256)),
+                        ("state", .string(j.state.rawValue)),
+                        ("attempts", .int(j.attempts)),
+                        ("max_attempts", .int(j.maxAttempts)),
+                        (
+                            "result",
+                            j.resultSHA256.map { sha in
+                                .object([
+                                    ("job", .int(Int(j.id))), ("sha256", .string(sha)), ("bytes", j.resultBytes.map { .int($0) } ?? .null),
+                                ])
+                            } ?? .null
+                        ),
+                        // A done job has no current error (its failed attempts keep theirs in the history).
+                        ("last_error", j.state == .done ? .null : opt(j.lastError)),
+                        ("submitted_at", time(j.submittedAt)),
+                        ("updated_at", time(j.updatedAt)),
+                        ("worker", opt(j.leaseOwner)),
+                        ("case", opt(j.caseID)),
+                        ("session", opt(j.sessionID)),
+                        (
+                            "targets",
+                            .array(
+                                j.targets.map { t in
+                                    .object([
+                                        ("case", .string(t.caseID)), ("session", .string(t.sessionID)), ("recorded", .bool(t.recorded)),
+                                    ])
+                                })
+                        ),
+                        (
+                            "history",
+                            .array(
+                                j.history.map { a in
+                                    .object([
+                                        ("attempt", .int(a.attempt)), ("worker", .string(a.worker)), ("outcome", opt(a.outcome)),
+                                        ("error", opt(a.error)), ("started_at", time(a.startedAt)), ("finished_at", time(a.finishedAt)),
+                                    ])
+                                })
+                        ),
+                    ])
+                })
+        ),
     ])
 }

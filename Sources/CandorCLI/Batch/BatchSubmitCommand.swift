@@ -13,7 +13,9 @@ import CandorStore
 import Foundation
 
 /// Audio file extensions picked up when a folder is submitted.
-let audioExtensions: Set<String> = ["wav", "wave", "flac", "ogg", "oga", "opus", "mp3", "aif", "aiff", "aifc", "au", "snd", "caf", "w64", "rf64"]
+let audioExtensions: Set<String> = [
+    "wav", "wave", "flac", "ogg", "oga", "opus", "mp3", "aif", "aiff", "aifc", "au", "snd", "caf", "w64", "rf64",
+]
 
 /// Expands folders (recursively, audio extensions only, sorted); files named explicitly are kept as given.
 func expandInputs(_ paths: [String]) -> (files: [String], missing: [String]) {
@@ -28,7 +30,9 @@ func expandInputs(_ paths: [String]) -> (files: [String], missing: [String]) {
             .filter { audioExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
             .sorted()
             .map { base + "/" + $0 }
-            .filter { var d: ObjCBool = false; return fm.fileExists(atPath: $0, isDirectory: &d) && !d.boolValue }
+            .filter {
+                var d: ObjCBool = false; return fm.fileExists(atPath: $0, isDirectory: &d) && !d.boolValue
+            }
         files.append(contentsOf: found)
     }
     return (files, missing)
@@ -47,10 +51,10 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
         commandName: "submit",
         abstract: "Enqueue recordings (folders are searched recursively for audio files).",
         discussion: """
-        Each file is hashed and its header checked now. A job is identified by (input SHA-256, \
-        parameters hash, models hash): submitting the same recording again with the same settings \
-        adds no job. Unreadable files are reported (exit 3) after the readable ones are enqueued.
-        """)
+            Each file is hashed and its header checked now. A job is identified by (input SHA-256, \
+            parameters hash, models hash): submitting the same recording again with the same settings \
+            adds no job. Unreadable files are reported (exit 3) after the readable ones are enqueued.
+            """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var queueOptions: QueueOptions
@@ -117,10 +121,12 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
                 let bytes = reader.info.bytes
                 reader.close()
                 let abs = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-                specs.append(JobSpec(inputPath: (abs as NSString).standardizingPath, inputSHA256: sha, inputBytes: bytes,
-                                     parametersJSON: settings.json, modelsHash: modelsHash, caseID: caseID,
-                                     sessionID: caseID == nil ? nil : (sessionID ?? identifier(fromFileName: file)),
-                                     maxAttempts: maxAttempts))
+                specs.append(
+                    JobSpec(
+                        inputPath: (abs as NSString).standardizingPath, inputSHA256: sha, inputBytes: bytes,
+                        parametersJSON: settings.json, modelsHash: modelsHash, caseID: caseID,
+                        sessionID: caseID == nil ? nil : (sessionID ?? identifier(fromFileName: file)),
+                        maxAttempts: maxAttempts))
             } catch {
                 bad.append("\(error)")
             }

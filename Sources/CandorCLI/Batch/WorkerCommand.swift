@@ -17,15 +17,15 @@ public struct WorkerCommand: AsyncParsableCommand {
         commandName: "worker",
         abstract: "Claim queued jobs, analyse them and store their results, until stopped.",
         discussion: """
-        Jobs are claimed with a lease kept alive by heartbeats; a job whose worker dies is \
-        re-claimed when its lease expires. Failed attempts are retried with exponential back-off \
-        up to the job's attempt limit, keeping each attempt's error. SIGTERM or SIGINT stops \
-        claiming and lets running jobs finish within --grace seconds (they are released back to the \
-        queue otherwise; a second signal releases them at once). A watchdog ends the worker (exit 1) \
-        10 s after the grace period, or 2 s after a second signal, if shutdown is stuck (e.g. on an \
-        unreachable database). Input paths must be readable \
-        at the same path on every worker machine.
-        """)
+            Jobs are claimed with a lease kept alive by heartbeats; a job whose worker dies is \
+            re-claimed when its lease expires. Failed attempts are retried with exponential back-off \
+            up to the job's attempt limit, keeping each attempt's error. SIGTERM or SIGINT stops \
+            claiming and lets running jobs finish within --grace seconds (they are released back to the \
+            queue otherwise; a second signal releases them at once). A watchdog ends the worker (exit 1) \
+            10 s after the grace period, or 2 s after a second signal, if shutdown is stuck (e.g. on an \
+            unreachable database). Input paths must be readable \
+            at the same path on every worker machine.
+            """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var queueOptions: QueueOptions
@@ -54,7 +54,11 @@ public struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between looks at the queue when there is nothing to claim.")
     var poll: Double = 1
 
-    @Option(name: .customLong("status-file"), help: "Keep this file updated (every second) with the worker's state as JSON (schema candor.worker-status/1): connection, last claim, jobs in flight.")
+    @Option(
+        name: .customLong("status-file"),
+        help:
+            "Keep this file updated (every second) with the worker's state as JSON (schema candor.worker-status/1): connection, last claim, jobs in flight."
+    )
     var statusFile: String?
 
     public init() {}
@@ -76,7 +80,8 @@ public struct WorkerCommand: AsyncParsableCommand {
         // another (see sharedAuditStore).
         var queueURL: String?
         if case .postgres = location, let url = queueOptions.queue ?? ProcessInfo.processInfo.environment["CANDOR_QUEUE"],
-           (ProcessInfo.processInfo.environment["CANDOR_AUDIT_DB"] ?? "").isEmpty {
+            (ProcessInfo.processInfo.environment["CANDOR_AUDIT_DB"] ?? "").isEmpty
+        {
             queueURL = url
         }
         let auditURL = queueURL
@@ -110,36 +115,41 @@ public struct WorkerCommand: AsyncParsableCommand {
                 }
             }
         }
-        let summary = await runWorker(store: store, options: options, shutdown: shutdown, events: { event in
-            var line: String?
-            switch event {
-            case .claimed(let j): line = "job \(j.id) attempt \(j.attempt)/\(j.maxAttempts): \(j.inputPath)"
-            case .done(let j, let bytes):
-                line = "job \(j.id) done: \(j.inputPath)"
-                if let outDir {
-                    do { try writeBytes(bytes, to: outDir + "/" + outFileName(j.inputPath, j.inputSHA256)) } catch {
-                        line = "job \(j.id) done, but \(error)"
+        let summary = await runWorker(
+            store: store, options: options, shutdown: shutdown,
+            events: { event in
+                var line: String?
+                switch event {
+                case .claimed(let j): line = "job \(j.id) attempt \(j.attempt)/\(j.maxAttempts): \(j.inputPath)"
+                case .done(let j, let bytes):
+                    line = "job \(j.id) done: \(j.inputPath)"
+                    if let outDir {
+                        do { try writeBytes(bytes, to: outDir + "/" + outFileName(j.inputPath, j.inputSHA256)) } catch {
+                            line = "job \(j.id) done, but \(error)"
+                        }
                     }
+                case .failed(let j, let error, let next):
+                    line = "job \(j.id) attempt \(j.attempt) failed (\(next == .failed ? "no attempts left" : "will retry")): \(error)"
+                case .released(let j): line = "job \(j.id) released back to the queue (shutdown)"
+                case .leaseLost(let j): line = "job \(j.id): lease lost to another worker; result discarded"
+                case .storeError(let e): line = "store error: \(e)"
                 }
-            case .failed(let j, let error, let next):
-                line = "job \(j.id) attempt \(j.attempt) failed (\(next == .failed ? "no attempts left" : "will retry")): \(error)"
-            case .released(let j): line = "job \(j.id) released back to the queue (shutdown)"
-            case .leaseLost(let j): line = "job \(j.id): lease lost to another worker; result discarded"
-            case .storeError(let e): line = "store error: \(e)"
-            }
-            if let line, !quiet { writeStderr((bar ? "\r\u{1B}[K" : "") + "worker: " + line + "\n") }
-            if bar, let c = try? await store.counts() { writeStderr("\r\u{1B}[K" + progressBar(c)) }
-        }, process: { job in
-            try await analyseJob(job, store: store, lease: leaseSeconds, workspace: workspace, auditURL: auditURL, threads: perJob)
-        })
+                if let line, !quiet { writeStderr((bar ? "\r\u{1B}[K" : "") + "worker: " + line + "\n") }
+                if bar, let c = try? await store.counts() { writeStderr("\r\u{1B}[K" + progressBar(c)) }
+            },
+            process: { job in
+                try await analyseJob(job, store: store, lease: leaseSeconds, workspace: workspace, auditURL: auditURL, threads: perJob)
+            })
         if let outDir, !shutdown.requested { await writeMissingOutputs(store, outDir, quiet: quiet) }
         reporter?.cancel()
         if let statusFile { writeWorkerStatus(statusFile, options: options, queue: store.location, shutdown: shutdown, exiting: true) }
         await store.close()
         if bar { writeStderr("\n") }
         if !quiet {
-            printErr("worker \(workerID): \(summary.done) done, \(summary.retried) to retry, \(summary.failed) failed, "
-                     + "\(summary.released) released, \(summary.lost) lost to other workers, \(summary.abandoned) abandoned after store errors")
+            printErr(
+                "worker \(workerID): \(summary.done) done, \(summary.retried) to retry, \(summary.failed) failed, "
+                    + "\(summary.released) released, \(summary.lost) lost to other workers, \(summary.abandoned) abandoned after store errors"
+            )
         }
     }
 }
@@ -157,7 +167,7 @@ func writeMissingOutputs(_ store: any JobStore, _ outDir: String, quiet: Bool) a
     for job in jobs where job.state == .done {
         let path = outDir + "/" + outFileName(job.inputPath, job.inputSHA256)
         guard !FileManager.default.fileExists(atPath: path),
-              let stored = try? await store.result(jobID: job.id), JobKeys.sha256Hex(stored.bytes) == stored.sha256
+            let stored = try? await store.result(jobID: job.id), JobKeys.sha256Hex(stored.bytes) == stored.sha256
         else { continue }
         do {
             try writeBytes(stored.bytes, to: path)

@@ -7,11 +7,11 @@ struct KeysRotate: ParsableCommand {
         commandName: "rotate",
         abstract: "Replace an operator's key (--operator NAME) or the workspace's log key (--log).",
         discussion: """
-        The old key endorses the new one and stays trusted, so old records and checkpoints keep \
-        verifying. An operator rotation is recorded (key_rotated) in each session log the next time \
-        the operator writes to it; a log key rotation is recorded at once in every session, signed \
-        by the default operator.
-        """)
+            The old key endorses the new one and stays trusted, so old records and checkpoints keep \
+            verifying. An operator rotation is recorded (key_rotated) in each session log the next time \
+            the operator writes to it; a log key rotation is recorded at once in every session, signed \
+            by the default operator.
+            """)
     @OptionGroup var global: GlobalOptions
     @Option(name: .long, help: "Operator name.") var `operator`: String?
     @Flag(name: .long, help: "Rotate the log key that signs checkpoints.") var log = false

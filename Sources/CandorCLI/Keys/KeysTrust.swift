@@ -15,10 +15,10 @@ struct KeysTrust: ParsableCommand {
         commandName: "trust",
         abstract: "Write the workspace's trust anchor: log keys, operator keys, witness keys and the cosignature quorum.",
         discussion: """
-        Hand the file to verifiers out of band: `candor audit verify BUNDLE --trust FILE` and \
-        `python3 Tests/audit_verifier.py BUNDLE --trust FILE` accept only bundles signed by these \
-        keys and cosigned by the quorum of these witnesses.
-        """)
+            Hand the file to verifiers out of band: `candor audit verify BUNDLE --trust FILE` and \
+            `python3 Tests/audit_verifier.py BUNDLE --trust FILE` accept only bundles signed by these \
+            keys and cosigned by the quorum of these witnesses.
+            """)
     @OptionGroup var global: GlobalOptions
     @Option(name: .long, help: "File to write.") var out: String
     @Option(name: .long, help: "Cosignatures required (default: every configured witness).") var quorum: Int?
@@ -30,7 +30,9 @@ struct KeysTrust: ParsableCommand {
             throw CLIError(code: ExitCodes.failure, "\(out): cannot write: \(error.localizedDescription)")
         }
         if !global.quiet {
-            print("wrote \(out): \(anchor.logKeys.count) log key(s), \(anchor.operatorKeys.count) operator key(s), \(anchor.witnesses.count) witness(es), quorum \(anchor.quorum)")
+            print(
+                "wrote \(out): \(anchor.logKeys.count) log key(s), \(anchor.operatorKeys.count) operator key(s), \(anchor.witnesses.count) witness(es), quorum \(anchor.quorum)"
+            )
         }
     }
 }

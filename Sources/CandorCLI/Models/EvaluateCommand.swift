@@ -8,14 +8,14 @@ public struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Evaluate scores (or a model on a labelled table) with speaker-level confidence intervals.",
         discussion: """
-        Either --scores FILE.csv (header id,speaker,group,label,score; label 0/1, score in [0, 1]) \
-        or --model M.json with --table T.csv or --analyses DIR --labels L.csv (a labelled feature \
-        table the model is run on). Reports n, \
-        speakers, AUC and UAR with speaker-bootstrap 95% CIs, the majority baseline, a permutation \
-        p-value, Brier score, ECE (15 bins) with the reliability table, per-group results with the \
-        largest gap, and PPV/NPV at base rates 0.05, 0.10, 0.20 and 0.50. Metric definitions match \
-        scikit-learn (roc_auc_score, balanced_accuracy_score, brier_score_loss).
-        """)
+            Either --scores FILE.csv (header id,speaker,group,label,score; label 0/1, score in [0, 1]) \
+            or --model M.json with --table T.csv or --analyses DIR --labels L.csv (a labelled feature \
+            table the model is run on). Reports n, \
+            speakers, AUC and UAR with speaker-bootstrap 95% CIs, the majority baseline, a permutation \
+            p-value, Brier score, ECE (15 bins) with the reliability table, per-group results with the \
+            largest gap, and PPV/NPV at base rates 0.05, 0.10, 0.20 and 0.50. Metric definitions match \
+            scikit-learn (roc_auc_score, balanced_accuracy_score, brier_score_loss).
+            """)
 
     @Option(name: .long, help: "Scores CSV: id,speaker,group,label,score.")
     public var scores: String?
@@ -40,7 +40,8 @@ public struct EvaluateCommand: ParsableCommand {
         switch (scores, model, input.given) {
         case (.some, nil, false): if scoresOut != nil { throw ValidationError("--scores-out goes with --model") }
         case (nil, .some, true): break
-        default: throw ValidationError("give either --scores FILE.csv, or --model M.json with --table T.csv (or --analyses DIR --labels L.csv)")
+        default:
+            throw ValidationError("give either --scores FILE.csv, or --model M.json with --table T.csv (or --analyses DIR --labels L.csv)")
         }
     }
 
@@ -60,7 +61,8 @@ public struct EvaluateCommand: ParsableCommand {
                 let data = try input.read()
                 rows = try scorer.score(table: data)
                 if loaded.file.training?.tableSHA256 == data.sha256 {
-                    inSampleNote = "this table is the model's own training table: these results are in-sample and optimistic; "
+                    inSampleNote =
+                        "this table is the model's own training table: these results are in-sample and optimistic; "
                         + "the cross-validated evaluation embedded in the model file is the honest estimate"
                 }
             } catch {

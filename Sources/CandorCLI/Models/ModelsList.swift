@@ -14,8 +14,10 @@ public struct ModelsList: ParsableCommand {
         let registry = try location.load()
         if json {
             let models = registry.models.map { m -> [String: Any] in
-                ["id": m.id, "version": m.version, "kind": m.file.kind.rawValue, "sha256": m.sha256,
-                 "card": registry.card(for: m) == nil ? NSNull() : (m.file.card ?? "\(m.id).md")]
+                [
+                    "id": m.id, "version": m.version, "kind": m.file.kind.rawValue, "sha256": m.sha256,
+                    "card": registry.card(for: m) == nil ? NSNull() : (m.file.card ?? "\(m.id).md"),
+                ]
             }
             try printJSON(["directory": registry.directory, "models": models])
             return
@@ -24,12 +26,15 @@ public struct ModelsList: ParsableCommand {
         let header = ["id", "version", "kind", "sha256", "card"]
         var rows = [header]
         for m in registry.models {
-            rows.append([m.id, m.version, m.file.kind.rawValue, m.sha256, registry.card(for: m) == nil ? "missing" : (m.file.card ?? "\(m.id).md")])
+            rows.append([
+                m.id, m.version, m.file.kind.rawValue, m.sha256, registry.card(for: m) == nil ? "missing" : (m.file.card ?? "\(m.id).md"),
+            ])
         }
         let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
         for r in rows {
-            print(r.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces))
+            print(
+                r.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                    .trimmingCharacters(in: .whitespaces))
         }
     }
 }

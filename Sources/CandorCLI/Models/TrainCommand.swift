@@ -8,12 +8,12 @@ public struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train an L2 logistic regression with speaker-grouped cross-validation.",
         discussion: """
-        Input: a CSV with the header id,speaker,group,label,<features…> (label 0/1; empty or NA \
-        cells are missing values), or a folder of analysis JSONs (--analyses) whose labelled \
-        segments (--labels) give the rows. Folds never split a speaker. The model file written to --out \
-        (with a draft model card <stem>.md beside it) embeds the cross-validated evaluation (the same report as `candor evaluate`), and the \
-        same report is printed. Training is deterministic for a given --seed.
-        """)
+            Input: a CSV with the header id,speaker,group,label,<features…> (label 0/1; empty or NA \
+            cells are missing values), or a folder of analysis JSONs (--analyses) whose labelled \
+            segments (--labels) give the rows. Folds never split a speaker. The model file written to --out \
+            (with a draft model card <stem>.md beside it) embeds the cross-validated evaluation (the same report as `candor evaluate`), and the \
+            same report is printed. Training is deterministic for a given --seed.
+            """)
 
     @OptionGroup public var input: FeatureTableInput
 
@@ -56,7 +56,8 @@ public struct TrainCommand: ParsableCommand {
         guard c > 0, c.isFinite else { throw ValidationError("--c must be > 0") }
         for (option, value) in [("--target", target), ("--id", id)] {
             if let word = ClaimsPolicy.firstVerdictWord(in: [value], words: ClaimsPolicy.forbiddenTargetWords) {
-                throw ValidationError("\(option) '\(value)': '\(word)' names a verdict Candor does not output; use neutral words such as 'condition'")
+                throw ValidationError(
+                    "\(option) '\(value)': '\(word)' names a verdict Candor does not output; use neutral words such as 'condition'")
             }
         }
         try checkOutputFolder(out)
@@ -96,7 +97,9 @@ public struct TrainCommand: ParsableCommand {
             print("wrote \(out) (sha256 \(SHA256Digest.hex(bytes))) and a draft model card \(cardPath)")
             print("weights (per training-set SD), intercept \(String(format: "%.4f", model.parameters["intercept"] ?? 0)):")
             for f in model.features.sorted(by: { abs($0.weight ?? 0) > abs($1.weight ?? 0) }) {
-                print("  \(f.name.padding(toLength: max(28, f.name.count), withPad: " ", startingAt: 0)) \(String(format: "%+.4f", f.weight ?? 0))")
+                print(
+                    "  \(f.name.padding(toLength: max(28, f.name.count), withPad: " ", startingAt: 0)) \(String(format: "%+.4f", f.weight ?? 0))"
+                )
             }
             print("")
             if let report = model.evaluation { print(report.renderText(), terminator: "") }

@@ -10,14 +10,14 @@ public struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export an analysis as a Praat TextGrid or as CSV tables.",
         discussion: """
-        textgrid: interval tiers turns-<speaker>, pauses-<speaker>, segments-<speaker>, flagged, and a \
-        point tier pitch-<speaker> (one point per voiced frame, mark = F0 in Hz). Default output: \
-        <name>.TextGrid. csv: <prefix>.frames.csv (channel, speaker, t, f0_hz, intensity_db), \
-        <prefix>.segments.csv (segment features and scores) and <prefix>.conversation.csv (one row \
-        per speaker: talk share, turns, interruptions, latency median, …); --table picks one; columns are \
-        documented in docs/csv.md. With --case/--session the export is logged (accessed, exported) \
-        before anything is written. Outputs are written atomically.
-        """)
+            textgrid: interval tiers turns-<speaker>, pauses-<speaker>, segments-<speaker>, flagged, and a \
+            point tier pitch-<speaker> (one point per voiced frame, mark = F0 in Hz). Default output: \
+            <name>.TextGrid. csv: <prefix>.frames.csv (channel, speaker, t, f0_hz, intensity_db), \
+            <prefix>.segments.csv (segment features and scores) and <prefix>.conversation.csv (one row \
+            per speaker: talk share, turns, interruptions, latency median, …); --table picks one; columns are \
+            documented in docs/csv.md. With --case/--session the export is logged (accessed, exported) \
+            before anything is written. Outputs are written atomically.
+            """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var source: AnalysisSourceOptions
@@ -75,8 +75,10 @@ public struct ExportCommand: ParsableCommand {
         if let file = source.analysis {
             analysis = try readAnalysisFile(file)
         } else {
-            analysis = try loadSessionAnalysis(workspace: global.workspacePath, caseID: source.caseID!, sessionID: source.sessionID!,
-                                               action: "exported", what: "\(format) \(outputs.joined(separator: " "))").analysis
+            analysis = try loadSessionAnalysis(
+                workspace: global.workspacePath, caseID: source.caseID!, sessionID: source.sessionID!,
+                action: "exported", what: "\(format) \(outputs.joined(separator: " "))"
+            ).analysis
         }
         if format == "textgrid" {
             let text = TextGridWriter.write(analysis)

@@ -10,14 +10,14 @@ public struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write a self-contained HTML report (inline SVG plots, no scripts) of an analysis.",
         discussion: """
-        With --case/--session the session's latest stored analysis is used, an `accessed` record \
-        (viewed, "report <file>") is appended to its audit log before anything is written, and the \
-        report shows the log's verification status. With --analysis FILE the report is made from the \
-        file alone; --audit-status BUNDLE adds the status of an exported audit bundle. The file is \
-        written atomically (temporary file, then rename). Exit codes: 0 ok, 1 other failure, 2 usage, \
-        3 unreadable or invalid input, 4 the audit log does not verify (the report is still \
-        written and says so).
-        """)
+            With --case/--session the session's latest stored analysis is used, an `accessed` record \
+            (viewed, "report <file>") is appended to its audit log before anything is written, and the \
+            report shows the log's verification status. With --analysis FILE the report is made from the \
+            file alone; --audit-status BUNDLE adds the status of an exported audit bundle. The file is \
+            written atomically (temporary file, then rename). Exit codes: 0 ok, 1 other failure, 2 usage, \
+            3 unreadable or invalid input, 4 the audit log does not verify (the report is still \
+            written and says so).
+            """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var source: AnalysisSourceOptions
@@ -31,7 +31,9 @@ public struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "Output HTML file ('-' for stdout).")
     var out: String
 
-    @Option(name: .long, help: "Language of the report: zh-TW (Traditional Chinese) or en (default: from LC_ALL / LC_MESSAGES / LANG, else en).")
+    @Option(
+        name: .long, help: "Language of the report: zh-TW (Traditional Chinese) or en (default: from LC_ALL / LC_MESSAGES / LANG, else en)."
+    )
     var lang: String?
 
     public init() {}
@@ -57,13 +59,15 @@ public struct ReportCommand: ParsableCommand {
             analysis = try readAnalysisFile(file, frames: .plotted)
             if let bundle = auditStatus { audit = try readAuditStatus(bundle) }
         } else {
-            let session = try loadSessionAnalysis(workspace: global.workspacePath, caseID: source.caseID!, sessionID: source.sessionID!,
-                                                  action: "viewed", what: "report \(out)")
+            let session = try loadSessionAnalysis(
+                workspace: global.workspacePath, caseID: source.caseID!, sessionID: source.sessionID!,
+                action: "viewed", what: "report \(out)")
             analysis = session.analysis
             audit = session.audit
         }
-        var options = ReportOptions(caseID: source.caseID, sessionID: source.sessionID, generatedAt: utcNow(),
-                                    modelCards: modelCards(for: analysis, modelsDir: models, language: language), audit: audit)
+        var options = ReportOptions(
+            caseID: source.caseID, sessionID: source.sessionID, generatedAt: utcNow(),
+            modelCards: modelCards(for: analysis, modelsDir: models, language: language), audit: audit)
         options.language = language
         let html = HTMLReport.render(analysis, options: options)
         try writeAtomically(to: out, protection: protection) { $0.write(html) }

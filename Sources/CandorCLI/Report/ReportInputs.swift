@@ -83,7 +83,8 @@ func readAuditStatus(_ path: String) throws -> AuditStatus {
         do { contents = try AuditBundle.read(path) } catch {
             throw CLIError(code: ExitCodes.invalidInput, "\(path): not a readable audit bundle (\(error))")
         }
-        var status = auditStatus(contents, source: "audit bundle \(path) (unpinned: checked against its own keys; pin them with `candor audit verify --trust`)")
+        var status = auditStatus(
+            contents, source: "audit bundle \(path) (unpinned: checked against its own keys; pin them with `candor audit verify --trust`)")
         status.unpinned = true
         return status
     }
@@ -91,9 +92,10 @@ func readAuditStatus(_ path: String) throws -> AuditStatus {
         throw CLIError(code: ExitCodes.invalidInput, "\(path): cannot read audit records")
     }
     let lines = LogContents.splitLines([UInt8](data)).lines
-    return AuditStatus.parse(recordLines: lines, checkpoint: nil,
-                             verification: .notPerformed("records only, without a checkpoint; verify the bundle with `candor audit verify`"),
-                             source: path)
+    return AuditStatus.parse(
+        recordLines: lines, checkpoint: nil,
+        verification: .notPerformed("records only, without a checkpoint; verify the bundle with `candor audit verify`"),
+        source: path)
 }
 
 /// Verifies a session log and summarises it for the report.
@@ -123,7 +125,10 @@ func loadSessionAnalysis(workspace: String, caseID: String, sessionID: String, a
         if let name = names.first(where: { results[$0] != nil }) { chosen = (name, results[name]!); break }
     }
     guard let chosen else {
-        throw CLIError(code: ExitCodes.invalidInput, "case \(caseID) session \(sessionID): no stored analysis result in \(workspace) (run candor analyze --case \(caseID) --session \(sessionID))")
+        throw CLIError(
+            code: ExitCodes.invalidInput,
+            "case \(caseID) session \(sessionID): no stored analysis result in \(workspace) (run candor analyze --case \(caseID) --session \(sessionID))"
+        )
     }
     let analysis: AnalysisData
     do { analysis = try AnalysisData.parse(chosen.bytes) } catch let e as ReportInputError {
@@ -133,6 +138,7 @@ func loadSessionAnalysis(workspace: String, caseID: String, sessionID: String, a
     let after = try auditing { try ws.contents(s) }
     var status = auditStatus(after, source: "workspace \(workspace), case \(caseID), session \(sessionID)")
     let quarantined = try auditing { try ws.store.quarantined(s) }
-    status.quarantined = AuditStatus.parse(recordLines: quarantined.map(\.bytes), checkpoint: nil, verification: .notPerformed(""), source: "").entries
+    status.quarantined =
+        AuditStatus.parse(recordLines: quarantined.map(\.bytes), checkpoint: nil, verification: .notPerformed(""), source: "").entries
     return SessionAnalysis(analysis: analysis, audit: status)
 }

@@ -8,7 +8,8 @@ struct WitnessAdd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Record a witness in the workspace; every new checkpoint is then submitted to it.",
-        discussion: "Then records the head of every session in the workspace heads log and submits the latest checkpoints (as `witness sync`).")
+        discussion:
+            "Then records the head of every session in the workspace heads log and submits the latest checkpoints (as `witness sync`).")
     @OptionGroup var global: GlobalOptions
     @Option(name: .long, help: "The witness's URL prefix (http:// or https://).") var url: String
     @Option(name: .long, help: "The witness's verifier key (text or file, e.g. DIR/witness.vkey).") var vkey: String

@@ -26,7 +26,10 @@ struct WitnessServe: AsyncParsableCommand {
         let host = String(listen[..<i]), port = Int(listen[listen.index(after: i)...])!
         let service = try auditing { try WitnessService(directory: dir) }
         let logs = try auditing { try service.logKeys() }
-        if logs.isEmpty { FileHandle.standardError.write(Data("candor: warning: \(dir)/logs lists no log key; every checkpoint will be refused (candor witness allow)\n".utf8)) }
+        if logs.isEmpty {
+            FileHandle.standardError.write(
+                Data("candor: warning: \(dir)/logs lists no log key; every checkpoint will be refused (candor witness allow)\n".utf8))
+        }
         let scheme = tlsCert == nil ? "http" : "https"
         let addrFile = (dir as NSString).appendingPathComponent("serve.addr")
         let tls = tlsCert.map { WitnessServer.TLSFiles(certificate: $0, privateKey: tlsKey!) }

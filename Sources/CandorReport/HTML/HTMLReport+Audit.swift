@@ -76,7 +76,8 @@ extension HTMLReport {
                 h.paragraph(t.noQuarantined)
             } else {
                 h.paragraph(t.fill(t.quarantinedNote, String(q.count)), cls: "warn")
-                h.table(t.recordHeader, q.map { [$0.seq.map(String.init) ?? "", $0.time, $0.type, $0.operatorName, $0.details] }, cls: "data")
+                h.table(
+                    t.recordHeader, q.map { [$0.seq.map(String.init) ?? "", $0.time, $0.type, $0.operatorName, $0.details] }, cls: "data")
             }
         }
         h.raw("<details class=\"records\"><summary>\(htmlEscape(t.fill(t.allRecords, String(audit.entries.count))))</summary>")

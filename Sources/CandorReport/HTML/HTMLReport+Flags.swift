@@ -22,8 +22,11 @@ extension HTMLReport {
             let rest = list.filter { !$0.isFlagged }
             if !rest.isEmpty {
                 let rows = rest.map { s -> [String] in
-                    let cues = s.contributions.filter { $0.z != nil }.prefix(3).map { "\(t.cue($0.feature)) \(formatValue($0.z, digits: 1))" }
-                    let result = s.abstained ? t.fill(t.abstained, s.reason ?? t.noReason) : t.fill(t.noFlag, formatValue(s.value, digits: 2))
+                    let cues = s.contributions.filter { $0.z != nil }.prefix(3).map {
+                        "\(t.cue($0.feature)) \(formatValue($0.z, digits: 1))"
+                    }
+                    let result =
+                        s.abstained ? t.fill(t.abstained, s.reason ?? t.noReason) : t.fill(t.noFlag, formatValue(s.value, digits: 2))
                     return [segmentName(s.target, a), place(s, a, t), result, cues.joined(separator: t.listSeparator)]
                 }
                 h.table(t.restHeader, rows, cls: "data noflag", rowClasses: rest.map { $0.abstained ? "na" : "" })
@@ -61,8 +64,11 @@ extension HTMLReport {
                 // Prediction-interval evidence: baseline size, mean and SD, the interval, floors and clips.
                 let rows = cues.prefix(6).map { c -> [String] in
                     let b = c.baseline
-                    let base = b.map { t.fill(t.baselineText, String($0.n), formatValue($0.mean, digits: 3), formatValue($0.sd, digits: 3)) } ?? "–"
-                    let interval = b.map { "[\(formatValue($0.intervalLow, digits: 3)), \(formatValue($0.intervalHigh, digits: 3))]" } ?? "–"
+                    let base =
+                        b.map { t.fill(t.baselineText, String($0.n), formatValue($0.mean, digits: 3), formatValue($0.sd, digits: 3)) }
+                        ?? "–"
+                    let interval =
+                        b.map { "[\(formatValue($0.intervalLow, digits: 3)), \(formatValue($0.intervalHigh, digits: 3))]" } ?? "–"
                     var adj: [String] = []
                     if b?.sdFloorApplied == true { adj.append(t.fill(t.sdFloor, formatValue(b?.sdUsed, digits: 3))) }
                     if b?.zClipped == true { adj.append(t.zClipped) }
@@ -76,7 +82,8 @@ extension HTMLReport {
             } else {
                 let rows = cues.prefix(6).map { c in
                     [
-                        t.cue(c.feature) + (top.contains(c.feature) ? " ★" : ""), formatValue(c.value, digits: 3), formatValue(c.z, digits: 2),
+                        t.cue(c.feature) + (top.contains(c.feature) ? " ★" : ""), formatValue(c.value, digits: 3),
+                        formatValue(c.z, digits: 2),
                         formatValue(c.contribution, digits: 3), t.status(c.status ?? ""),
                     ]
                 }

@@ -59,7 +59,10 @@ extension HTMLReport {
             let overlapSeconds = c.overlaps.reduce(0) { $0 + $1.end - $1.start }
             var rows: [[String]] = [
                 [t.turns, String(c.turns.count)],
-                [t.talkShare, share.map { "\(t.role($0.speaker)) \(formatValue($0.share * 100, digits: 1)) %" }.joined(separator: t.listSeparator)],
+                [
+                    t.talkShare,
+                    share.map { "\(t.role($0.speaker)) \(formatValue($0.share * 100, digits: 1)) %" }.joined(separator: t.listSeparator),
+                ],
                 [t.latencyMedian, t.fill(t.latencyOver, formatValue(median, digits: 3), String(lat.count))],
                 [t.overlaps, t.fill(t.overlapsValue, String(c.overlaps.count), formatValue(overlapSeconds, digits: 2))],
                 [t.interruptions, interruptionSummary(c, t)],
@@ -68,9 +71,12 @@ extension HTMLReport {
             h.table(t.conversationHeader, rows, cls: "kv")
             // A long list is folded: the count above, every interruption one click away.
             if c.interruptions.count > 10 {
-                h.raw("<details class=\"fold\"><summary>\(htmlEscape(t.fill(t.interruptionsFolded, String(c.interruptions.count), "")))</summary><ul>")
+                h.raw(
+                    "<details class=\"fold\"><summary>\(htmlEscape(t.fill(t.interruptionsFolded, String(c.interruptions.count), "")))</summary><ul>"
+                )
                 for i in c.interruptions {
-                    h.element("li", "", t.fill(t.interruptionItem, t.role(i.speaker), t.role(i.interrupted), formatClock(i.time, fine: true)))
+                    h.element(
+                        "li", "", t.fill(t.interruptionItem, t.role(i.speaker), t.role(i.interrupted), formatClock(i.time, fine: true)))
                 }
                 h.raw("</ul></details>\n")
             }
@@ -84,7 +90,10 @@ extension HTMLReport {
             let result = s.abstained ? t.fill(t.abstained, s.reason ?? t.noReason) : t.fill(t.qualityIndex, formatValue(s.value, digits: 2))
             h.element("p", "", t.fill(t.modelLine, s.model, s.modelVersion, String(s.modelSHA256.prefix(12)), result))
             let rows = s.contributions.map { c -> [String] in
-                [t.cue(c.feature), formatValue(c.value, digits: 3), c.unit ?? "", targetText(c), t.status(c.status ?? ""), formatValue(c.weight, digits: 2), c.note ?? ""]
+                [
+                    t.cue(c.feature), formatValue(c.value, digits: 3), c.unit ?? "", targetText(c), t.status(c.status ?? ""),
+                    formatValue(c.weight, digits: 2), c.note ?? "",
+                ]
             }
             let classes = s.contributions.map { c -> String in
                 switch c.status ?? "" {
@@ -117,15 +126,17 @@ extension HTMLReport {
         let summary = t.fill(t.interruptionsFolded, String(c.interruptions.count), counts.joined(separator: t.listSeparator))
         if c.interruptions.count > 10 { return summary }
         return summary + t.listSeparator
-            + c.interruptions.map { t.fill(t.interruptionItem, t.role($0.speaker), t.role($0.interrupted), formatClock($0.time, fine: true)) }
+            + c.interruptions.map {
+                t.fill(t.interruptionItem, t.role($0.speaker), t.role($0.interrupted), formatClock($0.time, fine: true))
+            }
             .joined(separator: t.listSeparator)
     }
 
     static func targetText(_ c: Contribution) -> String {
         switch (c.targetLow, c.targetHigh) {
-        case let (lo?, hi?): return "\(formatValue(lo)) – \(formatValue(hi))"
-        case let (lo?, nil): return "≥ \(formatValue(lo))"
-        case let (nil, hi?): return "≤ \(formatValue(hi))"
+        case (let lo?, let hi?): return "\(formatValue(lo)) – \(formatValue(hi))"
+        case (let lo?, nil): return "≥ \(formatValue(lo))"
+        case (nil, let hi?): return "≤ \(formatValue(hi))"
         default: return "–"
         }
     }

@@ -13,7 +13,8 @@ public enum HTMLReport {
         let t = o.language.strings
         var h = HTMLBuilder()
         let title = (o.caseID != nil && o.sessionID != nil) ? t.fill(t.titleCase, o.caseID!, o.sessionID!) : t.title
-        h.raw("""
+        h.raw(
+            """
             <!DOCTYPE html>
             <html lang="\(o.language.htmlLang)"><head><meta charset="utf-8">
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -80,7 +81,9 @@ public enum HTMLReport {
         if let s = o.sessionID { rows.append([t.sessionLabel, s]) }
         rows.append([t.recording, a.inputPath ?? t.notRecorded])
         rows.append([t.sha256, a.inputSHA256 ?? t.notRecorded])
-        let format = [a.inputFormat, a.sampleRate.map { t.fill(t.hertz, String($0)) }, a.channelCount.map { t.fill(t.channelCount, String($0)) }]
+        let format = [
+            a.inputFormat, a.sampleRate.map { t.fill(t.hertz, String($0)) }, a.channelCount.map { t.fill(t.channelCount, String($0)) },
+        ]
         rows.append([t.format, format.compactMap { $0 }.joined(separator: ", ")])
         rows.append([t.duration, a.duration.map { formatClock($0, fine: true) } ?? t.notRecorded])
         rows.append([t.software, t.fill(t.commit, a.softwareName ?? "?", a.softwareVersion ?? "?", a.gitCommit ?? t.unknown)])

@@ -15,8 +15,10 @@ public struct ReportOptions: Sendable {
     /// The language of every text the report adds (measured names stay as recorded).
     public var language: ReportLanguage = .english
 
-    public init(caseID: String? = nil, sessionID: String? = nil, generatedAt: String, modelCards: [String: String] = [:],
-                audit: AuditStatus? = nil) {
+    public init(
+        caseID: String? = nil, sessionID: String? = nil, generatedAt: String, modelCards: [String: String] = [:],
+        audit: AuditStatus? = nil
+    ) {
         self.caseID = caseID
         self.sessionID = sessionID
         self.generatedAt = generatedAt
