@@ -147,8 +147,8 @@ public enum ClaimsPolicy {
     /// Verdict words, matched as whole words, case-insensitively.
     public static let verdictWords = [
         "lie", "lies", "lied", "lying", "liar", "liars", "deceptive", "deceptively",  // must never appear
-        "truthful", "truthfulness", "untruthful", "guilt", "guilty",
-    ]  // must never appear in output
+        "truthful", "truthfulness", "untruthful", "guilt", "guilty",  // must never appear
+    ]
 
     /// Words a model's target or id must not use: the verdict words, and the constructs a
     /// voice model cannot measure (a target named so would present its score as a verdict).
