@@ -100,7 +100,8 @@ package func swappedChannelWarnings(
 
 /// A segment's id, with its label when that differs: `'s3' ("Q2")`.
 package func segmentName(_ s: Segment) -> String {
-    s.label.isEmpty || s.label == s.id ? "'\(s.id)'" : "'\(s.id)' (\"\(s.label)\")"
+    // The label in double quotes whenever there is one (ids are often the labels themselves).
+    s.label.isEmpty ? "'\(s.id)'" : s.label == s.id ? "\"\(s.label)\"" : "'\(s.id)' (\"\(s.label)\")"
 }
 
 /// One warning per channel whose crosstalk is above the warning level.
