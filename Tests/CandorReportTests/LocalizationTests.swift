@@ -127,6 +127,8 @@ import Testing
         #expect(html.contains("Mean pitch (semitones)"))
         #expect(!html.contains("<td>f0_mean_st"))
         #expect(formatClock(45.84, fine: true) == "0:45.8")
+        #expect(HTMLReport.localTime("2026-11-25T12:00:00Z", .traditionalChinese) == "2026年11月25日 12:00:00（UTC）")
+        #expect(HTMLReport.localTime("2026-11-25T12:00:00Z", .english) == "2026-11-25 12:00:00 UTC")
         #expect(formatClock(3725.04, fine: true) == "1:02:05.0")
     }
 

@@ -45,7 +45,7 @@ public enum HTMLReport {
         segmentTable(a, t, &h)
         auditSection(o.audit, t, &h)
         parametersSection(a, t, &h)
-        let software = t.fill(t.generatedBy, a.softwareName ?? "candor", a.softwareVersion ?? "", o.generatedAt)
+        let software = t.fill(t.generatedBy, a.softwareName ?? "candor", a.softwareVersion ?? "", localTime(o.generatedAt, t))
         h.raw("<footer><p>\(htmlEscape(t.readingNote))</p><p>\(htmlEscape(software))</p></footer>\n</body></html>")
         return h.text
     }
@@ -87,7 +87,7 @@ public enum HTMLReport {
         rows.append([t.format, format.compactMap { $0 }.joined(separator: ", ")])
         rows.append([t.duration, a.duration.map { formatClock($0, fine: true) } ?? t.notRecorded])
         rows.append([t.software, t.fill(t.commit, a.softwareName ?? "?", a.softwareVersion ?? "?", a.gitCommit ?? t.unknown)])
-        rows.append([t.generated, o.generatedAt])
+        rows.append([t.generated, localTime(o.generatedAt, t)])
         h.raw("<section class=\"meta\">")
         h.table(["", ""], rows, cls: "kv")
         h.raw("</section>\n")
@@ -120,6 +120,15 @@ public enum HTMLReport {
         }
         h.raw("<figcaption>\(htmlEscape(t.timelineCaption))</figcaption></figure>\n")
         if drawn == 0 { h.notComputed(t.fill(t.notComputed, t.timelineMissing)) }
+    }
+
+    /// An RFC 3339 UTC time (`2026-11-30T22:04:33Z`) in the catalogue's date format; other
+    /// text is shown as it is.
+    static func localTime(_ rfc3339: String, _ t: ReportStrings) -> String {
+        let parts = rfc3339.split(whereSeparator: { "-T:Z".contains($0) }).map(String.init)
+        guard rfc3339.hasSuffix("Z"), parts.count >= 6, parts[0].count == 4 else { return rfc3339 }
+        let time = "\(parts[3]):\(parts[4]):\(parts[5].prefix(2))"
+        return t.fill(t.dateTime, parts[0], parts[1], parts[2], time)
     }
 
     /// "speaker, 0:45.8–0:50.2: label" for a scored target.

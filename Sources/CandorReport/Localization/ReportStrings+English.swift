@@ -163,5 +163,6 @@ extension ReportStrings {
             "interviewer_monologues_per_10min": CueName("Interviewer monologues", "per 10 min"),
         ],
         fullStop: ".",
+        dateTime: "{0}-{1}-{2} {3} UTC",
         listSeparator: "; ")
 }

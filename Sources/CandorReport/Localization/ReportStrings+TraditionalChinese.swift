@@ -154,5 +154,6 @@ extension ReportStrings {
             "interviewer_monologues_per_10min": CueName("詢問人員長篇發言次數", "每 10 分鐘"),
         ],
         fullStop: "。",
+        dateTime: "{0}年{1}月{2}日 {3}（UTC）",
         listSeparator: "；")
 }

@@ -140,6 +140,7 @@ public struct ReportStrings: Sendable {
     var statuses: [String: String]
     var cues: [String: CueName]
     var fullStop: String
+    var dateTime: String
     var listSeparator: String
 
     /// `template` with `{0}`, `{1}`… replaced by `values`.
