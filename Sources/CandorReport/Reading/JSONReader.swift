@@ -1,3 +1,4 @@
+import CandorCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -329,15 +330,11 @@ public struct JSONReader {
     private mutating func escape(into out: inout [UInt8]) throws(JSONParseError) {
         guard let e = peek else { throw error("unterminated string") }
         pos += 1
+        if let byte = jsonEscapedByte(e) {
+            out.append(byte)
+            return
+        }
         switch e {
-        case UInt8(ascii: "\""): out.append(0x22)
-        case UInt8(ascii: "\\"): out.append(0x5C)
-        case UInt8(ascii: "/"): out.append(0x2F)
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "t"): out.append(0x09)
         case UInt8(ascii: "u"):
             let scalar = try hex4()
             if (0xD800..<0xDC00).contains(scalar), peek == UInt8(ascii: "\\") {
