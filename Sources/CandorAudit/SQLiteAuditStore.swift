@@ -80,7 +80,12 @@ public final class SQLiteAuditStore: AuditStore {
     deinit { sqlite3_close_v2(db) }
 
     private func error(_ what: String) -> AuditError {
-        AuditError("\(path): \(what): \(String(cString: sqlite3_errmsg(db)))")
+        AuditError("\(path): \(what): \(String(cString: sqlite3_errmsg(db)))\(osReason())")
+    }
+
+    /// SQLite reports a full disk during a WAL write as a plain "disk I/O error": name the cause.
+    private func osReason() -> String {
+        sqlite3_system_errno(db) == ENOSPC ? " (no space left on device)" : ""
     }
 
     private func exec(_ sql: String) throws {
@@ -89,7 +94,7 @@ public final class SQLiteAuditStore: AuditStore {
         if rc != SQLITE_OK {
             let msg = errmsg.map { String(cString: $0) } ?? "error \(rc)"
             sqlite3_free(errmsg)
-            throw AuditError("\(path): \(msg)")
+            throw AuditError("\(path): \(msg)\(osReason())")
         }
     }
 

@@ -77,7 +77,9 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     var isUsable: Bool { true }
 
     private func fail(_ what: String) -> StoreError {
-        StoreError("\(path): \(what): \(String(cString: sqlite3_errmsg(db)))")
+        // SQLite reports a full disk during a WAL write as a plain "disk I/O error": name the cause.
+        let cause = sqlite3_system_errno(db) == ENOSPC ? " (no space left on device)" : ""
+        return StoreError("\(path): \(what): \(String(cString: sqlite3_errmsg(db)))\(cause)")
     }
 
     func run(_ sql: String, _ binds: [SQLValue]) throws -> [[SQLValue]] {

@@ -173,6 +173,16 @@ import Testing
         #expect(try run("/bin/mount", ["-o", "remount,bind,ro", mnt]).status == 0)
         let m = try candor("audit", "verify", "--case", "C", "--session", "S", "--workspace", mnt, "--evidence", wav)
         #expect(m.status == 0, "\(m.stdout)\(m.stderr)")
+        // `audit show` logs the viewing first: on a read-only mount it says it cannot, and
+        // names --read-only, which shows the log without logging and says so.
+        let show = try candor("audit", "show", "--case", "C", "--session", "S", "--workspace", mnt)
+        #expect(show.status == 1 && show.stderr.contains("--read-only"), "\(show.status) \(show.stderr)")
+        #expect(show.stderr.split(separator: "\n").count == 1, "\(show.stderr)")
+        #expect(!show.stdout.contains("evidence_ingested"))
+        let ro = try candor("audit", "show", "--case", "C", "--session", "S", "--workspace", mnt, "--read-only")
+        #expect(ro.status == 0, "\(ro.stderr)")
+        #expect(ro.stdout.contains("evidence_ingested") && ro.stdout.contains("good signature") && !ro.stdout.contains("BAD"))
+        #expect(ro.stderr.contains("not recorded"), "\(ro.stderr)")
     }
 
     /// A workspace and output folder on a full file system (a 1 MB tmpfs, mounted as root):
@@ -205,8 +215,10 @@ import Testing
         }
         let strays = try FileManager.default.contentsOfDirectory(atPath: mnt).filter { $0.hasSuffix(".tmp") }
         #expect(strays.isEmpty, "\(strays)")
-        // Verification still works on the full disk.
+        // Verification still works on the full disk, and so does an unlogged `audit show --read-only`.
         let v = try candor("audit", "verify", "--case", "C", "--session", "S", "--workspace", ws)
         #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
+        let show = try candor("audit", "show", "--case", "C", "--session", "S", "--workspace", ws, "--read-only")
+        #expect(show.status == 0 && show.stdout.contains("analysis_completed"), "\(show.stderr)")
     }
 }
