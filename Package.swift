@@ -14,7 +14,7 @@ let package = Package(
         .executable(name: "candor", targets: ["candor"]),
         // The analysis library: `Candor.analyze(file:options:)` returns a typed `Analysis`.
         .library(name: "Candor", targets: ["Candor"]),
-        .library(name: "CandorCore", targets: ["CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorModels", "CandorAudit"]),
+        .library(name: "CandorCore", targets: ["CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorJSON", "CandorModels", "CandorAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -44,7 +44,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(name: "CandorFeatures", dependencies: ["CandorCore", "CandorDSP", "CandorAudio"], swiftSettings: swiftSettings),
         .target(name: "CandorSynth", dependencies: ["CandorCore", "CandorAudio"], swiftSettings: swiftSettings),
-        .target(name: "CandorModels", dependencies: ["CandorCore"], swiftSettings: swiftSettings),
+        // The strict, streaming JSON reader shared by the report and the models (frame tracks reduced or skipped while reading).
+        .target(name: "CandorJSON", dependencies: ["CandorCore"], swiftSettings: swiftSettings),
+        .target(name: "CandorModels", dependencies: ["CandorCore", "CandorJSON"], swiftSettings: swiftSettings),
         .target(
             name: "CandorAudit",
             dependencies: ["CandorCore", "CSQLite", .product(name: "Crypto", package: "swift-crypto")],
@@ -62,7 +64,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
-        .target(name: "CandorReport", dependencies: ["CandorCore", "CandorModels"], swiftSettings: swiftSettings),
+        .target(name: "CandorReport", dependencies: ["CandorCore", "CandorJSON", "CandorModels"], swiftSettings: swiftSettings),
         // The service (`candor serve`): accounts, sign-in, the /api/v1 routes, the web UI, /metrics.
         .target(
             name: "CandorServer",
@@ -97,7 +99,7 @@ let package = Package(
             name: "CandorCLI",
             dependencies: [
                 "Candor", "CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport",
-                "CandorStore", "CandorWitness", "CandorServer",
+                "CandorJSON", "CandorStore", "CandorWitness", "CandorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -119,7 +121,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "CandorModelsTests", dependencies: ["CandorModels"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorAuditTests", dependencies: ["CandorAudit"], swiftSettings: swiftSettings),
-        .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorAudit"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorReportTests", dependencies: ["CandorReport", "CandorJSON", "CandorAudit"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         // Process running and paths shared by the test targets that run `candor`.
         .target(name: "CandorTestSupport", path: "Tests/CandorTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorAudit", "CandorSynth", "CandorAudio", "CandorTestSupport"], swiftSettings: swiftSettings),

@@ -81,36 +81,17 @@ public struct CalibrateCommand: ParsableCommand {
 
     /// The segments (id, label, speaker, role, features) of one analysis JSON, in time order.
     static func readInterview(path: String) throws -> CalibrationInterview {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CLIError(
-                code: ExitCodes.invalidInput,
-                "\(path): cannot read (\(FileManager.default.fileExists(atPath: path) ? "permission or I/O error" : "no such file"))")
-        }
-        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw CLIError(code: ExitCodes.invalidInput, "\(path): not a JSON object (expected an analysis JSON from `candor analyze`)")
-        }
-        guard let segs = root["segments"] as? [[String: Any]], !segs.isEmpty else {
+        let segs = try AnalysisSegment.read(path: path, requireSchema: false)
+        guard !segs.isEmpty else {
             throw CLIError(
                 code: ExitCodes.invalidInput, "\(path): no segments (analyse with --segments FILE giving baseline and answer roles)")
         }
-        var out: [(start: Double, seg: SegmentFeatures)] = []
-        var labels: [String: String] = [:]
-        for (i, s) in segs.enumerated() {
-            guard let id = s["id"] as? String, let roleText = s["role"] as? String else {
-                throw CLIError(code: ExitCodes.invalidInput, "\(path): segments[\(i)] lacks 'id' or 'role'")
-            }
-            var features: [String: Double?] = [:]
-            for (k, v) in (s["features"] as? [String: Any]) ?? [:] { features[k] = (v as? NSNumber)?.doubleValue }
-            let role = SegmentRole(rawValue: roleText) ?? .other
-            out.append(
-                (
-                    (s["start"] as? NSNumber)?.doubleValue ?? Double(i),
-                    SegmentFeatures(id: id, speaker: s["speaker"] as? String ?? "", role: role, features: features)
-                ))
-            labels[id] = s["label"] as? String ?? ""
-        }
-        out.sort { $0.start < $1.start }
-        return CalibrationInterview(source: path, segments: out.map(\.seg), labels: labels)
+        let ordered = segs.enumerated().sorted { ($0.element.start ?? Double($0.offset)) < ($1.element.start ?? Double($1.offset)) }
+        return CalibrationInterview(
+            source: path,
+            segments: ordered.map {
+                SegmentFeatures(id: $0.element.id, speaker: $0.element.speaker, role: $0.element.role, features: $0.element.features)
+            },
+            labels: Dictionary(segs.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a }))
     }
 }

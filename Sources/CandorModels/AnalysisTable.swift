@@ -25,23 +25,10 @@ public enum AnalysisTable {
         guard !files.isEmpty else { throw ModelInputError(path: dir, "no *.json analysis files") }
         for file in files {
             let path = (dir as NSString).appendingPathComponent(file)
-            guard let data = fm.contents(atPath: path),
-                let doc = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-            else {
-                throw ModelInputError(path: path, "not a JSON object")
-            }
-            guard (doc["schema"] as? String)?.hasPrefix("candor.analysis/") == true else {
-                throw ModelInputError(path: path, "not a Candor analysis (schema candor.analysis/1 expected)")
-            }
             var name = String(file.dropLast(".json".count))
             if name.hasSuffix(".analysis") { name = String(name.dropLast(".analysis".count)) }
-            for (k, seg) in ((doc["segments"] as? [Any]) ?? []).enumerated() {
-                guard let seg = seg as? [String: Any], let id = seg["id"].map({ "\($0)" }) else {
-                    throw ModelInputError(path: path, "segments[\(k)] has no id")
-                }
-                var flat: [String: Double] = [:]
-                flatten(seg["features"], prefix: "", into: &flat)
-                segments["\(name)/\(id)"] = flat
+            for seg in try AnalysisSegment.read(path: path) {
+                segments["\(name)/\(seg.id)"] = seg.features.compactMapValues { $0 }
             }
         }
 
@@ -92,17 +79,5 @@ public enum AnalysisTable {
         var t = try LabelledTable.parse(text, path: labelsPath)
         t.sha256 = SHA256Digest.hex(Data(text.utf8))
         return t
-    }
-
-    static func flatten(_ value: Any?, prefix: String, into out: inout [String: Double]) {
-        if let dict = value as? [String: Any] {
-            for (k, v) in dict { flatten(v, prefix: prefix.isEmpty ? k : "\(prefix).\(k)", into: &out) }
-        } else if let n = value as? NSNumber, !(value is String) {
-            // JSON true/false arrive as NSNumber with objCType "c" (and `is Bool` is also true for
-            // the numbers 0 and 1), so booleans are told apart by their objCType.
-            guard String(cString: n.objCType) != "c" else { return }
-            let d = n.doubleValue
-            if d.isFinite, !prefix.isEmpty { out[prefix] = d }
-        }
     }
 }

@@ -1,3 +1,4 @@
+import CandorJSON
 import CandorCore
 import CandorModels
 import Foundation

@@ -1,3 +1,5 @@
+import CandorJSON
+
 /// The audit state of a session as the report shows it. Built by the caller (the CLI reads
 /// the session log and runs the verifier); this module only parses the record lines.
 public struct AuditStatus: Sendable {

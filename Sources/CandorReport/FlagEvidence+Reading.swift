@@ -1,3 +1,4 @@
+import CandorJSON
 import CandorModels
 
 extension CueBaseline {

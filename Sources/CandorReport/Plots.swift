@@ -1,3 +1,4 @@
+import CandorJSON
 import Foundation
 
 /// Inline SVG plots. Everything is drawn at a fixed viewBox width, and dense data is reduced

@@ -1,3 +1,4 @@
+import CandorJSON
 import CandorAudit
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import CandorJSON
 import Foundation
 import Testing
 @testable import CandorReport

@@ -1,3 +1,4 @@
+import CandorJSON
 import ArgumentParser
 import Candor
 import CandorAudit

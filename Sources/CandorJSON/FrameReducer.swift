@@ -1,16 +1,7 @@
-/// One time column of a reduced frame track: the min, max and mean of its accepted values and
-/// how many there were.
-public struct FrameColumn: Sendable, Equatable {
-    public var min: Double
-    public var max: Double
-    public var mean: Double
-    public var count: Int
-}
-
 /// Reduces (time, value) frames to `columns` equal time bins of [0, end): min, max, sum and
 /// count per bin, in constant memory per column. Frames outside [0, end) and values `accept`
 /// refuses are skipped.
-struct FrameReducer {
+public struct FrameReducer {
     let columns: Int
     let scale: Double
     let accept: (Double) -> Bool
@@ -19,7 +10,7 @@ struct FrameReducer {
     var sums: [Double]
     var counts: [Int]
 
-    init(columns: Int, end: Double, accept: @escaping (Double) -> Bool = { $0.isFinite }) {
+    public init(columns: Int, end: Double, accept: @escaping (Double) -> Bool = { $0.isFinite }) {
         self.columns = Swift.max(0, columns)
         scale = end > 0 ? Double(columns) / end : 0
         self.accept = accept
@@ -29,7 +20,7 @@ struct FrameReducer {
         counts = [Int](repeating: 0, count: self.columns)
     }
 
-    mutating func add(_ t: Double, _ x: Double) {
+    public mutating func add(_ t: Double, _ x: Double) {
         guard accept(x), t.isFinite else { return }
         let c = Int(t * scale)
         guard c >= 0, c < columns else { return }
@@ -39,7 +30,7 @@ struct FrameReducer {
         counts[c] += 1
     }
 
-    var result: [FrameColumn?] {
+    public var result: [FrameColumn?] {
         (0..<columns).map { c in
             counts[c] == 0 ? nil : FrameColumn(min: mins[c], max: maxs[c], mean: sums[c] / Double(counts[c]), count: counts[c])
         }
