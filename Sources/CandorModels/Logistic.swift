@@ -251,7 +251,11 @@ public enum Trainer {
             ],
             calibration: Calibration(
                 method: "logistic", flagThreshold: 0.5,
-                note: "uncalibrated logistic output; see the embedded reliability table before reading it as a rate"),
+                note: "uncalibrated logistic output; see the embedded reliability table before reading it as a rate",
+                outOfFoldFlagRates: OutOfFoldFlagRates(
+                    threshold: 0.5, rows: rows,
+                    source: "out-of-fold scores of \(URL(fileURLWithPath: table.path).lastPathComponent) (speaker-grouped cross-validation)"
+                )),
             evaluation: evaluation,
             training: TrainingInfo(
                 table: URL(fileURLWithPath: table.path).lastPathComponent, tableSHA256: table.sha256, rows: table.count,
@@ -293,7 +297,8 @@ public struct LogisticModel: Sendable {
         return ModelScore(
             model: model.id, modelVersion: model.version, modelSHA256: model.sha256, target: target, value: value,
             flag: value >= threshold ? ModelScore.followUpFlag : nil, contributions: contributions,
-            topCues: contributions.filter { ($0.contribution ?? 0) > 0 }.prefix(3).map(\.feature))
+            topCues: contributions.filter { ($0.contribution ?? 0) > 0 }.prefix(3).map(\.feature),
+            evidence: f.calibration.outOfFoldFlagRates?.evidence)
     }
 
     /// Scores every row of a labelled table, checking that it has the model's features.

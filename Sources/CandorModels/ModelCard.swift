@@ -15,6 +15,12 @@ public enum ModelCardDraft {
         s += "Its value is an uncalibrated logistic output for the researcher-defined target `\(model.target)`; "
         s +=
             "a value ≥ \(f(model.calibration.flagThreshold, 2)) raises the flag \"follow-up suggested\". It is not a verdict on anyone.\n\n"
+        if let r = model.calibration.outOfFoldFlagRates {
+            s += "**Flag error rate** (\(r.source)): the flag fired on \(r.falseFlagRate.count) of \(r.falseFlagRate.total) label-0 rows "
+            s += "(false-flag rate \(f(r.falseFlagRate.rate)), 95% CI \(f(r.falseFlagRate.ciLow))–\(f(r.falseFlagRate.ciHigh))) and on "
+            s += "\(r.sensitivity.count) of \(r.sensitivity.total) label-1 rows (sensitivity \(f(r.sensitivity.rate))). "
+            s += "These are in-study figures; measure the rate on your own data before relying on the flag.\n\n"
+        }
         s += "| feature | weight (per training SD) |\n| --- | --- |\n"
         for feat in model.features.sorted(by: { abs($0.weight ?? 0) > abs($1.weight ?? 0) }) {
             s += "| `\(feat.name)` | \(String(format: "%+.4f", feat.weight ?? 0)) |\n"

@@ -84,17 +84,24 @@ public struct Calibration: Codable, Sendable, Equatable {
     public var note: String?
     /// baseline-deviation: per-answer false-flag rates measured on neutral speech, by baseline size.
     public var nullFalseFlagRate: [MeasuredRate]?
-    public init(method: String, flagThreshold: Double? = nil, note: String? = nil, nullFalseFlagRate: [MeasuredRate]? = nil) {
+    /// Trained models: how often the flag fired on out-of-fold scores at training.
+    public var outOfFoldFlagRates: OutOfFoldFlagRates?
+    public init(
+        method: String, flagThreshold: Double? = nil, note: String? = nil, nullFalseFlagRate: [MeasuredRate]? = nil,
+        outOfFoldFlagRates: OutOfFoldFlagRates? = nil
+    ) {
         self.method = method
         self.flagThreshold = flagThreshold
         self.note = note
         self.nullFalseFlagRate = nullFalseFlagRate
+        self.outOfFoldFlagRates = outOfFoldFlagRates
     }
     enum CodingKeys: String, CodingKey {
         case method
         case flagThreshold = "flag_threshold"
         case note
         case nullFalseFlagRate = "null_false_flag_rate"
+        case outOfFoldFlagRates = "out_of_fold_flag_rates"
     }
 }
 

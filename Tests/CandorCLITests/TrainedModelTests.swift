@@ -34,6 +34,16 @@ import Testing
             "train", "--table", "t.csv", "--out", "models/condition-model.json", "--id", "condition-model",
             "--target", "condition", "--bootstrap", "50", "--permutations", "50", cwd: dir)
         #expect(train.status == 0, "\(train.stderr)")
+        // The flag states its error rate: measured on out-of-fold scores, in the output, file and card.
+        #expect(train.stdout.contains("false-flag rate") && train.stdout.contains("out of fold"), "\(train.stdout)")
+        let file =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: models + "/condition-model.json")))
+            as! [String: Any]
+        let rates = try #require((file["calibration"] as? [String: Any])?["out_of_fold_flag_rates"] as? [String: Any])
+        let ffr = try #require(rates["false_flag_rate"] as? [String: Any])
+        #expect((ffr["total"] as? Int) == 48 && (ffr["ci_high"] as? Double) != nil)
+        let card = try String(contentsOfFile: models + "/condition-model.md", encoding: .utf8)
+        #expect(card.contains("Flag error rate") && card.contains("label-0 rows"))
         let an = try candor(
             "analyze", Paths.sample("interview.flac"), "--roles", "interviewer,interviewee",
             "--segments", Paths.sample("interview.segments.csv"), "--out", dir + "/a.json", env: ["CANDOR_MODELS": models])
@@ -45,6 +55,13 @@ import Testing
         let answers = segments.filter { ($0["role"] as? String) == "answer" }
         #expect(!answers.isEmpty)
         #expect(trained.count == answers.count, "\(trained.count) trained scores for \(answers.count) answers")
+        for score in trained {
+            let ev = try #require(score["evidence"] as? [String: Any], "a trained score without its error rate")
+            #expect((ev["baseline_n"] as? Int) == 0)
+            let measured = try #require(ev["measured_false_flag_rate"] as? [String: Any])
+            #expect((measured["scored"] as? Int) == 48 && (measured["source"] as? String)?.contains("out-of-fold") == true)
+            #expect(((ev["ppv"] as? [String: Any])?["text"] as? String)?.contains("PPV") == true)
+        }
         #expect((doc["models_note"] as? String)?.contains("condition-model") == true)
     }
 

@@ -101,6 +101,12 @@ public struct TrainCommand: ParsableCommand {
                     "  \(f.name.padding(toLength: max(28, f.name.count), withPad: " ", startingAt: 0)) \(String(format: "%+.4f", f.weight ?? 0))"
                 )
             }
+            if let r = model.calibration.outOfFoldFlagRates {
+                func pct(_ v: Double?) -> String { v.map { String(format: "%.1f%%", 100 * $0) } ?? "n/a" }
+                print(
+                    "flag (score ≥ \(r.threshold)): false-flag rate \(pct(r.falseFlagRate.rate)) (\(r.falseFlagRate.count)/\(r.falseFlagRate.total) label-0 rows, 95% CI \(pct(r.falseFlagRate.ciLow))–\(pct(r.falseFlagRate.ciHigh))), sensitivity \(pct(r.sensitivity.rate)) (\(r.sensitivity.count)/\(r.sensitivity.total)), out of fold"
+                )
+            }
             print("")
             if let report = model.evaluation { print(report.renderText(), terminator: "") }
         }

@@ -101,6 +101,9 @@ extension HTMLReport {
 
     /// The error rate at this baseline size, in the report's language.
     static func rateSentence(_ ev: FlagEvidence, _ t: ReportStrings) -> String {
+        if ev.baselineN == 0, let m = ev.measuredFalseFlagRate {
+            return t.fill(t.rateTrained, percent(m.rate), percent(m.ciLow), percent(m.ciHigh), m.source) + t.fullStop
+        }
         var s = t.fill(t.rateDeclared, String(ev.baselineN), percent(ev.alpha))
         if let m = ev.measuredFalseFlagRate {
             s += t.fill(t.rateMeasured, percent(m.rate), percent(m.ciLow), percent(m.ciHigh), String(m.baselineN), m.source)

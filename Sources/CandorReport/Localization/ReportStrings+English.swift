@@ -101,6 +101,7 @@ extension ReportStrings {
         zHeader: ["Cue", "Value", "z vs baseline", "Contribution", "Status"],
         rateDeclared: "Expected false-flag rate with {0} baseline segment(s): at most {1} of unchanged answers (declared α)",
         rateMeasured: "; measured {0} (95% CI {1}–{2}) at {3} baseline segments on {4}",
+        rateTrained: "Flag error rate of this trained model: {0} of unchanged (label-0) rows flagged (95% CI {1}–{2}), measured on {3}",
         ppv:
             "If {0} of answers carried a real change and the model caught {1} of them, a flag would mark a real change with PPV = {2}. A real change of voice or timing says nothing about why it happened.",
         notAvailable: "Not available: {0}",

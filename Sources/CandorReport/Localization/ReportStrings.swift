@@ -99,6 +99,8 @@ public struct ReportStrings: Sendable {
     var zHeader: [String]
     var rateDeclared: String
     var rateMeasured: String
+    /// A trained model's flag error rate (no baseline): rate, CI low, CI high, where measured.
+    var rateTrained: String
     var ppv: String
     var notAvailable: String
     var restHeader: [String]
