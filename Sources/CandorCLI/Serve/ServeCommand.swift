@@ -84,9 +84,11 @@ public struct ServeCommand: AsyncParsableCommand {
         var limits = ServerLimits()
         limits.maxUploadBytes = maxUploadMB * 1024 * 1024
         let hooks = AnalysisHooks(
-            makeJob: { path, sha, bytes, roles, caseID, sessionID in
-                try serveJobSpec(path: path, sha256: sha, bytes: bytes, roles: roles, caseID: caseID, sessionID: sessionID)
-            }, modelCards: { ids in serveModelCards(ids) })
+            makeJob: { path, sha, bytes, roles, caseID, sessionID, segments in
+                try serveJobSpec(
+                    path: path, sha256: sha, bytes: bytes, roles: roles, caseID: caseID, sessionID: sessionID, segments: segments)
+            }, checkSegments: { path, format in try serveCheckSegments(path: path, format: format).count },
+            modelCards: { ids in serveModelCards(ids) })
         let cases = CaseService(
             openWorkspace: { try openAudit(workspace, storeURL: auditURL) }, accounts: accounts,
             serverOperator: serverOperator, hooks: hooks, logger: logger)
