@@ -145,7 +145,10 @@ doc = {
                           "400": E400, "401": E401, "403": E403, "404": E404, "500": err("The access could not be logged; nothing is sent.")}}},
         "/api/v1/cases/{case}/sessions/{session}/report": {"get": {
             "operationId": "getReport", "summary": "The session report (self-contained HTML); the access is logged first.", "security": sec,
-            "parameters": case_params,
+            "parameters": case_params + [
+                {"name": "lang", "in": "query", "required": False,
+                 "description": "The report's language: zh-TW or en (else from Accept-Language, else English).",
+                 "schema": {"type": "string", "enum": ["zh-TW", "en"]}}],
             "responses": {"200": {"description": "The report.", "content": {"text/html": {"schema": {"type": "string"}}}},
                           "400": E400, "401": E401, "403": E403, "404": E404, "500": err("The access could not be logged; nothing is sent.")}}},
         "/api/v1/cases/{case}/sessions/{session}/audit": {"get": {
