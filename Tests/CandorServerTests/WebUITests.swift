@@ -63,6 +63,8 @@ import Testing
             "POST", "/ui/login", body: Data("user=carol&password=carol-password-3".utf8),
             contentType: "application/x-www-form-urlencoded", headers: ["Origin": "https://evil.example"])
         #expect(crossLogin.status == 403)
+        // A form's answer page links the other language to a page that exists (not the POST route).
+        #expect(crossLogin.text.contains("href=\"/ui/cases?lang=zh-TW\""))
         // The token from the form works (the defence is the token, not a broken form).
         let genuine = try await http.send(
             "POST", "/ui/cases/C1/sessions/S1/reviews",

@@ -9,7 +9,7 @@ struct WebLocale: Sendable {
     static let cookieName = "candor_lang"
 
     var language: InterfaceLanguage
-    /// The path of the page (the language switch links back to it).
+    /// The path of the page (the language switch links back to it), or /ui/cases after a form.
     var path: String
 
     var t: WebStrings { language == .traditionalChinese ? .traditionalChinese : .english }
@@ -25,7 +25,8 @@ struct WebLocale: Sendable {
             ?? request.cookies[Self.cookieName].flatMap { InterfaceLanguage(option: $0.value) }
             ?? Self.fromAcceptLanguage(request.headers[.acceptLanguage])
             ?? .english
-        self.init(language: chosen, path: request.uri.path)
+        // The switch links back to this page, unless it answered a form (a POST has no GET page).
+        self.init(language: chosen, path: request.method == .get ? request.uri.path : "/ui/cases")
     }
 
     /// The first supported language of an `Accept-Language` header, by descending q-value
