@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "CandorServer",
             dependencies: [
-                "CandorCore", "CandorAudit", "CandorStore", "CandorReport",
+                "CandorCore", "CandorAudit", "CandorStore", "CandorReport", "CSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

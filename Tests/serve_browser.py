@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """The web UI of `candor serve` in a real browser (headless Chromium through chromedriver).
 
-usage: serve_browser.py BASE_URL RECORDING INVESTIGATOR PASSWORD SUPERVISOR PASSWORD CASE SESSION
+usage: serve_browser.py BASE_URL RECORDING SEGMENTS INVESTIGATOR PASSWORD SUPERVISOR PASSWORD CASE SESSION
 
-The investigator signs in through the form, uploads RECORDING into CASE/SESSION through the
-upload form, follows the job page (it refreshes itself, no JavaScript) until the analysis is
+The investigator signs in through the form, uploads RECORDING with its SEGMENTS file into
+CASE/SESSION through the upload form, follows the job page (it refreshes itself, no JavaScript) until the analysis is
 done, opens the session and its report. The supervisor signs in, opens the case, sees the
 report, and records a review through the form. Pages must not contain scripts. Exit 0 when
 every step held; otherwise the failing step is printed and the exit status is 1.
@@ -28,10 +28,13 @@ def wait_for(d, what, seconds=30):
         pass
 
 
-def driver(profile):
+def driver(profile, lang):
+    """A headless Chromium whose Accept-Language prefers `lang` (e.g. "en-US" or "zh-TW")."""
     opts = webdriver.ChromeOptions()
-    for a in ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile}", "--window-size=1200,1600"]:
+    for a in ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile}", "--window-size=1200,1600",
+              f"--lang={lang}"]:
         opts.add_argument(a)
+    opts.add_experimental_option("prefs", {"intl.accept_languages": f"{lang},{lang.split('-')[0]}"})
     opts.binary_location = next(p for p in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] if os.path.exists(p))
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
 
@@ -63,9 +66,9 @@ def sign_in(d, base, user, password):
 
 
 def main():
-    base, recording, inv, inv_pw, sup, sup_pw, case, session = sys.argv[1:9]
+    base, recording, segments, inv, inv_pw, sup, sup_pw, case, session = sys.argv[1:10]
     with tempfile.TemporaryDirectory() as tmp:
-        d = driver(tmp + "/a")
+        d = driver(tmp + "/a", "en-US")
         try:
             sign_in(d, base, inv, inv_pw)
             d.get(base + "/ui/upload")
@@ -75,6 +78,7 @@ def main():
             form.find_element(By.NAME, "session").send_keys(session)
             form.find_element(By.NAME, "roles").send_keys("interviewer,interviewee")
             form.find_element(By.NAME, "recording").send_keys(os.path.abspath(recording))
+            form.find_element(By.NAME, "segments").send_keys(os.path.abspath(segments))
             form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
             wait_for(d, lambda x: "/ui/jobs/" in x.current_url, 120)
             check("/ui/jobs/" in d.current_url, "the upload leads to the job page")
@@ -82,16 +86,19 @@ def main():
             state = ""
             while time.time() < deadline:
                 try:
-                    state = d.find_element(By.ID, "job-state").text
+                    state = d.find_element(By.ID, "job-state").get_attribute("data-state")
                 except Exception:
                     state = ""  # between two reloads
-                if "done" in state or "failed" in state:
+                if state in ("done", "failed"):
                     break
                 time.sleep(1)  # the page reloads itself (meta refresh)
-            check("done" in d.find_element(By.ID, "job-state").text, f"the job page shows the analysis done ({state})")
-            d.find_element(By.LINK_TEXT, "Open the session").click()
+            check(d.find_element(By.ID, "job-state").get_attribute("data-state") == "done", f"the job page shows the analysis done ({state})")
+            d.find_element(By.ID, "open-session").click()
             wait_for(d, lambda x: x.find_elements(By.ID, "verification"))
             check(d.find_element(By.ID, "verification").text.startswith("Log intact"), "investigator: the audit timeline verifies")
+            check(d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "en-US browser: <html lang=en>")
+            details = [r.find_elements(By.TAG_NAME, "td")[5].text for r in d.find_elements(By.CSS_SELECTOR, "#timeline tr.record")]
+            check(any("what: segments" in t for t in details), "the segments file's upload is in the timeline")
             d.find_element(By.ID, "report-link").click()
             wait_for(d, lambda x: x.find_elements(By.CSS_SELECTOR, "svg"))
             check(len(d.find_elements(By.CSS_SELECTOR, "svg")) >= 1, "investigator: the report shows its plots")
@@ -99,11 +106,14 @@ def main():
         finally:
             d.quit()
 
-        d = driver(tmp + "/b")
+        # The supervisor's browser prefers Traditional Chinese: the pages follow it.
+        d = driver(tmp + "/b", "zh-TW")
         try:
             sign_in(d, base, sup, sup_pw)
             links = d.find_elements(By.CSS_SELECTOR, "a.session")
             check(any(l.text == session for l in links), "supervisor: the case list shows the session")
+            check(d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hant-TW", "zh-TW browser: <html lang=zh-Hant-TW>")
+            check(d.find_element(By.TAG_NAME, "h1").text == "案件", "zh-TW browser: the cases page is in Traditional Chinese")
             next(l for l in links if l.text == session).click()
             wait_for(d, lambda x: x.find_elements(By.ID, "timeline"))
             no_scripts(d, "the session page")
@@ -121,7 +131,7 @@ def main():
             d.find_element(By.ID, "note").send_keys("Listened to the recording; the flags need no further action.")
             d.find_element(By.ID, "submit-review").click()
             wait_for(d, lambda x: x.find_elements(By.ID, "notice"))
-            check("Review recorded" in d.find_element(By.ID, "notice").text, "supervisor: the review is recorded")
+            check("覆核已記錄" in d.find_element(By.ID, "notice").text, "supervisor: the review is recorded (in Traditional Chinese)")
             rows = d.find_elements(By.CSS_SELECTOR, "#timeline tr.record")
             reviews = [r for r in rows if r.find_elements(By.TAG_NAME, "td")[2].text == "review"]
             check(len(reviews) == 1 and reviews[0].find_elements(By.TAG_NAME, "td")[3].text == sup,

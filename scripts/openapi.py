@@ -56,6 +56,9 @@ doc = {
                     "cases": {"type": "array", "items": {"type": "string"}}}}}}},
             "UserState": {"type": "object", "required": ["user", "disabled", "sessions_revoked"], "properties": {
                 "user": {"type": "string"}, "disabled": {"type": "boolean"}, "sessions_revoked": {"type": "integer"}}},
+            "SegmentsCreated": {"type": "object", "required": ["segments", "count", "format", "bytes"], "properties": {
+                "segments": {"type": "string", "description": "The file's SHA-256: give it as ?segments= when uploading the recording."},
+                "count": {"type": "integer"}, "format": {"type": "string"}, "bytes": {"type": "integer"}}},
             "JobCreated": {"type": "object", "required": ["job"], "properties": {"job": {"type": "integer"}}},
             "Review": {"type": "object", "required": ["concerns_seq", "kind", "note"], "properties": {
                 "concerns_seq": {"type": "integer", "minimum": 0}, "kind": {"type": "string", "enum": ["note", "override", "disregard"]},
@@ -111,12 +114,30 @@ doc = {
             "operationId": "uploadRecording", "summary": "Upload a recording (the body) for analysis; the uploader is recorded as the person who ingested it.",
             "security": sec, "parameters": case_params + [
                 {"name": "roles", "in": "query", "required": False, "description": "Speaker role per channel, comma-separated.", "schema": {"type": "string"}},
-                {"name": "format", "in": "query", "required": False, "description": "wav, flac, ogg, … (else from Content-Type).", "schema": {"type": "string"}}],
+                {"name": "format", "in": "query", "required": False, "description": "wav, flac, ogg, … (else from Content-Type).", "schema": {"type": "string"}},
+                {"name": "segments", "in": "query", "required": False,
+                 "description": "The SHA-256 of a segments file uploaded to this session (POST …/segments): the recording is then measured and scored segment by segment.",
+                 "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}],
             "requestBody": {"required": True, "content": {"audio/*": {"schema": {"type": "string", "contentMediaType": "audio/*"}},
                                                           "application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
             "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobCreated"}}}},
                           "400": E400, "401": E401, "403": E403, "413": err("Larger than the upload limit; nothing kept."),
-                          "415": err("Unknown recording type."), "422": err("Not a readable recording; nothing queued.")}}},
+                          "404": err("No segments file with that SHA-256 in this session."),
+                          "415": err("Unknown recording type."), "422": err("Not a readable recording, or the segments do not fit it (times past its end, speakers matching no role); nothing queued.")}}},
+        "/api/v1/cases/{case}/sessions/{session}/segments": {"post": {
+            "operationId": "uploadSegments",
+            "summary": "Upload a segments file (the body: CSV start,end,label,speaker,role, Praat TextGrid, SRT or WebVTT) for recordings of this session; "
+            "it is checked with the analysis's own readers, kept under its SHA-256, and its upload recorded (evidence_ingested naming the uploader). "
+            "Name it with ?segments=SHA256 when uploading the recording.",
+            "security": sec, "parameters": case_params + [
+                {"name": "format", "in": "query", "required": False, "description": "csv, textgrid, srt or vtt (else from Content-Type: text/csv, text/vtt, application/x-subrip).",
+                 "schema": {"type": "string", "enum": ["csv", "textgrid", "srt", "vtt"]}}],
+            "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}, "text/vtt": {"schema": {"type": "string"}},
+                                                          "application/x-subrip": {"schema": {"type": "string"}},
+                                                          "application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
+            "responses": {"201": {"description": "Kept.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SegmentsCreated"}}}},
+                          "400": E400, "401": E401, "403": E403, "413": err("Larger than the limit (64 MiB, or the upload limit if smaller); nothing kept."),
+                          "415": err("Unknown segments type."), "422": err("Not a usable segments file (the reader's message names the line); nothing kept.")}}},
         "/api/v1/cases/{case}/sessions/{session}/analysis": {"get": {
             "operationId": "getAnalysis", "summary": "The session's latest analysis (schema candor.analysis/1); the access is logged first.", "security": sec,
             "parameters": case_params,
@@ -124,7 +145,10 @@ doc = {
                           "400": E400, "401": E401, "403": E403, "404": E404, "500": err("The access could not be logged; nothing is sent.")}}},
         "/api/v1/cases/{case}/sessions/{session}/report": {"get": {
             "operationId": "getReport", "summary": "The session report (self-contained HTML); the access is logged first.", "security": sec,
-            "parameters": case_params,
+            "parameters": case_params + [
+                {"name": "lang", "in": "query", "required": False,
+                 "description": "The report's language: zh-TW or en (else from Accept-Language, else English).",
+                 "schema": {"type": "string", "enum": ["zh-TW", "en"]}}],
             "responses": {"200": {"description": "The report.", "content": {"text/html": {"schema": {"type": "string"}}}},
                           "400": E400, "401": E401, "403": E403, "404": E404, "500": err("The access could not be logged; nothing is sent.")}}},
         "/api/v1/cases/{case}/sessions/{session}/audit": {"get": {

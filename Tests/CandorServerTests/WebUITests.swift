@@ -18,8 +18,10 @@ import Testing
 
         let script = PackagePaths.root.appendingPathComponent("Tests/serve_browser.py").path
         let sample = PackagePaths.root.appendingPathComponent("samples/interview.flac").path
+        let segments = PackagePaths.root.appendingPathComponent("samples/interview.segments.csv").path
         let browser = try run(
-            "/usr/bin/env", ["python3", script, server.url, sample, "alice", "alice-password-1", "carol", "carol-password-3", "C1", "S1"])
+            "/usr/bin/env",
+            ["python3", script, server.url, sample, segments, "alice", "alice-password-1", "carol", "carol-password-3", "C1", "S1"])
         #expect(browser.status == 0, "\(browser.stdout)\n\(browser.stderr)")
         #expect(browser.stdout.contains("browser: all steps passed"))
 
@@ -61,6 +63,8 @@ import Testing
             "POST", "/ui/login", body: Data("user=carol&password=carol-password-3".utf8),
             contentType: "application/x-www-form-urlencoded", headers: ["Origin": "https://evil.example"])
         #expect(crossLogin.status == 403)
+        // A form's answer page links the other language to a page that exists (not the POST route).
+        #expect(crossLogin.text.contains("href=\"/ui/cases?lang=zh-TW\""))
         // The token from the form works (the defence is the token, not a broken form).
         let genuine = try await http.send(
             "POST", "/ui/cases/C1/sessions/S1/reviews",
@@ -68,6 +72,26 @@ import Testing
             contentType: "application/x-www-form-urlencoded", headers: ["Cookie": cookie, "Origin": server.url])
         #expect(genuine.status == 303)
         #expect(try await reviews().count == 2)
+        // Languages: Accept-Language chooses (zh-TW first for a Taiwanese browser), ?lang= overrides
+        // and is remembered in a cookie; <html lang> follows; the report and job pages too.
+        let zhTW = ["Accept-Language": "zh-TW,zh;q=0.9,en;q=0.8"]
+        let zhLogin = try await http.send("GET", "/ui/login", headers: zhTW)
+        #expect(zhLogin.text.contains("<html lang=\"zh-Hant-TW\">") && zhLogin.text.contains("使用者名稱"))
+        let enLogin = try await http.send("GET", "/ui/login?lang=en", headers: zhTW)
+        #expect(enLogin.text.contains("<html lang=\"en\">") && enLogin.text.contains("User name"))
+        #expect(enLogin.header("Set-Cookie")?.hasPrefix("candor_lang=en") == true)
+        #expect(
+            try await http.send("GET", "/ui/login", headers: zhTW.merging(["Cookie": "candor_lang=en"]) { a, _ in a }).text.contains(
+                "User name"))
+        let zhJob = try await http.send("GET", "/ui/jobs/1", headers: zhTW.merging(["Cookie": cookie]) { a, _ in a })
+        #expect(zhJob.status == 200 && zhJob.text.contains("分析工作 1") && zhJob.text.contains("完成"), "\(zhJob.text.prefix(300))")
+        let zhReport = try await http.send(
+            "GET", "/ui/cases/C1/sessions/S1/report", headers: zhTW.merging(["Cookie": cookie]) { a, _ in a })
+        #expect(zhReport.status == 200 && zhReport.text.contains("lang=\"zh-Hant-TW\""))
+        for page in [zhLogin, enLogin, zhJob, zhReport] {
+            #expect(WebLanguageTests.verdictWords(page.text).isEmpty, "\(WebLanguageTests.verdictWords(page.text))")
+        }
+
         // Session theft: the cookie is not an API credential, a made-up cookie signs nobody in,
         // and after sign-out the stolen cookie is dead.
         #expect(try await http.send("GET", "/api/v1/cases", headers: ["Cookie": cookie]).status == 401)

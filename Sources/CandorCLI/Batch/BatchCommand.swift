@@ -23,6 +23,10 @@ struct BatchAnalysisSettings: Codable, Sendable, Equatable {
     var timeStepS: Double
     var mix: Bool
     var roles: [String]
+    /// A segments file to measure and score segment by segment (uploads to `candor serve`), and
+    /// its SHA-256 when submitted; absent from the JSON (and so from job keys) when nil.
+    var segmentsFile: String? = nil
+    var segmentsSHA256: String? = nil
 
     var json: String {
         let enc = JSONEncoder()

@@ -70,7 +70,15 @@ private func analyseRecording(_ job: ClaimedJob, threads: Int) async throws -> [
     guard now == job.inputSHA256 else {
         throw InputError(path: job.inputPath, problem: "changed since it was submitted (sha256 \(now), submitted \(job.inputSHA256))")
     }
+    if let segments = settings.segmentsFile {
+        let now = try sha256(ofFile: segments)
+        guard now == settings.segmentsSHA256 else {
+            throw InputError(
+                path: segments, problem: "changed since it was submitted (sha256 \(now), submitted \(settings.segmentsSHA256 ?? "-"))")
+        }
+    }
     var request = AnalysisRequest(file: job.inputPath, outPath: nil)
+    request.options.segmentsFile = settings.segmentsFile
     request.options.pitch = settings.pitch
     request.options.mix = settings.mix
     request.options.roles = settings.roles

@@ -84,15 +84,22 @@ public struct ServeCommand: AsyncParsableCommand {
         var limits = ServerLimits()
         limits.maxUploadBytes = maxUploadMB * 1024 * 1024
         let hooks = AnalysisHooks(
-            makeJob: { path, sha, bytes, roles, caseID, sessionID in
-                try serveJobSpec(path: path, sha256: sha, bytes: bytes, roles: roles, caseID: caseID, sessionID: sessionID)
-            }, modelCards: { ids in serveModelCards(ids) })
+            makeJob: { path, sha, bytes, roles, caseID, sessionID, segments in
+                try serveJobSpec(
+                    path: path, sha256: sha, bytes: bytes, roles: roles, caseID: caseID, sessionID: sessionID, segments: segments)
+            }, checkSegments: { path, format in try serveCheckSegments(path: path, format: format).count },
+            modelCards: { ids in serveModelCards(ids) })
         let cases = CaseService(
             openWorkspace: { try openAudit(workspace, storeURL: auditURL) }, accounts: accounts,
             serverOperator: serverOperator, hooks: hooks, logger: logger)
+        // Sign-ins and the throttle's failures survive a restart (token digests only).
+        let signIns: SignInStore
+        do { signIns = try SignInStore(path: workspace + "/server/signin.sqlite") } catch let e as ServerError {
+            throw CLIError(code: ExitCodes.failure, e.message)
+        }
         let auth = Authenticator(
-            accounts: accounts, sessions: SessionTable(lifetime: sessionHours * 3600), throttle: LoginThrottle(),
-            metrics: metrics, logger: logger)
+            accounts: accounts, sessions: SessionTable(lifetime: sessionHours * 3600, store: signIns),
+            throttle: LoginThrottle(store: signIns), metrics: metrics, logger: logger)
         let state = ServerState(
             auth: auth, cases: cases, uploads: UploadStore(workspace: workspace, maxBytes: limits.maxUploadBytes),
             jobs: store, hooks: hooks, metrics: metrics, limits: limits, secureCookies: tlsCert != nil, logger: logger)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import CandorAudit
 import CandorStore
 import Foundation
@@ -59,21 +64,32 @@ enum APIRoutes {
         }
         let session = api.group("cases/{case}/sessions/{session}")
         session.post("recordings") { request, context -> Response in
-            let p = try state.auth.apiPrincipal(request)
-            let s = try ref(context)
-            try await state.cases.authorize(p, .upload, caseID: s.caseID, session: s, client: context.clientAddress)
-            guard
-                let format = UploadStore.format(
-                    query: request.uri.queryParameters.get("format"), contentType: request.headers[.contentType])
-            else {
-                throw ServerError(
-                    .unsupportedMediaType, "give the recording's type: Content-Type audio/wav, audio/flac, … or ?format=wav|flac|…")
-            }
+            let (p, s) = try await permitted(state, .upload, request, context)
+            let format = try declared(
+                UploadStore.format(query: request.uri.queryParameters.get("format"), contentType: request.headers[.contentType]),
+                "give the recording's type: Content-Type audio/wav, audio/flac, … or ?format=wav|flac|…")
             let roles = (request.uri.queryParameters.get("roles") ?? "").split(separator: ",").map {
                 String($0).trimmingCharacters(in: .whitespaces)
             }
-            let job = try await ingest(state, p, s, body: request.body, format: format, roles: roles, client: context.clientAddress)
+            let segments = try request.uri.queryParameters.get("segments").map { try state.uploads.segments(s, sha256: String($0)) }
+            let job = try await ingest(
+                state, p, s, body: request.body, format: format, roles: roles, segments: segments, client: context.clientAddress)
             return Reply.json(.object(["job": .int(job)]), status: .accepted)
+        }
+        session.post("segments") { request, context -> Response in
+            let (p, s) = try await permitted(state, .upload, request, context)
+            let format = try declared(
+                UploadStore.segmentsFormat(query: request.uri.queryParameters.get("format"), contentType: request.headers[.contentType]),
+                "give the segments file's type: ?format=csv|textgrid|srt|vtt (or Content-Type text/csv, text/vtt, application/x-subrip)")
+            let received = try await state.uploads.receiveSegments(request.body)
+            let (stored, count) = try await acceptSegments(
+                state, p, s, path: received.path, sha256: received.sha256, bytes: received.bytes, format: format,
+                client: context.clientAddress)
+            return Reply.json(
+                .object([
+                    "segments": .string(stored.sha256), "count": .int(Int64(count)), "format": .string(stored.format),
+                    "bytes": .int(Int64(stored.bytes)),
+                ]), status: .created)
         }
         session.get("analysis") { request, context -> Response in
             let (p, s) = try await readable(state, request, context)
@@ -81,7 +97,8 @@ enum APIRoutes {
         }
         session.get("report") { request, context -> Response in
             let (p, s) = try await readable(state, request, context)
-            let html = try await state.cases.report(p, s, client: context.clientAddress)
+            // The report's language: ?lang=en|zh-TW, else Accept-Language, else English.
+            let html = try await state.cases.report(p, s, client: context.clientAddress, language: WebLocale(request).language)
             var r = Reply.text(html, contentType: "text/html; charset=utf-8")
             r.headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
             return r
@@ -91,9 +108,7 @@ enum APIRoutes {
             return Reply.json(auditJSON(try await state.cases.audit(p, s, client: context.clientAddress)))
         }
         session.post("reviews") { request, context -> Response in
-            let p = try state.auth.apiPrincipal(request)
-            let s = try ref(context)
-            try await state.cases.authorize(p, .review, caseID: s.caseID, session: s, client: context.clientAddress)
+            let (p, s) = try await permitted(state, .review, request, context)
             let body = try await request.decode(as: ReviewRequest.self, context: context)
             let seq = try await state.cases.review(
                 p, s, concernsSeq: body.concernsSeq, kind: body.kind, note: body.note, override: body.override)
@@ -105,32 +120,68 @@ enum APIRoutes {
         try CaseService.sessionRef(context.parameters.get("case") ?? "", context.parameters.get("session") ?? "")
     }
 
+    /// An upload's format, or 415 with `help`.
+    static func declared(_ format: String?, _ help: String) throws -> String {
+        guard let format else { throw ServerError(.unsupportedMediaType, help) }
+        return format
+    }
+
     static func readable(_ state: ServerState, _ request: Request, _ context: ServerContext) async throws -> (Principal, SessionRef) {
+        try await permitted(state, .read, request, context)
+    }
+
+    /// The signed-in user and the session of the path, once `action` is allowed (401, 400, 403 otherwise).
+    static func permitted(
+        _ state: ServerState, _ action: CaseAction, _ request: Request, _ context: ServerContext
+    ) async throws -> (Principal, SessionRef) {
         let p = try state.auth.apiPrincipal(request)
         let s = try ref(context)
-        try await state.cases.authorize(p, .read, caseID: s.caseID, session: s, client: context.clientAddress)
+        try await state.cases.authorize(p, action, caseID: s.caseID, session: s, client: context.clientAddress)
         return (p, s)
     }
 
     /// Keeps an uploaded recording, records its ingestion by `p`, and queues its analysis.
     static func ingest(
         _ state: ServerState, _ p: Principal, _ s: SessionRef, body: RequestBody, format: String, roles: [String],
-        client: String
+        segments: StoredUpload?, client: String
     ) async throws -> Int64 {
         let stored = try await state.uploads.store(body, session: s, format: format)
-        return try await queue(state, p, s, stored, roles: roles, client: client)
+        return try await queue(state, p, s, stored, roles: roles, segments: segments, client: client)
     }
 
+    /// Checks a received segments file (at `path`, a temporary file) with the analysis's own
+    /// readers (422 with the reader's one-line message, the file removed), keeps it, and records
+    /// its ingestion by `p`. Returns the kept file and its number of segments.
+    static func acceptSegments(
+        _ state: ServerState, _ p: Principal, _ s: SessionRef, path: String, sha256: String, bytes: Int, format: String,
+        client: String
+    ) async throws -> (StoredUpload, Int) {
+        let count: Int
+        do { count = try state.hooks.checkSegments(path, format) } catch {
+            unlink(path)
+            throw ServerError(.unprocessableContent, "not a usable segments file: \(error)")
+        }
+        let stored = try state.uploads.keepSegments(path, s, sha256: sha256, bytes: bytes, format: format)
+        try await state.cases.recordUpload(p, s, stored, what: "segments", extra: ["segments": .int(Int64(count))], client: client)
+        return (stored, count)
+    }
+
+    /// Builds the job (422 when the recording is unreadable, or the segments do not fit it),
+    /// records the upload by `p`, and queues the job.
     static func queue(
-        _ state: ServerState, _ p: Principal, _ s: SessionRef, _ stored: StoredUpload, roles: [String], client: String
+        _ state: ServerState, _ p: Principal, _ s: SessionRef, _ stored: StoredUpload, roles: [String], segments: StoredUpload?,
+        client: String
     ) async throws -> Int64 {
         let spec: JobSpec
-        do { spec = try state.hooks.makeJob(stored.path, stored.sha256, stored.bytes, roles, s.caseID, s.sessionID) } catch {
-            try? FileManager.default.removeItem(atPath: stored.path)
-            throw ServerError(.unprocessableContent, "not a readable recording: \(error)")
+        do { spec = try state.hooks.makeJob(stored.path, stored.sha256, stored.bytes, roles, s.caseID, s.sessionID, segments) } catch {
+            // Nothing is queued or recorded: a file first received now goes (an earlier upload's stays).
+            if stored.isNew { try? FileManager.default.removeItem(atPath: stored.path) }
+            // A ServerError is the segments not fitting the recording; anything else, the recording.
+            throw error as? ServerError ?? ServerError(.unprocessableContent, "not a readable recording: \(error)")
         }
-        try await state.cases.recordUpload(
-            p, s, path: stored.path, sha256: stored.sha256, bytes: stored.bytes, format: stored.format, client: client)
+        var extra: [String: AuditJSON] = [:]
+        if let segments { extra["segments_sha256"] = .string(segments.sha256) }
+        try await state.cases.recordUpload(p, s, stored, extra: extra, client: client)
         let outcome = try await state.jobs.submit([spec], retryFailed: true)
         return outcome.first?.id ?? -1
     }

@@ -6,17 +6,24 @@ import Synchronization
 /// name or from that address are refused with 429 (the password is not even checked) until the
 /// oldest failure leaves the window. A success clears the name's count (not the address's: one
 /// address guessing many names stays slowed). The address limit is higher, so colleagues
-/// behind one NAT address are not all locked out by one person's typos.
+/// behind one NAT address are not all locked out by one person's typos. With a `SignInStore`
+/// the failures are kept in the workspace too, so a restart does not reset the count.
 public final class LoginThrottle: Sendable {
     public let limit: Int
     public let addressLimit: Int
     public let window: Double
-    private let failures = Mutex<[String: [Double]]>([:])
+    private let failures: Mutex<[String: [Double]]>
+    private let store: SignInStore?
 
-    public init(limit: Int = 5, addressLimit: Int = 20, window: Double = 900) {
+    public init(
+        limit: Int = 5, addressLimit: Int = 20, window: Double = 900, store: SignInStore? = nil,
+        now: Double = Date().timeIntervalSince1970
+    ) {
         self.limit = limit
         self.addressLimit = addressLimit
         self.window = window
+        self.store = store
+        failures = Mutex(store?.loadFailures(since: now - window) ?? [:])
     }
 
     func limit(of key: String) -> Int { key.hasPrefix("addr:") ? addressLimit : limit }
@@ -51,9 +58,11 @@ public final class LoginThrottle: Sendable {
                 for key in table.keys.prefix(table.count - 100_000) { table[key] = nil }
             }
         }
+        store?.addFailure(keys: [Self.userKey(user), Self.addressKey(address)], at: now, forgetBefore: now - window)
     }
 
     public func recordSuccess(user: String) {
         failures.withLock { _ = $0.removeValue(forKey: Self.userKey(user)) }
+        store?.clearFailures(key: Self.userKey(user))
     }
 }

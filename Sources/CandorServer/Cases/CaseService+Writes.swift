@@ -27,25 +27,24 @@ extension CaseService {
         }
     }
 
-    /// Records that `p` ingested a recording (before its job is queued): `evidence_ingested`
-    /// with the uploader's name, signed by the server's key.
+    /// Records that `p` ingested an uploaded file (a recording before its job is queued, or a
+    /// segments file): `evidence_ingested` with the uploader's name, signed by the server's key.
+    /// `what` is `recording` or `segments`; `extra` adds fields (e.g. the segments count).
     public func recordUpload(
-        _ p: Principal, _ s: SessionRef, path: String, sha256: String, bytes: Int, format: String, client: String
+        _ p: Principal, _ s: SessionRef, _ stored: StoredUpload, what: String = "recording", extra: [String: AuditJSON] = [:],
+        client: String
     ) async throws {
         let op = serverOperator
+        var fields: [String: AuditJSON] = [
+            "path": .string(stored.path), "bytes": .int(Int64(stored.bytes)), "sha256": .string(stored.sha256),
+            "format": .string(stored.format), "what": .string(what), "user": .string(p.name), "role": .string(p.role.rawValue),
+            "via": "upload (candor serve)", "client": .string(client),
+        ]
+        fields.merge(extra) { _, new in new }
+        let draft = RecordDraft(.evidenceIngested, fields)
         try await AuditIO.run {
             let ws = try self.openWorkspace()
-            try ws.append(
-                s, operator: op,
-                [
-                    RecordDraft(
-                        .evidenceIngested,
-                        [
-                            "path": .string(path), "bytes": .int(Int64(bytes)), "sha256": .string(sha256), "format": .string(format),
-                            "user": .string(p.name), "role": .string(p.role.rawValue), "via": "upload (candor serve)",
-                            "client": .string(client),
-                        ])
-                ])
+            try ws.append(s, operator: op, [draft])
         }
     }
 }

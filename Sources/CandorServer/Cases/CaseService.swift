@@ -1,4 +1,5 @@
 import CandorAudit
+import CandorCore
 import CandorReport
 import Foundation
 import Logging
@@ -121,9 +122,9 @@ public final class CaseService: Sendable {
         }
     }
 
-    /// The HTML report of the session's latest analysis, with the audit status (which includes
-    /// this access).
-    public func report(_ p: Principal, _ s: SessionRef, client: String) async throws -> String {
+    /// The HTML report of the session's latest analysis in `language`, with the audit status
+    /// (which includes this access).
+    public func report(_ p: Principal, _ s: SessionRef, client: String, language: InterfaceLanguage = .english) async throws -> String {
         let (bytes, status) = try await AuditIO.run { () -> ([UInt8], AuditStatus) in
             let ws = try self.openWorkspace()
             let bytes = try self.latestAnalysis(ws, s)
@@ -146,9 +147,10 @@ public final class CaseService: Sendable {
         do { analysis = try AnalysisData.parse(bytes) } catch {
             throw ServerError(.internalServerError, "the stored analysis of \(s) cannot be read (\(error))")
         }
-        let options = ReportOptions(
+        var options = ReportOptions(
             caseID: s.caseID, sessionID: s.sessionID, generatedAt: AuditRecord.timestamp(),
             modelCards: hooks.modelCards(Set(analysis.allScores.map(\.model))), audit: status)
+        options.language = language
         return HTMLReport.render(analysis, options: options)
     }
 

@@ -10,11 +10,13 @@ import Hummingbird
 
 /// The browser's upload form (multipart/form-data, no JavaScript): the body is streamed to a
 /// temporary file, then its parts are read from the memory-mapped file: small text fields
-/// (csrf, case, session, roles) and one file part (`recording`), copied out to its own file.
+/// (csrf, case, session, roles) and up to two file parts, `recording` and `segments`, each
+/// copied out to its own file (its format from the file name's extension, from an allow-list).
 public struct MultipartUpload: Sendable {
     public var fields: [String: String]
-    /// The file part, received into a private temporary file (the caller keeps or removes it).
-    public var file: (path: String, bytes: Int, sha256: String, format: String)?
+    /// The file parts by name (`recording`, `segments`), each received into a private temporary
+    /// file (the caller keeps or removes it). An empty file input is left out.
+    public var files: [String: StoredUpload]
 
     static func boundary(_ contentType: String?) -> String? {
         guard let ct = contentType, ct.lowercased().hasPrefix("multipart/form-data") else { return nil }
@@ -29,17 +31,20 @@ public struct MultipartUpload: Sendable {
         return nil
     }
 
-    /// Parses the form; the file part's format comes from its file name's extension.
+    /// The file parts accepted: name → allowed extensions.
+    static let fileParts: [String: Set<String>] = ["recording": UploadStore.formats, "segments": UploadStore.segmentFormats]
+
+    /// Parses the form; each file part's format comes from its file name's extension.
     static func read(_ request: Request, uploads: UploadStore) async throws -> MultipartUpload {
         guard let boundary = boundary(request.headers[.contentType]) else {
             throw ServerError(.unsupportedMediaType, "send the form as multipart/form-data")
         }
-        let (raw, _, _) = try await uploads.receive(request.body, limit: uploads.maxBytes + 64 * 1024)
+        let (raw, _, _) = try await uploads.receive(request.body, limit: uploads.maxBytes + uploads.maxSegmentsBytes + 64 * 1024)
         defer { unlink(raw) }
         let data = try Data(contentsOf: URL(fileURLWithPath: raw), options: .alwaysMapped)
         let delimiter = Data("\r\n--\(boundary)".utf8)
         var fields: [String: String] = [:]
-        var filePart: (range: Range<Int>, name: String)?
+        var fileParts: [String: (range: Range<Int>, name: String)] = [:]
         // The body starts with "--boundary" (no leading CRLF): search with one prepended.
         var cursor = 0
         let first = Data("--\(boundary)".utf8)
@@ -58,25 +63,38 @@ public struct MultipartUpload: Sendable {
             let content = headerEnd.upperBound..<next.lowerBound
             let name = Self.parameter("name", in: headers) ?? ""
             if let filename = Self.parameter("filename", in: headers) {
-                if name == "recording" { filePart = (content, filename) }
+                if Self.fileParts[name] != nil, !content.isEmpty { fileParts[name] = (content, filename) }
             } else if content.count <= 4096, fields.count < 32 {
                 fields[name] = String(decoding: data[content], as: UTF8.self)
             }
             cursor = next.upperBound
         }
-        var result = MultipartUpload(fields: fields, file: nil)
-        guard let filePart, !filePart.range.isEmpty else { return result }
-        guard filePart.range.count <= uploads.maxBytes else {
-            throw ServerError(.contentTooLarge, "the upload is larger than the limit of \(uploads.maxBytes) bytes")
+        var result = MultipartUpload(fields: fields, files: [:])
+        do {
+            for (name, part) in fileParts.sorted(by: { $0.key < $1.key }) {
+                result.files[name] = try copyOut(data[part.range], name: name, filename: part.name, uploads: uploads)
+            }
+        } catch {
+            for f in result.files.values { unlink(f.path) }
+            throw error
         }
-        let ext = (filePart.name as NSString).pathExtension.lowercased()
-        guard UploadStore.formats.contains(ext) else {
+        return result
+    }
+
+    /// Copies one file part to a private temporary file, hashing it; checks its size and type.
+    static func copyOut(_ slice: Data, name: String, filename: String, uploads: UploadStore) throws -> StoredUpload {
+        let limit = name == "segments" ? uploads.maxSegmentsBytes : uploads.maxBytes
+        guard slice.count <= limit else {
+            throw ServerError(.contentTooLarge, "the \(name) file is larger than the limit of \(limit) bytes")
+        }
+        let allowed = fileParts[name] ?? []
+        let ext = (filename as NSString).pathExtension.lowercased()
+        guard allowed.contains(ext) else {
             throw ServerError(
-                .unsupportedMediaType, "unsupported recording type .\(ext) (use \(UploadStore.formats.sorted().joined(separator: ", ")))")
+                .unsupportedMediaType, "unsupported \(name) file type .\(ext) (use \(allowed.sorted().joined(separator: ", ")))")
         }
         let (tmp, fd) = try uploads.temporaryFile()
         var hasher = SHA256()
-        let slice = data[filePart.range]
         do {
             try slice.withUnsafeBytes { raw in
                 hasher.update(bufferPointer: raw)
@@ -89,8 +107,7 @@ public struct MultipartUpload: Sendable {
         }
         close(fd)
         let sha = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        result.file = (tmp, slice.count, sha, ext)
-        return result
+        return StoredUpload(path: tmp, sha256: sha, bytes: slice.count, format: ext)
     }
 
     /// `name="value"` from a Content-Disposition header block.

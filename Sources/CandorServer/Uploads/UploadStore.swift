@@ -80,11 +80,13 @@ public struct UploadStore: Sendable {
         let dir = directory + "/" + s.caseID + "/" + s.sessionID
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let final = dir + "/" + sha256 + "." + format
+        var st = stat()
+        let existed = lstat(final, &st) == 0
         guard rename(tmp, final) == 0 else {
             unlink(tmp)
             throw ServerError(.internalServerError, "cannot keep the upload in \(dir)")
         }
-        return StoredUpload(path: final, sha256: sha256, bytes: bytes, format: format)
+        return StoredUpload(path: final, sha256: sha256, bytes: bytes, format: format, isNew: !existed)
     }
 
     /// Receives a raw audio body for a session.

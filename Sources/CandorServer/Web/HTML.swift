@@ -6,23 +6,25 @@ enum HTML {
     /// The report's escaper (CandorReport): `& < > " '` become entities, control characters are dropped.
     static func escape(_ s: String) -> String { htmlEscape(s) }
 
-    /// The page around `body`. `user` shows the sign-out form (with its CSRF token).
-    static func page(title: String, user: Principal?, body: String, refreshSeconds: Int? = nil) -> String {
+    /// The page around `body`, in the locale's language (`<html lang>` set to match). `user`
+    /// shows the sign-out form (with its CSRF token).
+    static func page(title: String, user: Principal?, body: String, locale l: WebLocale, refreshSeconds: Int? = nil) -> String {
+        let t = l.t
         var head = "<meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         if let r = refreshSeconds { head += "<meta http-equiv=\"refresh\" content=\"\(r)\">" }
-        var nav = "<nav><a href=\"/ui/cases\">Cases</a>"
+        var nav = "<nav><a href=\"/ui/cases\">\(escape(t.navCases))</a>"
         if let user {
-            if user.role == .investigator { nav += " · <a href=\"/ui/upload\">Upload</a>" }
-            nav += " · <span id=\"who\">\(escape(user.name)) (\(user.role.rawValue))</span>"
+            if user.role == .investigator { nav += " · <a href=\"/ui/upload\">\(escape(t.navUpload))</a>" }
+            nav += " · <span id=\"who\">\(escape(user.name)) (\(escape(l.role(user.role))))</span>"
             nav +=
-                " <form class=\"inline\" method=\"post\" action=\"/ui/logout\">\(csrfField(user))<button type=\"submit\">Sign out</button></form>"
+                " <form class=\"inline\" method=\"post\" action=\"/ui/logout\">\(csrfField(user))<button type=\"submit\">\(escape(t.signOut))</button></form>"
         }
-        nav += "</nav>"
+        nav += " · \(l.switchLink)</nav>"
         return """
             <!doctype html>
-            <html lang="en"><head>\(head)<title>\(escape(title)) · Candor</title><style>\(css)</style></head>
+            <html lang="\(l.language.htmlLang)"><head>\(head)<title>\(escape(title)) · Candor</title><style>\(css)</style></head>
             <body>\(nav)<main><h1>\(escape(title))</h1>\(body)</main>
-            <footer>Candor measures voice and timing features as an aid for a human reviewer. Flags are for follow-up, with a stated false-flag rate.</footer>
+            <footer>\(escape(t.footer))</footer>
             </body></html>
             """
     }

@@ -2,54 +2,71 @@ import CandorAudit
 import CandorStore
 import Foundation
 
-/// The pages of the web UI, as HTML text (every value escaped).
+/// The pages of the web UI, as HTML text in the locale's language (every value escaped).
 enum Pages {
     typealias E = HTML
 
-    static func login(error: String?) -> String {
+    static func fill(_ template: String, _ values: [String]) -> String { WebStrings.fill(template, values) }
+
+    static func login(error: String?, _ l: WebLocale) -> String {
+        let t = l.t
         let err = error.map { "<p class=\"error\" id=\"error\">\(E.escape($0))</p>" } ?? ""
         return HTML.page(
-            title: "Sign in", user: nil,
+            title: t.signInTitle, user: nil,
             body: """
                 \(err)<form method="post" action="/ui/login">
-                <label>User name <input id="user" name="user" autocomplete="username" required maxlength="128"></label>
-                <label>Password <input id="password" name="password" type="password" autocomplete="current-password" required></label>
-                <button id="signin" type="submit">Sign in</button></form>
-                """)
+                <label>\(E.escape(t.userName)) <input id="user" name="user" autocomplete="username" required maxlength="128"></label>
+                <label>\(E.escape(t.password)) <input id="password" name="password" type="password" autocomplete="current-password" required></label>
+                <button id="signin" type="submit">\(E.escape(t.signInButton))</button></form>
+                """, locale: l)
     }
 
-    static func cases(_ p: Principal, _ list: [CaseSummary]) -> String {
+    /// The sign-in page's message for a failed sign-in (by status, with Retry-After for 429).
+    static func loginError(_ e: ServerError, _ l: WebLocale) -> String {
+        switch e.status.code {
+        case 429:
+            let wait = e.headers.first { $0.name == .retryAfter }?.value ?? "60"
+            return fill(l.t.loginThrottled, [wait])
+        case 401: return l.t.loginFailed
+        default: return e.message
+        }
+    }
+
+    static func cases(_ p: Principal, _ list: [CaseSummary], _ l: WebLocale) -> String {
+        let t = l.t
         var body = ""
         if list.isEmpty {
             body +=
                 p.role == .investigator || p.role == .supervisor
-                ? "<p>No case yet.</p>" : "<p>Your role (\(p.role.rawValue)) has no access to case data.</p>"
+                ? "<p>\(E.escape(t.noCaseYet))</p>" : "<p>\(E.escape(fill(t.noCaseAccess, [l.role(p.role)])))</p>"
         } else {
-            body += "<table id=\"cases\"><tr><th>Case</th><th>Sessions</th><th>Investigators</th></tr>"
+            body +=
+                "<table id=\"cases\"><tr><th>\(E.escape(t.columnCase))</th><th>\(E.escape(t.columnSessions))</th><th>\(E.escape(t.columnInvestigators))</th></tr>"
             for c in list {
                 let sessions = c.sessions.map { s in
                     "<a class=\"session\" href=\"/ui/cases/\(E.escape(c.caseID))/sessions/\(E.escape(s))\">\(E.escape(s))</a>"
                 }.joined(separator: ", ")
                 body +=
-                    "<tr><td class=\"case\">\(E.escape(c.caseID))</td><td>\(sessions.isEmpty ? "none yet" : sessions)</td>"
+                    "<tr><td class=\"case\">\(E.escape(c.caseID))</td><td>\(sessions.isEmpty ? E.escape(t.noSessionYet) : sessions)</td>"
                     + "<td>\(E.escape(c.investigators.joined(separator: ", ")))</td></tr>"
             }
             body += "</table>"
         }
-        return HTML.page(title: "Cases", user: p, body: body)
+        return HTML.page(title: t.casesTitle, user: p, body: body, locale: l)
     }
 
-    static func session(_ p: Principal, _ s: SessionRef, _ audit: SessionAudit, notice: String?) -> String {
+    static func session(_ p: Principal, _ s: SessionRef, _ audit: SessionAudit, reviewed: String?, _ l: WebLocale) -> String {
+        let t = l.t
         let base = "/ui/cases/\(E.escape(s.caseID))/sessions/\(E.escape(s.sessionID))"
-        var body = notice.map { "<p class=\"ok\" id=\"notice\">\(E.escape($0))</p>" } ?? ""
-        body += "<p><a id=\"report-link\" href=\"\(base)/report\">Session report</a> (opening it is recorded in the audit log)</p>"
-        body += "<h2>Audit timeline</h2>"
+        var body = reviewed.map { "<p class=\"ok\" id=\"notice\">\(E.escape(fill(t.reviewRecorded, [$0, p.name])))</p>" } ?? ""
+        body += "<p><a id=\"report-link\" href=\"\(base)/report\">\(E.escape(t.reportLink))</a> \(E.escape(t.reportNote))</p>"
+        body += "<h2>\(E.escape(t.auditTimeline))</h2>"
         body +=
             audit.intact
-            ? "<p class=\"ok\" id=\"verification\">Log intact: \(audit.size) records, root \(E.escape(String(audit.root.prefix(16))))…</p>"
-            : "<p class=\"error\" id=\"verification\">Verification failed: \(E.escape(audit.failure ?? "unknown"))</p>"
-        body +=
-            "<table id=\"timeline\"><tr><th>#</th><th>Time (UTC)</th><th>Type</th><th>Signed by</th><th>User</th><th>Details</th><th>Signature</th></tr>"
+            ? "<p class=\"ok\" id=\"verification\">\(E.escape(fill(t.logIntact, [String(audit.size), String(audit.root.prefix(16))])))</p>"
+            : "<p class=\"error\" id=\"verification\">\(E.escape(fill(t.verificationFailed, [audit.failure ?? "?"])))</p>"
+        let headings = ["#", t.columnTime, t.columnType, t.columnSignedBy, t.columnUser, t.columnDetails, t.columnSignature]
+        body += "<table id=\"timeline\"><tr>" + headings.map { "<th>\(E.escape($0))</th>" }.joined() + "</tr>"
         for r in audit.records {
             let f = r.fields
             let details = ["action", "what", "kind", "note", "concerns_seq", "sha256", "format", "output_sha256"].compactMap {
@@ -63,73 +80,80 @@ enum Pages {
                 }
                 return "\(k): \(String(text.prefix(80)))"
             }.joined(separator: "; ")
+            let status = t.signatureStatus[r.status.rawValue] ?? r.status.rawValue
             body +=
                 "<tr class=\"record\"><td>\(r.seq)</td><td>\(E.escape(f["time"]?.stringValue ?? ""))</td><td>\(E.escape(f["type"]?.stringValue ?? "?"))</td>"
                 + "<td>\(E.escape(f["operator"]?.stringValue ?? ""))</td><td class=\"user\">\(E.escape(f["user"]?.stringValue ?? ""))</td>"
-                + "<td>\(E.escape(details))</td><td class=\"\(r.status.rawValue)\">\(r.status.rawValue)</td></tr>"
+                + "<td>\(E.escape(details))</td><td class=\"\(r.status.rawValue)\">\(E.escape(status))</td></tr>"
         }
-        body += "</table><h2>Witnesses</h2>"
+        body += "</table><h2>\(E.escape(t.witnesses))</h2>"
         if audit.witnesses.isEmpty {
-            body +=
-                "<p id=\"witnesses\">No witness is configured for this workspace (candor witness add): the log is not yet independently cosigned.</p>"
+            body += "<p id=\"witnesses\">\(E.escape(t.noWitness))</p>"
         } else {
             body += "<ul id=\"witnesses\">"
             for w in audit.witnesses {
-                let state =
+                let line =
                     w.cosignedAt.map {
-                        "cosigned the latest checkpoint at \(AuditRecord.timestamp(Date(timeIntervalSince1970: Double($0))))"
-                    }
-                    ?? "has not cosigned the latest checkpoint"
-                body += "<li>\(E.escape(w.name)) (\(E.escape(w.url))): \(state)</li>"
+                        fill(t.witnessCosigned, [w.name, w.url, AuditRecord.timestamp(Date(timeIntervalSince1970: Double($0)))])
+                    } ?? fill(t.witnessNotCosigned, [w.name, w.url])
+                body += "<li>\(E.escape(line))</li>"
             }
             body += "</ul>"
         }
         if p.role == .supervisor {
+            let kinds = ["note", "override", "disregard"].map { "<option value=\"\($0)\">\(E.escape(t.reviewKinds[$0] ?? $0))</option>" }
             body += """
-                <h2>Record a review</h2>
+                <h2>\(E.escape(t.reviewTitle))</h2>
                 <form id="review" method="post" action="\(base)/reviews">\(HTML.csrfField(p))
-                <label>Record reviewed (#) <input id="concerns_seq" name="concerns_seq" type="number" min="0" max="\(max(0, audit.records.count - 1))" required></label>
-                <label>Kind <select id="kind" name="kind"><option>note</option><option>override</option><option>disregard</option></select></label>
-                <label>Value (override only) <input id="override" name="override" maxlength="200"></label>
-                <label>Note <textarea id="note" name="note" rows="3" cols="60" maxlength="4000" required></textarea></label>
-                <button id="submit-review" type="submit">Sign and record the review</button></form>
+                <label>\(E.escape(t.reviewRecord)) <input id="concerns_seq" name="concerns_seq" type="number" min="0" max="\(max(0, audit.records.count - 1))" required></label>
+                <label>\(E.escape(t.reviewKind)) <select id="kind" name="kind">\(kinds.joined())</select></label>
+                <label>\(E.escape(t.reviewValue)) <input id="override" name="override" maxlength="200"></label>
+                <label>\(E.escape(t.reviewNote)) <textarea id="note" name="note" rows="3" cols="60" maxlength="4000" required></textarea></label>
+                <button id="submit-review" type="submit">\(E.escape(t.reviewButton))</button></form>
                 """
         }
-        return HTML.page(title: "Case \(s.caseID), session \(s.sessionID)", user: p, body: body)
+        return HTML.page(title: fill(t.sessionTitle, [s.caseID, s.sessionID]), user: p, body: body, locale: l)
     }
 
-    static func upload(_ p: Principal, cases: [String], error: String?) -> String {
-        let err = error.map { "<p class=\"error\" id=\"error\">\(E.escape($0))</p>" } ?? ""
+    static func upload(_ p: Principal, cases: [String], _ l: WebLocale) -> String {
+        let t = l.t
         let options = cases.map { "<option>\(E.escape($0))</option>" }.joined()
         return HTML.page(
-            title: "Upload a recording", user: p,
+            title: t.uploadTitle, user: p,
             body: """
-                \(err)<form id="upload" method="post" action="/ui/upload" enctype="multipart/form-data">\(HTML.csrfField(p))
-                <label>Case <select name="case" required>\(options)</select></label>
-                <label>Session id <input name="session" required maxlength="128" pattern="[A-Za-z0-9_][A-Za-z0-9._-]*"></label>
-                <label>Speaker role per channel, comma-separated (e.g. interviewer,interviewee) <input name="roles" maxlength="200"></label>
-                <label>Recording (WAV, FLAC, …) <input name="recording" type="file" accept="audio/*" required></label>
-                <button type="submit">Upload</button></form>
-                <p>Your browser shows the upload's progress; the next page follows the analysis until it is done.</p>
-                """)
+                <form id="upload" method="post" action="/ui/upload" enctype="multipart/form-data">\(HTML.csrfField(p))
+                <label>\(E.escape(t.uploadCase)) <select name="case" required>\(options)</select></label>
+                <label>\(E.escape(t.uploadSession)) <input name="session" required maxlength="128" pattern="[A-Za-z0-9_][A-Za-z0-9._-]*"></label>
+                <label>\(E.escape(t.uploadRoles)) <input name="roles" maxlength="200"></label>
+                <label>\(E.escape(t.uploadRecording)) <input name="recording" type="file" accept="audio/*" required></label>
+                <label>\(E.escape(t.uploadSegments)) <input name="segments" type="file" accept=".csv,.textgrid,.TextGrid,.srt,.vtt"></label>
+                <button type="submit">\(E.escape(t.uploadButton))</button></form>
+                <p>\(E.escape(t.uploadProgress))</p>
+                """, locale: l)
     }
 
-    static func job(_ p: Principal, _ job: JobInfo) -> String {
+    static func job(_ p: Principal, _ job: JobInfo, _ l: WebLocale) -> String {
+        let t = l.t
         let done = job.state == .done || job.state == .failed
-        var body =
-            "<p id=\"job-state\">Job \(job.id): <strong>\(job.state.rawValue)</strong> (attempt \(job.attempts) of \(job.maxAttempts))</p>"
+        let state = t.jobStates[job.state.rawValue] ?? job.state.rawValue
+        let line = fill(t.jobState, [String(job.id), "<strong>\(E.escape(state))</strong>", String(job.attempts), String(job.maxAttempts)])
+        var body = "<p id=\"job-state\" data-state=\"\(job.state.rawValue)\">\(line)</p>"
         if let e = job.lastError { body += "<p class=\"error\">\(E.escape(e))</p>" }
         if job.state == .done, let c = job.caseID, let s = job.sessionID {
-            body += "<p><a href=\"/ui/cases/\(E.escape(c))/sessions/\(E.escape(s))\">Open the session</a></p>"
+            body += "<p><a id=\"open-session\" href=\"/ui/cases/\(E.escape(c))/sessions/\(E.escape(s))\">\(E.escape(t.openSession))</a></p>"
         } else if !done {
-            body += "<p>This page refreshes every 2 seconds until the analysis is done.</p>"
+            body += "<p>\(E.escape(t.jobRefreshing))</p>"
         }
-        return HTML.page(title: "Analysis job \(job.id)", user: p, body: body, refreshSeconds: done ? nil : 2)
+        return HTML.page(title: fill(t.jobTitle, [String(job.id)]), user: p, body: body, locale: l, refreshSeconds: done ? nil : 2)
     }
 
-    static func error(_ p: Principal?, _ e: ServerError) -> String {
-        HTML.page(
-            title: "\(e.status.code) \(e.status.reasonPhrase)", user: p,
-            body: "<p class=\"error\" id=\"error\">\(E.escape(e.message))</p><p><a href=\"/ui/cases\">Back to the cases</a></p>")
+    static func error(_ p: Principal?, _ e: ServerError, _ l: WebLocale) -> String {
+        let t = l.t
+        let title = "\(e.status.code) " + (t.errorTitles[e.status.code] ?? t.errorOther)
+        return HTML.page(
+            title: title, user: p,
+            body:
+                "<p class=\"error\" id=\"error\">\(E.escape(fill(t.errorDetail, [e.message])))</p><p><a href=\"/ui/cases\">\(E.escape(t.backToCases))</a></p>",
+            locale: l)
     }
 }

@@ -21,24 +21,26 @@ enum WebRoutes {
     /// Runs a page handler for a signed-in user; ServerErrors become error pages.
     static func page(
         _ state: ServerState, _ request: Request,
-        _ body: (Principal) async throws -> Response
+        _ body: (Principal, WebLocale) async throws -> Response
     ) async throws -> Response {
         guard let p = state.auth.cookiePrincipal(request) else { return redirect("/ui/login") }
-        do { return try await body(p) } catch let e as ServerError {
-            return html(Pages.error(p, e), status: e.status)
+        let locale = WebLocale(request)
+        do { return try await body(p, locale) } catch let e as ServerError {
+            return html(Pages.error(p, e, locale), status: e.status)
         }
     }
 
     static func add(to router: Router<ServerContext>, state: ServerState) {
         router.get("/") { request, _ in redirect(state.auth.cookiePrincipal(request) == nil ? "/ui/login" : "/ui/cases") }
         let ui = router.group("ui")
-        ui.get("login") { _, _ in html(Pages.login(error: nil)) }
+        ui.get("login") { request, _ in html(Pages.login(error: nil, WebLocale(request))) }
         ui.post("login") { request, context -> Response in
+            let locale = WebLocale(request)
             // Login CSRF: a cross-site form may not sign the browser in (Origin must be this server).
             if let origin = request.headers[.origin],
                 origin.split(separator: "/").dropFirst().first.map(String.init) != request.head.authority
             {
-                return html(Pages.login(error: "cross-site sign-in refused"), status: .forbidden)
+                return html(Pages.login(error: locale.t.crossSiteSignIn, locale), status: .forbidden)
             }
             let form = try await FormBody.read(request, limit: state.limits.maxFormBytes)
             do {
@@ -52,13 +54,13 @@ enum WebRoutes {
                         path: "/", secure: state.secureCookies, httpOnly: true, sameSite: .strict))
                 return r
             } catch let e as ServerError {
-                var r = html(Pages.login(error: e.message), status: e.status)
+                var r = html(Pages.login(error: Pages.loginError(e, locale), locale), status: e.status)
                 for f in e.headers where f.name == .retryAfter { r.headers[.retryAfter] = f.value }
                 return r
             }
         }
         ui.post("logout") { request, _ -> Response in
-            try await page(state, request) { p in
+            try await page(state, request) { p, _ in
                 let form = try await FormBody.read(request, limit: state.limits.maxFormBytes)
                 try state.auth.checkCSRF(p, form: form, request: request)
                 if let token = request.cookies[Authenticator.cookieName]?.value { state.auth.sessions.revoke(token: token) }
@@ -71,29 +73,29 @@ enum WebRoutes {
             }
         }
         ui.get("cases") { request, _ -> Response in
-            try await page(state, request) { p in html(Pages.cases(p, try await state.cases.cases(for: p))) }
+            try await page(state, request) { p, l in html(Pages.cases(p, try await state.cases.cases(for: p), l)) }
         }
         let session = ui.group("cases/{case}/sessions/{session}")
         session.get { request, context -> Response in
-            try await page(state, request) { p in
+            try await page(state, request) { p, l in
                 let s = try APIRoutes.ref(context)
                 try await state.cases.authorize(p, .read, caseID: s.caseID, session: s, client: context.clientAddress)
                 let audit = try await state.cases.audit(p, s, client: context.clientAddress)
-                let notice = request.uri.queryParameters.get("reviewed").map { "Review recorded as record #\($0), signed as \(p.name)." }
-                return html(Pages.session(p, s, audit, notice: notice))
+                let reviewed = request.uri.queryParameters.get("reviewed").flatMap { Int($0) }.map(String.init)
+                return html(Pages.session(p, s, audit, reviewed: reviewed, l))
             }
         }
         session.get("report") { request, context -> Response in
-            try await page(state, request) { p in
+            try await page(state, request) { p, l in
                 let s = try APIRoutes.ref(context)
                 try await state.cases.authorize(p, .read, caseID: s.caseID, session: s, client: context.clientAddress)
-                var r = html(try await state.cases.report(p, s, client: context.clientAddress))
+                var r = html(try await state.cases.report(p, s, client: context.clientAddress, language: l.language))
                 r.headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
                 return r
             }
         }
         session.post("reviews") { request, context -> Response in
-            try await page(state, request) { p in
+            try await page(state, request) { p, _ in
                 let form = try await FormBody.read(request, limit: state.limits.maxFormBytes)
                 try state.auth.checkCSRF(p, form: form, request: request)
                 let s = try APIRoutes.ref(context)
