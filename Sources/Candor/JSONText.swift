@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import CandorCore
 import CandorFeatures
 
 /// A JSON document tree with ordered keys, plus compact cases for long frame arrays so a
@@ -75,24 +76,9 @@ package func appendDecimal(_ d: Double, digits: Int, to buffer: inout [UInt8]) -
 }
 
 package func escapeJSON(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 {
-                let h = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-    }
-    return out + "\""
+    var out = ""
+    appendJSONString(s, into: &out)
+    return out
 }
 
 /// Buffered output to a file descriptor, or kept in memory (`init()`, read `bytes`).

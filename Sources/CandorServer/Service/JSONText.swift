@@ -1,3 +1,4 @@
+import CandorCore
 import Foundation
 
 /// A small JSON value for responses, written with sorted keys (stable output for tests and
@@ -48,26 +49,8 @@ public indirect enum JSONText: Sendable, Equatable {
         }
     }
 
+    /// A JSON string literal that is also safe inside HTML (`<`, `>`, `&` escaped).
     static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            default:
-                if u.value < 0x20 {
-                    out += String(format: "\\u%04x", u.value)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
+        appendJSONString(s, into: &out, htmlSafe: true)
     }
 }
