@@ -14,7 +14,7 @@ let package = Package(
         .executable(name: "candor", targets: ["candor"]),
         // The analysis library: `Candor.analyze(file:options:)` returns a typed `Analysis`.
         .library(name: "Candor", targets: ["Candor"]),
-        .library(name: "CandorCore", targets: ["CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorJSON", "CandorModels", "CandorAudit"]),
+        .library(name: "CandorCore", targets: ["CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorInterchange", "CandorJSON", "CandorModels", "CandorAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -43,6 +43,9 @@ let package = Package(
             dependencies: ["CandorCore", "CSndFile", "CandorDSP", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         .target(name: "CandorFeatures", dependencies: ["CandorCore", "CandorDSP", "CandorAudio"], swiftSettings: swiftSettings),
+        // Segment files (CSV, Praat TextGrid, SRT, WebVTT) read into segments; the writers of
+        // the analysis's own TextGrid/CSV exports are in CandorReport, which renders the document.
+        .target(name: "CandorInterchange", dependencies: ["CandorCore", "CandorAudio", "CandorFeatures"], swiftSettings: swiftSettings),
         .target(name: "CandorSynth", dependencies: ["CandorCore", "CandorAudio"], swiftSettings: swiftSettings),
         // The strict, streaming JSON reader shared by the report and the models (frame tracks reduced or skipped while reading).
         .target(name: "CandorJSON", dependencies: ["CandorCore"], swiftSettings: swiftSettings),
@@ -93,12 +96,15 @@ let package = Package(
         // The library over the stages: one entry point, one typed result (schema candor.analysis/1).
         .target(
             name: "Candor",
-            dependencies: ["CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorModels", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorInterchange", "CandorModels",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "CandorCLI",
             dependencies: [
-                "Candor", "CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport",
+                "Candor", "CandorCore", "CandorAudio", "CandorDSP", "CandorFeatures", "CandorInterchange", "CandorSynth", "CandorModels", "CandorAudit", "CandorReport",
                 "CandorJSON", "CandorStore", "CandorWitness", "CandorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,7 +119,7 @@ let package = Package(
         .testTarget(name: "CandorDSPTests", dependencies: ["CandorDSP"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorFeaturesTests",
-            dependencies: ["CandorFeatures", "CandorSynth", "CandorAudio"],
+            dependencies: ["CandorFeatures", "CandorInterchange", "CandorSynth", "CandorAudio"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorTests",

@@ -1,6 +1,7 @@
 import CandorAudio
 import CandorCore
 import CandorFeatures
+import CandorInterchange
 import CandorModels
 
 /// What to measure and how (the settings of `candor analyze`).

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import CandorAudio
 @testable import CandorFeatures
+import CandorInterchange
 
 /// The committed stereo mock interview (`samples/interview.flac`, espeak-ng English and
 /// Mandarin, interviewer left, interviewee right) against its exact truth

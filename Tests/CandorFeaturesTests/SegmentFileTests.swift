@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CandorAudio
 import CandorFeatures
+import CandorInterchange
 import Foundation
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import CandorAudio
 @testable import CandorFeatures
+@testable import CandorInterchange
 
 func parseSegments(_ text: String, name: String) throws -> [Segment] {
     try SegmentReader.parse(bytes: Array(text.utf8), path: name)

@@ -2,6 +2,7 @@ import Candor
 import CandorAudio
 import CandorCore
 import CandorFeatures
+import CandorInterchange
 import CandorModels
 import CandorServer
 import CandorStore

@@ -1,4 +1,6 @@
 import CandorAudio
+import CandorCore
+import CandorFeatures
 
 #if canImport(Glibc)
 import Glibc
