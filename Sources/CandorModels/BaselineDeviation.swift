@@ -56,7 +56,8 @@ public struct BaselineDeviationModel: Sendable {
             .filter { $0.baselineN <= baselineN }.max { $0.baselineN < $1.baselineN }
         return FlagEvidence(
             alpha: alpha, baselineN: baselineN,
-            method: "t prediction interval per cue (n − 1 df, scale SD·√(1 + 1/n), SD floors; SD- and ratio-like cues on a log scale), weighted Bonferroni over cues",
+            method:
+                "t prediction interval per cue (n − 1 df, scale SD·√(1 + 1/n), SD floors; SD- and ratio-like cues on a log scale), weighted Bonferroni over cues",
             measured: measured, ppv: PPVArithmetic(falseFlagRate: alpha))
     }
 
@@ -118,7 +119,8 @@ public struct BaselineDeviationModel: Sendable {
                     contributions.append(
                         Contribution(
                             feature: spec.name, value: raw, weight: w, status: "not available",
-                            note: "only \(values.count) \(logScale ? "positive " : "")baseline value(s); at least \(minBaseline) are needed"))
+                            note: "only \(values.count) \(logScale ? "positive " : "")baseline value(s); at least \(minBaseline) are needed"
+                        ))
                     continue
                 }
                 guard pi.scale > 0 else {

@@ -59,7 +59,7 @@ def load_trimmed(path, tmp):
     """The line at 16 kHz mono, 10 dB down (the recordings peak near full scale, and the intense
     alteration adds 4 dB), trimmed to its speech (frames within 30 dB of the 95th percentile)."""
     wav = os.path.join(tmp, "line.wav")
-    subprocess.run(["sox", "-q", path, "-r", str(SR), "-c", "1", "-b", "16", wav, "gain", "-10"], check=True)
+    subprocess.run(["sox", "-q", "-R", path, "-r", str(SR), "-c", "1", "-b", "16", wav, "gain", "-10"], check=True)
     x, _ = read_wav(wav)
     db = frame_db(x, SR)
     if len(db) < 10:
