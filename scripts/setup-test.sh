@@ -18,6 +18,18 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# Held-out real speech for the baseline-deviation flags (Tests/CandorCLITests/HeldOutFlagTests.swift):
+# the Czech and Dutch dialogue of Fish Fillets NG (GPL-2, about 70 MB), without the game itself.
+fillets=()
+for p in fillets-ng-data-cs fillets-ng-data-nl; do
+  dpkg -s "$p" >/dev/null 2>&1 || fillets+=("$p")
+done
+if [ ${#fillets[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup-test: installing ${fillets[*]}" >&2
+  [ ${#need[@]} -gt 0 ] || $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${fillets[@]}" >/dev/null
+fi
 # Python packages for independent cross-checks.
 py_need=()
 python3 -c "import numpy" 2>/dev/null || py_need+=(numpy)

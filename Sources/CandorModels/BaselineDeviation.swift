@@ -22,7 +22,10 @@ public struct SegmentFeatures: Sendable, Equatable {
 ///
 /// Per cue j, with the speaker's nⱼ baseline values: tⱼ = (answer − mean) / (max(s, sd_floor)·√(1 + 1/nⱼ)),
 /// which follows Student's t with nⱼ − 1 degrees of freedom when nothing changed (a prediction
-/// interval; see `PredictionInterval`), and its two-sided p-value pⱼ.
+/// interval; see `PredictionInterval`), and its two-sided p-value pⱼ. A cue whose spec says
+/// `scale: "log"` (positive, SD- or ratio-like features such as the SD of F0, jitter, shimmer)
+/// is compared on the natural logs of its values, where its spread across segments is closer
+/// to the normal model than its right-skewed raw values are.
 ///
 /// Cues are combined by the weighted Bonferroni rule: cue j gets the share αⱼ = α·wⱼ/W of α
 /// (W = Σ wⱼ over the cues usable for this answer) and the answer is flagged when any pⱼ ≤ αⱼ.
@@ -53,7 +56,8 @@ public struct BaselineDeviationModel: Sendable {
             .filter { $0.baselineN <= baselineN }.max { $0.baselineN < $1.baselineN }
         return FlagEvidence(
             alpha: alpha, baselineN: baselineN,
-            method: "t prediction interval per cue (n − 1 df, scale SD·√(1 + 1/n), SD floors), weighted Bonferroni over cues",
+            method:
+                "t prediction interval per cue (n − 1 df, scale SD·√(1 + 1/n), SD floors; SD- and ratio-like cues on a log scale), weighted Bonferroni over cues",
             measured: measured, ppv: PPVArithmetic(falseFlagRate: alpha))
     }
 
@@ -89,33 +93,45 @@ public struct BaselineDeviationModel: Sendable {
                     evidence: evidence)
             }
             var contributions: [Contribution] = []
-            var usable: [(index: Int, w: Double, p: Double, pi: PredictionInterval, x: Double)] = []
+            var usable: [(index: Int, w: Double, p: Double, pi: PredictionInterval, x: Double, log: Bool)] = []
             for spec in model.file.features {
                 let w = spec.weight ?? 0
-                guard let x = answer.features[spec.name] ?? nil, x.isFinite else {
+                let logScale = spec.scale == "log"
+                guard let raw = answer.features[spec.name] ?? nil, raw.isFinite else {
                     contributions.append(
                         Contribution(
                             feature: spec.name, weight: w, status: "not available",
                             note: "not measured in this segment"))
                     continue
                 }
-                let values = base.compactMap { $0.features[spec.name] ?? nil }.filter(\.isFinite)
+                // A log-scale cue is compared on the logs of its (positive) values.
+                guard !logScale || raw > 0 else {
+                    contributions.append(
+                        Contribution(
+                            feature: spec.name, value: raw, weight: w, status: "not available",
+                            note: "compared on a log scale, so the value must be positive"))
+                    continue
+                }
+                let x = logScale ? log(raw) : raw
+                let values = base.compactMap { $0.features[spec.name] ?? nil }.filter { $0.isFinite && (!logScale || $0 > 0) }
+                    .map { logScale ? log($0) : $0 }
                 guard values.count >= minBaseline, let pi = PredictionInterval(values: values, sdFloor: spec.sdFloor ?? 0) else {
                     contributions.append(
                         Contribution(
-                            feature: spec.name, value: x, weight: w, status: "not available",
-                            note: "only \(values.count) baseline value(s); at least \(minBaseline) are needed"))
+                            feature: spec.name, value: raw, weight: w, status: "not available",
+                            note: "only \(values.count) \(logScale ? "positive " : "")baseline value(s); at least \(minBaseline) are needed"
+                        ))
                     continue
                 }
                 guard pi.scale > 0 else {
                     contributions.append(
                         Contribution(
-                            feature: spec.name, value: x, weight: w, status: "not available",
+                            feature: spec.name, value: raw, weight: w, status: "not available",
                             note: "baseline values are all equal and the model sets no SD floor"))
                     continue
                 }
-                usable.append((contributions.count, w, pi.p(x), pi, x))
-                contributions.append(Contribution(feature: spec.name, value: x, weight: w, source: spec.source, evidence: spec.evidence))
+                usable.append((contributions.count, w, pi.p(x), pi, x, logScale))
+                contributions.append(Contribution(feature: spec.name, value: raw, weight: w, source: spec.source, evidence: spec.evidence))
             }
             let weightSum = usable.reduce(0) { $0 + $1.w }
             guard usable.count >= minFeatures, weightSum > 0 else {
@@ -138,17 +154,24 @@ public struct BaselineDeviationModel: Sendable {
             for (k, u) in usable.enumerated() {
                 let share = alpha * u.w / weightSum
                 let tq = share > 0 ? quantile(share, u.pi.df) : .infinity
-                let interval = (low: u.pi.mean - tq * u.pi.scale, high: u.pi.mean + tq * u.pi.scale)
+                // Interval and mean in the feature's units (back from logs for a log-scale cue).
+                let back: (Double) -> Double = u.log ? { exp($0) } : { $0 }
+                let interval = (low: back(u.pi.mean - tq * u.pi.scale), high: back(u.pi.mean + tq * u.pi.scale))
                 let rawZ = (u.x - u.pi.mean) / u.pi.sdUsed
                 let z = min(zClip, max(-zClip, rawZ))
                 let outside = share > 0 && u.p <= share
                 let ev = CueBaseline(
-                    n: u.pi.n, mean: u.pi.mean, sd: u.pi.sd, sdUsed: u.pi.sdUsed,
+                    n: u.pi.n, mean: back(u.pi.mean), sd: u.pi.sd, sdUsed: u.pi.sdUsed,
                     sdFloor: model.file.features.first { $0.name == contributions[u.index].feature }?.sdFloor ?? 0,
                     sdFloorApplied: u.pi.floorApplied, zClipped: z != rawZ, t: u.pi.t(u.x), df: u.pi.df, p: u.p,
-                    alphaShare: share, intervalLow: interval.low, intervalHigh: interval.high, outside: outside)
-                var notes = ["baseline n = \(u.pi.n), mean \(Self.fmt(u.pi.mean)), SD \(Self.fmt(u.pi.sd))"]
-                if u.pi.floorApplied { notes.append("SD floor \(Self.fmt(u.pi.sdUsed)) applied") }
+                    alphaShare: share, intervalLow: interval.low, intervalHigh: interval.high, outside: outside,
+                    scale: u.log ? "log" : nil)
+                var notes = [
+                    u.log
+                        ? "log scale: baseline n = \(u.pi.n), geometric mean \(Self.fmt(ev.mean)), SD of ln \(Self.fmt(u.pi.sd))"
+                        : "baseline n = \(u.pi.n), mean \(Self.fmt(u.pi.mean)), SD \(Self.fmt(u.pi.sd))"
+                ]
+                if u.pi.floorApplied { notes.append("SD floor \(Self.fmt(u.pi.sdUsed))\(u.log ? " (ln)" : "") applied") }
                 notes.append(
                     share > 0
                         ? "interval [\(Self.fmt(interval.low)), \(Self.fmt(interval.high))] at level 1 − \(Self.fmt(share)); t = \(Self.fmt(ev.t)), p = \(Self.fmt(u.p))"

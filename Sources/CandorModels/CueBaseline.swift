@@ -3,11 +3,17 @@ import Foundation
 /// The evidence behind one cue of a baseline-deviation score (`contributions[].baseline` in the
 /// analysis JSON): the speaker's baseline, the prediction interval the answer was compared with,
 /// and whether an SD floor or the display clip of z applied.
+///
+/// For a cue compared on a log scale (`scale` = "log"), `mean` is the geometric mean of the
+/// baseline values (in the feature's units), `sd`, `sd_used` and `sd_floor` are SDs of their
+/// natural logs, t and p are computed on the logs, and the interval is given back in the
+/// feature's units.
 public struct CueBaseline: Codable, Sendable, Equatable {
     /// Number of the speaker's baseline segments that had this cue.
     public var n: Int
+    /// Mean of the baseline values (the geometric mean for a log-scale cue).
     public var mean: Double
-    /// Sample SD of the baseline values (n − 1 denominator).
+    /// Sample SD of the baseline values (n − 1 denominator); of their logs for a log-scale cue.
     public var sd: Double
     /// The SD used: max(sd, sd_floor).
     public var sdUsed: Double
@@ -27,10 +33,13 @@ public struct CueBaseline: Codable, Sendable, Equatable {
     public var intervalHigh: Double
     /// True when the answer's value falls outside the interval.
     public var outside: Bool
+    /// nil: compared in the feature's own units; "log": compared on the natural-log scale.
+    public var scale: String?
 
     public init(
         n: Int, mean: Double, sd: Double, sdUsed: Double, sdFloor: Double, sdFloorApplied: Bool, zClipped: Bool,
-        t: Double, df: Int, p: Double, alphaShare: Double, intervalLow: Double, intervalHigh: Double, outside: Bool
+        t: Double, df: Int, p: Double, alphaShare: Double, intervalLow: Double, intervalHigh: Double, outside: Bool,
+        scale: String? = nil
     ) {
         self.n = n
         self.mean = mean
@@ -46,6 +55,7 @@ public struct CueBaseline: Codable, Sendable, Equatable {
         self.intervalLow = intervalLow
         self.intervalHigh = intervalHigh
         self.outside = outside
+        self.scale = scale
     }
 
     enum CodingKeys: String, CodingKey {
@@ -58,6 +68,6 @@ public struct CueBaseline: Codable, Sendable, Equatable {
         case alphaShare = "alpha_share"
         case intervalLow = "interval_low"
         case intervalHigh = "interval_high"
-        case outside
+        case outside, scale
     }
 }

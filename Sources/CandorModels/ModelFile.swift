@@ -22,8 +22,13 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
     public var targetHigh: Double?
     /// interview-quality: distance outside the target range at which the metric's score reaches 0.
     public var softMargin: Double?
-    /// baseline-deviation: smallest baseline SD used, so a near-constant baseline cannot inflate z.
+    /// baseline-deviation: smallest baseline SD used, so a near-constant baseline cannot inflate z
+    /// (in the units of `scale`: natural-log units for a log-scale cue).
     public var sdFloor: Double?
+    /// baseline-deviation: the scale on which the cue is compared: nil (the feature's own units) or
+    /// "log" (natural log, for positive scale-like features such as an SD or a ratio of amplitudes,
+    /// whose changes are multiplicative and whose spread across segments is right-skewed).
+    public var scale: String?
     /// baseline-deviation: the direction reported in the literature, for information only.
     public var publishedDirection: String?
     /// Where the range or weight comes from.
@@ -34,7 +39,7 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
     public init(
         name: String, description: String? = nil, unit: String? = nil, weight: Double? = nil,
         targetLow: Double? = nil, targetHigh: Double? = nil, softMargin: Double? = nil, sdFloor: Double? = nil,
-        publishedDirection: String? = nil, source: String? = nil, evidence: String? = nil
+        scale: String? = nil, publishedDirection: String? = nil, source: String? = nil, evidence: String? = nil
     ) {
         self.name = name
         self.description = description
@@ -44,6 +49,7 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
         self.targetHigh = targetHigh
         self.softMargin = softMargin
         self.sdFloor = sdFloor
+        self.scale = scale
         self.publishedDirection = publishedDirection
         self.source = source
         self.evidence = evidence
@@ -55,6 +61,7 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
         case targetHigh = "target_high"
         case softMargin = "soft_margin"
         case sdFloor = "sd_floor"
+        case scale
         case publishedDirection = "published_direction"
         case source, evidence
     }
@@ -282,6 +289,7 @@ public struct LoadedModel: Sendable {
             for f in m.features {
                 guard let w = f.weight, w >= 0 else { return "feature '\(f.name)' needs a weight ≥ 0" }
                 if let s = f.sdFloor, !(s >= 0) { return "feature '\(f.name)' has a negative sd_floor" }
+                if let s = f.scale, s != "log" { return "feature '\(f.name)' has scale '\(s)'; only \"log\" is known" }
             }
             guard m.calibration.flagThreshold != nil else { return "calibration.flag_threshold is required" }
             guard let a = m.parameters["alpha"], a > 0, a <= 0.5 else { return "parameters.alpha must be in (0, 0.5]" }

@@ -91,6 +91,7 @@ public enum CSVWriter {
             let b = c.baseline!
             return
                 "\(c.feature) value=\(formatValue(c.value, digits: 4)) n=\(b.n) mean=\(formatValue(b.mean, digits: 4)) sd=\(formatValue(b.sd, digits: 4))"
+                + (b.scale == "log" ? " scale=log" : "")
                 + " interval=[\(formatValue(b.intervalLow, digits: 4));\(formatValue(b.intervalHigh, digits: 4))]"
                 + " floor=\(b.sdFloorApplied ? "yes" : "no") clip=\(b.zClipped ? "yes" : "no")"
         }.joined(separator: " | ")

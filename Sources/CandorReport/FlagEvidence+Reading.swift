@@ -13,7 +13,7 @@ extension CueBaseline {
             n: n, mean: mean, sd: sd, sdUsed: node["sd_used"]?.double ?? sd, sdFloor: node["sd_floor"]?.double ?? 0,
             sdFloorApplied: node["sd_floor_applied"]?.bool ?? false, zClipped: node["z_clipped"]?.bool ?? false,
             t: t, df: node["df"]?.int ?? max(n - 1, 1), p: p, alphaShare: node["alpha_share"]?.double ?? 0,
-            intervalLow: low, intervalHigh: high, outside: node["outside"]?.bool ?? false)
+            intervalLow: low, intervalHigh: high, outside: node["outside"]?.bool ?? false, scale: node["scale"]?.string)
     }
 }
 

@@ -60,9 +60,11 @@ import Testing
     }
 }
 
-/// Held-out real speech (Keele: 10 readers; LibriVox: 1 reader), built by
+/// Real read speech (Keele: 10 readers; LibriVox: 1 reader), built by
 /// samples/flags/make_flag_sets.py. Speakers f1 and m1 were used while developing the set
-/// builder and the model; the figures below are on the other speakers only.
+/// builder and the model; the figures below are on the other speakers, which were held out for
+/// 2.0.0 but were looked at while its failure was analysed, so they no longer count as held out
+/// (the held-out check of 2.1.0 is `HeldOutFlagTests`, on new speakers).
 /// Heavy (18 interviews analysed with a debug build: about ten minutes on two cores), so it
 /// runs only with CANDOR_REAL_FLAG_TESTS=1 (`make test-flags`); the figures are in the model card.
 @Suite(
@@ -114,9 +116,9 @@ struct RealSpeechFlagTests {
         let three = try #require(null.row(3)), five = try #require(null.row(5))
         #expect(three.rate <= 0.05, "n = 3: \(three.flagged)/\(three.scored) flagged")
         #expect(five.scoredShare >= 0.90, "n = 5: scored \(five.scoredShare)")
-        // Known failure (model card, "Metrics"): at n = 5 held-out neutral answers are flagged at about 8%,
-        // mostly on f0_sd_st (heavy-tailed within-segment F0 SD). Fixing it needs a new held-out set.
-        withKnownIssue("held-out null rate at 5 baseline answers exceeds alpha (f0_sd_st)", isIntermittent: true) {
+        // 2.0.0 flagged about 8% here at n = 5, mostly on f0_sd_st; 2.1.0 compares it on a log scale (2/56 on
+        // rotation 0). Not re-measured with both rotations, so kept as a known issue that may pass.
+        withKnownIssue("null rate at 5 baseline answers exceeded alpha with 2.0.0 (f0_sd_st)", isIntermittent: true) {
             #expect(five.rate <= 0.05, "n = 5: \(five.flagged)/\(five.scored) flagged")
         }
         // Sensitivity at 5 baseline answers: index of altered answers vs the neutral answers of the same speakers.

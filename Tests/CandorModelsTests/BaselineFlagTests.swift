@@ -160,17 +160,44 @@ struct Normals {
         #expect(f0.baseline!.sdUsed == 0.25)
     }
 
+    @Test func logScaleCuesAreComparedOnTheirLogs() throws {
+        // f0_sd_st is compared on ln: baseline 1, 2, 4 st → ln mean ln 2, SD ln 2; an answer of 8 st is t = ln 4/(ln 2·√(4/3)).
+        func s(_ id: String, _ role: SegmentRole, _ sd: Double) -> SegmentFeatures {
+            SegmentFeatures(
+                id: id, speaker: "A", role: role,
+                features: ["f0_mean_st": 10 + Double(id.count), "response_latency_s": 0.7, "f0_sd_st": sd])
+        }
+        let segments = [s("b1", .baseline, 1), s("b22", .baseline, 2), s("b333", .baseline, 4), s("a1", .answer, 8)]
+        let score = try #require(model.score(segments: segments).first)
+        let c = try #require(score.contributions.first { $0.feature == "f0_sd_st" })
+        let b = try #require(c.baseline)
+        #expect(b.scale == "log" && c.value == 8)
+        #expect(abs(b.mean - 2) < 1e-12 && abs(b.sd - log(2)) < 1e-12 && !b.sdFloorApplied)
+        #expect(abs(b.t - log(4) / (log(2) * (4.0 / 3).squareRoot())) < 1e-12)
+        // The interval is given back in semitones, around the geometric mean.
+        let k = StudentT.twoSidedQuantile(p: b.alphaShare, df: 2)
+        #expect(abs(b.intervalHigh - exp(log(2) + k * log(2) * (4.0 / 3).squareRoot())) < 1e-9)
+        #expect(abs(b.intervalLow * b.intervalHigh - 4) < 1e-9)
+        #expect(c.note!.contains("log scale"))
+        // A value of 0 cannot be put on a log scale: the cue is not available, and says why.
+        let zero = try #require(model.score(segments: segments.dropLast() + [s("a1", .answer, 0)]).first)
+        #expect(zero.contributions.first { $0.feature == "f0_sd_st" }?.status == "not available")
+    }
+
     // MARK: - Simulation: the per-answer false-flag rate when nothing changed
 
     /// Simulated speakers with all ten cues of the shipped model: `baselineN` baseline answers and
-    /// `answers` further answers drawn from the same normal distribution per cue (SD 10× the cue's
-    /// floor, so floors do not bind and the bound is tested, not the floors). `rho` correlates the
-    /// cues through a shared factor. `shift(cue index, sd)` moves the answers (none: the null).
+    /// `answers` further answers drawn from the same distribution per cue: normal with SD 10× the
+    /// cue's floor (so floors do not bind and the bound is tested, not the floors), and for the
+    /// log-scale cues log-normal, exp(σ·e) with σ = `logSD` (default 10× their ln floor), i.e.
+    /// right-skewed on the raw scale. `rho` correlates the cues through a shared factor.
+    /// `shift(cue index, sd)` moves the answers (none: the null). `scorer`: the model under test.
     func simulate(
-        baselineN: Int, speakers: Int, answers: Int, rho: Double, seed: UInt64,
-        shift: (Int, Double) -> Double = { _, _ in 0 }
+        baselineN: Int, speakers: Int, answers: Int, rho: Double, seed: UInt64, logSD: Double? = nil,
+        scorer: BaselineDeviationModel? = nil, shift: (Int, Double) -> Double = { _, _ in 0 }
     ) -> (flagged: Int, scored: Int, values: [Double]) {
-        let specs = model.model.file.features
+        let model = scorer ?? self.model
+        let specs = self.model.model.file.features
         var g = Normals(seed: seed)
         var flagged = 0, scored = 0
         var values: [Double] = []
@@ -182,6 +209,11 @@ struct Normals {
                 for (j, spec) in specs.enumerated() {
                     let sd = 10 * (spec.sdFloor ?? 1)
                     let e = rho.squareRoot() * common + (1 - rho).squareRoot() * g.next()
+                    if spec.scale == "log" {
+                        let sigma = logSD ?? sd
+                        f[spec.name] = exp(sigma * e + (k < baselineN ? 0 : shift(j, sigma)))
+                        continue
+                    }
                     let base = 100 + sd * e
                     f[spec.name] = k < baselineN ? base : base + shift(j, sd)
                 }
@@ -209,6 +241,35 @@ struct Normals {
             #expect(ci.rate! <= 0.05, "n = \(baselineN), rho = \(rho): \(ci.rate!)")
             #expect(ci.ciLow! <= 0.05)
         }
+    }
+
+    /// Heavier tails: the SD-like cues log-normal with σ = 1 (on the raw scale the largest of 100
+    /// values is typically 10× the median). On their log scale the bound still holds; the 2.0.0
+    /// rule, which compared them in their own units, exceeds α on the same data (so the test can fail).
+    @Test(arguments: [3, 5, 10])
+    func skewedCuesStayWithinAlphaOnTheLogScale(baselineN: Int) throws {
+        let r = simulate(baselineN: baselineN, speakers: 1000, answers: 8, rho: 0.3, seed: 77 + UInt64(baselineN), logSD: 1)
+        let rate = Double(r.flagged) / Double(r.scored)
+        var linear = model.model.file
+        let oldFloors = ["f0_sd_st": 0.1, "jitter_local": 0.001, "shimmer_local": 0.005]
+        for j in linear.features.indices where linear.features[j].scale == "log" {
+            let name = linear.features[j].name
+            guard let floor = oldFloors[name] else {
+                Issue.record("no 2.0.0 floor for the log-scale cue \(name)")
+                return
+            }
+            linear.features[j].scale = nil
+            linear.features[j].sdFloor = floor
+        }
+        let old = try BaselineDeviationModel(LoadedModel(file: linear, sha256: "", path: "linear"))
+        let o = simulate(
+            baselineN: baselineN, speakers: 1000, answers: 8, rho: 0.3, seed: 77 + UInt64(baselineN), logSD: 1, scorer: old)
+        let oldRate = Double(o.flagged) / Double(o.scored)
+        print(
+            "[flags] simulated null, log-normal SD-like cues (σ = 1), n = \(baselineN): log scale \(r.flagged)/\(r.scored), "
+                + "own units (2.0.0) \(o.flagged)/\(o.scored)")
+        #expect(r.scored == 8000 && rate <= 0.05, "n = \(baselineN): \(rate)")
+        if baselineN >= 5 { #expect(oldRate > 0.06, "the own-units rule should exceed alpha here: \(oldRate)") }
     }
 
     /// The same simulation can fail: the plain-z rule the model used before (|z| ≥ 1.96 on any cue

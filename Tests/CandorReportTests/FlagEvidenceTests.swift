@@ -6,11 +6,12 @@ import Testing
 /// in the HTML report and the segments CSV.
 @Suite struct FlagEvidenceTests {
     /// The fixture with s5's flagged f0 cue carrying its interval, and its score the evidence block.
-    func analysis() throws -> AnalysisData {
+    /// `scale`: the cue's comparison scale ("log"), if any.
+    func analysis(scale: String? = nil) throws -> AnalysisData {
         let cue = """
             "z": 2.41, "baseline": {"n": 5, "mean": 0.2, "sd": 0.4, "sd_used": 0.4, "sd_floor": 0.25, "sd_floor_applied": false,
             "z_clipped": true, "t": 2.93, "df": 4, "p": 0.0427, "alpha_share": 0.0138, "interval_low": -1.63, "interval_high": 2.03,
-            "outside": true},
+            "outside": true\(scale.map { ", \"scale\": \"\($0)\"" } ?? "")},
             """
         let evidence = """
             "value": 0.61, "evidence": {"alpha": 0.05, "baseline_n": 5, "method": "t prediction interval per cue", "false_flag_rate_bound": 0.05,
@@ -33,6 +34,20 @@ import Testing
         ] {
             #expect(html.contains(needle), "missing \(needle)")
         }
+    }
+
+    /// A cue compared on a log scale says so: geometric mean and SD of ln in the report, scale=log in the CSV.
+    @Test func logScaleCueIsLabelled() throws {
+        let a = try analysis(scale: "log")
+        let html = HTMLReport.render(
+            a, options: ReportOptions(caseID: "C1", sessionID: "S1", generatedAt: "2026-11-25T12:00:00Z", modelCards: [:], audit: nil))
+        #expect(html.contains("n = 5, geometric mean 0.2, SD of ln 0.4"))
+        var zhOptions = ReportOptions(caseID: "C1", sessionID: "S1", generatedAt: "2026-11-25T12:00:00Z")
+        zhOptions.language = .traditionalChinese
+        let zh = HTMLReport.render(a, options: zhOptions)
+        #expect(zh.contains("幾何平均 0.2"))
+        let s5 = try #require(CSVWriter.segments(a).split(separator: "\n").map(String.init).first { $0.hasPrefix("s5,") })
+        #expect(s5.contains("mean=0.2 sd=0.4 scale=log interval=[-1.63;2.03]"))
     }
 
     @Test func csvCarriesTheEvidenceColumns() throws {

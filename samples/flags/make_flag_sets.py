@@ -21,7 +21,8 @@ Baseline and neutral chunks pass through the same sox chain at (almost) zero mag
 (pitch +1 cent, tempo x1.001), so processing artefacts are not what separates the sets.
 Rotation r starts the chunk order at r*4, so different chunks serve as baseline.
 A truth file (truth.json) lists every answer with its condition.
-Deterministic: the latencies come from a seeded generator.
+Deterministic: the latencies come from a seeded generator, and sox runs with -R (repeatable
+dither; without it two builds differ in their dither noise).
 """
 import json, os, subprocess, sys, tempfile, wave, zlib
 import numpy as np
@@ -86,7 +87,7 @@ def chunks_of(x, sr, lo=2.0, hi=3.5, min_len=1.2):
 def sox_alter(chunk, sr, p, tmp):
     src, dst = os.path.join(tmp, "in.wav"), os.path.join(tmp, "out.wav")
     write_wav(src, chunk, sr, 1)
-    cmd = ["sox", "-q", src, "-r", str(SR), dst]
+    cmd = ["sox", "-q", "-R", src, "-r", str(SR), dst]
     if p["gain"]:
         cmd += ["gain", str(p["gain"])]
     cmd += ["pitch", str(p["cents"]), "tempo", "-s", str(p["tempo"]), "rate", str(SR)]

@@ -65,7 +65,11 @@ extension HTMLReport {
                 let rows = cues.prefix(6).map { c -> [String] in
                     let b = c.baseline
                     let base =
-                        b.map { t.fill(t.baselineText, String($0.n), formatValue($0.mean, digits: 3), formatValue($0.sd, digits: 3)) }
+                        b.map {
+                            t.fill(
+                                $0.scale == "log" ? t.baselineLogText : t.baselineText, String($0.n), formatValue($0.mean, digits: 3),
+                                formatValue($0.sd, digits: 3))
+                        }
                         ?? "–"
                     let interval =
                         b.map { "[\(formatValue($0.intervalLow, digits: 3)), \(formatValue($0.intervalHigh, digits: 3))]" } ?? "–"

@@ -95,6 +95,7 @@ extension ReportStrings {
         flagged: "flagged for follow-up (index {0})",
         evidenceHeader: ["Cue", "Answer", "Baseline", "Interval (this cue's share of α)", "t (p)", "Floor / clip", "Status"],
         baselineText: "n = {0}, mean {1}, SD {2}",
+        baselineLogText: "n = {0}, geometric mean {1}, SD of ln {2}",
         sdFloor: "SD floor {0}",
         zClipped: "z clipped",
         none: "none",

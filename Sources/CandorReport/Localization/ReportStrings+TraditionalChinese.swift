@@ -88,6 +88,7 @@ extension ReportStrings {
         flagged: "建議追問（指數 {0}）",
         evidenceHeader: ["線索", "回答", "基準", "預測區間（此線索分得的 α）", "t 值（p 值）", "下限／截斷", "狀態"],
         baselineText: "n = {0}，平均 {1}，標準差 {2}",
+        baselineLogText: "n = {0}，幾何平均 {1}，對數（ln）標準差 {2}",
         sdFloor: "標準差下限 {0}",
         zClipped: "z 值已截斷",
         none: "無",

@@ -93,6 +93,8 @@ public struct ReportStrings: Sendable {
     var flagged: String
     var evidenceHeader: [String]
     var baselineText: String
+    /// The same for a cue compared on a log scale: geometric mean and SD of the natural logs.
+    var baselineLogText: String
     var sdFloor: String
     var zClipped: String
     var none: String
