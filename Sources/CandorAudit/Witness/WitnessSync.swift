@@ -63,7 +63,8 @@ extension AuditWorkspace {
             let response: WitnessResponse
             do {
                 response = try transport.post(
-                    w.addCheckpointURL, body: AddCheckpointRequest(oldSize: old, proof: proof, checkpoint: note).encoded)
+                    w.addCheckpointURL, body: AddCheckpointRequest(oldSize: old, proof: proof, checkpoint: note).encoded,
+                    trustRoots: w.trustRoots)
             } catch {
                 return .unreachable("\(error)")
             }
