@@ -47,7 +47,11 @@ let package = Package(
         .target(name: "CandorModels", dependencies: ["CandorCore"], swiftSettings: swiftSettings),
         .target(
             name: "CandorAudit",
-            dependencies: ["CandorCore", "CSQLite", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CandorCore", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
+                // RSA signatures of RFC 3161 time-stamping authorities.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings),
         // The C2SP tlog-witness server (Hummingbird); only this module and the CLI pull in the HTTP stack.
         .target(

@@ -70,8 +70,9 @@ public struct WitnessResponse: Sendable {
 
 /// How the audit code reaches witnesses (HTTP in the CLI; in-process in tests). Throws when
 /// the witness cannot be reached at all, or its TLS certificate is not trusted. `trustRoots`:
-/// the pinned PEM CA for an HTTPS URL (nil: the system's CAs).
+/// the pinned PEM CA for an HTTPS URL (nil: the system's CAs). Also used for RFC 3161
+/// time-stamp requests.
 public protocol WitnessTransport: Sendable {
-    func post(_ url: String, body: [UInt8], trustRoots: String?) throws -> WitnessResponse
+    func post(_ url: String, body: [UInt8], contentType: String, trustRoots: String?) throws -> WitnessResponse
     func get(_ url: String, trustRoots: String?) throws -> WitnessResponse
 }

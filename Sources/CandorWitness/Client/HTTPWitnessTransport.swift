@@ -18,12 +18,12 @@ public struct HTTPWitnessTransport: WitnessTransport {
 
     public init(timeout: Int = 10) { self.timeout = max(1, timeout) }
 
-    public func post(_ url: String, body: [UInt8], trustRoots: String?) throws -> WitnessResponse {
-        try send(.POST, url, body: body, trustRoots: trustRoots)
+    public func post(_ url: String, body: [UInt8], contentType: String, trustRoots: String?) throws -> WitnessResponse {
+        try send(.POST, url, body: body, contentType: contentType, trustRoots: trustRoots)
     }
 
     public func get(_ url: String, trustRoots: String?) throws -> WitnessResponse {
-        try send(.GET, url, body: nil, trustRoots: trustRoots)
+        try send(.GET, url, body: nil, contentType: nil, trustRoots: trustRoots)
     }
 
     /// Checks that `pem` holds at least one certificate NIOSSL can use as a trust root.
@@ -33,7 +33,9 @@ public struct HTTPWitnessTransport: WitnessTransport {
         guard !certs.isEmpty else { throw AuditError("no PEM certificate in it") }
     }
 
-    private func send(_ method: HTTPMethod, _ url: String, body: [UInt8]?, trustRoots: String?) throws -> WitnessResponse {
+    private func send(
+        _ method: HTTPMethod, _ url: String, body: [UInt8]?, contentType: String?, trustRoots: String?
+    ) throws -> WitnessResponse {
         let target = try WitnessURL(url)
         var tls: NIOSSLContext?
         if target.secure {
@@ -50,7 +52,7 @@ public struct HTTPWitnessTransport: WitnessTransport {
         head.headers.add(name: "Host", value: target.hostHeader)
         head.headers.add(name: "Connection", value: "close")
         head.headers.add(name: "Content-Length", value: String(body?.count ?? 0))
-        if body != nil { head.headers.add(name: "Content-Type", value: "text/plain; charset=utf-8") }
+        if let contentType { head.headers.add(name: "Content-Type", value: contentType) }
 
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let answer = loop.makePromise(of: WitnessResponse.self)
