@@ -9,7 +9,7 @@ vkey}], quorum). Only the pinned log key and operator keys are trusted (the bund
 keys are ignored), and the checkpoint must carry valid C2SP cosignature/v1 signatures by at
 least `quorum` pinned witnesses. Without a trust anchor the bundle is "unpinned": refused
 unless --allow-unpinned. --case/--session: the bundle must be that session's log.
---tsa-cert FILE: the checkpoint must carry an RFC 3161 time-stamp token (the note line
+--tsa-cert FILE (or the trust anchor's "tsa_certificate", PEM): the checkpoint must carry an RFC 3161 time-stamp token (the note line
 "— rfc3161-tsa base64(keyid(4) || DER TimeStampResp)") signed by this pinned TSA
 certificate (RFC 3161 + RFC 5652 signed attributes) over SHA-256(checkpoint body).
 exit 0 intact; exit 4 not intact or unpinned (prints "seq N: KIND: why"); exit 2 usage.
@@ -334,11 +334,16 @@ def main(argv):
             print("NOT INTACT: unpinned: no trust anchor (give --trust FILE, or --allow-unpinned)")
             return 4
         size, root = verify(files, a.evidence, (a.case, a.session) if a.case else None)
+        tsa_pem = None
         if a.tsa_cert:
+            with open(a.tsa_cert, "rb") as f:
+                tsa_pem = f.read()
+        elif a.trust and anchor.get("tsa_certificate"):
+            tsa_pem = anchor["tsa_certificate"].encode()
+        if tsa_pem is not None:
             note = files["checkpoint"]
             try:
-                with open(a.tsa_cert, "rb") as f:
-                    gen_time = check_timestamp(note, note[:note.rindex(b"\n\n") + 1], f.read())
+                gen_time = check_timestamp(note, note[:note.rindex(b"\n\n") + 1], tsa_pem)
             except Fail:
                 raise
             except Exception as e:

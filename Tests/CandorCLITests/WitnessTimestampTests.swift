@@ -82,6 +82,14 @@ import Testing
         let pv = try run("/usr/bin/env", ["python3", Self.py, bundle, "--allow-unpinned", "--tsa-cert", certFile])
         #expect(pv.status == 0 && pv.stdout.contains("timestamped (RFC 3161)"), "\(pv.stdout)\(pv.stderr)")
 
+        // The trust anchor pins the TSA certificate too: the token is then required.
+        let trust = root + "/trust.json"
+        #expect(try candor("keys", "trust", "--out", trust, "--workspace", ws).status == 0)
+        let tv = try candor("audit", "verify", bundle, "--trust", trust)
+        #expect(tv.status == 0 && tv.stdout.contains("timestamped (RFC 3161)"), "\(tv.stdout)\(tv.stderr)")
+        let ptv = try run("/usr/bin/env", ["python3", Self.py, bundle, "--trust", trust])
+        #expect(ptv.status == 0 && ptv.stdout.contains("timestamped (RFC 3161)"), "\(ptv.stdout)\(ptv.stderr)")
+
         // openssl, independently: the token is a valid RFC 3161 response for the checkpoint body.
         let note = try String(contentsOfFile: bundle + "/checkpoint", encoding: .utf8)
         let cert = try TSACertificate(pemOrDER: Array(try String(contentsOfFile: certFile, encoding: .utf8).utf8))
@@ -122,6 +130,8 @@ import Testing
         #expect(try candor("audit", "verify", tampered, "--allow-unpinned", "--tsa-cert", certFile).status == 4)
         #expect(try run("/usr/bin/env", ["python3", Self.py, tampered, "--allow-unpinned", "--tsa-cert", certFile]).status == 4)
         #expect(try candor("audit", "verify", tampered, "--allow-unpinned").status == 0)  // the log itself is intact
+        #expect(try candor("audit", "verify", tampered, "--trust", trust).status == 4)
+        #expect(try run("/usr/bin/env", ["python3", Self.py, tampered, "--trust", trust]).status == 4)
 
         // TSA down: work goes on, the checkpoint is not timestamped, and verify says so.
         tsa.stop()

@@ -82,8 +82,7 @@ struct AuditVerify: ParsableCommand {
         }
         if report.isIntact {
             let ws = path == nil ? try openAudit(global.workspacePath, readOnly: true) : nil
-            try checkTimestamp(
-                note: contents.checkpoint, certificateFile: pinning.tsaCert, workspace: ws, what: what, quiet: global.quiet || json)
+            try checkTimestamp(note: contents.checkpoint, options: pinning, workspace: ws, what: what, quiet: global.quiet || json)
         }
         if json {
             var o: [String: AuditJSON] = [

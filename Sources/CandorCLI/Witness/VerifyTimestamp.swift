@@ -3,19 +3,24 @@ import CandorAudit
 import Foundation
 
 /// Checks the RFC 3161 token of a verified checkpoint against the pinned TSA certificate:
-/// `--tsa-cert FILE`, else (for a workspace log) the workspace's `keys/tsa.pem`. A token that
-/// fails is exit 4; with `--tsa-cert`, a checkpoint without a token is exit 4 too.
-func checkTimestamp(note: String?, certificateFile: String?, workspace: AuditWorkspace?, what: String, quiet: Bool) throws {
+/// `--tsa-cert FILE`, else the trust anchor's `tsa_certificate`, else (for a workspace log)
+/// the workspace's `keys/tsa.pem`. A token that fails is exit 4; with a certificate from
+/// `--tsa-cert` or the trust anchor, a checkpoint without a token is exit 4 too.
+func checkTimestamp(note: String?, options: VerifyTrustOptions, workspace: AuditWorkspace?, what: String, quiet: Bool) throws {
     let cert: TSACertificate
-    if let certificateFile {
+    var strict = true
+    if let certificateFile = options.tsaCert {
         guard let d = FileManager.default.contents(atPath: certificateFile) else {
             throw CLIError(code: ExitCodes.invalidInput, "\(certificateFile): cannot read")
         }
         do { cert = try TSACertificate(pemOrDER: [UInt8](d)) } catch {
             throw CLIError(code: ExitCodes.invalidInput, "\(certificateFile): \(error)")
         }
+    } else if let pem = try options.anchor()?.tsaCertificatePEM, let c = try? TSACertificate(pemOrDER: Array(pem.utf8)) {
+        cert = c
     } else if let ws = workspace, let tsa = try? ws.keys.timestampAuthority() {
         cert = tsa.certificate
+        strict = false
     } else {
         return
     }
@@ -27,7 +32,7 @@ func checkTimestamp(note: String?, certificateFile: String?, workspace: AuditWor
     }
     guard let info else {
         let msg = "the checkpoint carries no time-stamp token of the pinned TSA"
-        if certificateFile != nil {
+        if strict {
             if !quiet { print(Terminal.paint("NOT INTACT", .red) + ": \(what): \(msg)") }
             throw CLIError(code: ExitCodes.auditFailed, "audit verification failed for \(what): \(msg)")
         }
