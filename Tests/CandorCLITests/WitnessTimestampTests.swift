@@ -1,5 +1,6 @@
 import CandorAudit
 import CandorTestSupport
+import CandorWitness
 import Foundation
 import Testing
 
@@ -39,11 +40,12 @@ import Testing
         deinit { stop() }
     }
 
-    static func makeTSACertificate(_ dir: String, name: String) throws -> String {
+    static func makeTSACertificate(_ dir: String, name: String, rsa: Bool = false) throws -> String {
+        let key = rsa ? ["rsa:2048"] : ["ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
         let r = try run(
             "/usr/bin/openssl",
-            [
-                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", dir + "/\(name).key",
+            ["req", "-x509", "-newkey"] + key + [
+                "-nodes", "-keyout", dir + "/\(name).key",
                 "-out", dir + "/\(name).pem", "-days", "2", "-subj", "/CN=\(name)", "-addext", "extendedKeyUsage=critical,timeStamping",
             ])
         try #require(r.status == 0, "\(r.stderr)")
@@ -140,5 +142,42 @@ import Testing
         let vd = try WitnessCLITests.verify(ws, "--case", "C1", "--session", "S1")
         #expect(vd.status == 0 && vd.stderr.contains("not timestamped"), "\(vd.stdout)\(vd.stderr)")
         #expect(try WitnessCLITests.verify(ws, "--case", "C1", "--session", "S1", "--tsa-cert", certFile).status == 4)
+    }
+
+    /// Real TSAs mostly sign with RSA: a token from an RSA TSA, fetched with the witness HTTP
+    /// client, verifies in Swift and in the Python verifier, and fails when its signature is altered.
+    @Test func rsaTokensVerifyInBothVerifiers() throws {
+        let dir = tempDir("candor-tsa-rsa")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let certFile = try Self.makeTSACertificate(dir, name: "tsa", rsa: true)
+        let tsa = try LocalTSA(dir: dir)
+        defer { tsa.stop() }
+        let cert = try TSACertificate(pemOrDER: Array(try String(contentsOfFile: certFile, encoding: .utf8).utf8))
+        let body = "candor-log-x/C1/S1\n3\n\(Base64.encode(Merkle.sha256([1, 2, 3])))\n"
+        let nonce: [UInt8] = [0x81, 2, 3, 4, 5, 6, 7, 8]
+        let r = try HTTPWitnessTransport().post(
+            tsa.url, body: TimeStamp.request(body: body, nonce: nonce), contentType: "application/timestamp-query", trustRoots: nil)
+        #expect(r.status == 200)
+        let info = try TimeStamp.verify(response: r.body, body: body, tsa: cert, nonce: nonce)
+        #expect(info.nonce == nonce)
+        #expect(throws: AuditError.self) { try TimeStamp.verify(response: r.body, body: body, tsa: cert, nonce: [9]) }
+        var bad = r.body
+        bad[bad.count - 5] ^= 0x01  // inside the RSA signature, the last field of the response
+        #expect(throws: AuditError.self) { try TimeStamp.verify(response: bad, body: body, tsa: cert) }
+
+        let note = body + "\n\u{2014} rfc3161-tsa " + Base64.encode(cert.keyID + r.body) + "\n"
+        let badNote = body + "\n\u{2014} rfc3161-tsa " + Base64.encode(cert.keyID + bad) + "\n"
+        for (text, expected) in [(note, "ok"), (badNote, "not by the pinned TSA certificate")] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/note"))
+            let script = """
+                import sys; sys.path.insert(0, sys.argv[1]); import audit_verifier as v
+                note = open(sys.argv[2], "rb").read(); pem = open(sys.argv[3], "rb").read()
+                try: v.check_timestamp(note, note[:note.rindex(b"\\n\\n") + 1], pem); print("ok")
+                except v.Fail as e: print(e)
+                """
+            let p = try run(
+                "/usr/bin/env", ["python3", "-c", script, Paths.packageRoot.appendingPathComponent("Tests").path, dir + "/note", certFile])
+            #expect(p.stdout.contains(expected), "\(p.stdout)\(p.stderr)")
+        }
     }
 }
