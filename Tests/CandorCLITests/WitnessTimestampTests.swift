@@ -165,6 +165,18 @@ import Testing
         bad[bad.count - 5] ^= 0x01  // inside the RSA signature, the last field of the response
         #expect(throws: AuditError.self) { try TimeStamp.verify(response: bad, body: body, tsa: cert) }
 
+        // Every single-byte change and every truncation: an error or (in unsigned parts such as
+        // the embedded certificate) a pass, never a crash; the TSTInfo itself never passes altered.
+        let tst = Array(info.genTime.utf8)
+        let timeAt = try #require((0...(r.body.count - tst.count)).first { Array(r.body[$0..<($0 + tst.count)]) == tst })
+        for i in 0..<r.body.count {
+            var b = r.body
+            b[i] ^= 0xFF
+            let passed = (try? TimeStamp.verify(response: b, body: body, tsa: cert)) != nil
+            if (timeAt..<(timeAt + tst.count)).contains(i) { #expect(!passed, "byte \(i) of genTime changed, still verifies") }
+        }
+        for n in 0..<r.body.count { _ = try? TimeStamp.verify(response: Array(r.body.prefix(n)), body: body, tsa: cert) }
+
         let note = body + "\n\u{2014} rfc3161-tsa " + Base64.encode(cert.keyID + r.body) + "\n"
         let badNote = body + "\n\u{2014} rfc3161-tsa " + Base64.encode(cert.keyID + bad) + "\n"
         for (text, expected) in [(note, "ok"), (badNote, "not by the pinned TSA certificate")] {
