@@ -52,7 +52,11 @@ let package = Package(
         .target(name: "CandorModels", dependencies: ["CandorCore", "CandorJSON"], swiftSettings: swiftSettings),
         .target(
             name: "CandorAudit",
-            dependencies: ["CandorCore", "CSQLite", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CandorCore", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
+                // RSA signatures of RFC 3161 time-stamping authorities.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings),
         // The C2SP tlog-witness server (Hummingbird); only this module and the CLI pull in the HTTP stack.
         .target(
@@ -63,6 +67,8 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

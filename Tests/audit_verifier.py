@@ -9,10 +9,103 @@ vkey}], quorum). Only the pinned log key and operator keys are trusted (the bund
 keys are ignored), and the checkpoint must carry valid C2SP cosignature/v1 signatures by at
 least `quorum` pinned witnesses. Without a trust anchor the bundle is "unpinned": refused
 unless --allow-unpinned. --case/--session: the bundle must be that session's log.
+--tsa-cert FILE (or the trust anchor's "tsa_certificate", PEM): the checkpoint must carry an RFC 3161 time-stamp token (the note line
+"— rfc3161-tsa base64(keyid(4) || DER TimeStampResp)") signed by this pinned TSA
+certificate (RFC 3161 + RFC 5652 signed attributes) over SHA-256(checkpoint body).
 exit 0 intact; exit 4 not intact or unpinned (prints "seq N: KIND: why"); exit 2 usage.
 """
 import argparse, base64, binascii, glob, hashlib, json, os, struct, sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+
+def der(b, i=0):  # one DER element at b[i:]: (tag, value start, value end)
+    tag, n = b[i], b[i + 1]
+    i += 2
+    if n & 0x80:
+        k = n & 0x7F
+        n = int.from_bytes(b[i:i + k], "big")
+        i += k
+    assert i + n <= len(b), "DER element longer than its input"
+    return tag, i, i + n
+
+
+def kids(b, start, end):  # the elements inside b[start:end]: (tag, whole start, value start, value end)
+    out = []
+    while start < end:
+        tag, vs, ve = der(b, start)
+        out.append((tag, start, vs, ve))
+        start = ve
+    return out
+
+
+SHA = {bytes.fromhex("608648016503040201"): "sha256", bytes.fromhex("608648016503040202"): "sha384",
+       bytes.fromhex("608648016503040203"): "sha512"}
+
+
+def check_timestamp(note, body, cert_pem):  # RFC 3161 §2.4.2, RFC 5652 §5.4
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+    cert = x509.load_pem_x509_certificate(cert_pem)
+    keyid = hashlib.sha256(cert.public_bytes(__import__("cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]).Encoding.DER)).digest()[:4]
+    tokens = []
+    for line in note[note.rindex(b"\n\n") + 2:].split(b"\n")[:-1]:
+        name, blob = line[4:].decode().split(" ")
+        if name == "rfc3161-tsa":
+            tokens.append(b64(blob))
+    tokens.sort(key=lambda t: t[:4] != keyid)
+    if not tokens:
+        raise Fail("timestamp", None, "the checkpoint carries no time-stamp token")
+    r = tokens[0][4:]
+    _, s0, e0 = der(r)
+    resp = kids(r, s0, e0)
+    status = kids(r, resp[0][2], resp[0][3])[0]
+    if r[status[2]:status[3]] not in (b"\x00", b"\x01"):
+        raise Fail("timestamp", None, "time-stamp status is not granted")
+    ci = kids(r, resp[1][2], resp[1][3])
+    assert r[ci[0][2]:ci[0][3]] == bytes.fromhex("2a864886f70d010702"), "not SignedData"
+    sd = kids(r, ci[1][2], ci[1][3])[0]
+    f = kids(r, sd[2], sd[3])
+    eci = kids(r, f[2][2], f[2][3])
+    assert r[eci[0][2]:eci[0][3]] == bytes.fromhex("2a864886f70d0109100104"), "not a TSTInfo"
+    octets = kids(r, eci[1][2], eci[1][3])[0]
+    tst = r[octets[2]:octets[3]]
+    t = kids(tst, *der(tst)[1:])
+    mi = kids(tst, t[2][2], t[2][3])
+    alg = kids(tst, mi[0][2], mi[0][3])[0]
+    if SHA.get(tst[alg[2]:alg[3]]) != "sha256" or tst[mi[1][2]:mi[1][3]] != hashlib.sha256(body).digest():
+        raise Fail("timestamp", None, "the message imprint is not the hash of this checkpoint")
+    gen_time = tst[t[4][2]:t[4][3]].decode()
+    signer = kids(r, f[-1][2], f[-1][3])[0]
+    si = kids(r, signer[2], signer[3])
+    digest_alg = SHA[r[kids(r, si[2][2], si[2][3])[0][2]:kids(r, si[2][2], si[2][3])[0][3]]]
+    attrs = si[3]
+    assert attrs[0] == 0xA0, "no signed attributes"
+    found = {}
+    for a in kids(r, attrs[2], attrs[3]):
+        oid, vals = kids(r, a[2], a[3])
+        v = kids(r, vals[2], vals[3])[0]
+        found[r[oid[2]:oid[3]]] = r[v[2]:v[3]]
+    if found.get(bytes.fromhex("2a864886f70d010903")) != bytes.fromhex("2a864886f70d0109100104"):
+        raise Fail("timestamp", None, "signed attributes do not name a TSTInfo")
+    if found.get(bytes.fromhex("2a864886f70d010904")) != hashlib.new(digest_alg, tst).digest():
+        raise Fail("timestamp", None, "the TSTInfo was altered (message digest differs)")
+    signed = b"\x31" + r[attrs[1] + 1:attrs[3]]  # the SET OF, not [0] IMPLICIT
+    sig = r[si[5][2]:si[5][3]]
+    h = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}[digest_alg]
+    key = cert.public_key()
+    try:
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(sig, signed, ec.ECDSA(h))
+        elif isinstance(key, rsa.RSAPublicKey):
+            key.verify(sig, signed, padding.PKCS1v15(), h)
+        else:
+            raise Fail("timestamp", None, "unsupported TSA key type")
+    except Fail:
+        raise
+    except Exception:
+        raise Fail("timestamp", None, "the time-stamp signature is not by the pinned TSA certificate")
+    return gen_time
 
 
 class Fail(Exception):
@@ -219,6 +312,7 @@ def main(argv):
     ap.add_argument("--case")
     ap.add_argument("--session")
     ap.add_argument("--evidence", nargs="*", default=[])
+    ap.add_argument("--tsa-cert")
     try:
         a = ap.parse_args(argv[1:])
     except SystemExit:
@@ -240,6 +334,21 @@ def main(argv):
             print("NOT INTACT: unpinned: no trust anchor (give --trust FILE, or --allow-unpinned)")
             return 4
         size, root = verify(files, a.evidence, (a.case, a.session) if a.case else None)
+        tsa_pem = None
+        if a.tsa_cert:
+            with open(a.tsa_cert, "rb") as f:
+                tsa_pem = f.read()
+        elif a.trust and anchor.get("tsa_certificate"):
+            tsa_pem = anchor["tsa_certificate"].encode()
+        if tsa_pem is not None:
+            note = files["checkpoint"]
+            try:
+                gen_time = check_timestamp(note, note[:note.rindex(b"\n\n") + 1], tsa_pem)
+            except Fail:
+                raise
+            except Exception as e:
+                raise Fail("timestamp", None, f"malformed time-stamp token ({type(e).__name__}: {e})")
+            print(f"timestamped (RFC 3161) at {gen_time} by the pinned TSA")
     except Fail as e:
         print(f"NOT INTACT: {e}")
         return 4

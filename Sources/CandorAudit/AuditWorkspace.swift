@@ -93,6 +93,7 @@ public final class AuditWorkspace {
         }
         onNotice?("audit: \(s): signed as \(name) (key \(Hex.encode(signer.verifierKey.keyID)))")
         for target in [s, SessionRef.heads] {
+            if let line = timestampLatest(target) { onNotice?("audit: " + line) }
             for (w, o) in (try? submitToWitnesses(target)) ?? [] {
                 if let line = Self.describe(target, w, o) { onNotice?("audit: " + line) }
             }

@@ -3,28 +3,32 @@ import Foundation
 /// A workspace's trust anchor (`candor keys trust --out FILE`): the keys a verifier pins,
 /// handed over out of band (never read from the bundle it checks). Canonical JSON:
 /// `{"format":"candor-trust/1","log_keys":[vkey…],"operator_keys":[vkey…],
-///   "witnesses":[{"name","url","vkey"}…],"quorum":N}`.
+///   "witnesses":[{"name","url","vkey"}…],"quorum":N}`, and `"tsa_certificate": PEM` when the
+/// workspace has a time-stamping authority (then every pinned checkpoint needs its RFC 3161 token).
 public struct TrustAnchor: Sendable, Equatable {
     public static let format = "candor-trust/1"
     public var logKeys: [NoteVerifierKey]
     public var operatorKeys: [NoteVerifierKey]
     public var witnesses: [WitnessEndpoint]
     public var quorum: Int
+    /// The pinned certificate (PEM) of the workspace's time-stamping authority, if any.
+    public var tsaCertificatePEM: String?
 
     public init(logKeys: [NoteVerifierKey], operatorKeys: [NoteVerifierKey], witnesses: [WitnessEndpoint], quorum: Int) {
         (self.logKeys, self.operatorKeys, self.witnesses, self.quorum) = (logKeys, operatorKeys, witnesses, quorum)
     }
 
     public var encoded: [UInt8] {
-        CanonicalJSON.encode(
-            .object([
-                "format": .string(Self.format),
-                "log_keys": .array(logKeys.map { .string($0.encoded) }),
-                "operator_keys": .array(operatorKeys.map { .string($0.encoded) }),
-                "witnesses": .array(
-                    witnesses.map { .object(["name": .string($0.key.name), "url": .string($0.url), "vkey": .string($0.key.encoded)]) }),
-                "quorum": .int(Int64(quorum)),
-            ])) + [0x0A]
+        var o: [String: AuditJSON] = [
+            "format": .string(Self.format),
+            "log_keys": .array(logKeys.map { .string($0.encoded) }),
+            "operator_keys": .array(operatorKeys.map { .string($0.encoded) }),
+            "witnesses": .array(
+                witnesses.map { .object(["name": .string($0.key.name), "url": .string($0.url), "vkey": .string($0.key.encoded)]) }),
+            "quorum": .int(Int64(quorum)),
+        ]
+        if let tsaCertificatePEM { o["tsa_certificate"] = .string(tsaCertificatePEM) }
+        return CanonicalJSON.encode(.object(o)) + [0x0A]
     }
 
     public init(parsing bytes: [UInt8]) throws {
@@ -48,6 +52,12 @@ public struct TrustAnchor: Sendable, Equatable {
         }
         self.init(logKeys: try keys("log_keys"), operatorKeys: try keys("operator_keys"), witnesses: ws, quorum: Int(q))
         guard !logKeys.isEmpty else { throw AuditError("trust anchor: no log key") }
+        if let pem = obj["tsa_certificate"] {
+            guard let text = pem.stringValue, (try? TSACertificate(pemOrDER: Array(text.utf8))) != nil else {
+                throw AuditError("trust anchor: tsa_certificate is not a PEM certificate")
+            }
+            tsaCertificatePEM = text
+        }
     }
 
     public static func read(_ path: String) throws -> TrustAnchor {
@@ -99,6 +109,8 @@ extension AuditWorkspace {
         let ws = try keys.witnesses()
         let q = quorum ?? ws.count
         guard q >= 0, q <= ws.count else { throw AuditError("--quorum must be between 0 and the number of witnesses (\(ws.count))") }
-        return TrustAnchor(logKeys: logKeys, operatorKeys: ops, witnesses: ws, quorum: q)
+        var anchor = TrustAnchor(logKeys: logKeys, operatorKeys: ops, witnesses: ws, quorum: q)
+        if try keys.timestampAuthority() != nil { anchor.tsaCertificatePEM = try KeyStore.readText(keys.tsaCertificatePath) }
+        return anchor
     }
 }

@@ -19,7 +19,7 @@ extension AuditWorkspace {
         transport: any WitnessTransport
     ) -> WitnessVerdict {
         let r: WitnessResponse
-        do { r = try transport.get(w.checkpointURL(origin: origin)) } catch { return .unreachable("\(error)") }
+        do { r = try transport.get(w.checkpointURL(origin: origin), trustRoots: w.trustRoots) } catch { return .unreachable("\(error)") }
         if r.status == 404 { return .unknown }
         guard r.status == 200 else { return .unreachable("HTTP \(r.status): \(r.text.prefix(200))") }
         let cp: Checkpoint

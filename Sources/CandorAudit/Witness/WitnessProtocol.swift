@@ -38,13 +38,18 @@ public struct AddCheckpointRequest: Sendable, Equatable {
     }
 }
 
-/// A witness the workspace submits checkpoints to: its URL prefix and its cosigner key.
+/// A witness the workspace submits checkpoints to: its URL prefix, its cosigner key and,
+/// for an HTTPS witness with a private CA, the pinned CA (or certificate) in PEM.
 public struct WitnessEndpoint: Sendable, Equatable {
     public let url: String
     public let key: CosignerKey
-    public init(url: String, key: CosignerKey) {
+    /// PEM certificates that alone are trusted for the witness's TLS certificate (nil: the
+    /// system's CAs).
+    public let trustRoots: String?
+    public init(url: String, key: CosignerKey, trustRoots: String? = nil) {
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.key = key
+        self.trustRoots = trustRoots
     }
 
     public var addCheckpointURL: String { url + "/add-checkpoint" }
@@ -64,8 +69,10 @@ public struct WitnessResponse: Sendable {
 }
 
 /// How the audit code reaches witnesses (HTTP in the CLI; in-process in tests). Throws when
-/// the witness cannot be reached at all.
+/// the witness cannot be reached at all, or its TLS certificate is not trusted. `trustRoots`:
+/// the pinned PEM CA for an HTTPS URL (nil: the system's CAs). Also used for RFC 3161
+/// time-stamp requests.
 public protocol WitnessTransport: Sendable {
-    func post(_ url: String, body: [UInt8]) throws -> WitnessResponse
-    func get(_ url: String) throws -> WitnessResponse
+    func post(_ url: String, body: [UInt8], contentType: String, trustRoots: String?) throws -> WitnessResponse
+    func get(_ url: String, trustRoots: String?) throws -> WitnessResponse
 }

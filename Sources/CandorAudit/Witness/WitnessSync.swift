@@ -63,7 +63,8 @@ extension AuditWorkspace {
             let response: WitnessResponse
             do {
                 response = try transport.post(
-                    w.addCheckpointURL, body: AddCheckpointRequest(oldSize: old, proof: proof, checkpoint: note).encoded)
+                    w.addCheckpointURL, body: AddCheckpointRequest(oldSize: old, proof: proof, checkpoint: note).encoded,
+                    contentType: "text/plain; charset=utf-8", trustRoots: w.trustRoots)
             } catch {
                 return .unreachable("\(error)")
             }
@@ -98,6 +99,7 @@ extension AuditWorkspace {
         try recordAllHeads()
         var out: [(SessionRef, WitnessEndpoint, WitnessOutcome)] = []
         for s in try store.sessions() + [.heads] {
+            if let line = timestampLatest(s) { onNotice?("audit: " + line) }
             for (w, o) in try submitToWitnesses(s, force: true) { out.append((s, w, o)) }
         }
         return out

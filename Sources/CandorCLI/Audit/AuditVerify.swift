@@ -80,6 +80,10 @@ struct AuditVerify: ParsableCommand {
         if path == nil, report.isIntact, let bound {
             try checkWitnesses(bound, global: global, options: pinning, quiet: global.quiet || json)
         }
+        if report.isIntact {
+            let ws = path == nil ? try openAudit(global.workspacePath, readOnly: true) : nil
+            try checkTimestamp(note: contents.checkpoint, options: pinning, workspace: ws, what: what, quiet: global.quiet || json)
+        }
         if json {
             var o: [String: AuditJSON] = [
                 "intact": .bool(report.isIntact), "size": .int(Int64(report.size)),

@@ -14,6 +14,10 @@ struct VerifyTrustOptions: ParsableArguments {
     var all = false
     @Flag(name: .customLong("require-witness"), help: "Fail when a witness cannot be reached or has never cosigned the log.")
     var requireWitness = false
+    @Option(
+        name: .customLong("tsa-cert"),
+        help: "PEM certificate of the time-stamping authority: the checkpoint must carry a valid RFC 3161 token by it.")
+    var tsaCert: String?
 
     func anchor() throws -> TrustAnchor? {
         guard let trust else { return nil }

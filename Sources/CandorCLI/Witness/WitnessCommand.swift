@@ -9,7 +9,9 @@ public struct WitnessCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "witness",
         abstract: "Run a witness that cosigns checkpoints (C2SP tlog-witness), and configure the workspace's witnesses.",
-        subcommands: [WitnessInit.self, WitnessAllow.self, WitnessServe.self, WitnessAdd.self, WitnessSync.self, WitnessList.self])
+        subcommands: [
+            WitnessInit.self, WitnessAllow.self, WitnessServe.self, WitnessAdd.self, WitnessSync.self, WitnessList.self, WitnessTSA.self,
+        ])
     public init() {}
 }
 

@@ -10,6 +10,8 @@ struct WitnessList: ParsableCommand {
 
     func run() throws {
         let ws = try openAudit(global.workspacePath)
-        for w in try auditing({ try ws.keys.witnesses() }) { print("\(w.url) \(w.key.encoded)") }
+        for w in try auditing({ try ws.keys.witnesses() }) {
+            print("\(w.url) \(w.key.encoded)" + (w.trustRoots == nil ? "" : " (pinned CA)"))
+        }
     }
 }
