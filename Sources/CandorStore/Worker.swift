@@ -209,27 +209,31 @@ private func runJob(
             do { outcome.set(.result(try await process(job))) } catch { outcome.set(.error(oneLine("\(error)"))) }
         }
     }
-    // A heartbeat that cannot reach the store (a silent partition) gives up after a third of
-    // the lease; once no heartbeat succeeded for a whole lease, the lease counts as lost
-    // (another worker may hold the job by now) and the attempt stops.
+    // Heartbeats every third of the lease. The lease runs out on the server one lease after the
+    // last renewal that succeeded (counted, to be safe, from when that renewal was sent; the
+    // claim for the first), so that is when the worker counts it as lost and stops the
+    // attempt: a heartbeat that gets no answer (a silent partition) is given up at that moment
+    // at the latest, and another worker may hold the job from then on.
     @Sendable func renewLease() async {
-        var lastRenewed = Date()
+        var renewedAt = Date()
+        func left() -> Double { options.leaseSeconds - Date().timeIntervalSince(renewedAt) }
         while !Task.isCancelled {
-            try? await Task.sleep(nanoseconds: UInt64(options.leaseSeconds / 3 * 1e9))
+            try? await Task.sleep(nanoseconds: UInt64(max(0, min(options.leaseSeconds / 3, left())) * 1e9))
             if Task.isCancelled { return }
-            let held = try? await withDeadline(options.leaseSeconds / 3, "heartbeat of job \(job.id)") {
+            let remaining = left()
+            if remaining <= 0 {
+                lost.set(true)
+                return
+            }
+            let sentAt = Date()
+            let held = try? await withDeadline(min(options.leaseSeconds / 3, remaining), "heartbeat of job \(job.id)") {
                 try await store.heartbeat(job, leaseSeconds: options.leaseSeconds)
             }
             if held == false {
                 lost.set(true)
                 return
             }
-            if held == true {
-                lastRenewed = Date()
-            } else if Date().timeIntervalSince(lastRenewed) >= options.leaseSeconds {
-                lost.set(true)
-                return
-            }
+            if held == true { renewedAt = sentAt }
         }
     }
     let heartbeat = Task(executorPreference: control) {
