@@ -44,7 +44,9 @@ public struct PostgresTarget: Sendable, Equatable {
         port = comps.port ?? 5432
         let envUser = ProcessInfo.processInfo.environment["PGUSER"]
         username = comps.user?.removingPercentEncoding ?? envUser ?? "postgres"
-        password = comps.password?.removingPercentEncoding ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
+        // An empty $PGPASSWORD means none, as for libpq.
+        let envPassword = ProcessInfo.processInfo.environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        password = comps.password?.removingPercentEncoding ?? envPassword
         let path = comps.path.hasPrefix("/") ? String(comps.path.dropFirst()) : comps.path
         database = path.isEmpty ? username : (path.removingPercentEncoding ?? path)
         var mode = "prefer"
