@@ -121,7 +121,15 @@ extension SQLJobStore {
         }
         let store = SQLJobStore(location: target.display, dialect: .postgres, pool: pool)
         do {
-            if !readOnly { try await store.migrate() }
+            if readOnly {
+                // Reading a database nothing was ever submitted to: say so, not "relation does not exist".
+                let found = try await store.read { c in try await c.execute("SELECT to_regclass('candor_jobs') IS NOT NULL", []) }
+                guard found.first?.first?.int == 1 else {
+                    throw StoreError("\(target.display): no Candor queue in this database yet (`candor batch submit` creates it)")
+                }
+            } else {
+                try await store.migrate()
+            }
         } catch {
             await store.close()
             throw error

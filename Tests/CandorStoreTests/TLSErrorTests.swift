@@ -19,6 +19,9 @@ struct TLSErrorTests {
         let base = "postgres://candor@localhost:\(pg.port)/postgres"
         let good = base + "?sslmode=verify-full&sslrootcert=\(tls.ca)"
         // The right settings connect, so each failure below is about the one thing it changes.
+        // Before anything was submitted there is no queue to read, and status says so.
+        let empty = try candor(["batch", "status", "--queue", good, "--workspace", ws], env: ["PGPASSWORD": tls.password])
+        #expect(empty.status == 1 && empty.stderr.contains("no Candor queue in this database yet"), "\(empty.stderr)")
         let file = makeRecordings(certs, count: 1)
         let submitted = try candor(["batch", "submit"] + file + ["--queue", good, "--workspace", ws], env: ["PGPASSWORD": tls.password])
         #expect(submitted.status == 0, "\(submitted.stderr)")
