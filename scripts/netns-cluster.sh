@@ -202,10 +202,12 @@ on "$NS_SUB" "$CANDOR" batch submit "$T/in" --queue "$QUEUE" --workspace "$T/ws-
 say "$JOBS recordings submitted from the submitter machine"
 
 # --- three workers --------------------------------------------------------------------------
-worker_args=(--queue "$QUEUE" --exit-when-empty --lease "$LEASE" --poll 0.2 --retry-base 0.5 --threads 1 --grace 5)
+# As in the README: results also written to a shared folder (--out); worker 2 runs 2 jobs at once.
+worker_args=(--queue "$QUEUE" --exit-when-empty --lease "$LEASE" --poll 0.2 --retry-base 0.5 --threads 1 --grace 5 --out "$T/results")
 start_worker() {  # start_worker K LOGSUFFIX
-  local k="$1"
-  ip netns exec "${NS_W[$((k - 1))]}" "$CANDOR" worker "${worker_args[@]}" --workspace "$T/ws-w$k" \
+  local k="$1" conc=1
+  [ "$k" -eq 2 ] && conc=2
+  ip netns exec "${NS_W[$((k - 1))]}" "$CANDOR" worker "${worker_args[@]}" --concurrency "$conc" --workspace "$T/ws-w$k" \
     --status-file "$T/w$k$2.status" >"$T/logs/w$k$2.log" 2>&1 &
   pids+=($!)
   eval "wpid$k$2=$!"
@@ -292,7 +294,7 @@ on "$NS_SUB" "$CANDOR" batch status --json --queue "$QUEUE" --workspace "$T/ws-s
   || fail "batch status: $(cat "$T/logs/status.log")"
 on "$NS_SUB" python3 - "$T/status.json" "$JOBS" "$job_killed" "$job_cut" "$killed_at" "$cut_at" "$T" "$CANDOR" "$QUEUE" >"$T/checks.txt" <<'EOF' \
   || fail "$(cat "$T/checks.txt")"
-import datetime, hashlib, json, os, subprocess, sys
+import datetime, glob, hashlib, json, os, subprocess, sys
 status, jobs, killed, cut, killed_at, cut_at, T, candor, queue = sys.argv[1:]
 s = json.load(open(status))
 problems = []
@@ -321,6 +323,10 @@ for j in s["jobs"]:
                        capture_output=True)
     if r.returncode != 0 or hashlib.sha256(r.stdout).hexdigest() != (j["result"] or {}).get("sha256"):
         problems.append(f"job {j['id']}: result not readable or hash differs ({r.stderr.decode().strip()})")
+    # The --out file in the shared folder: exactly one, the same bytes.
+    outs = glob.glob(f"{T}/results/*-{j['input_sha256'][:12]}.analysis.json")
+    if len(outs) != 1 or hashlib.sha256(open(outs[0], "rb").read()).hexdigest() != (j["result"] or {}).get("sha256"):
+        problems.append(f"job {j['id']}: --out files {outs} missing or differing from the stored result")
     # One analysis record per session (no duplicate from an attempt that lost its lease).
     sh = subprocess.run([candor, "audit", "show", "--case", j["case"], "--session", j["session"], "--workspace", T + "/ws-sub"],
                         capture_output=True, text=True, env=dict(os.environ, CANDOR_AUDIT_DB=queue))
@@ -332,7 +338,8 @@ if problems:
     sys.exit(1)
 print(f"{jobs} jobs done exactly once ({', '.join(str(n) for n in sorted(workers.values(), reverse=True))} per worker process), "
       f"{expired} expired leases re-claimed (killed worker's job re-claimed {reclaim.get('killed', 0):.1f} s after the kill, "
-      f"cut worker's job {reclaim.get('cut', 0):.1f} s after the cut), every result read back from the submitter with its SHA-256, "
+      f"cut worker's job {reclaim.get('cut', 0):.1f} s after the cut), every result read back from the submitter with its SHA-256 "
+      f"and in the shared --out folder, "
       f"one analysis_completed per session")
 EOF
 say "$(cat "$T/checks.txt")"

@@ -214,9 +214,10 @@ private func runJob(
     // claim for the first), so that is when the worker counts it as lost and stops the
     // attempt: a heartbeat that gets no answer (a silent partition) is given up at that moment
     // at the latest, and another worker may hold the job from then on.
+    let renewed = Box<Date>()
+    renewed.set(Date())
+    @Sendable func left() -> Double { options.leaseSeconds - Date().timeIntervalSince(renewed.value ?? .distantPast) }
     @Sendable func renewLease() async {
-        var renewedAt = Date()
-        func left() -> Double { options.leaseSeconds - Date().timeIntervalSince(renewedAt) }
         while !Task.isCancelled {
             try? await Task.sleep(nanoseconds: UInt64(max(0, min(options.leaseSeconds / 3, left())) * 1e9))
             if Task.isCancelled { return }
@@ -233,7 +234,7 @@ private func runJob(
                 lost.set(true)
                 return
             }
-            if held == true { renewedAt = sentAt }
+            if held == true { renewed.set(sentAt) }
         }
     }
     let heartbeat = Task(executorPreference: control) {
@@ -249,8 +250,11 @@ private func runJob(
         }
     }
     heartbeat.cancel()
+    // A lease that ran out unrenewed (the store unreachable for a whole lease) ends the attempt
+    // whatever it produced: another worker may hold the job by now, so nothing is written.
+    if left() <= 0 { lost.set(true) }
     do {
-        switch outcome.value {
+        switch lost.value == true ? nil : outcome.value {
         case .result(let bytes)?:
             if try await store.complete(job, result: bytes) {
                 summary.update { $0.done += 1 }
@@ -261,7 +265,13 @@ private func runJob(
             }
         case .error(let message)?:
             let delay = options.retryDelay(afterAttempt: job.attempt)
-            if let state = try await store.fail(job, error: message, retryDelaySeconds: delay) {
+            // Recording the failure waits no longer than the lease has left (after that the
+            // lease's expiry puts the job back anyway), so a store that stopped answering
+            // cannot keep the attempt alive past its lease.
+            let recorded = try await withDeadline(max(left(), 0.5), "recording the failure of job \(job.id)") {
+                try await store.fail(job, error: message, retryDelaySeconds: delay)
+            }
+            if let state = recorded {
                 summary.update { if state == .failed { $0.failed += 1 } else { $0.retried += 1 } }
                 await events(.failed(job, error: message, nextState: state))
             } else {
