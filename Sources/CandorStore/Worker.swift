@@ -250,9 +250,6 @@ private func runJob(
         }
     }
     heartbeat.cancel()
-    // A lease that ran out unrenewed (the store unreachable for a whole lease) ends the attempt
-    // whatever it produced: another worker may hold the job by now, so nothing is written.
-    if left() <= 0 { lost.set(true) }
     do {
         switch lost.value == true ? nil : outcome.value {
         case .result(let bytes)?:
