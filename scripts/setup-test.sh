@@ -9,7 +9,8 @@ for p in praat espeak-ng sox pocketsphinx-testdata python3-pip time chromium chr
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 # pdftotext and a Traditional Chinese font: the report's print test reads the PDF's text.
-for p in poppler-utils fonts-noto-cjk; do
+# iproute2: scripts/netns-cluster.sh (the multi-machine recipe in network namespaces).
+for p in poppler-utils fonts-noto-cjk iproute2; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

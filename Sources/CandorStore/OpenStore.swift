@@ -44,7 +44,9 @@ public struct PostgresTarget: Sendable, Equatable {
         port = comps.port ?? 5432
         let envUser = ProcessInfo.processInfo.environment["PGUSER"]
         username = comps.user?.removingPercentEncoding ?? envUser ?? "postgres"
-        password = comps.password?.removingPercentEncoding ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
+        // An empty $PGPASSWORD means none, as for libpq.
+        let envPassword = ProcessInfo.processInfo.environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        password = comps.password?.removingPercentEncoding ?? envPassword
         let path = comps.path.hasPrefix("/") ? String(comps.path.dropFirst()) : comps.path
         database = path.isEmpty ? username : (path.removingPercentEncoding ?? path)
         var mode = "prefer"
@@ -119,7 +121,15 @@ extension SQLJobStore {
         }
         let store = SQLJobStore(location: target.display, dialect: .postgres, pool: pool)
         do {
-            if !readOnly { try await store.migrate() }
+            if readOnly {
+                // Reading a database nothing was ever submitted to: say so, not "relation does not exist".
+                let found = try await store.read { c in try await c.execute("SELECT to_regclass('candor_jobs') IS NOT NULL", []) }
+                guard found.first?.first?.int == 1 else {
+                    throw StoreError("\(target.display): no Candor queue in this database yet (`candor batch submit` creates it)")
+                }
+            } else {
+                try await store.migrate()
+            }
         } catch {
             await store.close()
             throw error

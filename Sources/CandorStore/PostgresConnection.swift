@@ -164,6 +164,9 @@ func connectionProblem(_ text: String) -> String? {
     if t.contains("certificate_verify_failed") || t.contains("certificate verify failed") {
         return "TLS: the server's certificate does not verify (check sslrootcert and the host name in the URL)"
     }
+    if t.contains("failedtovalidatehostname") || t.contains("in certificate from peer") {
+        return "TLS: the server's certificate is not for the host name in the URL (verify-full checks it; use a name the certificate lists)"
+    }
     if t.contains("handshake") || t.contains("ssl") || t.contains("tls") {
         return "TLS handshake failed (check sslmode and sslrootcert)"
     }
@@ -177,7 +180,12 @@ func pgMessage(_ error: any Error) -> String {
     if let e = error as? PSQLError {
         if let msg = e.serverInfo?[.message] {
             let state = e.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
-            return msg + state
+            // pg_hba.conf refusing a plain connection: the server takes TLS only.
+            let hint = msg.hasSuffix("no encryption") ? "; the server accepts only TLS (use sslmode=verify-full)" : ""
+            return msg + state + hint
+        }
+        if e.code == .authMechanismRequiresPassword {
+            return "the server asks for a password and none was given (put it in the URL, percent-encoded, or in $PGPASSWORD)"
         }
         if let u = e.underlying { return connectionProblem("\(u)") ?? "\(e.code): \(u)".replacingOccurrences(of: "<none>", with: "?") }
         return connectionProblem("\(e.code)") ?? "\(e.code)"

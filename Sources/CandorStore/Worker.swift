@@ -209,27 +209,32 @@ private func runJob(
             do { outcome.set(.result(try await process(job))) } catch { outcome.set(.error(oneLine("\(error)"))) }
         }
     }
-    // A heartbeat that cannot reach the store (a silent partition) gives up after a third of
-    // the lease; once no heartbeat succeeded for a whole lease, the lease counts as lost
-    // (another worker may hold the job by now) and the attempt stops.
+    // Heartbeats every third of the lease. The lease runs out on the server one lease after the
+    // last renewal that succeeded (counted, to be safe, from when that renewal was sent; the
+    // claim for the first), so that is when the worker counts it as lost and stops the
+    // attempt: a heartbeat that gets no answer (a silent partition) is given up at that moment
+    // at the latest, and another worker may hold the job from then on.
+    let renewed = Box<Date>()
+    renewed.set(Date())
+    @Sendable func left() -> Double { options.leaseSeconds - Date().timeIntervalSince(renewed.value ?? .distantPast) }
     @Sendable func renewLease() async {
-        var lastRenewed = Date()
         while !Task.isCancelled {
-            try? await Task.sleep(nanoseconds: UInt64(options.leaseSeconds / 3 * 1e9))
+            try? await Task.sleep(nanoseconds: UInt64(max(0, min(options.leaseSeconds / 3, left())) * 1e9))
             if Task.isCancelled { return }
-            let held = try? await withDeadline(options.leaseSeconds / 3, "heartbeat of job \(job.id)") {
+            let remaining = left()
+            if remaining <= 0 {
+                lost.set(true)
+                return
+            }
+            let sentAt = Date()
+            let held = try? await withDeadline(min(options.leaseSeconds / 3, remaining), "heartbeat of job \(job.id)") {
                 try await store.heartbeat(job, leaseSeconds: options.leaseSeconds)
             }
             if held == false {
                 lost.set(true)
                 return
             }
-            if held == true {
-                lastRenewed = Date()
-            } else if Date().timeIntervalSince(lastRenewed) >= options.leaseSeconds {
-                lost.set(true)
-                return
-            }
+            if held == true { renewed.set(sentAt) }
         }
     }
     let heartbeat = Task(executorPreference: control) {
@@ -246,7 +251,7 @@ private func runJob(
     }
     heartbeat.cancel()
     do {
-        switch outcome.value {
+        switch lost.value == true ? nil : outcome.value {
         case .result(let bytes)?:
             if try await store.complete(job, result: bytes) {
                 summary.update { $0.done += 1 }
@@ -257,7 +262,13 @@ private func runJob(
             }
         case .error(let message)?:
             let delay = options.retryDelay(afterAttempt: job.attempt)
-            if let state = try await store.fail(job, error: message, retryDelaySeconds: delay) {
+            // Recording the failure waits no longer than the lease has left (after that the
+            // lease's expiry puts the job back anyway), so a store that stopped answering
+            // cannot keep the attempt alive past its lease.
+            let recorded = try await withDeadline(max(left(), 0.5), "recording the failure of job \(job.id)") {
+                try await store.fail(job, error: message, retryDelaySeconds: delay)
+            }
+            if let state = recorded {
                 summary.update { if state == .failed { $0.failed += 1 } else { $0.retried += 1 } }
                 await events(.failed(job, error: message, nextState: state))
             } else {

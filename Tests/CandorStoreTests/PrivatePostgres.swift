@@ -10,7 +10,8 @@ final class PrivatePostgres {
     let bin: String
     private let asRoot = getuid() == 0
 
-    init() throws {
+    /// With `tls`, the server takes only TLS connections with a password (see `PostgresTLS`).
+    init(tls: PostgresTLS? = nil) throws {
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         guard let v = versions.sorted(by: { $0.compare($1, options: .numeric) == .orderedAscending }).last else {
             throw TestSetupError("no PostgreSQL under /usr/lib/postgresql: run ./scripts/start-postgres.sh (it installs it)")
@@ -18,9 +19,15 @@ final class PrivatePostgres {
         bin = "/usr/lib/postgresql/\(v)/bin"
         dir = tempDir("candor-pg")
         port = try Self.freePort()
+        var auth = ["-A", "trust"]
+        if let tls {
+            try tls.install(in: dir)
+            auth = ["--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile=" + dir + "/pw"]
+        }
         if asRoot { _ = try run("/bin/chown", ["-R", "postgres:postgres", dir]) }  // short-lived: a pipe is fine
-        let r = try pg("initdb", ["-D", dir + "/data", "-A", "trust", "-U", "candor", "--no-sync", "-E", "UTF8"])
+        let r = try pg("initdb", ["-D", dir + "/data", "-U", "candor", "--no-sync", "-E", "UTF8"] + auth)
         guard r.status == 0 else { throw TestSetupError("initdb failed: \(r.output)") }
+        if tls != nil { try PostgresTLS.configure(dir) }
         try start()
     }
 
