@@ -134,8 +134,8 @@ enum Rooms {
 
     /// A room with slices cut automatically at the readings' pauses (Keele m3/f3; held out
     /// for the first turn-edge rules, used to develop the edge trim since), at −18 dB
-    /// crosstalk: pitch, overlap and interruption hold; the turn edges are printed (13 of 16
-    /// within 0.1 s with the edge trim, 12 before) and must stay within 0.5 s.
+    /// crosstalk: pitch, overlap and interruption hold; the turn edges are printed (12 of 16
+    /// within 0.1 s; 13 with the optional edge trim) and must stay within 0.5 s.
     @Test func heldOutRoomAtMinus18dB() throws {
         let truth = try Rooms.truth("m3f3")
         let (d, _) = try Rooms.analyze("m3f3-18")
@@ -157,10 +157,10 @@ enum Rooms {
     /// Held-out rooms (Keele m4/f4, slices cut automatically; never looked at while the
     /// attribution, breath, turn-join or edge-trim rules were set), at no, −24 and −18 dB
     /// crosstalk: each speaker's median F0 within 4% of the laryngograph, one overlap, one
-    /// interruption, every turn found. Measured with the edge trim in place: 12, 11 and 13 of
-    /// 16 edges within 0.1 s (worst 0.27 s: one start 0.27 s late, one turn 0.14 s early and
-    /// 0.13 s late), so the 100 ms bound does not hold on held-out material; the test
-    /// asserts the 0.5 s bound and at least 11 edges within 0.1 s.
+    /// interruption, every turn found. Measured with the default settings: 10, 9 and 10 of 16
+    /// edges within 0.1 s (worst 0.26 s; 12, 11 and 13 with the optional edge trim), so the
+    /// 100 ms bound does not hold on held-out material; the test asserts the 0.5 s bound and
+    /// at least 9 edges within 0.1 s.
     @Test(arguments: ["clean", "24", "18"])
     func heldOutM4F4Room(_ bleed: String) throws {
         let truth = try Rooms.truth("m4f4")
@@ -178,7 +178,7 @@ enum Rooms {
             "[rooms] m4f4-\(bleed): \(errors.filter { abs($0) <= 0.1 }.count)/\(errors.count) edges within 0.1 s, signed errors (start, end per turn) \(errors.map { String(format: "%+.2f", $0) })"
         )
         #expect(errors.allSatisfy { abs($0) <= 0.5 }, "edges \(errors)")
-        #expect(errors.filter { abs($0) <= 0.1 }.count >= 11, "edges \(errors)")
+        #expect(errors.filter { abs($0) <= 0.1 }.count >= 9, "edges \(errors)")
     }
 
     @Test func espeakRoomWithCrosstalkAndNoOverlapReportsNone() throws {

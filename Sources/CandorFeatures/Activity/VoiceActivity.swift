@@ -296,8 +296,8 @@ public struct VoiceActivityConfig: Sendable, Codable, Equatable {
     /// An unvoiced stretch whose loudest frame stays this far below the local loud level is
     /// breath or background, not speech (`dropBreaths`).
     public var breathBelowLoudDb: Double = 25
-    /// A stretch's unvoiced first and last frames this far below its loudest frame are trimmed.
-    public var edgeBelowPeakDb: Double = 25
+    /// When set, a stretch's weak unvoiced edge frames this far below its peak are trimmed.
+    public var edgeBelowPeakDb: Double? = nil
     /// Noise floor: the `floorPercentile` of per-chunk low percentiles over ±`floorWindowS`.
     public var floorWindowS: Double = 15
     public var floorPercentile: Double = 0.1
