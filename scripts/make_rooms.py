@@ -46,13 +46,19 @@ def write_wav(path, chans, sr):
         w.writeframes(y.tobytes())
 
 
+def frame_db(x, sr):
+    fr = sr // 100
+    return np.array([10 * np.log10(np.mean(x[i * fr:(i + 1) * fr] ** 2) + 1e-12) for i in range(len(x) // fr)])
+
+
 def speech_extent(x, sr):
     """First and last sample of the runs of at least two 10 ms frames within 30 dB of the
     slice's loudest frame (the Keele recordings' own background is 40-45 dB below their
-    peaks, so a 40 dB rule would start "speech" on background blips)."""
+    peaks, so a 40 dB rule would start "speech" on background blips; m4's is only about
+    35 dB below, so its truth edges may take in a few background frames)."""
     fr = sr // 100
-    n = len(x) // fr
-    e = np.array([10 * np.log10(np.mean(x[i * fr:(i + 1) * fr] ** 2) + 1e-12) for i in range(n)])
+    e = frame_db(x, sr)
+    n = len(e)
     on = e > e.max() - 30
     keep = [i for i in range(n) if on[i] and ((i > 0 and on[i - 1]) or (i + 1 < n and on[i + 1]))]
     return keep[0] * fr, (keep[-1] + 1) * fr
@@ -83,12 +89,12 @@ DELAY_S = [0.001, 0.002]   # the other voice reaches channel k this much later
 
 def auto_slices(x, sr, count=4, min_s=2.0, max_s=8.0):
     """`count` slices of a reading, cut at the midpoints of its pauses: runs of at least
-    0.2 s of 10 ms frames more than 35 dB below the reading's loudest frame. Slices between
-    consecutive cuts, `min_s` to `max_s` long, in reading order."""
-    fr = sr // 100
-    n = len(x) // fr
-    e = np.array([10 * np.log10(np.mean(x[i * fr:(i + 1) * fr] ** 2) + 1e-12) for i in range(n)])
-    quiet = e < e.max() - 35
+    0.2 s of 10 ms frames more than 35 dB below the reading's loudest frame, or less than
+    6 dB above its background (10th-percentile frame energy) when that is higher (m4).
+    Slices between consecutive cuts, `min_s` to `max_s` long, in reading order."""
+    n = len(x) // (sr // 100)
+    e = frame_db(x, sr)
+    quiet = e < max(e.max() - 35, np.percentile(e, 10) + 6)
     cuts, i = [0.0], 0
     while i < n:
         if not quiet[i]:

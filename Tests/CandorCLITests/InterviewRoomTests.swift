@@ -15,12 +15,13 @@ import CandorTestSupport
 enum Rooms {
     static let keele = Paths.packageRoot.appendingPathComponent("../shared/data/keele").standardizedFileURL.path
     /// Built once per test process: the m1/f1 room the rules were developed on, the espeak
-    /// room, and one held-out room (m3/f3, slices cut automatically).
+    /// room, a development room with slices cut automatically (m3/f3), and the held-out
+    /// m4/f4 rooms (never used to set a rule or threshold).
     static let dir: String? = {
         let d = tempDir("candor-rooms")
         let script = Paths.packageRoot.appendingPathComponent("scripts/make_rooms.py").path
         let r = try? run("/usr/bin/env", ["python3", script, keele, d])
-        guard let r, r.status == 0, (try? run("/usr/bin/env", ["python3", script, keele, d, "m3f3"]))?.status == 0 else {
+        guard let r, r.status == 0, (try? run("/usr/bin/env", ["python3", script, keele, d, "m3f3", "m4f4"]))?.status == 0 else {
             print("[rooms] make_rooms.py failed: \(r?.stderr ?? "not run")")
             return nil
         }
@@ -36,6 +37,18 @@ enum Rooms {
     static func truth(_ room: String = "keele") throws -> Truth {
         let d = try #require(dir, "rooms not built (needs \(keele), numpy and sox)")
         return try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: d + "/\(room).truth.json")))
+    }
+
+    /// Each channel's median F0 within 4% of its speaker's laryngograph median.
+    static func expectMedianF0(_ d: [String: Any], _ truth: Truth, _ label: String) {
+        for c in d["channels"] as! [[String: Any]] {
+            let role = c["role"] as! String
+            let median = (c["pitch_summary"] as! [String: Any])["median_hz"] as? Double ?? 0
+            let want = truth.median_f0_hz[role]!
+            let err = 100 * (median - want) / want
+            print("[rooms] \(label) \(role): median F0 \(median) Hz vs laryngograph \(want) Hz (\(String(format: "%+.2f", err))%)")
+            #expect(abs(err) <= 4, "\(label) \(role)")
+        }
     }
 
     /// Analyses a room with roles; returns the JSON and the process result.
@@ -119,20 +132,14 @@ enum Rooms {
         }
     }
 
-    /// A room the rules were not developed on (Keele m3/f3, slices cut automatically at the
-    /// readings' pauses), at −18 dB crosstalk: pitch, overlap and interruption hold; the turn
-    /// edges are printed (12 of 16 within 0.1 s when this test was written: word-final
-    /// low-level tails) and must stay within 0.5 s.
+    /// A room with slices cut automatically at the readings' pauses (Keele m3/f3; held out
+    /// for the first turn-edge rules, used to develop the edge trim since), at −18 dB
+    /// crosstalk: pitch, overlap and interruption hold; the turn edges are printed (12 of 16
+    /// within 0.1 s; 13 with the optional edge trim) and must stay within 0.5 s.
     @Test func heldOutRoomAtMinus18dB() throws {
         let truth = try Rooms.truth("m3f3")
         let (d, _) = try Rooms.analyze("m3f3-18")
-        for c in d["channels"] as! [[String: Any]] {
-            let role = c["role"] as! String
-            let median = (c["pitch_summary"] as! [String: Any])["median_hz"] as? Double ?? 0
-            let want = truth.median_f0_hz[role]!
-            print("[rooms] m3f3-18 \(role): median F0 \(median) Hz vs laryngograph \(want) Hz")
-            #expect(abs(median - want) / want <= 0.04)
-        }
+        Rooms.expectMedianF0(d, truth, "m3f3-18")
         let conv = d["conversation"] as! [String: Any]
         #expect((conv["overlaps"] as! [Any]).count == 1)
         #expect((conv["interruptions"] as! [Any]).count == 1)
@@ -145,6 +152,33 @@ enum Rooms {
             "[rooms] m3f3-18: \(errors.filter { $0 <= 0.1 }.count)/\(errors.count) edges within 0.1 s, worst \(String(format: "%.3f", errors.max() ?? 0)) s"
         )
         #expect(errors.allSatisfy { $0 <= 0.5 }, "edges \(errors)")
+    }
+
+    /// Held-out rooms (Keele m4/f4, slices cut automatically; never looked at while the
+    /// attribution, breath, turn-join or edge-trim rules were set), at no, −24 and −18 dB
+    /// crosstalk: each speaker's median F0 within 4% of the laryngograph, one overlap, one
+    /// interruption, every turn found. Measured with the default settings: 10, 9 and 10 of 16
+    /// edges within 0.1 s (worst 0.26 s; 12, 11 and 13 with the optional edge trim), so the
+    /// 100 ms bound does not hold on held-out material; the test asserts the 0.5 s bound and
+    /// at least 9 edges within 0.1 s.
+    @Test(arguments: ["clean", "24", "18"])
+    func heldOutM4F4Room(_ bleed: String) throws {
+        let truth = try Rooms.truth("m4f4")
+        let (d, _) = try Rooms.analyze("m4f4-\(bleed)")
+        Rooms.expectMedianF0(d, truth, "m4f4-\(bleed)")
+        let conv = d["conversation"] as! [String: Any]
+        #expect((conv["overlaps"] as! [Any]).count == 1, "overlaps \(conv["overlaps"]!)")
+        #expect((conv["interruptions"] as! [Any]).count == 1, "interruptions \(conv["interruptions"]!)")
+        let turns = conv["turns"] as! [[String: Any]]
+        #expect(turns.map { $0["speaker"] as! String } == truth.turns.map(\.speaker), "turns \(turns)")
+        let errors = zip(turns, truth.turns).flatMap { g, w in
+            [(g["start"] as! Double) - w.start, (g["end"] as! Double) - w.end]
+        }
+        print(
+            "[rooms] m4f4-\(bleed): \(errors.filter { abs($0) <= 0.1 }.count)/\(errors.count) edges within 0.1 s, signed errors (start, end per turn) \(errors.map { String(format: "%+.2f", $0) })"
+        )
+        #expect(errors.allSatisfy { abs($0) <= 0.5 }, "edges \(errors)")
+        #expect(errors.filter { abs($0) <= 0.1 }.count >= 9, "edges \(errors)")
     }
 
     @Test func espeakRoomWithCrosstalkAndNoOverlapReportsNone() throws {

@@ -183,4 +183,24 @@ struct TimingSignal {
         #expect(joined.periodicity == whole.periodicity)
         #expect(joined.shape == whole.shape)
     }
+
+    /// The optional edge trim: a stretch's unvoiced edge frames that only the hysteresis let
+    /// in (3 dB above the floor) and that are far below the stretch's peak are cut; off by
+    /// default, where the hysteresis keeps them.
+    @Test func edgeTrimCutsWeakUnvoicedTails() {
+        var e = [Float](repeating: 20, count: 4000)
+        var voiced = [Bool](repeating: false, count: 4000)
+        for i in 1000..<1100 {
+            e[i] = 80
+            voiced[i] = true
+        }
+        for i in 990..<1000 { e[i] = 23 }
+        for i in 1100..<1115 { e[i] = 23 }
+        let kept = VoiceActivity.speechMask(bandDb: e, voiced: voiced, dt: 0.01, config: VoiceActivityConfig())
+        #expect(kept[992] && kept[1110], "the hysteresis keeps the weak edges by default")
+        var config = VoiceActivityConfig()
+        config.edgeBelowPeakDb = 25
+        let trimmed = VoiceActivity.speechMask(bandDb: e, voiced: voiced, dt: 0.01, config: config)
+        #expect(trimmed.indices.filter { trimmed[$0] } == Array(1000..<1100))
+    }
 }

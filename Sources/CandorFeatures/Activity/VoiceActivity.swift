@@ -296,6 +296,8 @@ public struct VoiceActivityConfig: Sendable, Codable, Equatable {
     /// An unvoiced stretch whose loudest frame stays this far below the local loud level is
     /// breath or background, not speech (`dropBreaths`).
     public var breathBelowLoudDb: Double = 25
+    /// When set, a stretch's weak unvoiced edge frames this far below its peak are trimmed.
+    public var edgeBelowPeakDb: Double? = nil
     /// Noise floor: the `floorPercentile` of per-chunk low percentiles over ±`floorWindowS`.
     public var floorWindowS: Double = 15
     public var floorPercentile: Double = 0.1
@@ -394,6 +396,7 @@ public enum VoiceActivity {
             i = b + 1
         }
         dropBreaths(&speech, e: e, loud: loud, voiced: voiced, config: config)
+        trimEdges(&speech, e: e, floor: floor, voiced: voiced, config: config)
         func lowOK(_ i: Int) -> Bool {
             // Mean power of the frame and its neighbours: steadier than one frame in noise.
             var p = 0.0
