@@ -57,22 +57,8 @@ import Testing
         for command in commands {
             let line = command.replacingOccurrences(of: "7380", with: String(port))
             if line.hasSuffix("&") {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/bin/bash")
-                p.arguments = ["-c", "exec " + String(line.dropLast()).trimmingCharacters(in: .whitespaces)]
-                p.currentDirectoryURL = URL(fileURLWithPath: dir)
-                var e = ProcessInfo.processInfo.environment
-                for (k, v) in env { e[k] = v }
-                p.environment = e
-                p.standardOutput = FileHandle.nullDevice
-                p.standardError = FileHandle.nullDevice
-                try p.run()
-                background.append(p)
-                // Wait until the witness answers.
-                for _ in 0..<100 {
-                    if (try? run("/usr/bin/curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/"]))?.status == 0 { break }
-                    usleep(100_000)
-                }
+                let command = String(line.dropLast()).trimmingCharacters(in: .whitespaces)
+                background.append(try UserGuideWalkthroughTests.startInBackground(command, dir: dir, env: env, port: port))
                 continue
             }
             let r = try run("/bin/bash", ["-c", line], cwd: dir, env: env)
