@@ -24,8 +24,9 @@ public struct OutOfFoldFlagRates: Codable, Sendable, Equatable {
     /// The evidence written next to each of the model's scores (`scores[].evidence`): the
     /// measured false-flag rate in place of a declared α, no baseline (`baseline_n` 0), and the
     /// PPV arithmetic with the measured sensitivity.
-    public var evidence: FlagEvidence {
-        let rate = falseFlagRate.rate ?? 0
+    /// Nil when the table had no label-0 rows: no rate was measured, so none is stated.
+    public var evidence: FlagEvidence? {
+        guard let rate = falseFlagRate.rate, sensitivity.total > 0 else { return nil }
         var measured = MeasuredRate(baselineN: 0, flagged: falseFlagRate.count, scored: falseFlagRate.total, source: source)
         measured.ciLow = falseFlagRate.ciLow ?? 0
         measured.ciHigh = falseFlagRate.ciHigh ?? 1

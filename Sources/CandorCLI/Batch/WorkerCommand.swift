@@ -65,9 +65,11 @@ public struct WorkerCommand: AsyncParsableCommand {
 
     public func validate() throws {
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1…256") }
-        guard lease >= 1 else { throw ValidationError("--lease must be ≥ 1 second") }
-        guard retryBase >= 0, grace >= 0 else { throw ValidationError("--retry-base and --grace must be ≥ 0") }
-        guard poll >= 0.01 else { throw ValidationError("--poll must be ≥ 0.01 seconds") }
+        guard lease >= 1, lease <= 86_400 else { throw ValidationError("--lease must be 1…86400 seconds") }
+        guard retryBase >= 0, grace >= 0, retryBase <= 86_400, grace <= 86_400 else {
+            throw ValidationError("--retry-base and --grace must be 0…86400 seconds")
+        }
+        guard poll >= 0.01, poll <= 3_600 else { throw ValidationError("--poll must be 0.01…3600 seconds") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
     }
 
