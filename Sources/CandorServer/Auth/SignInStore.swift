@@ -23,6 +23,10 @@ public final class SignInStore: Sendable {
         if !FileManager.default.fileExists(atPath: path) {
             FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
+        // Private also when the folder or file already existed with wider modes (SQLite gives its
+        // -wal and -shm files the database file's mode).
+        chmod(dir, 0o700)
+        chmod(path, 0o600)
         var handle: OpaquePointer?
         guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK,
             let handle
