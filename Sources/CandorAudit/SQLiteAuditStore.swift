@@ -21,29 +21,10 @@ public final class SQLiteAuditStore: AuditStore {
         var handle: OpaquePointer?
         if readOnly {
             guard FileManager.default.fileExists(atPath: path) else { throw AuditError("\(path): no audit database") }
-            var escaped = ""
-            for ch in path.unicodeScalars {
-                if ch == "%" || ch == "?" || ch == "#" {
-                    escaped += String(format: "%%%02X", ch.value)
-                } else {
-                    escaped.unicodeScalars.append(ch)
-                }
-            }
-            // immutable=1 ignores the write-ahead log: only without a non-empty -wal file,
-            // else it would show an older state of the log.
-            let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
-            for mode in walSize > 0 ? ["mode=ro"] : ["mode=ro", "mode=ro&immutable=1"] {
-                sqlite3_close(handle)
-                handle = nil
-                let rc = sqlite3_open_v2(
-                    "file:\(escaped)?\(mode)", &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nil)
-                guard rc == SQLITE_OK, let h = handle else { continue }
-                if sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", nil, nil, nil) == SQLITE_OK { break }
-            }
-            guard let h = handle, sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", nil, nil, nil) == SQLITE_OK else {
-                let msg = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
-                sqlite3_close(handle)
-                throw AuditError("\(path): cannot open audit database read-only: \(msg)")
+            let h: OpaquePointer
+            switch openSQLiteReadOnly(path) {
+            case .success(let opened): h = opened
+            case .failure(let f): throw AuditError("\(path): cannot open audit database read-only: \(f.message)")
             }
             db = h
             sqlite3_busy_timeout(h, busyTimeoutMs)
@@ -83,10 +64,7 @@ public final class SQLiteAuditStore: AuditStore {
         AuditError("\(path): \(what): \(String(cString: sqlite3_errmsg(db)))\(osReason())")
     }
 
-    /// SQLite reports a full disk during a WAL write as a plain "disk I/O error": name the cause.
-    private func osReason() -> String {
-        sqlite3_system_errno(db) == ENOSPC ? " (no space left on device)" : ""
-    }
+    private func osReason() -> String { sqliteOSCause(db) }
 
     private func exec(_ sql: String) throws {
         var errmsg: UnsafeMutablePointer<CChar>?

@@ -1,4 +1,5 @@
 import CSQLite
+import CandorAudit
 import Foundation
 
 /// SQLITE_TRANSIENT: tells SQLite to copy bound text/blobs before the call returns.
@@ -45,27 +46,10 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     /// mount) and the write-ahead log is empty.
     private static func openReadOnly(_ path: String) throws -> OpaquePointer {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError("\(path): no such queue") }
-        var escaped = ""
-        for ch in path.unicodeScalars {
-            if ch == "%" || ch == "?" || ch == "#" {
-                escaped += String(format: "%%%02X", ch.value)
-            } else {
-                escaped.unicodeScalars.append(ch)
-            }
+        switch openSQLiteReadOnly(path) {
+        case .success(let h): return h
+        case .failure(let f): throw StoreError("\(path): cannot open the SQLite queue read-only (\(f.message))")
         }
-        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
-        var handle: OpaquePointer?
-        for mode in walSize > 0 ? ["mode=ro"] : ["mode=ro", "mode=ro&immutable=1"] {
-            sqlite3_close(handle)
-            handle = nil
-            let rc = sqlite3_open_v2(
-                "file:\(escaped)?\(mode)", &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nil)
-            guard rc == SQLITE_OK, let h = handle else { continue }
-            if sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", nil, nil, nil) == SQLITE_OK { return h }
-        }
-        let msg = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
-        sqlite3_close(handle)
-        throw StoreError("\(path): cannot open the SQLite queue read-only (\(msg))")
     }
 
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
@@ -77,9 +61,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     var isUsable: Bool { true }
 
     private func fail(_ what: String) -> StoreError {
-        // SQLite reports a full disk during a WAL write as a plain "disk I/O error": name the cause.
-        let cause = sqlite3_system_errno(db) == ENOSPC ? " (no space left on device)" : ""
-        return StoreError("\(path): \(what): \(String(cString: sqlite3_errmsg(db)))\(cause)")
+        StoreError("\(path): \(what): \(String(cString: sqlite3_errmsg(db)))\(sqliteOSCause(db))")
     }
 
     func run(_ sql: String, _ binds: [SQLValue]) throws -> [[SQLValue]] {
