@@ -216,9 +216,14 @@ public final class AuditWorkspace {
 
     /// Parsed records (for `audit show`), after logging the access.
     public func show(_ s: SessionRef, operator operatorName: String? = nil, what: String = "audit log") throws -> [AuditJSON] {
+        try recordViewing(s, operator: operatorName, what: what)
+        return try store.records(s).map { (try? CanonicalJSON.parse($0.bytes)) ?? .null }
+    }
+
+    /// Logs that `what` of an existing session was viewed (an `accessed` record), before it is shown.
+    public func recordViewing(_ s: SessionRef, operator operatorName: String? = nil, what: String = "audit log") throws {
         try requireExisting(s)
         try append(s, operator: operatorName, [RecordDraft(.accessed, ["action": "viewed", "what": .string(what)])])
-        return try store.records(s).map { (try? CanonicalJSON.parse($0.bytes)) ?? .null }
     }
 
     /// Appends a supervisor's review of record `concernsSeq`.

@@ -59,7 +59,7 @@ struct AuditShow: ParsableCommand {
             do {
                 ws = try openAudit(global.workspacePath)
                 let op = try `operator` ?? requireOperator(ws)
-                _ = try ws.show(s, operator: op)
+                try ws.recordViewing(s, operator: op)
             } catch {
                 if Self.cannotWrite(error, workspace: global.workspacePath) {
                     throw CLIError(
