@@ -45,7 +45,7 @@ public final class PostgresAuditStore: AuditStore {
             }
             try run("BEGIN")
             for sql in timeouts.advisoryLockSettings { try run(sql) }
-            try run("SELECT pg_advisory_xact_lock(7317002)")
+            try run("SELECT pg_advisory_xact_lock(hashtextextended(current_schema(), 7317002))")
             try run(
                 """
                 CREATE TABLE IF NOT EXISTS candor_audit_records (

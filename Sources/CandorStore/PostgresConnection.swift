@@ -91,11 +91,14 @@ final class PGConnection: SQLConnection {
     deinit { closeWhenReleased(connection) }
 
     /// Creates the schema if needed and puts it first on the search path. Concurrent
-    /// `CREATE SCHEMA IF NOT EXISTS` can collide, so creation is serialised with an advisory lock.
+    /// `CREATE SCHEMA IF NOT EXISTS` of one name can collide, so creation is serialised with
+    /// an advisory lock keyed by the schema's name: queues in other schemas never wait on it
+    /// (a stalled process set up in one schema cannot hold up every queue in the database).
+    /// `schema` is validated by `QueueLocation` (A-Z a-z 0-9 _), so it is safe as a literal.
     static func useSchema(_ schema: String) -> [String] {
         ["BEGIN"] + StoreTimeouts.standard.advisoryLockSettings
             + [
-                "SELECT pg_advisory_xact_lock(7317000)", "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", "COMMIT",
+                "SELECT pg_advisory_xact_lock(hashtextextended('\(schema)', 7317000))", "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", "COMMIT",
                 "SET search_path TO \"\(schema)\"",
             ]
     }
@@ -204,7 +207,7 @@ extension SQLDialect {
         begin: "BEGIN",
         now: "extract(epoch from clock_timestamp())::float8",
         lockClause: " FOR UPDATE SKIP LOCKED",
-        migrationLock: StoreTimeouts.standard.advisoryLockSettings + ["SELECT pg_advisory_xact_lock(7317001)"],
+        migrationLock: StoreTimeouts.standard.advisoryLockSettings + ["SELECT pg_advisory_xact_lock(hashtextextended(current_schema(), 7317001))"],
         migrations: [
             [
                 """

@@ -102,9 +102,9 @@ struct AuditFencingTests {
         let a = try BackgroundWorker(
             common, logPath: dir + "/a.log",
             env: ["CANDOR_WORKER_TEST_PAUSE_AFTER_LOG_MS": "60000", "TMPDIR": tmp])
-        try #require(a.waitFor(timeout: 60) { $0.contains("test pause after logging job 1") }, "\(a.log)")
+        try #require(await a.waitFor(timeout: 120) { $0.contains("test pause after logging job 1") }, "\(a.log)")
         a.signal(SIGKILL)
-        _ = a.wait(timeout: 10)
+        _ = await a.wait(timeout: 10)
         let b = try candor(["worker"] + common, env: ["TMPDIR": tmp])
         #expect(b.status == 0, "\(b.stderr)")
         #expect(Self.leftovers(tmp).isEmpty, "temporary files left: \(Self.leftovers(tmp))")
@@ -144,12 +144,12 @@ struct AuditFencingTests {
         #expect(try candor(["batch", "submit", file, "--queue", queue, "--workspace", ws, "--case", "F"]).status == 0)
         let common = ["--queue", queue, "--workspace", ws, "--exit-when-empty", "--lease", "2", "--retry-base", "0.1", "--threads", "1"]
         let a = try BackgroundWorker(common, logPath: dir + "/a.log")
-        try #require(a.waitFor(timeout: 60) { $0.contains("job 1 attempt 1/3") }, "\(a.log)")
+        try #require(await a.waitFor(timeout: 120) { $0.contains("job 1 attempt 1/3") }, "\(a.log)")
         a.signal(SIGSTOP)
         let b = try candor(["worker"] + common)
         #expect(b.status == 0 && b.stderr.contains("job 1 done"), "\(b.stderr)")
         a.signal(SIGCONT)
-        #expect(a.wait(timeout: 120) == 0, "\(a.log)")
+        #expect(await a.wait(timeout: 120) == 0, "\(a.log)")
         #expect(!a.log.contains("job 1 done"), "\(a.log)")
         #expect(a.log.contains("lost"), "\(a.log)")
         let shown = try Self.show(ws, "F", "long", backend, queue)

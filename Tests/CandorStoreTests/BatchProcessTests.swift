@@ -34,15 +34,15 @@ struct BatchProcessTests {
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         let a = try BackgroundWorker(common, logPath: dir + "/a.log", env: ["TMPDIR": tmp])
         let started = Date()
-        let claimedLong = a.waitFor(timeout: 60) { $0.contains("job 1 attempt 1/3") }
+        let claimedLong = await a.waitFor(timeout: 120) { $0.contains("job 1 attempt 1/3") }
         try #require(claimedLong, "worker A never claimed job 1: \(a.log)")
         let b = try BackgroundWorker(common, logPath: dir + "/b.log", env: ["TMPDIR": tmp])
-        _ = b.waitFor(timeout: 30) { $0.contains(" done: ") }
+        _ = await b.waitFor(timeout: 30) { $0.contains(" done: ") }
         try #require(!a.log.contains("job 1 done"), "the long job finished before the kill; make it longer")
         a.signal(SIGKILL)
-        #expect(a.wait(timeout: 10) == SIGKILL)  // terminationStatus is the signal number after a kill
+        #expect(await a.wait(timeout: 10) == SIGKILL)  // terminationStatus is the signal number after a kill
         let a2 = try BackgroundWorker(common, logPath: dir + "/a2.log", env: ["TMPDIR": tmp])
-        let statusB = b.wait(timeout: 600), statusA2 = a2.wait(timeout: 600)
+        let statusB = await b.wait(timeout: 600), statusA2 = await a2.wait(timeout: 600)
         let elapsed = Date().timeIntervalSince(started)
         #expect(statusB == 0, "\(b.log)")
         #expect(statusA2 == 0, "\(a2.log)")
@@ -226,9 +226,9 @@ struct BatchProcessTests {
         let queue = ws + "/queue.sqlite"
 
         let w1 = try BackgroundWorker(["--workspace", ws, "--grace", "0", "--threads", "1"], logPath: dir + "/w1.log")
-        try #require(w1.waitFor(timeout: 60) { $0.contains("job 1 attempt 1/3") }, "\(w1.log)")
+        try #require(await w1.waitFor(timeout: 120) { $0.contains("job 1 attempt 1/3") }, "\(w1.log)")
         w1.signal(SIGTERM)
-        #expect(w1.wait(timeout: 30) == 0, "\(w1.log)")
+        #expect(await w1.wait(timeout: 30) == 0, "\(w1.log)")
         #expect(w1.log.contains("released back to the queue"))
         var store = try await openStore(queue)
         var job = try #require(try await store.jobs().first)
@@ -236,9 +236,9 @@ struct BatchProcessTests {
         await store.close()
 
         let w2 = try BackgroundWorker(["--workspace", ws, "--grace", "600", "--threads", "1"], logPath: dir + "/w2.log")
-        try #require(w2.waitFor(timeout: 60) { $0.contains("job 1 attempt 1/3") }, "\(w2.log)")
+        try #require(await w2.waitFor(timeout: 120) { $0.contains("job 1 attempt 1/3") }, "\(w2.log)")
         w2.signal(SIGINT)
-        #expect(w2.wait(timeout: 600) == 0, "\(w2.log)")
+        #expect(await w2.wait(timeout: 600) == 0, "\(w2.log)")
         store = try await openStore(queue)
         job = try #require(try await store.jobs().first)
         #expect(job.state == .done && job.history.map(\.outcome) == ["released", "done"])

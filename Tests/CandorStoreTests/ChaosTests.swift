@@ -42,7 +42,7 @@ struct ChaosTests {
                 try BackgroundWorker(common, logPath: dir + "/rep\(rep)-w\(k).log", env: ["TMPDIR": tmp])
             }
             // Stop the database once the first job is done (mid-run), keep it down, restart.
-            _ = workers[0].waitFor(timeout: 60) { $0.contains(" done: ") }
+            _ = await workers[0].waitFor(timeout: 120) { $0.contains(" done: ") }
             note("rep \(rep): stopping the database")
             try pg.stop()
             // One worker is told to stop while the database is down: it must exit within its
@@ -62,7 +62,7 @@ struct ChaosTests {
             try pg.start()
             note("rep \(rep): database restarted")
             for (k, w) in workers.enumerated() {
-                let status = w.wait(timeout: 120)
+                let status = await w.wait(timeout: 120)
                 #expect(status == 0, "rep \(rep) worker \(k) (status \(status), -1 = hung): \(w.log)")
             }
             // A worker stopped by SIGTERM may leave jobs queued: finish them.

@@ -31,7 +31,7 @@ struct FullDiskBatchTests {
 
         let common = ["--queue", queue, "--workspace", ws, "--out", out, "--exit-when-empty", "--retry-base", "0.1", "--threads", "1"]
         let w = try BackgroundWorker(common, logPath: dir + "/w.log")
-        let status = w.wait(timeout: 180)
+        let status = await w.wait(timeout: 180)
         #expect(status != -1, "the worker hung on a full disk: \(w.log)")
 
         let store = try await openStore(queue)
@@ -57,7 +57,7 @@ struct FullDiskBatchTests {
         let retry = try candor(["batch", "submit", inputs, "--queue", queue, "--workspace", ws, "--case", "F-1", "--retry-failed"])
         #expect(retry.status == 0, "\(retry.stderr)")
         let w2 = try BackgroundWorker(common, logPath: dir + "/w2.log")
-        #expect(w2.wait(timeout: 180) == 0, "\(w2.log)")
+        #expect(await w2.wait(timeout: 180) == 0, "\(w2.log)")
         jobs = try await store.jobs()
         #expect(jobs.allSatisfy { $0.state == .done }, "\(jobs.map { ($0.id, $0.state, $0.lastError ?? "") })")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".json") }.count == 3)

@@ -30,18 +30,18 @@ struct PartitionTests {
                 "--queue", viaProxy, "--workspace", ws, "--exit-when-empty", "--lease", "\(lease)",
                 "--retry-base", "0.2", "--poll", "0.2", "--threads", "1",
             ], logPath: dir + "/w.log")
-        try #require(w.waitFor(timeout: 60) { $0.contains("job 1 attempt 1/3") }, "\(w.log)")
+        try #require(await w.waitFor(timeout: 120) { $0.contains("job 1 attempt 1/3") }, "\(w.log)")
         proxy.partitioned = true
         let cutAt = Date()
         // Noticed within the partition (about one lease after the last renewal).
-        let noticed = w.waitFor(timeout: 4 * lease) { $0.contains("job 1: lease lost") }
+        let noticed = await w.waitFor(timeout: 4 * lease) { $0.contains("job 1: lease lost") }
         let noticedAfter = Date().timeIntervalSince(cutAt)
         #expect(noticed, "the worker did not give up the job within the partition: \(w.log)")
         // Keep the network down a little longer than the lease in any case.
         let left = 3 * lease - Date().timeIntervalSince(cutAt)
         if left > 0 { try await Task.sleep(nanoseconds: UInt64(left * 1e9)) }
         proxy.partitioned = false
-        let status = w.wait(timeout: 180)
+        let status = await w.wait(timeout: 180)
         #expect(status == 0, "the worker did not recover and finish: \(w.log)")
 
         let store = try await openStore(direct)

@@ -34,12 +34,14 @@ final class BackgroundWorker {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Waits until the log satisfies `condition` (or the timeout passes); returns whether it did.
-    func waitFor(timeout: Double, _ condition: (String) -> Bool) -> Bool {
+    /// It sleeps with `Task.sleep`, not `usleep`: a blocked thread of the cooperative pool (two
+    /// threads on a two-core machine) could starve the in-process stores of other tests.
+    func waitFor(timeout: Double, _ condition: (String) -> Bool) async -> Bool {
         let end = Date().addingTimeInterval(timeout)
         while Date() < end {
             if condition(log) { return true }
             if !process.isRunning { return condition(log) }
-            usleep(20_000)
+            try? await Task.sleep(nanoseconds: 20_000_000)
         }
         return false
     }
@@ -47,9 +49,9 @@ final class BackgroundWorker {
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
     /// Waits for exit (killing it after the timeout); returns the exit status.
-    func wait(timeout: Double) -> Int32 {
+    func wait(timeout: Double) async -> Int32 {
         let end = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < end { usleep(20_000) }
+        while process.isRunning && Date() < end { try? await Task.sleep(nanoseconds: 20_000_000) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
