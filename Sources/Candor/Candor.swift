@@ -100,7 +100,7 @@ public enum Candor {
             throw InputError(path: options.segmentsFile ?? "segments", problem: "a pitch-only analysis computes no segment features")
         }
         frameOptions.speechFeatures = !options.pitchOnly
-        if !options.pitchOnly { try preflightModels(segments: segments, roles: options.roles) }
+        let models = options.pitchOnly ? nil : try loadModels(segments: segments, roles: options.roles)
         let frames = try await analyzeAudio(path: file, scan: scan, options: frameOptions) {
             progress?(options.pitchOnly ? $0 : 0.7 * $0)
         }
@@ -109,7 +109,7 @@ public enum Candor {
             ? nil
             : try await computeInterview(
                 file: file, analysis: frames, options: frameOptions, roles: options.roles,
-                segments: segments, speakerMap: options.speakerMap
+                segments: segments, speakerMap: options.speakerMap, models: models
             ) { progress?(0.7 + 0.3 * $0) }
         return try Analysis(
             file: file, frames: frames, options: frameOptions, roles: options.roles, interview: interview,

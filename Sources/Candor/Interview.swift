@@ -53,7 +53,7 @@ func segmentFeatures(
 
 func computeInterview(
     file: String, analysis: AudioAnalysis, options: AnalysisOptions, roles: [String],
-    segments segs: [Segment], speakerMap: [String: String] = [:],
+    segments segs: [Segment], speakerMap: [String: String] = [:], models registry: ModelRegistry?,
     progress: ProgressHandler?
 ) async throws -> InterviewResults {
     let channels = analysis.channels
@@ -78,15 +78,8 @@ func computeInterview(
             chunking: settings.chunking, config: settings.ownVoice)
         : nil
 
-    // Models.
-    var registry: ModelRegistry? = nil
-    var modelsNote: String? = nil
-    do {
-        registry = try ModelRegistry.loadDefault()
-    } catch let e as ModelInputError {
-        guard ModelRegistry.locate() == nil else { throw e }
-        modelsNote = "no models directory found (set CANDOR_MODELS): no scores computed"
-    }
+    // Models (loaded once, by `loadModels` before the long work).
+    var modelsNote: String? = registry == nil ? "no models directory found (set CANDOR_MODELS): no scores computed" : nil
     if let registry {
         let trained = registry.models.filter { $0.file.kind == .logisticRegression }.map(\.id)
         if !trained.isEmpty {
@@ -179,13 +172,15 @@ func computeInterview(
         ownPitch: ownPitch)
 }
 
-/// Fails before the long work when the models folder lacks a model this analysis will need
-/// (baseline-deviation with segments, interview-quality with an interviewer and an
-/// interviewee); a folder that cannot be found at all only means no scores (as later).
-func preflightModels(segments: [Segment], roles: [String]) throws {
-    guard ModelRegistry.locate() != nil else { return }
+/// Loads the models once, before the long work, and fails then when the models folder lacks
+/// a model this analysis will need (baseline-deviation with segments, interview-quality with
+/// an interviewer and an interviewee). A folder that cannot be found at all gives nil: no
+/// scores, and a note in the analysis.
+func loadModels(segments: [Segment], roles: [String]) throws -> ModelRegistry? {
+    guard ModelRegistry.locate() != nil else { return nil }
     let registry = try ModelRegistry.loadDefault()
     if !segments.isEmpty { _ = try registry.baselineDeviation() }
     let lower = Set(roles.map { $0.lowercased() })
     if lower.contains("interviewer") && lower.contains("interviewee") { _ = try registry.interviewQuality() }
+    return registry
 }
