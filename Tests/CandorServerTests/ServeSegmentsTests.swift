@@ -69,6 +69,12 @@ import Testing
             contentType: "audio/flac")
         #expect(misfit.status == 422, "\(misfit.text)")
         #expect(((try? misfit.json()["error"] as? String) ?? "").contains("segments"), "\(misfit.text)")
+        // A refused recording is checked before it is kept, and then removed: no recording file and
+        // no temporary file is left (and a concurrent upload of the same content is never touched).
+        let inSession = (try? FileManager.default.contentsOfDirectory(atPath: ws + "/server/uploads/C1/S1")) ?? []
+        #expect(inSession == ["segments"], "\(inSession)")
+        let incoming = (try? FileManager.default.contentsOfDirectory(atPath: ws + "/server/uploads")) ?? []
+        #expect(!incoming.contains { $0.hasPrefix(".incoming-") }, "\(incoming)")
 
         // The stereo interview with its segments: the job measures and scores each segment.
         let rec = try await http.send(

@@ -18,6 +18,8 @@ import Testing
         let (bob2, _) = table.open(user: "bob", kind: .bearer, now: 2)
         let throttle = LoginThrottle(limit: 3, addressLimit: 5, window: 100, store: store, now: 0)
         for k in 0..<3 { throttle.recordFailure(user: "carol", address: "10.0.0.1", now: Double(k)) }
+        // A password typed into the name field is counted by its digest, never kept as typed.
+        throttle.recordFailure(user: "Pa55word-typed-as-name", address: "10.0.0.9", now: 3)
         #expect(store?.lastError == nil)
 
         // "Restart": new tables over a reopened database.
@@ -55,6 +57,7 @@ import Testing
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.contains(Tokens.sha256Hex(late)))
         for token in [alice, bob, bob2, late] { #expect(!text.contains(token)) }
+        #expect(!text.contains("Pa55word-typed-as-name") && !text.contains("carol"))
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }

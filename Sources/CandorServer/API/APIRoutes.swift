@@ -145,8 +145,10 @@ enum APIRoutes {
         _ state: ServerState, _ p: Principal, _ s: SessionRef, body: RequestBody, format: String, roles: [String],
         segments: StoredUpload?, client: String
     ) async throws -> Int64 {
-        let stored = try await state.uploads.store(body, session: s, format: format)
-        return try await queue(state, p, s, stored, roles: roles, segments: segments, client: client)
+        let received = try await state.uploads.receiveRecording(body)
+        return try await queue(
+            state, p, s, received: received.path, sha256: received.sha256, bytes: received.bytes, format: format, roles: roles,
+            segments: segments, client: client)
     }
 
     /// Checks a received segments file (at `path`, a temporary file) with the analysis's own
@@ -166,19 +168,25 @@ enum APIRoutes {
         return (stored, count)
     }
 
-    /// Builds the job (422 when the recording is unreadable, or the segments do not fit it),
-    /// records the upload by `p`, and queues the job.
+    /// Builds the job from the received recording, still in its private temporary file `tmp`
+    /// (422 when the recording is unreadable, or the segments do not fit it: the temporary file
+    /// is removed, and no kept file is touched, so a concurrent upload of the same content is
+    /// safe); then keeps the file, records the upload by `p`, and queues the job. Takes
+    /// ownership of `tmp`.
     static func queue(
-        _ state: ServerState, _ p: Principal, _ s: SessionRef, _ stored: StoredUpload, roles: [String], segments: StoredUpload?,
-        client: String
+        _ state: ServerState, _ p: Principal, _ s: SessionRef, received tmp: String, sha256: String, bytes: Int, format: String,
+        roles: [String], segments: StoredUpload?, client: String
     ) async throws -> Int64 {
-        let spec: JobSpec
-        do { spec = try state.hooks.makeJob(stored.path, stored.sha256, stored.bytes, roles, s.caseID, s.sessionID, segments) } catch {
-            // Nothing is queued or recorded: a file first received now goes (an earlier upload's stays).
-            if stored.isNew { try? FileManager.default.removeItem(atPath: stored.path) }
-            // A ServerError is the segments not fitting the recording; anything else, the recording.
-            throw error as? ServerError ?? ServerError(.unprocessableContent, "not a readable recording: \(error)")
+        var spec: JobSpec
+        do { spec = try state.hooks.makeJob(tmp, sha256, bytes, roles, s.caseID, s.sessionID, segments) } catch {
+            unlink(tmp)
+            // A ServerError is the segments not fitting the recording; anything else, the recording
+            // (named so, not by the server's temporary path).
+            throw error as? ServerError
+                ?? ServerError(.unprocessableContent, "not a readable recording: \("\(error)".replacingOccurrences(of: tmp, with: "recording"))")
         }
+        let stored = try state.uploads.keep(tmp, s, sha256: sha256, bytes: bytes, format: format)
+        spec.inputPath = stored.path
         var extra: [String: AuditJSON] = [:]
         if let segments { extra["segments_sha256"] = .string(segments.sha256) }
         try await state.cases.recordUpload(p, s, stored, extra: extra, client: client)

@@ -28,7 +28,9 @@ public final class LoginThrottle: Sendable {
 
     func limit(of key: String) -> Int { key.hasPrefix("addr:") ? addressLimit : limit }
 
-    static func userKey(_ name: String) -> String { "user:" + name }
+    /// A name's key is its SHA-256, so the throttle (in memory and in `signin.sqlite`) never
+    /// holds what was typed as a user name: often a password typed in the wrong field.
+    static func userKey(_ name: String) -> String { "user:" + Tokens.sha256Hex(name) }
     static func addressKey(_ address: String) -> String { "addr:" + address }
 
     /// Seconds to wait before another attempt is accepted, or nil if one is accepted now.

@@ -89,13 +89,15 @@ public struct UploadStore: Sendable {
         return StoredUpload(path: final, sha256: sha256, bytes: bytes, format: format, isNew: !existed)
     }
 
-    /// Receives a raw audio body for a session.
-    public func store(_ body: RequestBody, session s: SessionRef, format: String) async throws -> StoredUpload {
-        let (tmp, bytes, sha) = try await receive(body, limit: maxBytes)
-        guard bytes > 0 else {
-            unlink(tmp)
+    /// Receives a raw audio body into a private temporary file (413 past the limit, 400 when
+    /// empty). The caller checks it there and then keeps it (`keep`) or removes it, so a failed
+    /// check never touches a file another upload of the same content has kept.
+    public func receiveRecording(_ body: RequestBody) async throws -> (path: String, bytes: Int, sha256: String) {
+        let received = try await receive(body, limit: maxBytes)
+        guard received.bytes > 0 else {
+            unlink(received.path)
             throw ServerError.badRequest("the upload is empty: send the recording as the request body")
         }
-        return try keep(tmp, s, sha256: sha, bytes: bytes, format: format)
+        return received
     }
 }

@@ -31,11 +31,12 @@ enum WebUploadRoutes {
                         client: context.clientAddress
                     ).0
                 }
-                let stored = try state.uploads.keep(file.path, s, sha256: file.sha256, bytes: file.bytes, format: file.format)
-                pending.remove(file.path)
+                pending.remove(file.path)  // `queue` keeps or removes it
                 let roles = (form.fields["roles"] ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
                     .filter { !$0.isEmpty }
-                let job = try await APIRoutes.queue(state, p, s, stored, roles: roles, segments: segments, client: context.clientAddress)
+                let job = try await APIRoutes.queue(
+                    state, p, s, received: file.path, sha256: file.sha256, bytes: file.bytes, format: file.format, roles: roles,
+                    segments: segments, client: context.clientAddress)
                 return WebRoutes.redirect("/ui/jobs/\(job)")
             }
         }
