@@ -172,6 +172,8 @@ private func slotLoop(
     var storeErrors = 0
     while !shutdown.requested {
         let job: ClaimedJob?
+        // The lease may start on the server as soon as the claim is sent: count it from then.
+        let claimSentAt = Date()
         do {
             job = try await store.claim(worker: options.workerID, leaseSeconds: options.leaseSeconds)
             options.health.contact(claimed: job != nil)
@@ -192,13 +194,13 @@ private func slotLoop(
         options.health.started(job.id)
         defer { options.health.finished(job.id) }
         await runJob(
-            job, store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
-            control: control, events: events, process: process)
+            job, leaseFrom: claimSentAt, store: store, options: options, shutdown: shutdown, summary: summary,
+            executor: executor, control: control, events: events, process: process)
     }
 }
 
 private func runJob(
-    _ job: ClaimedJob, store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
+    _ job: ClaimedJob, leaseFrom claimSentAt: Date, store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
     executor: JobExecutor, control: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
     process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]
 ) async {
@@ -215,7 +217,7 @@ private func runJob(
     // attempt: a heartbeat that gets no answer (a silent partition) is given up at that moment
     // at the latest, and another worker may hold the job from then on.
     let renewed = Box<Date>()
-    renewed.set(Date())
+    renewed.set(claimSentAt)
     @Sendable func left() -> Double { options.leaseSeconds - Date().timeIntervalSince(renewed.value ?? .distantPast) }
     @Sendable func renewLease() async {
         while !Task.isCancelled {
