@@ -98,8 +98,8 @@ final class PGConnection: SQLConnection {
     static func useSchema(_ schema: String) -> [String] {
         ["BEGIN"] + StoreTimeouts.standard.advisoryLockSettings
             + [
-                "SELECT pg_advisory_xact_lock(hashtextextended('\(schema)', 7317000))", "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", "COMMIT",
-                "SET search_path TO \"\(schema)\"",
+                "SELECT pg_advisory_xact_lock(hashtextextended('\(schema)', 7317000))",
+                "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", "COMMIT", "SET search_path TO \"\(schema)\"",
             ]
     }
 
@@ -207,7 +207,8 @@ extension SQLDialect {
         begin: "BEGIN",
         now: "extract(epoch from clock_timestamp())::float8",
         lockClause: " FOR UPDATE SKIP LOCKED",
-        migrationLock: StoreTimeouts.standard.advisoryLockSettings + ["SELECT pg_advisory_xact_lock(hashtextextended(current_schema(), 7317001))"],
+        migrationLock: StoreTimeouts.standard.advisoryLockSettings
+            + ["SELECT pg_advisory_xact_lock(hashtextextended(current_schema(), 7317001))"],
         migrations: [
             [
                 """

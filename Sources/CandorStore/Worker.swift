@@ -200,7 +200,8 @@ private func slotLoop(
 }
 
 private func runJob(
-    _ job: ClaimedJob, leaseFrom claimSentAt: Date, store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal, summary: SummaryBox,
+    _ job: ClaimedJob, leaseFrom claimSentAt: Date, store: any JobStore, options: WorkerOptions, shutdown: ShutdownSignal,
+    summary: SummaryBox,
     executor: JobExecutor, control: JobExecutor, events: @escaping @Sendable (WorkerEvent) async -> Void,
     process: @escaping @Sendable (ClaimedJob) async throws -> [UInt8]
 ) async {

@@ -182,8 +182,8 @@ enum APIRoutes {
             unlink(tmp)
             // A ServerError is the segments not fitting the recording; anything else, the recording
             // (named so, not by the server's temporary path).
-            throw error as? ServerError
-                ?? ServerError(.unprocessableContent, "not a readable recording: \("\(error)".replacingOccurrences(of: tmp, with: "recording"))")
+            let problem = "\(error)".replacingOccurrences(of: tmp, with: "recording")
+            throw error as? ServerError ?? ServerError(.unprocessableContent, "not a readable recording: \(problem)")
         }
         let stored = try state.uploads.keep(tmp, s, sha256: sha256, bytes: bytes, format: format)
         spec.inputPath = stored.path

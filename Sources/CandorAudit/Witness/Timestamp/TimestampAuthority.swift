@@ -71,8 +71,19 @@ extension AuditWorkspace {
             let body = try SignedNote.split(cp.note).body
             var nonce = [UInt8](repeating: 0, count: 8)
             for i in nonce.indices { nonce[i] = UInt8.random(in: 0...255) }
-            let r = try transport.post(
-                tsa.url, body: TimeStamp.request(body: body, nonce: nonce), contentType: "application/timestamp-query", trustRoots: nil)
+            if let at = TSABackoff.backedOff(tsa.url) {
+                throw AuditError(
+                    "did not answer \(Int(Date().timeIntervalSince(at))) s ago (asked again \(Int(TSABackoff.seconds)) s after that)")
+            }
+            let r: WitnessResponse
+            do {
+                r = try transport.post(
+                    tsa.url, body: TimeStamp.request(body: body, nonce: nonce), contentType: "application/timestamp-query", trustRoots: nil)
+            } catch {
+                TSABackoff.failed(tsa.url)
+                throw error
+            }
+            TSABackoff.answered(tsa.url)
             guard r.status == 200 else { throw AuditError("HTTP \(r.status)") }
             _ = try TimeStamp.verify(response: r.body, body: body, tsa: tsa.certificate, nonce: nonce)
             try store.withSessionLock(s) {
