@@ -52,7 +52,6 @@ public enum EgemapsExtractor {
             var lo = r.lowerBound + i0 * hopSamples
             var hi = r.lowerBound + (i1 - 1) * hopSamples + n60
             var f0 = [Float](repeating: 0, count: i1 - i0)
-            var strength = f0
             var pitchRange: (Range<Int>, Range<Int>)?
             if let grid {
                 let jlo = grid.nearest(Double(i0) * hop + 0.03)
@@ -74,7 +73,6 @@ public enum EgemapsExtractor {
                         let j = grid.nearest(Double(i) * hop + 0.03) - core.lowerBound
                         if j >= 0 && j < p.f0.count && i < count60 {
                             f0[i - i0] = p.f0[j]
-                            strength[i - i0] = p.strength[j]
                         }
                     }
                 }
@@ -86,7 +84,7 @@ public enum EgemapsExtractor {
                         voiced
                         ? state.voice.analyze(
                             UnsafeBufferPointer(rebasing: x[s..<min(x.count, s + n60)]), f0: Double(f0[i - i0]),
-                            strength: Double(strength[i - i0]))
+                            formants: state.spectral.formants())
                         : nil
                     state.add(spectral: spectral, f0: f0[i - i0], voice: voice)
                 }

@@ -2,7 +2,8 @@
 public let egemapsColumnNames: [String] = [
     "F0semitoneFrom27.5Hz_sma3nz_amean", "F0semitoneFrom27.5Hz_sma3nz_stddevNorm", "F0semitoneFrom27.5Hz_sma3nz_percentile20.0",
     "F0semitoneFrom27.5Hz_sma3nz_percentile50.0", "F0semitoneFrom27.5Hz_sma3nz_percentile80.0", "F0semitoneFrom27.5Hz_sma3nz_pctlrange0-2",
-    "F0semitoneFrom27.5Hz_sma3nz_meanRisingSlope", "F0semitoneFrom27.5Hz_sma3nz_stddevRisingSlope", "F0semitoneFrom27.5Hz_sma3nz_meanFallingSlope",
+    "F0semitoneFrom27.5Hz_sma3nz_meanRisingSlope", "F0semitoneFrom27.5Hz_sma3nz_stddevRisingSlope",
+    "F0semitoneFrom27.5Hz_sma3nz_meanFallingSlope",
     "F0semitoneFrom27.5Hz_sma3nz_stddevFallingSlope", "loudness_sma3_amean", "loudness_sma3_stddevNorm",
     "loudness_sma3_percentile20.0", "loudness_sma3_percentile50.0", "loudness_sma3_percentile80.0",
     "loudness_sma3_pctlrange0-2", "loudness_sma3_meanRisingSlope", "loudness_sma3_stddevRisingSlope",

@@ -192,6 +192,11 @@ public final class EgemapsSpectralAnalyzer {
         return n >= 2 && d > 0 ? Float((n * sxy - sx * sy) / d) : 0
     }
 
+    /// LPC formants (frequency, bandwidth in Hz) of the frame last given to `analyze`.
+    public func formants() -> [(frequency: Double, bandwidth: Double)] {
+        power.withUnsafeBufferPointer { EgemapsFormants.estimate(power: $0, binHz: binHz) }
+    }
+
     private func fluxMeasure(into out: inout EgemapsSpectralValues) {
         var sum: Float = 0
         magnitude.withUnsafeBufferPointer { m in
