@@ -63,6 +63,16 @@ struct EgemapsTests {
         #expect(r.stderr.contains("x.wav"))
         sine("\(dir)/tone.wav")
         #expect(try candor("features", "--set", "nope", "\(dir)/tone.wav").status == 2)
+        try "start,end\n0.5,0.8\n3,4\n".write(toFile: "\(dir)/late.csv", atomically: true, encoding: .utf8)
+        let late = try candor("features", "\(dir)/tone.wav", "--segments", "\(dir)/late.csv")
+        #expect(late.status == 3)
+        #expect(late.stderr.contains("late.csv") && late.stderr.contains("line 3"), "\(late.stderr)")
+        // Shorter than one 20 ms frame: a row of empty cells, not zeros.
+        writeWAV("\(dir)/blip.wav", samples: [Float](repeating: 0.1, count: 100))
+        let blip = try candor("features", "\(dir)/blip.wav")
+        try #require(blip.status == 0, "\(blip.stderr)")
+        let row = csvRows(blip.stdout)[1]
+        #expect(row.count == 89 && row.dropFirst().allSatisfy(\.isEmpty))
     }
 
     /// Agreement with openSMILE 2.6 eGeMAPSv02 on 73 real-speech files (Keele in 6 s pieces,

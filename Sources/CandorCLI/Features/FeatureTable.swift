@@ -23,7 +23,7 @@ enum FeatureTable {
             if let s = r.segment {
                 cells += [field(s.id), field(s.speaker), number(s.start), number(s.end)]
             }
-            cells += r.features.values.map(number)
+            cells += r.features.values.map { $0.isFinite ? number($0) : "" }
             out += cells.joined(separator: ",") + "\n"
         }
         return out

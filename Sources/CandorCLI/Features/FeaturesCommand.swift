@@ -1,6 +1,7 @@
 import ArgumentParser
 import Candor
 import CandorFeatures
+import CandorAudio
 import CandorInterchange
 import Foundation
 
@@ -48,7 +49,15 @@ public struct FeaturesCommand: ParsableCommand {
         var rows: [FeatureRow] = []
         if let segments {
             let list = try SegmentReader.read(path: segments)
+            let duration = try AudioReader(path: files[0]).info.duration
             for s in list {
+                guard s.end > s.start, s.start < duration else {
+                    throw InputError(
+                        path: segments,
+                        problem:
+                            "line \(s.line): segment \(s.id) (\(s.start)–\(s.end) s) is empty or starts after the end of \(files[0]) (\(duration) s)"
+                    )
+                }
                 let f = try Candor.egemaps(file: files[0], start: s.start, end: s.end)
                 rows.append(FeatureRow(file: files[0], segment: s, features: f))
             }

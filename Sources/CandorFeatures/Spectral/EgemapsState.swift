@@ -64,7 +64,9 @@ final class EgemapsState {
     }
 
     /// The 88 values in `egemapsColumnNames` order.
+    /// The 88 values are NaN (missing) when the stretch is shorter than one 20 ms frame.
     func finish() -> [Double] {
+        if frames == 0 { return [Double](repeating: .nan, count: egemapsColumnNames.count) }
         if let l = loudness.finish() { loudnessContour.append(l) }
         if let p = pitch.finish() { pitchContour.append(p) }
         let step = EgemapsExtractor.hop

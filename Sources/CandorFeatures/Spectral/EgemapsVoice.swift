@@ -26,7 +26,7 @@ public struct EgemapsVoiceValues: Sendable {
 /// them: the Gaussian-windowed (σ = 0.4) frame's magnitude spectrum gives the harmonic
 /// amplitudes H1, H2 (peaks near F0, 2·F0) and the formant amplitudes (the strongest harmonic
 /// within each LPC formant's bandwidth), all in dB relative to H1; HNR is 10·log10(r / (1 − r))
-/// with r the frame's normalised autocorrelation at the period; jitter and shimmer come from
+/// with r the frame's normalised autocorrelation at the period (rounded to a sample); jitter and shimmer come from
 /// the periods found by waveform matching inside the frame.
 public final class EgemapsVoiceAnalyzer {
     public let sampleRate: Double
@@ -121,11 +121,10 @@ public final class EgemapsVoiceAnalyzer {
         fft.backward()
         let r0 = fft.real[0]
         guard r0 > 0 else { return 0 }
-        let period = sampleRate / f0
-        let lo = max(1, Int(period * 0.9)), hi = min(n / 2 - 1, Int(period * 1.1) + 1)
-        guard lo < hi else { return 0 }
-        var best: Float = 0
-        for i in lo...hi { best = max(best, fft.real[i]) }
+        // openSMILE's ACF HNR takes the autocorrelation at the period itself.
+        let lag = Int((sampleRate / f0).rounded())
+        guard lag >= 1 && lag < n / 2 else { return 0 }
+        let best = fft.real[lag]
         let r = min(max(Double(best / r0), 1e-6), 1 - 1e-6)
         return Float(10 * log10(r / (1 - r)))
     }
