@@ -44,15 +44,18 @@ for m in "${minutes[@]}"; do
     read -r t k < <(measure praat --run benchmarks/praat/voice_full.praat "$f"); T[praat_full]+="$t "; M[praat_full]=$k
     if python3 -c "import opensmile" 2>/dev/null; then
       read -r t k < <(measure python3 benchmarks/opensmile_egemaps.py "$f"); T[opensmile]+="$t "; M[opensmile]=$k
+      read -r t k < <(measure "$CANDOR" features --set egemaps "$f" --out "$out/candor-egemaps.csv"); T[candor_egemaps]+="$t "; M[candor_egemaps]=$k
     fi
   done
   base_pitch=$(echo ${T[praat_pitch]} | tr ' ' '\n' | median)
   base_full=$(echo ${T[praat_full]} | tr ' ' '\n' | median)
-  for task in praat_pitch praat_full opensmile candor_pitch candor_analyze; do
+  base_smile=$(echo ${T[opensmile]:-0} | tr ' ' '\n' | median)
+  for task in praat_pitch praat_full opensmile candor_pitch candor_analyze candor_egemaps; do
     [ -n "${T[$task]:-}" ] || continue
     med=$(echo ${T[$task]} | tr ' ' '\n' | median)
     case $task in
       candor_analyze) ratio=$(awk -v b="$base_full" -v c="$med" 'BEGIN{printf "%.1fx vs praat_full (pitch+pulses+jitter+shimmer+HNR+intensity)", b/c}');;
+      candor_egemaps) ratio=$(awk -v b="$base_smile" -v c="$med" 'BEGIN{printf "%.1fx vs opensmile (eGeMAPSv02 functionals)", b/c}');;
       candor_pitch) ratio=$(awk -v b="$base_pitch" -v c="$med" 'BEGIN{printf "%.1fx vs praat_pitch (To Pitch (ac))", b/c}');;
       *) ratio="-";;
     esac

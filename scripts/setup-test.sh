@@ -40,6 +40,10 @@ python3 -c "import sklearn" 2>/dev/null || py_need+=(scikit-learn)
 # The service's tests: the web UI in a real browser (Tests/serve_browser.py) and the OpenAPI document.
 python3 -c "import selenium" 2>/dev/null || py_need+=(selenium)
 python3 -c "import openapi_spec_validator" 2>/dev/null || py_need+=(openapi-spec-validator)
+# openSMILE 2.6 (eGeMAPS reference for `candor features`, Tests/CandorCLITests/EgemapsTests.swift)
+# and libsndfile's Python binding (cuts the comparison files).
+python3 -c "import opensmile" 2>/dev/null || py_need+=("opensmile==2.6.0")
+python3 -c "import soundfile, pandas" 2>/dev/null || py_need+=(soundfile pandas)
 if [ ${#py_need[@]} -gt 0 ]; then
   python3 -m pip install -q "${py_need[@]}" || python3 -m pip install -q --break-system-packages "${py_need[@]}"
 fi

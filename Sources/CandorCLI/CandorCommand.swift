@@ -16,7 +16,7 @@ public struct CandorCommand: AsyncParsableCommand {
             AnalyzeCommand.self, SynthCommand.self, AuditCommand.self, KeysCommand.self, ReviewCommand.self,
             TrainCommand.self, EvaluateCommand.self, CalibrateCommand.self, ModelsCommand.self, ReportCommand.self,
             ExportCommand.self, BatchCommand.self, WorkerCommand.self, WitnessCommand.self, ServeCommand.self,
-            UsersCommand.self, CasesCommand.self,
+            UsersCommand.self, CasesCommand.self, FeaturesCommand.self,
         ]
     )
     public init() {}
