@@ -19,10 +19,13 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-# Held-out real speech for the baseline-deviation flags (Tests/CandorCLITests/HeldOutFlagTests.swift):
-# the Czech and Dutch dialogue of Fish Fillets NG (GPL-2, about 70 MB), without the game itself.
+# Real speech for the baseline-deviation flags (Tests/CandorCLITests/*FlagTests.swift): the Czech
+# and Dutch dialogue of Fish Fillets NG (GPL-2, about 70 MB, development data), without the game
+# itself, and the held-out set: the English, French, Italian and Russian voice prompts of the
+# Asterisk telephone exchange (CC-BY-SA-3.0 / CC-BY-3.0, about 95 MB), without Asterisk itself.
 fillets=()
-for p in fillets-ng-data-cs fillets-ng-data-nl; do
+for p in fillets-ng-data-cs fillets-ng-data-nl asterisk-core-sounds-en-wav asterisk-core-sounds-fr-wav \
+  asterisk-core-sounds-it-wav asterisk-core-sounds-ru-wav; do
   dpkg -s "$p" >/dev/null 2>&1 || fillets+=("$p")
 done
 if [ ${#fillets[@]} -gt 0 ]; then

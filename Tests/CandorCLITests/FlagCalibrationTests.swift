@@ -64,7 +64,7 @@ import Testing
 /// samples/flags/make_flag_sets.py. Speakers f1 and m1 were used while developing the set
 /// builder and the model; the figures below are on the other speakers, which were held out for
 /// 2.0.0 but were looked at while its failure was analysed, so they no longer count as held out
-/// (the held-out check of 2.1.0 is `HeldOutFlagTests`, on new speakers).
+/// (the held-out check is `HeldOutFlagTests`, on new speakers).
 /// Heavy (18 interviews analysed with a debug build: about ten minutes on two cores), so it
 /// runs only with CANDOR_REAL_FLAG_TESTS=1 (`make test-flags`); the figures are in the model card.
 @Suite(

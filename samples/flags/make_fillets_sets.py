@@ -70,10 +70,9 @@ def load_trimmed(path, tmp):
     return x[idx[0] * SR // 100: (idx[-1] + 1) * SR // 100]
 
 
-def kept_lines(sound_dir, speaker, count, tmp):
-    """The first `count` lines, in a seeded shuffle of all the speaker's lines, whose speech lasts 1.5-4.5 s."""
-    files = lines_of(sound_dir, speaker)
-    rng = np.random.default_rng(zlib.crc32(speaker.encode()))
+def kept_lines(files, seed_name, count, tmp):
+    """The first `count` lines, in a shuffle of `files` seeded by `seed_name`, whose speech lasts 1.5-4.5 s."""
+    rng = np.random.default_rng(zlib.crc32(seed_name.encode()))
     kept = []
     for i in rng.permutation(len(files)):
         y = load_trimmed(files[i], tmp)
@@ -84,23 +83,18 @@ def kept_lines(sound_dir, speaker, count, tmp):
     return kept
 
 
-def main():
-    args = sys.argv[1:]
-    if len(args) < 2:
-        sys.exit(__doc__)
-    sound, out = args[0], args[1]
-    opts = dict(zip(args[2::2], args[3::2]))
-    speakers = opts.get("--speakers", "cs-m,cs-v,nl-m,nl-v").split(",")
-    count = int(opts.get("--chunks", "30"))
+def build_sets(sound, out, speakers, count, files_of, question_of):
+    """Writes null-<spk> and shift-<spk> interviews and truth.json for every speaker (see the module doc);
+    files_of(speaker) lists a speaker's recordings, question_of[speaker] names the interviewer's voice."""
     os.makedirs(out, exist_ok=True)
     truth, sizes = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         for s in speakers:
-            lines = kept_lines(sound, s, count, tmp)
+            lines = kept_lines(files_of(s), s, count, tmp)
             sizes[s] = len(lines)
             if len(lines) < 10:
                 sys.exit(f"{sound}: only {len(lines)} usable lines for speaker {s}")
-            qlines = kept_lines(sound, QUESTION_OF[s], 6, tmp)
+            qlines = kept_lines(files_of(question_of[s]), question_of[s], 6, tmp)
             questions = [sox_alter(y, SR, NEUTRAL, tmp) for _, y in qlines]
             rng = np.random.default_rng(zlib.crc32(("latency-" + s).encode()))
             neutral = []
@@ -122,6 +116,16 @@ def main():
     with open(os.path.join(out, "truth.json"), "w") as f:
         json.dump(dict(intense=INTENSE, moderate=MODERATE, neutral_chain=NEUTRAL, answers=truth), f, indent=1)
     print(json.dumps(sizes))
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 2:
+        sys.exit(__doc__)
+    sound, out = args[0], args[1]
+    opts = dict(zip(args[2::2], args[3::2]))
+    speakers = opts.get("--speakers", "cs-m,cs-v,nl-m,nl-v").split(",")
+    build_sets(sound, out, speakers, int(opts.get("--chunks", "30")), lambda s: lines_of(sound, s), QUESTION_OF)
 
 
 if __name__ == "__main__":
