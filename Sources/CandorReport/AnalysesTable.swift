@@ -27,7 +27,7 @@ public struct AnalysesTable {
     public mutating func scan(_ a: AnalysisData) {
         switch per {
         case .segment:
-            for s in a.segments ?? [] { for f in s.features { addFeature(f.name) } }
+            for s in a.segments ?? [] { for f in s.features + s.formants { addFeature(f.name) } }
             let ids = Set((a.segments ?? []).map(\.id))
             for sc in a.allScores where ids.contains(sc.target) { addModel(sc) }
         case .file:
@@ -75,7 +75,7 @@ public struct AnalysesTable {
                     recording, name, sha, channel, s.speaker, s.id, s.label, s.role, num(s.start), num(s.end),
                     flagged.contains(s.id) ? "true" : "false",
                 ]
-                row += values(features, s.features)
+                row += values(features, s.features + s.formants)
                 row += modelCells(scores.filter { $0.target == s.id })
                 out += row.map(CSVWriter.field).joined(separator: ",") + "\n"
             }

@@ -122,6 +122,8 @@ public struct SegmentData: Sendable {
     public var role: String
     public var features: [NamedValue]
     public var scores: [ScoreData]
+    /// The segment's `formants` summary flattened as `formants.<key>` (empty when absent).
+    public var formants: [NamedValue] = []
 }
 
 /// A typed, tolerant view of an analysis JSON document (schema `candor.analysis/1`).
@@ -330,7 +332,10 @@ public struct AnalysisData: Sendable {
         c.intensity = track(node["intensity"])
         c.intensityMean = node["intensity"]?["mean_db"]?.double
         c.voice = namedValues(node["voice"])
-        c.measures = (flatNamedValues(node) ?? []).filter { $0.name != "index" && $0.name != "role" && !$0.name.hasSuffix(".frames") }
+        // Frame tracks read as null when skipped (a count such as pitch_summary.frames stays).
+        c.measures = (flatNamedValues(node) ?? []).filter {
+            $0.name != "index" && $0.name != "role" && !($0.name.hasSuffix(".frames") && $0.value == nil && $0.text == nil)
+        }
         if let t = node["timing"], t.fields != nil {
             let measures = (namedValues(t) ?? []).filter { $0.name != "speech" && $0.name != "pauses" }
             c.timing = ChannelTiming(speech: spans(t["speech"]) ?? [], pauses: spans(t["pauses"]) ?? [], measures: measures)
@@ -399,7 +404,8 @@ public struct AnalysisData: Sendable {
         return SegmentData(
             id: node["id"]?.string ?? node["id"]?.int.map(String.init) ?? "", label: node["label"]?.string ?? "",
             speaker: node["speaker"]?.string ?? "", start: a, end: b, role: node["role"]?.string ?? "other",
-            features: flatNamedValues(node["features"]) ?? [], scores: (node["scores"]?.array ?? []).compactMap(score))
+            features: flatNamedValues(node["features"]) ?? [], scores: (node["scores"]?.array ?? []).compactMap(score),
+            formants: flatNamedValues(node["formants"], prefix: "formants.") ?? [])
     }
 }
 
