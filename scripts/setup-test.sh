@@ -37,6 +37,8 @@ fi
 # Python packages for independent cross-checks.
 py_need=()
 python3 -c "import numpy" 2>/dev/null || py_need+=(numpy)
+# The multi-analysis table is read back with pandas (Tests/CandorStoreTests/SidecarSegmentsTests.swift).
+python3 -c "import pandas" 2>/dev/null || py_need+=(pandas)
 python3 -c "import cryptography" 2>/dev/null || py_need+=(cryptography)  # Tests/audit_verifier.py
 # CandorModelsTests compare metrics and logistic-regression fits with scikit-learn.
 python3 -c "import sklearn" 2>/dev/null || py_need+=(scikit-learn)

@@ -23,12 +23,14 @@ extension Analysis {
         public var voice: VoiceReport?
         /// Speech stretches, pauses and rates (nil with `pitchOnly`).
         public var timing: TimingFeatures?
+        /// F1–F3 and bandwidth medians over the channel's speech (nil with `pitchOnly`).
+        public var formants: FormantSummary?
 
         /// A value from its parts.
         public init(
             index: Int, role: String, pitch: Pitch, measuredOver: String = "all frames", bleed: BleedEstimate? = nil,
             pitchSummary: PitchSummary, intensity: Intensity,
-            voice: VoiceReport? = nil, timing: TimingFeatures? = nil
+            voice: VoiceReport? = nil, timing: TimingFeatures? = nil, formants: FormantSummary? = nil
         ) {
             self.index = index
             self.role = role
@@ -39,10 +41,11 @@ extension Analysis {
             self.intensity = intensity
             self.voice = voice
             self.timing = timing
+            self.formants = formants
         }
 
         enum CodingKeys: String, CodingKey {
-            case index, role, pitch, intensity, voice, timing, bleed
+            case index, role, pitch, intensity, voice, timing, bleed, formants
             case pitchSummary = "pitch_summary"
             case measuredOver = "measured_over"
         }
@@ -60,6 +63,7 @@ extension Analysis {
             guard let voice, let timing else { return }
             try c.encode(VoiceFields(report: voice), forKey: .voice)
             try c.encode(Compact(timing), forKey: .timing)
+            try c.encodeIfPresent(formants.map { Compact($0) }, forKey: .formants)
         }
 
         /// Reads the value from its JSON object (the form ``encode(to:)`` writes).
@@ -74,6 +78,7 @@ extension Analysis {
             intensity = try c.decode(Intensity.self, forKey: .intensity)
             voice = try c.decodeIfPresent(VoiceReport.self, forKey: .voice)
             timing = try c.decodeIfPresent(TimingFeatures.self, forKey: .timing)
+            formants = try c.decodeIfPresent(FormantSummary.self, forKey: .formants)
         }
     }
 

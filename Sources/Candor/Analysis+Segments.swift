@@ -73,6 +73,8 @@ extension Analysis {
         public var scores: [ModelScore]
         /// Set when the measured channel is clearly quieter than another over the segment.
         public var warning: String?
+        /// F1–F3 and bandwidth medians over the segment on the measured channel.
+        public var formants: FormantSummary?
 
         /// A value from its parts.
         public init(
@@ -90,7 +92,7 @@ extension Analysis {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, label, speaker, start, end, role, features, voice, timing, scores, warning
+            case id, label, speaker, start, end, role, features, voice, timing, scores, warning, formants
             case source = "source_channel"
             case zScores = "baseline_z"
         }
@@ -109,6 +111,7 @@ extension Analysis {
             try c.encode(OrderedFields(fields: features.keys.sorted().map { ($0, Rounded(features[$0] ?? nil, 6)) }), forKey: .features)
             try c.encode(VoiceFields(report: voice), forKey: .voice)
             try c.encode(Compact(timing), forKey: .timing)
+            try c.encodeIfPresent(formants.map { Compact($0) }, forKey: .formants)
             try c.encode(OrderedFields(fields: zScores.keys.sorted().map { ($0, Rounded(zScores[$0], 4)) }), forKey: .zScores)
             try c.encode(scores.map { Compact($0) }, forKey: .scores)
             try c.encode(warning, forKey: .warning)
@@ -135,6 +138,7 @@ extension Analysis {
             self.zScores = zScores
             scores = try c.decode([ModelScore].self, forKey: .scores)
             warning = try c.decodeIfPresent(String.self, forKey: .warning)
+            formants = try c.decodeIfPresent(FormantSummary.self, forKey: .formants)
         }
     }
 }

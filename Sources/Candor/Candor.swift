@@ -137,7 +137,7 @@ extension Analysis {
         let ownPitch: [[Span]?] = frames.channels.map { c in own[c.index] == nil ? nil : interview?.ownPitch?[c.index] ?? own[c.index] }
         let voiceReports = try interview?.voice.enumerated().map { k, v in try own[k].map { try v.report(only: $0) } ?? v.report() }
         let measuredOver = interview?.ownVoice == true ? "own-voice speech" : "all frames"
-        let channels = try frames.channels.map { ch -> Channel in
+        var channels = try frames.channels.map { ch -> Channel in
             let c = ch.index
             let f0 = FrameTrack(grid: store.grid, kind: .f0) { r in try store.read(channel: c, track: .f0, r) }
             let db = FrameTrack(grid: store.grid, kind: .level) { r in try store.read(channel: c, track: .intensity, r) }
@@ -149,6 +149,18 @@ extension Analysis {
                 pitchSummary: try PitchSummary(source: ch.source, only: ownPitch[c]),
                 intensity: Intensity(timeStepS: ch.grid.dt, frames: db, meanDB: try meanIntensityDB(source: ch.source, only: own[c])),
                 voice: voiceReports?[c], timing: interview?.timing.channels[c])
+        }
+        var segments = interview?.segments ?? []
+        if interview != nil {
+            // Formants in a pass of their own over the file (streamed): over each channel's
+            // speech, and over each segment on its measured channel.
+            let speech: [[Span]?] = channels.map { c in own[c.index] ?? c.timing?.speech }
+            let spans = segments.map {
+                FormantPass.SegmentSpan(channel: min($0.source, channels.count - 1), start: $0.segment.start, end: $0.segment.end)
+            }
+            let f = try FormantPass.run(path: file, mix: options.mix, speech: speech, segments: spans)
+            for k in channels.indices where k < f.channels.count { channels[k].formants = f.channels[k] }
+            for k in segments.indices where k < f.segments.count { segments[k].formants = f.segments[k] }
         }
         let parameters = Parameters(
             pitch: p, mix: options.mix, blockFrames: options.blockFrames, contextFrames: options.contextFrames,
@@ -167,7 +179,7 @@ extension Analysis {
         }
         self.init(
             input: input, parameters: parameters, channels: channels, conversation: conversation,
-            segments: interview?.segments ?? [], scores: interview?.scores ?? [], models: interview?.models ?? [],
+            segments: segments, scores: interview?.scores ?? [], models: interview?.models ?? [],
             modelsNote: interview?.modelsNote, warnings: interview?.warnings ?? [])
     }
 }

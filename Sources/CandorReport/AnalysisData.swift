@@ -76,6 +76,9 @@ public struct ChannelData: Sendable {
     public var intensityMean: Double?
     public var voice: [NamedValue]?
     public var timing: ChannelTiming?
+    /// Every number and text of the channel's object flattened with dots (`pitch_summary.median_hz`,
+    /// `voice.hnr_db`, `timing.pause_count`, …), frame tracks, spans, `index` and `role` left out.
+    public var measures: [NamedValue] = []
     /// The speaker name used in turns and segments: the role, or "channel N" when unknown.
     public var speaker: String { role.isEmpty || role == "unknown" ? "channel \(index)" : role }
 }
@@ -119,6 +122,8 @@ public struct SegmentData: Sendable {
     public var role: String
     public var features: [NamedValue]
     public var scores: [ScoreData]
+    /// The segment's `formants` summary flattened as `formants.<key>` (empty when absent).
+    public var formants: [NamedValue] = []
 }
 
 /// A typed, tolerant view of an analysis JSON document (schema `candor.analysis/1`).
@@ -169,6 +174,8 @@ public struct AnalysisData: Sendable {
         /// Only what the report's plots draw: each track reduced to the contour's columns
         /// while it is read, so memory does not grow with the recording's length.
         case plotted
+        /// No frame tracks at all (tables of segments and summaries).
+        case none
     }
 
     /// Reads an analysis file, streaming: the text is never held whole. With `.plotted` the
@@ -188,6 +195,7 @@ public struct AnalysisData: Sendable {
         if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { throw ReportInputError("\(path): is a folder, not an analysis file") }
         switch frames {
         case .all: return try pass(.keep)
+        case .none: return try pass(.skip)
         case .plotted:
             let outline = try pass(.skip)
             let end = outline.timelineEnd
@@ -324,6 +332,10 @@ public struct AnalysisData: Sendable {
         c.intensity = track(node["intensity"])
         c.intensityMean = node["intensity"]?["mean_db"]?.double
         c.voice = namedValues(node["voice"])
+        // Frame tracks read as null when skipped (a count such as pitch_summary.frames stays).
+        c.measures = (flatNamedValues(node) ?? []).filter {
+            $0.name != "index" && $0.name != "role" && !($0.name.hasSuffix(".frames") && $0.value == nil && $0.text == nil)
+        }
         if let t = node["timing"], t.fields != nil {
             let measures = (namedValues(t) ?? []).filter { $0.name != "speech" && $0.name != "pauses" }
             c.timing = ChannelTiming(speech: spans(t["speech"]) ?? [], pauses: spans(t["pauses"]) ?? [], measures: measures)
@@ -392,7 +404,8 @@ public struct AnalysisData: Sendable {
         return SegmentData(
             id: node["id"]?.string ?? node["id"]?.int.map(String.init) ?? "", label: node["label"]?.string ?? "",
             speaker: node["speaker"]?.string ?? "", start: a, end: b, role: node["role"]?.string ?? "other",
-            features: flatNamedValues(node["features"]) ?? [], scores: (node["scores"]?.array ?? []).compactMap(score))
+            features: flatNamedValues(node["features"]) ?? [], scores: (node["scores"]?.array ?? []).compactMap(score),
+            formants: flatNamedValues(node["formants"], prefix: "formants.") ?? [])
     }
 }
 

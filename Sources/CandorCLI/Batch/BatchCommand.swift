@@ -27,6 +27,9 @@ struct BatchAnalysisSettings: Codable, Sendable, Equatable {
     /// its SHA-256 when submitted; absent from the JSON (and so from job keys) when nil.
     var segmentsFile: String? = nil
     var segmentsSHA256: String? = nil
+    /// true when `candor batch submit` found the segments file next to the recording: the
+    /// worker then logs it as evidence (`candor serve` logs its uploads itself).
+    var segmentsSidecar: Bool? = nil
 
     var json: String {
         let enc = JSONEncoder()

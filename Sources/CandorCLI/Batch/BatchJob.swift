@@ -105,18 +105,25 @@ private func recordJob(
     let sha = Hex.encode(Merkle.sha256(bytes))
     let key = job.key
     let input = analysis.input
-    let drafts = analysisDrafts(
+    var drafts = analysisDrafts(
         inputPath: input.path, inputBytes: input.bytes, inputSHA256: input.sha256, inputFormat: input.format,
         outputPath: "-", outputSHA256: sha, resultName: "results/\(sha).json",
         softwareVersion: analysis.software.version, gitCommit: analysis.software.gitCommit,
         parameters: analysis.parameters.strings, models: analysis.models.map { (id: $0.id, sha256: $0.sha256) },
         extra: ["batch_job": .string(key), "batch_job_id": .int(job.id)])
+    if let settings = try? JSONDecoder().decode(BatchAnalysisSettings.self, from: Data(job.parametersJSON.utf8)),
+        let segments = sidecarEvidenceDraft(settings)
+    {
+        // After the recording's evidence_ingested, before analysis_completed.
+        drafts.insert(segments, at: 1)
+    }
+    let records = drafts
     return try await AuditIO.run {
         let ws = try openAudit(workspace, storeURL: auditURL)
         let s = try sessionRef(target.caseID, target.sessionID)
         let op = try requireOperator(ws)
         return try auditing {
-            switch try ws.appendOnce(s, operator: op, keyField: "batch_job", key: key, result: bytes, drafts, fence: fence) {
+            switch try ws.appendOnce(s, operator: op, keyField: "batch_job", key: key, result: bytes, records, fence: fence) {
             case .appended:
                 return bytes
             case .alreadyLogged(let record):

@@ -53,7 +53,10 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
         discussion: """
             Each file is hashed and its header checked now. A job is identified by (input SHA-256, \
             parameters hash, models hash): submitting the same recording again with the same settings \
-            adds no job. Unreadable files are reported (exit 3) after the readable ones are enqueued.
+            adds no job. Unreadable files are reported (exit 3) after the readable ones are enqueued. \
+            A segment file next to a recording (x.segments.csv or x.TextGrid beside x.wav) is \
+            checked and used: its SHA-256 joins the job key, the worker checks it again and logs it \
+            as evidence (--no-segment-files ignores such files).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -89,6 +92,9 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-attempts"), help: "Attempts per job before it is marked failed.")
     var maxAttempts: Int = 3
 
+    @Flag(name: .customLong("no-segment-files"), help: "Ignore segment files next to the recordings (x.segments.csv, x.TextGrid).")
+    var noSegmentFiles = false
+
     @Flag(name: .customLong("retry-failed"), help: "Put jobs that already failed back in the queue.")
     var retryFailed = false
 
@@ -114,17 +120,29 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
         let (files, missing) = expandInputs(paths)
         var bad = missing.map { "\($0): no such file or folder" }
         var specs: [JobSpec] = []
+        var withSegments = 0
         for file in files {
             do {
                 let reader = try AudioReader(path: file)
                 let sha = try reader.finishSHA256()
-                let bytes = reader.info.bytes
+                let info = reader.info
                 reader.close()
                 let abs = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+                let path = (abs as NSString).standardizingPath
+                var jobSettings = settings
+                if !noSegmentFiles,
+                    let sidecar = try SidecarSegments.find(
+                        for: path, duration: info.duration, channels: info.channels, roles: settings.roles, mix: mix)
+                {
+                    jobSettings.segmentsFile = sidecar.path
+                    jobSettings.segmentsSHA256 = sidecar.fileSHA256
+                    jobSettings.segmentsSidecar = true
+                    withSegments += 1
+                }
                 specs.append(
                     JobSpec(
-                        inputPath: (abs as NSString).standardizingPath, inputSHA256: sha, inputBytes: bytes,
-                        parametersJSON: settings.json, modelsHash: modelsHash, caseID: caseID,
+                        inputPath: path, inputSHA256: sha, inputBytes: info.bytes,
+                        parametersJSON: jobSettings.json, modelsHash: modelsHash, caseID: caseID,
                         sessionID: caseID == nil ? nil : (sessionID ?? identifier(fromFileName: file)),
                         maxAttempts: maxAttempts))
             } catch {
@@ -151,6 +169,7 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
         if !global.quiet {
             var s = "\(store.location): \(created) new job(s), \(existing) already queued or done"
             if requeued > 0 { s += ", \(requeued) failed job(s) re-queued" }
+            if withSegments > 0 { s += ", \(withSegments) with a segment file" }
             if shared > 0 { s += ", \(shared) existing job(s) also recorded for this case/session (analysed once)" }
             if !bad.isEmpty { s += ", \(bad.count) unreadable input(s) not queued" }
             print(s)

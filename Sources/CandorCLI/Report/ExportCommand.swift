@@ -16,7 +16,11 @@ public struct ExportCommand: ParsableCommand {
             <prefix>.segments.csv (segment features and scores) and <prefix>.conversation.csv (one row \
             per speaker: talk share, turns, interruptions, latency median, …); --table picks one; columns are \
             documented in docs/csv.md. With --case/--session the export is logged (accessed, exported) \
-            before anything is written. Outputs are written atomically.
+            before anything is written. Outputs are written atomically. \
+            csv --analyses DIR: one table over every analysis JSON under DIR (recursively), a row per \
+            segment (--per segment) or per channel of each recording (--per file), with the recording, \
+            channel, speaker, role, every feature, and per model its index, flag and each cue's z-score \
+            and contribution. Default output: <DIR name>.segments.csv or .files.csv.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -28,12 +32,26 @@ public struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: "csv only: frames, segments, conversation or all (default all).")
     var table: String = "all"
 
+    @Option(name: .long, help: "csv: a folder of analysis JSONs (e.g. batch results) to put in one table.")
+    var analyses: String?
+
+    @Option(name: .long, help: "With --analyses: one row per segment (default) or per file (one per channel).")
+    var per: String = "segment"
+
     @Option(name: .long, help: "Output file (textgrid; '-' for stdout) or file prefix (csv; '-' with a single --table).")
     var out: String?
 
     public init() {}
 
     public func validate() throws {
+        guard per == "segment" || per == "file" else { throw ValidationError("--per must be segment or file") }
+        if analyses != nil {
+            guard format == "csv" else { throw ValidationError("--analyses needs --format csv") }
+            guard source.analysis == nil, source.caseID == nil, source.sessionID == nil else {
+                throw ValidationError("--analyses DIR replaces --analysis and --case/--session")
+            }
+            return
+        }
         try source.check()
         guard format == "textgrid" || format == "csv" else { throw ValidationError("--format must be textgrid or csv") }
         guard ["frames", "segments", "conversation", "all"].contains(table) else {
@@ -68,6 +86,7 @@ public struct ExportCommand: ParsableCommand {
     }
 
     public func run() throws {
+        if let analyses { return try runAnalysesTable(analyses) }
         for path in outputs { try checkOutputFolder(path) }
         let protection = try source.protection(workspace: global.workspacePath)
         for path in outputs { try OutputFile.check(path, protection) }

@@ -1,0 +1,79 @@
+import CandorAudio
+
+/// Formant summaries of a recording in one streamed pass over the file: per analysed channel
+/// (the downmix when `mix`), medians over the frames whose centre lies in the channel's speech
+/// spans (all frames when none are given), and per segment over the frames inside it on its
+/// channel. Memory: one window of sound per channel and fixed-size histograms (see
+/// `FormantMedians`) for each channel and each segment in progress.
+public enum FormantPass {
+    public struct SegmentSpan: Sendable {
+        public var channel: Int
+        public var start: Double
+        public var end: Double
+        public init(channel: Int, start: Double, end: Double) {
+            self.channel = channel
+            self.start = start
+            self.end = end
+        }
+    }
+
+    public static func run(
+        path: String, mix: Bool, settings: FormantSettings = FormantSettings(), speech: [[Span]?], segments: [SegmentSpan]
+    ) throws -> (channels: [FormantSummary], segments: [FormantSummary?]) {
+        let reader = try AudioReader(path: path)
+        defer { reader.close() }
+        let info = reader.info
+        let analysed = mix ? 1 : info.channels
+        var trackers = (0..<analysed).map { _ in
+            FormantTracker(sampleRate: Double(info.sampleRate), duration: info.duration, settings: settings)
+        }
+        var channelMedians = [FormantMedians](repeating: FormantMedians(), count: analysed)
+        var spanIndex = [Int](repeating: 0, count: analysed)
+        var segMedians = [FormantMedians?](repeating: nil, count: segments.count)
+        var segDone = [FormantSummary?](repeating: nil, count: segments.count)
+        let byChannel: [[Int]] = (0..<analysed).map { c in segments.indices.filter { segments[$0].channel == c } }
+
+        func take(_ c: Int, _ f: FormantFrame) {
+            let t = f.time
+            if let spans = c < speech.count ? speech[c] : nil {
+                while spanIndex[c] < spans.count && spans[spanIndex[c]].end < t { spanIndex[c] += 1 }
+                if spanIndex[c] < spans.count && spans[spanIndex[c]].start <= t { channelMedians[c].add(f) }
+            } else {
+                channelMedians[c].add(f)
+            }
+            for i in byChannel[c] where segDone[i] == nil {
+                let s = segments[i]
+                if t > s.end {
+                    segDone[i] = (segMedians[i] ?? FormantMedians()).summary(settings)
+                    segMedians[i] = nil
+                } else if t >= s.start {
+                    if segMedians[i] == nil { segMedians[i] = FormantMedians() }
+                    segMedians[i]!.add(f)
+                }
+            }
+        }
+
+        let block = 4096
+        var buf = [Float](repeating: 0, count: block * info.channels)
+        var mono = [Float](repeating: 0, count: block)
+        while true {
+            let n = try buf.withUnsafeMutableBufferPointer { try reader.read(into: $0, frames: block) }
+            if n == 0 { break }
+            for c in 0..<analysed {
+                for i in 0..<n {
+                    if mix {
+                        var s: Float = 0
+                        for k in 0..<info.channels { s += buf[i * info.channels + k] }
+                        mono[i] = s / Float(info.channels)
+                    } else {
+                        mono[i] = buf[i * info.channels + c]
+                    }
+                }
+                mono[0..<n].withUnsafeBufferPointer { p in trackers[c].push(p) { take(c, $0) } }
+            }
+        }
+        for c in 0..<analysed { trackers[c].finish { take(c, $0) } }
+        for i in segments.indices where segDone[i] == nil { segDone[i] = (segMedians[i] ?? FormantMedians()).summary(settings) }
+        return (channelMedians.map { $0.summary(settings) }, segDone)
+    }
+}
