@@ -82,7 +82,9 @@ def mixture(keele, spk, cond, snr, outdir):
         ps, pn = np.mean(x**2), np.mean(noise**2)
         y = x + noise * np.sqrt(ps / pn / 10 ** (snr / 10))
     y = y * (0.9 / np.max(np.abs(y)))
-    wavfile.write(path, rate, np.round(y * 32767).astype(np.int16))
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    wavfile.write(tmp, rate, np.round(y * 32767).astype(np.int16))
+    os.replace(tmp, path)  # atomic: parallel runs never read a half-written mixture
     return path
 
 
@@ -171,7 +173,15 @@ def main():
     ap.add_argument("--conditions", default="all", help="e.g. clean,babble10,white5")
     ap.add_argument("--out", default=os.path.join(ROOT, "benchmarks/out"))
     ap.add_argument("--json", help="write the raw counts here")
+    ap.add_argument("--from-json", nargs="+", help="only print the table of these raw-count files (runs merged)")
     a = ap.parse_args()
+    if a.from_json:
+        results = {}
+        for path in a.from_json:
+            results.update({tuple(k.split("|")): v for k, v in json.load(open(path)).items()})
+        names = list(dict.fromkeys(k[0] for k in results))
+        table(results, [n for n in TRACKERS if n in names], CONDITIONS, SPEAKERS)
+        return
     mixdir = os.path.join(a.out, "keele-mix")
     os.makedirs(mixdir, exist_ok=True)
     conds = CONDITIONS if a.conditions == "all" else [
