@@ -218,6 +218,8 @@ def table(results, trackers, conds, speakers):
         for cond, snr in conds:
             label = cond if snr is None else "%s%d" % (cond, snr)
             for name in trackers:
+                if not any((name, label, s) in results for s in members):
+                    continue
                 cells = []
                 for sel in ("f", "m", ""):
                     rows = [results[(name, label, s)] for s in members if s.startswith(sel) and (name, label, s) in results]

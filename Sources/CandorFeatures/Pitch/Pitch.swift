@@ -92,6 +92,23 @@ struct FrameCandidates {
         frequency = [Float](repeating: 0, count: capacity)
         strength = [Float](repeating: 0, count: capacity)
     }
+
+    /// Adds a candidate while fewer than `limit` are held; else it replaces the weakest if it
+    /// is stronger.
+    mutating func offer(_ f: Float, _ s: Float, limit: Int) {
+        if count < limit {
+            frequency[count] = f
+            strength[count] = s
+            count += 1
+            return
+        }
+        var weakest = 0
+        for k in 1..<count where strength[k] < strength[weakest] { weakest = k }
+        if s > strength[weakest] {
+            frequency[weakest] = f
+            strength[weakest] = s
+        }
+    }
 }
 
 /// The per-frame part of Praat's pitch analysis (Boersma 1993), for one channel.
@@ -354,19 +371,7 @@ public final class PitchFrameAnalyzer {
             if strength > 1 { strength = 1 / strength }
             let f = Float(sampleRate) / place
             if Double(f) > settings.ceiling || Double(f) < settings.floor * 0.5 { continue }
-            if c.count < maxVoiced {
-                c.frequency[c.count] = f
-                c.strength[c.count] = strength
-                c.count += 1
-            } else {
-                // Replace the weakest if this one is stronger.
-                var weakest = 0
-                for k in 1..<c.count where c.strength[k] < c.strength[weakest] { weakest = k }
-                if strength > c.strength[weakest] {
-                    c.frequency[weakest] = f
-                    c.strength[weakest] = strength
-                }
-            }
+            c.offer(f, strength, limit: maxVoiced)
         }
     }
 }

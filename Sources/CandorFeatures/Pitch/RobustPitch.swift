@@ -20,8 +20,9 @@ import CandorDSP
 /// a noise floor lowers the score: it doubles as the voicing strength of the path finder
 /// (scaled by `RobustPitchDefaults.strengthGain`, capped at 1).
 ///
-/// Candidates are scored on a grid of 48 steps per octave from the floor to the ceiling; local maxima are refined by parabolic interpolation in log frequency and passed
-/// to Praat's path finder (`findPitchPath`) with the robust method's own costs.
+/// Candidates are scored on a grid of 48 steps per octave from the floor to the ceiling;
+/// local maxima are refined by parabolic interpolation in log frequency and passed to
+/// Praat's path finder (`findPitchPath`) with the robust method's own costs.
 final class RobustPitchScorer {
     let sampleRate: Double
     let nsampWindow: Int
@@ -45,7 +46,6 @@ final class RobustPitchScorer {
     var amplitude: [Float]
     var score: [Float]
     let maxVoiced: Int
-    let minFrequency: Double
 
     static let stepsPerOctave = 48.0
     /// Highest frequency the kernel reaches (Hz): above it speech harmonics are weak and
@@ -58,7 +58,6 @@ final class RobustPitchScorer {
         self.halfWindow = halfWindow
         nsampWindow = 2 * halfWindow
         maxVoiced = settings.maxCandidates - 1
-        minFrequency = settings.floor
         let size = fft.plan.size
         self.fft = fft
         let len = 2 * halfWindow
@@ -198,19 +197,7 @@ final class RobustPitchScorer {
                     strength = v + 0.25 * (r - l) * shift
                 }
             }
-            let f = exp2(lf)
-            if c.count < maxVoiced {
-                c.frequency[c.count] = f
-                c.strength[c.count] = min(strength, 1)
-                c.count += 1
-            } else {
-                var weakest = 0
-                for k in 1..<c.count where c.strength[k] < c.strength[weakest] { weakest = k }
-                if strength > c.strength[weakest] {
-                    c.frequency[weakest] = f
-                    c.strength[weakest] = min(strength, 1)
-                }
-            }
+            c.offer(exp2(lf), min(strength, 1), limit: maxVoiced)
         }
     }
 }
