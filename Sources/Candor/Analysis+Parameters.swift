@@ -24,6 +24,10 @@ extension Analysis {
         /// in memory), and the SHA-256 of its bytes.
         public var segmentsFile: String?
         public var segmentsSHA256: String?
+        /// `--pitch-range auto` was asked for, and the first pass's quartiles (nil when too
+        /// few frames were voiced and the given range was kept).
+        public var pitchRangeAuto = false
+        public var pitchRange: PitchRangeEstimate?
 
         /// Intensity is measured with Praat's 100 Hz minimum pitch (window 3.2/100 s).
         public static let intensityMinimumPitchHz = 100.0
@@ -31,8 +35,11 @@ extension Analysis {
         /// Parameters from their parts.
         public init(
             pitch: PitchSettings, mix: Bool, blockFrames: Int, contextFrames: Int, pitchOnly: Bool,
-            voice: VoiceSettings?, timing: TimingSettings?, segmentsFile: String?, segmentsSHA256: String? = nil
+            voice: VoiceSettings?, timing: TimingSettings?, segmentsFile: String?, segmentsSHA256: String? = nil,
+            pitchRangeAuto: Bool = false, pitchRange: PitchRangeEstimate? = nil
         ) {
+            self.pitchRangeAuto = pitchRangeAuto
+            self.pitchRange = pitchRange
             self.pitch = pitch
             self.mix = mix
             self.blockFrames = blockFrames
@@ -70,7 +77,16 @@ extension Analysis {
             case timingChunkS = "timing_chunk_s"
             case timingChunkMarginS = "timing_chunk_margin_s"
             case monoClusterFitMaxFrames = "mono_cluster_fit_max_frames"
+            // `--pitch-range auto` only.
+            case pitchRange = "pitch_range"
+            case pitchRangeQ25Hz = "pitch_range_q25_hz"
+            case pitchRangeQ75Hz = "pitch_range_q75_hz"
         }
+
+        /// How `pitch_range` describes an automatic range.
+        public static let autoRangeRule =
+            "auto: floor 0.75 × q25, ceiling 1.5 × q75 of the voiced F0 of a 60–700 Hz first pass (Hirst 2011)"
+        public static let autoRangeFallback = "auto: fewer than 50 voiced frames in the 60–700 Hz first pass; given range kept"
 
         /// Writes the JSON object of docs/json-schema.md (with `Analysis.jsonBytes()`, in the layout `candor analyze` writes).
         public func encode(to encoder: any Encoder) throws {
@@ -96,6 +112,11 @@ extension Analysis {
             try c.encode(timing.map { Compact($0) }, forKey: .timing)
             try c.encode(segmentsFile, forKey: .segmentsFile)
             try c.encodeIfPresent(segmentsSHA256, forKey: .segmentsSHA256)
+            if pitchRangeAuto {
+                try c.encode(pitchRange == nil ? Self.autoRangeFallback : Self.autoRangeRule, forKey: .pitchRange)
+                try c.encodeIfPresent(pitchRange.map { Rounded($0.q25, 2) }, forKey: .pitchRangeQ25Hz)
+                try c.encodeIfPresent(pitchRange.map { Rounded($0.q75, 2) }, forKey: .pitchRangeQ75Hz)
+            }
             guard let timing else { return }
             try c.encode(timing.chunking.coreS, forKey: .timingChunkS)
             try c.encode(timing.chunking.marginS, forKey: .timingChunkMarginS)
@@ -135,6 +156,12 @@ extension Analysis {
             timing = t
             segmentsFile = try c.decodeIfPresent(String.self, forKey: .segmentsFile)
             segmentsSHA256 = try c.decodeIfPresent(String.self, forKey: .segmentsSHA256)
+            pitchRangeAuto = try c.decodeIfPresent(String.self, forKey: .pitchRange) != nil
+            if let q25 = try c.decodeIfPresent(Double.self, forKey: .pitchRangeQ25Hz),
+                let q75 = try c.decodeIfPresent(Double.self, forKey: .pitchRangeQ75Hz)
+            {
+                pitchRange = PitchRangeEstimate(q25: q25, q75: q75, voicedFrames: 0)
+            }
         }
 
         /// The parameters as strings (nested settings as their compact JSON), for audit

@@ -25,6 +25,10 @@ public struct AnalyzeOptions: Sendable {
     public var speakerMap: [String: String] = [:]
     /// Only pitch and intensity: no voice quality, timing, conversation, segments or scores.
     public var pitchOnly = false
+    /// `--pitch-range auto`: a first pass over 60–700 Hz sets the floor and ceiling from the
+    /// speaker's quartiles (`PitchRangeEstimate`); `pitch.floor` and `pitch.ceiling` are kept
+    /// when fewer than 50 frames are voiced.
+    public var pitchRangeAuto = false
 
     /// The defaults of `candor analyze`.
     public init() {}
@@ -101,6 +105,14 @@ public enum Candor {
         }
         frameOptions.speechFeatures = !options.pitchOnly
         let models = options.pitchOnly ? nil : try loadModels(segments: segments, roles: options.roles)
+        if options.pitchRangeAuto {
+            frameOptions.pitchRangeAuto = true
+            if let range = try await PitchRangeEstimate.measure(path: file, scan: scan, options: frameOptions) {
+                frameOptions.pitchRange = range
+                frameOptions.pitch.floor = range.floor
+                frameOptions.pitch.ceiling = min(range.ceiling, 0.5 * Double(scan.info.sampleRate))
+            }
+        }
         let frames = try await analyzeAudio(path: file, scan: scan, options: frameOptions) {
             progress?(options.pitchOnly ? $0 : 0.7 * $0)
         }
@@ -168,7 +180,8 @@ extension Analysis {
             voice: interview.map { $0.voice.first?.settings ?? VoiceSettings() },
             timing: interview?.timingSettings,
             segmentsFile: (interview?.segments.isEmpty ?? true) ? nil : segmentsFile ?? "given",
-            segmentsSHA256: (interview?.segments.isEmpty ?? true) ? nil : segmentsSHA256)
+            segmentsSHA256: (interview?.segments.isEmpty ?? true) ? nil : segmentsSHA256,
+            pitchRangeAuto: options.pitchRangeAuto, pitchRange: options.pitchRange)
         let input = Input(
             path: file, sha256: frames.scan.sha256, bytes: info.bytes, format: info.format,
             sampleRate: info.sampleRate, channels: info.channels, durationS: frames.scan.duration)

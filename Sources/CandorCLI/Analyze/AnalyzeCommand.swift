@@ -28,16 +28,25 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output file, '-' for stdout, or a folder when several files are given.")
     public var out: String?
 
-    @Option(name: .customLong("pitch-floor"), help: "Lowest F0 searched, Hz.")
-    public var pitchFloor: Double = 75
+    @Option(name: .customLong("pitch-floor"), help: "Lowest F0 searched, Hz (default 75 for ac and cc, 60 for robust).")
+    public var pitchFloor: Double?
 
     @Option(name: .customLong("pitch-ceiling"), help: "Highest F0 searched, Hz.")
     public var pitchCeiling: Double = 600
 
+    @Option(
+        name: .customLong("pitch-range"),
+        help:
+            "fixed (--pitch-floor/--pitch-ceiling) or auto: a 60–700 Hz first pass, then floor 0.75 × q25 and ceiling 1.5 × q75 of the voiced F0."
+    )
+    public var pitchRange: String = "fixed"
+
     @Option(name: .customLong("time-step"), help: "Seconds between pitch frames (0 = auto: 0.75/floor for ac, 0.25/floor for cc).")
     public var timeStep: Double = 0
 
-    @Option(name: .long, help: "Pitch method: ac (autocorrelation) or cc (cross-correlation).")
+    @Option(
+        name: .long,
+        help: "Pitch method: ac (autocorrelation, Praat), cc (cross-correlation, Praat) or robust (spectral templates, for noisy rooms).")
     public var method: String = "ac"
 
     @Flag(name: .long, help: "Downmix all channels to one before analysis.")
@@ -75,9 +84,12 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
-        guard PitchMethod(rawValue: method) != nil else { throw ValidationError("--method must be ac or cc") }
-        guard pitchFloor > 0, pitchCeiling > pitchFloor else { throw ValidationError("need 0 < --pitch-floor < --pitch-ceiling") }
+        guard PitchMethod(rawValue: method) != nil else { throw ValidationError("--method must be ac, cc or robust") }
+        guard settings.floor > 0, pitchCeiling > settings.floor else { throw ValidationError("need 0 < --pitch-floor < --pitch-ceiling") }
         guard timeStep >= 0 else { throw ValidationError("--time-step must be ≥ 0") }
+        guard ["fixed", "auto"].contains(pitchRange) else {
+            throw ValidationError("--pitch-range must be fixed or auto (got \(pitchRange))")
+        }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
         if (caseID == nil) != (sessionID == nil) { throw ValidationError("--case and --session go together") }
         if files.count > 1, out == "-" { throw ValidationError("--out - takes a single input file") }
@@ -88,7 +100,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
 
     var settings: PitchSettings {
         var s = PitchSettings(method: PitchMethod(rawValue: method) ?? .ac)
-        s.floor = pitchFloor
+        if let pitchFloor { s.floor = pitchFloor }
         s.ceiling = pitchCeiling
         s.timeStep = timeStep
         return s
@@ -115,6 +127,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     func analyzeOne(_ file: String) async throws {
         var request = AnalysisRequest(file: file, outPath: outputPath(for: file))
         request.options.pitch = settings
+        request.options.pitchRangeAuto = pitchRange == "auto"
         request.options.mix = mix
         request.options.threads = threads
         request.options.roles = roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? []

@@ -71,8 +71,8 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
     @Option(name: .customLong("session"), help: "Session id (default with --case: one session per file, named after the file).")
     var sessionID: String?
 
-    @Option(name: .customLong("pitch-floor"), help: "Lowest F0 searched, Hz.")
-    var pitchFloor: Double = 75
+    @Option(name: .customLong("pitch-floor"), help: "Lowest F0 searched, Hz (default 75 for ac and cc, 60 for robust).")
+    var pitchFloor: Double?
 
     @Option(name: .customLong("pitch-ceiling"), help: "Highest F0 searched, Hz.")
     var pitchCeiling: Double = 600
@@ -80,7 +80,7 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
     @Option(name: .customLong("time-step"), help: "Seconds between pitch frames (0 = auto).")
     var timeStep: Double = 0
 
-    @Option(name: .long, help: "Pitch method: ac or cc.")
+    @Option(name: .long, help: "Pitch method: ac, cc or robust.")
     var method: String = "ac"
 
     @Flag(name: .long, help: "Downmix all channels to one before analysis.")
@@ -100,9 +100,12 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
 
     public init() {}
 
+    /// The floor given, else the method's default.
+    var floor: Double { pitchFloor ?? PitchSettings(method: PitchMethod(rawValue: method) ?? .ac).floor }
+
     public func validate() throws {
-        guard PitchMethod(rawValue: method) != nil else { throw ValidationError("--method must be ac or cc") }
-        guard pitchFloor > 0, pitchCeiling > pitchFloor else { throw ValidationError("need 0 < --pitch-floor < --pitch-ceiling") }
+        guard PitchMethod(rawValue: method) != nil else { throw ValidationError("--method must be ac, cc or robust") }
+        guard floor > 0, pitchCeiling > floor else { throw ValidationError("need 0 < --pitch-floor < --pitch-ceiling") }
         guard timeStep >= 0 else { throw ValidationError("--time-step must be ≥ 0") }
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1…100") }
         if sessionID != nil && caseID == nil { throw ValidationError("--session needs --case") }
@@ -114,7 +117,7 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
 
     public func run() async throws {
         let settings = BatchAnalysisSettings(
-            method: method, pitchFloorHz: pitchFloor, pitchCeilingHz: pitchCeiling, timeStepS: timeStep, mix: mix,
+            method: method, pitchFloorHz: floor, pitchCeilingHz: pitchCeiling, timeStepS: timeStep, mix: mix,
             roles: roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? [])
         let modelsHash = JobKeys.modelsHash(try batchModels())
         let (files, missing) = expandInputs(paths)

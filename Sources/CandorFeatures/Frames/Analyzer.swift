@@ -13,6 +13,10 @@ public struct AnalysisOptions: Sendable {
     public var contextFrames = 200
     /// Compute the voice-activity frame features (needed for timing and conversation).
     public var speechFeatures = true
+    /// `--pitch-range auto`: the range was set from a first pass (nil: the range was given).
+    public var pitchRangeAuto = false
+    /// The first pass's quartiles (nil when too few frames were voiced: the given range kept).
+    public var pitchRange: PitchRangeEstimate?
     public init() {}
 }
 

@@ -6,9 +6,10 @@ import Darwin
 import CandorDSP
 
 /// Pitch analysis method: Praat's "To Pitch (ac)" (Hann-windowed autocorrelation) or
-/// "To Pitch (cc)" (normalised forward cross-correlation).
+/// "To Pitch (cc)" (normalised forward cross-correlation), or `robust`: a SWIPE′-style
+/// spectral-template tracker for noisy rooms (see `RobustPitchScorer`), not Praat-compatible.
 public enum PitchMethod: String, Sendable, Codable, CaseIterable {
-    case ac, cc
+    case ac, cc, robust
 }
 
 /// Settings of the pitch analysis. The defaults are Praat's.
@@ -27,13 +28,31 @@ public struct PitchSettings: Sendable, Equatable, Codable {
     /// 0 means the method's default (3 for ac, 1 for cc).
     public var periodsPerWindow: Double = 0
 
-    public init(method: PitchMethod = .ac) { self.method = method }
+    /// Praat's defaults for ac and cc; the robust method's own voicing threshold and costs
+    /// (its strengths are template scores, not correlations).
+    public init(method: PitchMethod = .ac) {
+        self.method = method
+        if method == .robust {
+            floor = RobustPitchDefaults.floor
+            voicingThreshold = RobustPitchDefaults.voicingThreshold
+            silenceThreshold = RobustPitchDefaults.silenceThreshold
+            octaveCost = RobustPitchDefaults.octaveCost
+            octaveJumpCost = RobustPitchDefaults.octaveJumpCost
+            voicedUnvoicedCost = RobustPitchDefaults.voicedUnvoicedCost
+        }
+    }
 
     public var effectivePeriodsPerWindow: Double {
-        periodsPerWindow > 0 ? periodsPerWindow : (method == .ac ? 3 : 1)
+        if periodsPerWindow > 0 { return periodsPerWindow }
+        switch method {
+        case .ac: return 3
+        case .cc: return 1
+        case .robust: return RobustPitchDefaults.periodsPerWindow
+        }
     }
     public var effectiveTimeStep: Double {
-        timeStep > 0 ? timeStep : effectivePeriodsPerWindow / floor / 4
+        if timeStep > 0 { return timeStep }
+        return method == .robust ? RobustPitchDefaults.timeStep : effectivePeriodsPerWindow / floor / 4
     }
     /// The span of signal one frame needs (Praat's analysis window for the frame grid).
     public var windowDuration: Double {
@@ -73,6 +92,23 @@ struct FrameCandidates {
         frequency = [Float](repeating: 0, count: capacity)
         strength = [Float](repeating: 0, count: capacity)
     }
+
+    /// Adds a candidate while fewer than `limit` are held; else it replaces the weakest if it
+    /// is stronger.
+    mutating func offer(_ f: Float, _ s: Float, limit: Int) {
+        if count < limit {
+            frequency[count] = f
+            strength[count] = s
+            count += 1
+            return
+        }
+        var weakest = 0
+        for k in 1..<count where strength[k] < strength[weakest] { weakest = k }
+        if s > strength[weakest] {
+            frequency[weakest] = f
+            strength[weakest] = s
+        }
+    }
 }
 
 /// The per-frame part of Praat's pitch analysis (Boersma 1993), for one channel.
@@ -96,6 +132,8 @@ public final class PitchFrameAnalyzer {
     let maxVoiced: Int
     /// cc: sliding energies of the lagged window (scratch, one per analyzer).
     let energies: UnsafeMutableBufferPointer<Double>
+    /// robust: the spectral-template scorer.
+    let robust: RobustPitchScorer?
 
     public init(settings: PitchSettings, sampleRate: Double) {
         self.settings = settings
@@ -130,6 +168,17 @@ public final class PitchFrameAnalyzer {
             windowR = wr
             inverseWindowR = wr.map { $0 > 0 ? 1 / $0 : 0 }
             r = [Float](repeating: 0, count: brentMax + 2)
+            robust = nil
+        } else if settings.method == .robust {
+            maximumLag = 0
+            brentMax = 0
+            fft = FFTWorkspace(size: nextPowerOfTwo(4 * nsampWindow))
+            fft2 = nil
+            window = []
+            windowR = []
+            inverseWindowR = []
+            r = []
+            robust = RobustPitchScorer(settings: settings, sampleRate: sampleRate, halfWindow: hw, fft: fft)
         } else {
             maximumLag = max(minimumLag + 1, Int((sampleRate / settings.floor).rounded(.down)) + 1)
             brentMax = maximumLag
@@ -140,6 +189,7 @@ public final class PitchFrameAnalyzer {
             windowR = []
             inverseWindowR = []
             r = [Float](repeating: 0, count: maximumLag + 2)
+            robust = nil
         }
         energies = .allocate(capacity: settings.method == .cc ? maximumLag + 2 : 0)
         energies.initialize(repeating: 0)
@@ -197,7 +247,15 @@ public final class PitchFrameAnalyzer {
         }
         let localMean = cnt > 0 ? Float(sum / Double(cnt)) : 0
         let frameStart = right - halfWindow
-        if settings.method == .ac {
+        if let robust {
+            var localPeak: Float = 0
+            for g in max(start, right - halfPeriod)...max(start, min(start + n - 1, left + halfPeriod)) where g < start + n {
+                localPeak = max(localPeak, abs(x[g - start] - localMean))
+            }
+            c.intensity = globalPeak > 0 ? min(1, localPeak / globalPeak) : 0
+            if localPeak == 0 || c.intensity < skipBelow { return }
+            robust.analyze(frameStart: frameStart, localMean: localMean, x: x, start: start, into: &c)
+        } else if settings.method == .ac {
             let buf = fft.real
             let off = frameStart - start
             window.withUnsafeBufferPointer { w in
@@ -313,19 +371,7 @@ public final class PitchFrameAnalyzer {
             if strength > 1 { strength = 1 / strength }
             let f = Float(sampleRate) / place
             if Double(f) > settings.ceiling || Double(f) < settings.floor * 0.5 { continue }
-            if c.count < maxVoiced {
-                c.frequency[c.count] = f
-                c.strength[c.count] = strength
-                c.count += 1
-            } else {
-                // Replace the weakest if this one is stronger.
-                var weakest = 0
-                for k in 1..<c.count where c.strength[k] < c.strength[weakest] { weakest = k }
-                if strength > c.strength[weakest] {
-                    c.frequency[weakest] = f
-                    c.strength[weakest] = strength
-                }
-            }
+            c.offer(f, strength, limit: maxVoiced)
         }
     }
 }
