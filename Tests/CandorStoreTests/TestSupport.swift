@@ -34,24 +34,24 @@ final class BackgroundWorker {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Waits until the log satisfies `condition` (or the timeout passes); returns whether it did.
-    /// It sleeps with `Task.sleep`, not `usleep`: a blocked thread of the cooperative pool (two
-    /// threads on a two-core machine) could starve the in-process stores of other tests.
+    /// It polls with a blocking sleep on purpose: with `Task.sleep` the test's continuation needs
+    /// a free thread of the cooperative pool (two on a two-core machine), which tests blocked in
+    /// synchronous `run` calls can hold for minutes, so the timeout passed unseen. The condition
+    /// is checked once more at the end, so a late wake-up never misses a line already there.
     func waitFor(timeout: Double, _ condition: (String) -> Bool) async -> Bool {
         let end = Date().addingTimeInterval(timeout)
         while Date() < end {
             if condition(log) { return true }
             if !process.isRunning { return condition(log) }
-            try? await Task.sleep(nanoseconds: 20_000_000)
+            usleep(20_000)
         }
-        return false
+        return condition(log)
     }
-
-    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
     /// Waits for exit (killing it after the timeout); returns the exit status.
     func wait(timeout: Double) async -> Int32 {
         let end = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < end { try? await Task.sleep(nanoseconds: 20_000_000) }
+        while process.isRunning && Date() < end { usleep(20_000) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -59,6 +59,8 @@ final class BackgroundWorker {
         }
         return process.terminationStatus
     }
+
+    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 }
 
 func tempDir(_ name: String = "candor-store-test") -> String {
