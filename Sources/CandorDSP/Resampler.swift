@@ -10,7 +10,7 @@ import Darwin
 /// tabulated finely and linearly interpolated. Memory is the kernel table plus a few kernel
 /// widths of input, whatever the length of the sound.
 ///
-/// Output sample j lies at input time j · inRate / outRate (sample 0 of both at time 0).
+/// Output sample j is at input time j · inRate / outRate (sample 0 of both at time 0).
 public struct Resampler: Sendable {
     public let inRate: Double
     public let outRate: Double
