@@ -23,7 +23,9 @@ public enum EgemapsFormants {
         }
         guard r[0] > 0, let a = levinson(r) else { return [] }
         var found: [(frequency: Double, bandwidth: Double)] = []
-        for z in polynomialRoots(a) where z.im > 0 {
+        // Roots of zᵖ + a₁zᵖ⁻¹ + … + aₚ: the Burg tracker's root finder, whose predictor
+        // convention is zᵖ − c₁zᵖ⁻¹ − … − cₚ, so c = −a.
+        for z in BurgLPC.roots(predictor: a.dropFirst().map { -$0 }) where z.im > 0 {
             let f = atan2(z.im, z.re) * rate / (2 * Double.pi)
             let radius = (z.re * z.re + z.im * z.im).squareRoot()
             guard f >= 50 && f <= 5450, radius > 0 else { continue }
@@ -50,48 +52,5 @@ public enum EgemapsFormants {
             if e <= 0 { return nil }
         }
         return a
-    }
-
-    struct Complex {
-        var re: Double
-        var im: Double
-        static func + (x: Complex, y: Complex) -> Complex { Complex(re: x.re + y.re, im: x.im + y.im) }
-        static func - (x: Complex, y: Complex) -> Complex { Complex(re: x.re - y.re, im: x.im - y.im) }
-        static func * (x: Complex, y: Complex) -> Complex {
-            Complex(re: x.re * y.re - x.im * y.im, im: x.re * y.im + x.im * y.re)
-        }
-        static func / (x: Complex, y: Complex) -> Complex {
-            let d = y.re * y.re + y.im * y.im
-            return Complex(re: (x.re * y.re + x.im * y.im) / d, im: (x.im * y.re - x.re * y.im) / d)
-        }
-        var magnitude: Double { (re * re + im * im).squareRoot() }
-    }
-
-    /// Roots of the monic polynomial z^p + a1 z^(p−1) + … + ap (Durand–Kerner iteration).
-    static func polynomialRoots(_ a: [Double]) -> [Complex] {
-        let p = a.count - 1
-        guard p >= 1 else { return [] }
-        func value(_ z: Complex) -> Complex {
-            var v = Complex(re: 1, im: 0)
-            for j in 1...p { v = v * z + Complex(re: a[j], im: 0) }
-            return v
-        }
-        var roots = (0..<p).map { j -> Complex in
-            let angle = 2 * Double.pi * Double(j) / Double(p) + 0.4
-            return Complex(re: 0.9 * cos(angle), im: 0.9 * sin(angle))
-        }
-        for _ in 0..<500 {
-            var change = 0.0
-            for i in 0..<p {
-                var d = Complex(re: 1, im: 0)
-                for j in 0..<p where j != i { d = d * (roots[i] - roots[j]) }
-                if d.magnitude < 1e-300 { continue }
-                let step = value(roots[i]) / d
-                roots[i] = roots[i] - step
-                change = max(change, step.magnitude)
-            }
-            if change < 1e-10 { break }
-        }
-        return roots
     }
 }
