@@ -85,13 +85,10 @@ public enum Candor {
         var segments = options.segments
         var segmentsSHA256: String?
         if let path = options.segmentsFile {
-            // Parse and check the segments before the long work, so a bad file fails fast. The
-            // file's hash goes into the analysis, like the recording's; it must not change
-            // while it is read.
-            let before = try sha256(ofFile: path)
-            segments = try Segments.validate(try SegmentReader.read(path: path), duration: scan.duration, path: path)
-            guard try sha256(ofFile: path) == before else { throw InputError(path: path, problem: "changed while it was read") }
-            segmentsSHA256 = before
+            // Parse and check the segments before the long work, so a bad file fails fast.
+            let read = try readSegmentsFile(path, duration: scan.duration)
+            segments = read.segments
+            segmentsSHA256 = read.sha256
         } else if !segments.isEmpty {
             segments = try Segments.validate(segments, duration: scan.duration, path: "segments")
         }

@@ -7,7 +7,6 @@ import Candor
 import CandorAudit
 import CandorCore
 import CandorFeatures
-import CandorInterchange
 import Foundation
 
 /// A segment file found next to a recording by `candor batch submit`: `x.segments.csv`,
@@ -50,12 +49,10 @@ struct SidecarSegments: Equatable {
         }
         var st = stat()
         guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { throw InputError(path: path, problem: "not a regular file") }
-        let before = try sha256(ofFile: path)
-        let segments = try Segments.validate(try SegmentReader.read(path: path), duration: duration + 1, path: path)
+        let (segments, sha) = try readSegmentsFile(path, duration: duration + 1)
         guard !segments.isEmpty else { throw InputError(path: path, problem: "no segments in the file") }
         try checkSegmentSpeakers(segments, roles: roles, analysedChannels: mix ? 1 : channels, map: [:], path: path)
-        guard try sha256(ofFile: path) == before else { throw InputError(path: path, problem: "changed while it was read") }
-        return SidecarSegments(path: path, fileSHA256: before, count: segments.count)
+        return SidecarSegments(path: path, fileSHA256: sha, count: segments.count)
     }
 }
 
