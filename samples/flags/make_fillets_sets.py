@@ -118,14 +118,19 @@ def build_sets(sound, out, speakers, count, files_of, question_of):
     print(json.dumps(sizes))
 
 
-def main():
+def cli(doc, default_speakers, files_of, question_of):
+    """The command line both set builders share: SOUND OUT [--speakers a,b,...] [--chunks N]."""
     args = sys.argv[1:]
     if len(args) < 2:
-        sys.exit(__doc__)
+        sys.exit(doc)
     sound, out = args[0], args[1]
     opts = dict(zip(args[2::2], args[3::2]))
-    speakers = opts.get("--speakers", "cs-m,cs-v,nl-m,nl-v").split(",")
-    build_sets(sound, out, speakers, int(opts.get("--chunks", "30")), lambda s: lines_of(sound, s), QUESTION_OF)
+    speakers = opts.get("--speakers", default_speakers).split(",")
+    build_sets(sound, out, speakers, int(opts.get("--chunks", "30")), lambda s: files_of(sound, s), question_of)
+
+
+def main():
+    cli(__doc__, "cs-m,cs-v,nl-m,nl-v", lines_of, QUESTION_OF)
 
 
 if __name__ == "__main__":

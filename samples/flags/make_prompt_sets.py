@@ -27,7 +27,7 @@ exactly as in make_fillets_sets.py. Deterministic.
 import os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_fillets_sets import build_sets  # noqa: E402
+from make_fillets_sets import cli  # noqa: E402
 
 FOLDER = {"en-f": "en_US_f_Allison", "fr-f": "fr_CA_f_June", "it-m": "it_IT_m_Carlo", "ru-f": "ru_RU_f_IvrvoiceRU"}
 QUESTION_OF = {"en-f": "it-m", "it-m": "en-f", "fr-f": "ru-f", "ru-f": "fr-f"}
@@ -44,13 +44,7 @@ def prompts_of(sound_dir, speaker):
 
 
 def main():
-    args = sys.argv[1:]
-    if len(args) < 2:
-        sys.exit(__doc__)
-    sound, out = args[0], args[1]
-    opts = dict(zip(args[2::2], args[3::2]))
-    speakers = opts.get("--speakers", "en-f,fr-f,it-m,ru-f").split(",")
-    build_sets(sound, out, speakers, int(opts.get("--chunks", "30")), lambda s: prompts_of(sound, s), QUESTION_OF)
+    cli(__doc__, "en-f,fr-f,it-m,ru-f", prompts_of, QUESTION_OF)
 
 
 if __name__ == "__main__":
