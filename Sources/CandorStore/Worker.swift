@@ -150,17 +150,24 @@ public func runWorker(
     let executor = JobExecutor(threads: options.jobThreads > 0 ? options.jobThreads : max(1, options.concurrency))
     // Heartbeats get a thread of their own too, so nothing else in the process can delay them.
     let control = JobExecutor(threads: 1, name: "candor-heartbeat")
+    // So do the claim-process-store loops: a process whose cooperative pool is busy or blocked
+    // (a host that waits synchronously, a caller's CPU-bound tasks) must not keep a finished
+    // job from being stored before its lease runs out.
+    let slots = JobExecutor(threads: max(1, options.concurrency), name: "candor-slot")
     await withTaskGroup(of: Void.self) { group in
         for _ in 0..<max(1, options.concurrency) {
-            group.addTask {
-                await slotLoop(
-                    store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
-                    control: control, events: events, process: process)
+            group.addTask(executorPreference: slots) {
+                await PreferredExecutor.$current.withValue(slots) {
+                    await slotLoop(
+                        store: store, options: options, shutdown: shutdown, summary: summary, executor: executor,
+                        control: control, events: events, process: process)
+                }
             }
         }
     }
     executor.shutdown()
     control.shutdown()
+    slots.shutdown()
     return summary.value
 }
 

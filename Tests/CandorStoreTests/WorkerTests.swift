@@ -74,6 +74,40 @@ struct WorkerTests {
     }
 
     @Test(
+        "a worker keeps its lease and stores its result while every thread of Swift's shared pool is blocked",
+        arguments: Backend.allCases)
+    func leasesSurviveBlockedCooperativePool(_ backend: Backend) async throws {
+        let inner = try await openStore(try backend.freshQueue())
+        // The first claim blocks every thread of the cooperative pool (and two more blockers
+        // queue behind them) for 2 × 4 s, as a host process that waits synchronously does,
+        // just as the claim goes to the database. The lease is 1.5 s and the job lasts 3 s and
+        // ends while the pool is still blocked: the claim's answer, the heartbeats and the
+        // completion must all get by without the pool.
+        let store = StallingStore(inner: inner, blockers: ProcessInfo.processInfo.activeProcessorCount + 2, seconds: 4)
+        defer { Task { await store.close() } }
+        _ = try await store.submit(specs(1), retryFailed: false)
+        var options = WorkerOptions(workerID: "blocked-host")
+        options.exitWhenEmpty = true
+        options.leaseSeconds = 1.5
+        options.pollSeconds = 0.05
+        let log = EventLog()
+        let summary = await runWorker(
+            store: store, options: options, shutdown: ShutdownSignal(),
+            events: { e in
+                if case .leaseLost(let j) = e { log.add("lost \(j.id)") }
+            },
+            process: { _ in
+                usleep(3_000_000)
+                return Array("ok".utf8)
+            })
+        await store.waitForBlockers()
+        #expect(summary.done == 1 && summary.lost == 0, "\(summary) \(log.all)")
+        let job = try #require(try await store.jobs().first)
+        #expect(job.state == .done)
+        #expect(job.history.map(\.outcome) == ["done"], "\(job.history)")
+    }
+
+    @Test(
         "a failing job is retried after its back-off and succeeds; errors of earlier attempts are kept",
         arguments: Backend.allCases)
     func retryWithBackoff(_ backend: Backend) async throws {
