@@ -37,12 +37,17 @@ public final class BlockStream {
     /// Calls must ask for non-decreasing `lo`.
     public func samples(from lo: Int, to hi: Int, index: Int) throws -> SampleBlock {
         let lo = max(0, lo), hi = min(totalFrames, hi)
-        // Drop what is no longer needed.
+        // Drop what is no longer needed. The window is never shared (blocks are copied out
+        // below), so this moves the kept samples down in place instead of allocating anew.
         if lo > windowStart && !window[0].isEmpty {
             let drop = min(lo - windowStart, window[0].count)
             for c in window.indices { window[c].removeFirst(drop) }
             windowStart += drop
         }
+        // Room for this block and one read, reserved at once: growing by appends would hold
+        // the old and the doubled buffer together at the peak.
+        let needed = max(0, hi - windowStart) + readFrames
+        for c in window.indices where window[c].capacity < needed { window[c].reserveCapacity(needed) }
         while readPos < hi {
             let want = min(readFrames, totalFrames - readPos)
             let n = try interleaved.withUnsafeMutableBufferPointer { try reader.read(into: $0, frames: want) }
@@ -51,7 +56,10 @@ public final class BlockStream {
             readPos += n
         }
         let a = lo - windowStart, b = hi - windowStart
-        return SampleBlock(index: index, start: lo, channels: window.map { Array($0[a..<b]) })
+        // A copy, even of the whole window (`Array(slice)` would share the window's buffer, and
+        // the next drop would then have to copy the window instead).
+        let channels = window.map { w in w.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[a..<b])) } }
+        return SampleBlock(index: index, start: lo, channels: channels)
     }
 
     private func append(frames n: Int) {

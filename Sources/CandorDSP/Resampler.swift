@@ -25,6 +25,12 @@ public struct Resampler: Sendable {
     var received = 0
     /// Next output sample index.
     var next = 0
+    /// When both rates are whole numbers, outRate/inRate = up/down in lowest terms, and the
+    /// kernel weights of output sample j depend only on j mod up: `phases[p]` holds the
+    /// `2 · reach` weights of phase p (for input samples centre − reach + 1 … centre + reach),
+    /// so the inner loop is a dot product instead of a table interpolation per tap. nil
+    /// otherwise (or when `up` is too large to tabulate).
+    let polyphase: (up: Int, down: Int, phases: [[Double]])?
 
     public init(inRate: Double, outRate: Double, halfWidth: Int = 24) {
         self.inRate = inRate
@@ -43,15 +49,37 @@ public struct Resampler: Sendable {
             t[k] = cutoff * sinc * w
         }
         table = t
+        polyphase = Self.phases(inRate: inRate, outRate: outRate, reach: reach, table: t)
     }
 
-    func kernel(_ d: Double) -> Double {
-        let x = abs(d) * Double(Self.perSample)
-        let i = Int(x)
-        guard i + 1 < table.count else { return 0 }
-        let f = x - Double(i)
-        return table[i] + f * (table[i + 1] - table[i])
+    static func phases(inRate: Double, outRate: Double, reach: Int, table: [Double]) -> (up: Int, down: Int, phases: [[Double]])? {
+        guard inRate == inRate.rounded(), outRate == outRate.rounded(), inRate >= 1, outRate >= 1,
+            inRate < 1e7, outRate < 1e7
+        else { return nil }
+        var a = Int(inRate), b = Int(outRate)
+        while b != 0 { (a, b) = (b, a % b) }
+        let up = Int(outRate) / a, down = Int(inRate) / a
+        guard up <= 4096 else { return nil }
+        let probe = Resampler.kernelFunction(table)
+        let phases = (0..<up).map { p -> [Double] in
+            // Output j = q·up + p lies at input time centre + p/up, centre = (j·down) div up.
+            let frac = Double(p) / Double(up)
+            return (0..<(2 * reach)).map { i in probe(frac + Double(reach - 1 - i)) }
+        }
+        return (up, down, phases)
     }
+
+    static func kernelFunction(_ table: [Double]) -> (Double) -> Double {
+        { d in
+            let x = abs(d) * Double(perSample)
+            let i = Int(x)
+            guard i + 1 < table.count else { return 0 }
+            let f = x - Double(i)
+            return table[i] + f * (table[i + 1] - table[i])
+        }
+    }
+
+    func kernel(_ d: Double) -> Double { Self.kernelFunction(table)(d) }
 
     /// Adds input samples and appends every output sample that is now determined to `out`.
     public mutating func push(_ input: UnsafeBufferPointer<Float>, into out: inout [Float]) {
@@ -71,12 +99,28 @@ public struct Resampler: Sendable {
         let total = Int((Double(received) * outRate / inRate).rounded(.down))
         pending.withUnsafeBufferPointer { p in
             while next < total {
-                let tau = Double(next) * ratio
-                let centre = Int(tau.rounded(.down))
+                let centre: Int, phase: [Double]?, tau: Double
+                if let poly = polyphase {
+                    let scaled = next * poly.down
+                    centre = scaled / poly.up
+                    phase = poly.phases[scaled % poly.up]
+                    tau = Double(centre) + Double(scaled % poly.up) / Double(poly.up)
+                } else {
+                    tau = Double(next) * ratio
+                    centre = Int(tau.rounded(.down))
+                    phase = nil
+                }
                 if !final && centre + reach >= received { break }
                 var acc = 0.0
-                let lo = max(centre - reach + 1, 0), hi = min(centre + reach, received - 1)
-                if lo <= hi {
+                let first = centre - reach + 1
+                let lo = max(first, 0), hi = min(centre + reach, received - 1)
+                if let phase, lo == first, hi == centre + reach {
+                    // Every tap inside the input: a plain dot product with the phase's weights.
+                    phase.withUnsafeBufferPointer { w in
+                        let x = p.baseAddress! + (first - base)
+                        for i in 0..<w.count { acc += Double(x[i]) * w[i] }
+                    }
+                } else if lo <= hi {
                     for k in lo...hi { acc += Double(p[k - base]) * kernel(tau - Double(k)) }
                 }
                 out.append(Float(acc))

@@ -32,6 +32,19 @@ public enum FormantPass {
         var segMedians = [FormantMedians?](repeating: nil, count: segments.count)
         var segDone = [FormantSummary?](repeating: nil, count: segments.count)
         let byChannel: [[Int]] = (0..<analysed).map { c in segments.indices.filter { segments[$0].channel == c } }
+        // The frames any summary reads: a channel's speech spans and its segments (every frame
+        // when the channel has no spans). The others are never solved, which keeps the pass
+        // cheap on recordings with long silences; the summaries are the same.
+        let needed: [[Span]?] = (0..<analysed).map { c in
+            guard let spans = c < speech.count ? speech[c] : nil else { return nil }
+            return mergedSpans(spans + byChannel[c].map { Span(segments[$0].start, segments[$0].end) })
+        }
+        var neededIndex = [Int](repeating: 0, count: analysed)
+        func wanted(_ c: Int, _ t: Double) -> Bool {
+            guard let spans = needed[c] else { return true }
+            while neededIndex[c] < spans.count && spans[neededIndex[c]].end < t { neededIndex[c] += 1 }
+            return neededIndex[c] < spans.count && spans[neededIndex[c]].start <= t
+        }
 
         func take(_ c: Int, _ f: FormantFrame) {
             let t = f.time
@@ -69,11 +82,24 @@ public enum FormantPass {
                         mono[i] = buf[i * info.channels + c]
                     }
                 }
-                mono[0..<n].withUnsafeBufferPointer { p in trackers[c].push(p) { take(c, $0) } }
+                mono[0..<n].withUnsafeBufferPointer { p in trackers[c].push(p, wanted: { wanted(c, $0) }, emit: { take(c, $0) }) }
             }
         }
-        for c in 0..<analysed { trackers[c].finish { take(c, $0) } }
+        for c in 0..<analysed { trackers[c].finish(wanted: { wanted(c, $0) }, emit: { take(c, $0) }) }
         for i in segments.indices where segDone[i] == nil { segDone[i] = (segMedians[i] ?? FormantMedians()).summary(settings) }
         return (channelMedians.map { $0.summary(settings) }, segDone)
     }
+}
+
+/// Sorted, overlapping or touching spans joined.
+func mergedSpans(_ spans: [Span]) -> [Span] {
+    var out: [Span] = []
+    for s in spans.sorted(by: { $0.start < $1.start }) {
+        if let last = out.last, s.start <= last.end {
+            out[out.count - 1].end = max(last.end, s.end)
+        } else {
+            out.append(s)
+        }
+    }
+    return out
 }

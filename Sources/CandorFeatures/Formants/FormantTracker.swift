@@ -84,8 +84,11 @@ public struct FormantTracker: Sendable {
         firstTime = (duration - Double(max(frameCount - 1, 0)) * step) / 2
     }
 
-    /// Adds samples; calls `emit` for each frame now complete, in time order.
-    public mutating func push(_ samples: UnsafeBufferPointer<Float>, emit: (FormantFrame) -> Void) {
+    /// Adds samples; calls `emit` for each frame now complete, in time order, skipping (without
+    /// solving them) the frames whose time `wanted` turns down.
+    public mutating func push(
+        _ samples: UnsafeBufferPointer<Float>, wanted: (Double) -> Bool = { _ in true }, emit: (FormantFrame) -> Void
+    ) {
         var out = [Float]()
         if resampler != nil {
             out.reserveCapacity(samples.count)
@@ -94,15 +97,15 @@ public struct FormantTracker: Sendable {
             out.append(contentsOf: samples)
         }
         append(out)
-        analyse(final: false, emit: emit)
+        analyse(final: false, wanted: wanted, emit: emit)
     }
 
     /// Ends the sound; emits the remaining frames.
-    public mutating func finish(emit: (FormantFrame) -> Void) {
+    public mutating func finish(wanted: (Double) -> Bool = { _ in true }, emit: (FormantFrame) -> Void) {
         var out = [Float]()
         resampler?.finish(into: &out)
         append(out)
-        analyse(final: true, emit: emit)
+        analyse(final: true, wanted: wanted, emit: emit)
     }
 
     mutating func append(_ xs: [Float]) {
@@ -112,7 +115,7 @@ public struct FormantTracker: Sendable {
         }
     }
 
-    mutating func analyse(final: Bool, emit: (FormantFrame) -> Void) {
+    mutating func analyse(final: Bool, wanted: (Double) -> Bool, emit: (FormantFrame) -> Void) {
         let n = window.count
         var frame = [Double](repeating: 0, count: n)
         while frameIndex < frameCount {
@@ -120,6 +123,10 @@ public struct FormantTracker: Sendable {
             // Samples i sit at (i + 0.5) / rate; the window's first sample is the one nearest t − n/2.
             let start = Int((t * rate - Double(n) / 2).rounded())
             if start + n > bufferStart + buffer.count && !final { break }
+            guard wanted(t) else {
+                frameIndex += 1
+                continue
+            }
             for i in 0..<n {
                 let j = start + i - bufferStart
                 let v = j >= 0 && j < buffer.count ? Double(buffer[j]) : 0
