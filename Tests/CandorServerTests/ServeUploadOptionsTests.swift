@@ -130,6 +130,9 @@ import Testing
         #expect((completed?["parameters"] as? [String: Any])?["pitch_method"] as? String == "robust", "\(completed ?? [:])")
         let ingested = records.first { $0["type"] as? String == "evidence_ingested" }
         #expect(ingested?["pitch_method"] as? String == "robust" && ingested?["pitch_range"] as? String == "auto")
+        // The session page's audit timeline shows the choice.
+        let sessionPage = try await http.send("GET", "/ui/cases/C1/sessions/S1", headers: headers)
+        #expect(sessionPage.text.contains("pitch_method: robust; pitch_range: auto"), "\(sessionPage.text.prefix(2000))")
 
         // Throttling, last (it slows this address): the sign-in page says when to try again, in Chinese.
         var throttled: HTTPReply?

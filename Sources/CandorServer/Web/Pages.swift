@@ -86,7 +86,10 @@ enum Pages {
         body += "<table id=\"timeline\"><tr>" + headings.map { "<th>\(E.escape($0))</th>" }.joined() + "</tr>"
         for r in audit.records {
             let f = r.fields
-            let details = ["action", "what", "kind", "note", "concerns_seq", "sha256", "format", "output_sha256"].compactMap {
+            let keys = [
+                "action", "what", "kind", "note", "concerns_seq", "sha256", "format", "pitch_method", "pitch_range", "output_sha256",
+            ]
+            let details = keys.compactMap {
                 k -> String? in
                 guard let v = f[k] else { return nil }
                 let text: String
