@@ -132,6 +132,22 @@ import Testing
         #expect(Pages.job(alice, job, Self.en).contains("The analysis failed after 3 attempt(s)"))
     }
 
+    @Test func aFailedVerificationIsExplainedInThePageLanguage() throws {
+        let s = try SessionRef(caseID: "C1", sessionID: "S1")
+        let audit = SessionAudit(
+            intact: false, size: 3, root: "", failure: "record 1: signature by candor-server does not verify", checkpoint: nil,
+            records: [
+                .init(seq: 0, status: .verified, fields: .object(["type": "evidence_ingested"])),
+                .init(seq: 1, status: .failed, fields: .object(["type": "accessed"])),
+                .init(seq: 2, status: .unchecked, fields: .object(["type": "accessed"])),
+            ], witnesses: [])
+        let zh = Pages.session(Self.carol, s, audit, reviewed: nil, Self.zh)
+        #expect(zh.contains("驗證失敗：自第 1 筆紀錄起無法確認其完整性"), "\(zh)")
+        // The verifier's English line is only the technical detail, below.
+        #expect(zh.contains("<summary>技術細節（英文）</summary><p>record 1: signature"))
+        #expect(Pages.session(Self.carol, s, audit, reviewed: nil, Self.en).contains("Verification failed at record #1"))
+    }
+
     @Test func uploadFormOffersMethodAndRangeInBothLanguages() {
         let alice = Principal(
             account: Account(name: "alice", role: .investigator, passwordHash: "", created: ""), session: Self.carol.session)

@@ -81,7 +81,8 @@ enum Pages {
         body +=
             audit.intact
             ? "<p class=\"ok\" id=\"verification\">\(E.escape(fill(t.logIntact, [String(audit.size), String(audit.root.prefix(16))])))</p>"
-            : "<p class=\"error\" id=\"verification\">\(E.escape(fill(t.verificationFailed, [audit.failure ?? "?"])))</p>"
+            : "<p class=\"error\" id=\"verification\">\(E.escape(fill(t.verificationFailed, [failedAt(audit)])))</p>"
+                + "<details><summary>\(E.escape(t.errorTechnicalDetail))</summary><p>\(E.escape(audit.failure ?? "?"))</p></details>"
         let headings = ["#", t.columnTime, t.columnType, t.columnSignedBy, t.columnUser, t.columnDetails, t.columnSignature]
         body += "<table id=\"timeline\"><tr>" + headings.map { "<th>\(E.escape($0))</th>" }.joined() + "</tr>"
         for r in audit.records {
@@ -134,6 +135,9 @@ enum Pages {
         }
         return HTML.page(title: fill(t.sessionTitle, [s.caseID, s.sessionID]), user: p, body: body, locale: l)
     }
+
+    /// The number of the record where verification failed ("?" when none is marked).
+    static func failedAt(_ audit: SessionAudit) -> String { audit.records.first { $0.status == .failed }.map { String($0.seq) } ?? "?" }
 
     static func upload(_ p: Principal, cases: [String], _ l: WebLocale) -> String {
         let t = l.t

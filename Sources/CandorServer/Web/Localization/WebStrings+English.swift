@@ -27,7 +27,8 @@ extension WebStrings {
         reportNote: "(opening it is recorded in the audit log)",
         auditTimeline: "Audit timeline",
         logIntact: "Log intact: {0} records, root {1}…",
-        verificationFailed: "Verification failed: {0}",
+        verificationFailed:
+            "Verification failed at record #{0}: it and the records after it cannot be trusted (marked failed and unchecked below). Run candor audit verify for the details.",
         columnTime: "Time (UTC)",
         columnType: "Type",
         columnSignedBy: "Signed by",

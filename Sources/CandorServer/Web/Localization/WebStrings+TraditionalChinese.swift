@@ -27,7 +27,7 @@ extension WebStrings {
         reportNote: "（開啟報告會記錄於稽核紀錄）",
         auditTimeline: "稽核時間軸",
         logIntact: "紀錄完整：共 {0} 筆紀錄，根雜湊 {1}…",
-        verificationFailed: "驗證失敗：{0}",
+        verificationFailed: "驗證失敗：自第 {0} 筆紀錄起無法確認其完整性（下表標示為「驗證失敗」及「未檢查」）。詳情請執行 candor audit verify。",
         columnTime: "時間（UTC）",
         columnType: "類型",
         columnSignedBy: "簽署者",
