@@ -79,6 +79,10 @@ def main():
             form.find_element(By.NAME, "roles").send_keys("interviewer,interviewee")
             form.find_element(By.NAME, "recording").send_keys(os.path.abspath(recording))
             form.find_element(By.NAME, "segments").send_keys(os.path.abspath(segments))
+            methods = [o.get_attribute("value") for o in form.find_elements(By.CSS_SELECTOR, "select[name=method] option")]
+            check(methods == ["ac", "cc", "robust"], f"the upload form offers the pitch methods ({methods})")
+            check(form.find_element(By.CSS_SELECTOR, "select[name=pitch_range] option:checked").get_attribute("value") == "fixed",
+                  "the upload form's pitch range defaults to fixed")
             form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
             wait_for(d, lambda x: "/ui/jobs/" in x.current_url, 120)
             check("/ui/jobs/" in d.current_url, "the upload leads to the job page")
@@ -136,6 +140,12 @@ def main():
             reviews = [r for r in rows if r.find_elements(By.TAG_NAME, "td")[2].text == "review"]
             check(len(reviews) == 1 and reviews[0].find_elements(By.TAG_NAME, "td")[3].text == sup,
                   "the review is in the timeline, signed by the supervisor")
+            # An error page follows the browser's language too (not the server's English message).
+            d.get(base + f"/ui/cases/{case}/sessions/NO-SUCH-SESSION")
+            wait_for(d, lambda x: x.find_elements(By.ID, "error"))
+            text = d.find_element(By.ID, "error").text
+            check(f"案件 {case} 沒有場次 NO-SUCH-SESSION" in text and "audit log" not in text,
+                  f"zh-TW browser: a missing session's error page is in Traditional Chinese ({text})")
         finally:
             d.quit()
     print("browser: all steps passed")

@@ -17,6 +17,15 @@ E403 = err("The role or the case assignment does not allow this; the refusal is 
 E400 = err("Invalid case or session id (1-128 of A-Z a-z 0-9 . _ -, not starting with . or -) or invalid body.")
 E404 = err("No such session, job or analysis.")
 sec = [{"bearer": []}]
+# ServerErrorCode's raw values (a test checks they agree): stable, machine-readable, English-free of prose.
+error_codes = [
+    "invalid_request", "invalid_id", "invalid_option", "malformed_form", "missing_recording", "empty_upload", "invalid_review",
+    "sign_in_required", "sign_in_failed", "session_expired", "account_disabled",
+    "forbidden", "csrf_refused", "cross_origin",
+    "not_found", "job_not_found", "session_not_found", "analysis_not_ready", "segments_not_found",
+    "too_large", "unsupported_type", "recording_unreadable", "invalid_roles", "segments_unusable", "segments_mismatch",
+    "throttled", "access_not_recorded", "internal_error",
+]
 case_params = [
     {"name": "case", "in": "path", "required": True, "schema": {"$ref": "#/components/schemas/Identifier"}},
     {"name": "session", "in": "path", "required": True, "schema": {"$ref": "#/components/schemas/Identifier"}},
@@ -35,7 +44,10 @@ doc = {
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "The token from POST /api/v1/login."}},
         "schemas": {
-            "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+            "Error": {"type": "object", "required": ["error", "code"], "properties": {
+                "error": {"type": "string", "description": "One line in English for the client's developer and the logs; may change between versions."},
+                "code": {"type": "string", "enum": error_codes,
+                         "description": "What was refused, stable across versions: programs (and the web UI, which shows its own text in the page's language) decide on this."}}},
             "Identifier": {"type": "string", "pattern": "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"},
             "Login": {"type": "object", "required": ["user", "password"],
                       "properties": {"user": {"type": "string", "maxLength": 128}, "password": {"type": "string", "maxLength": 1024}}},
@@ -117,11 +129,20 @@ doc = {
                 {"name": "format", "in": "query", "required": False, "description": "wav, flac, ogg, … (else from Content-Type).", "schema": {"type": "string"}},
                 {"name": "segments", "in": "query", "required": False,
                  "description": "The SHA-256 of a segments file uploaded to this session (POST …/segments): the recording is then measured and scored segment by segment.",
-                 "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}],
+                 "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}},
+                {"name": "method", "in": "query", "required": False,
+                 "description": "Pitch method, as `candor analyze --method`: ac (autocorrelation, as Praat; the default), cc (cross-correlation, as Praat) "
+                 "or robust (spectral templates, for noisy rooms; floor 60 Hz). Recorded in the analysis (parameters.pitch_method) and its audit records.",
+                 "schema": {"type": "string", "enum": ["ac", "cc", "robust"], "default": "ac"}},
+                {"name": "pitch_range", "in": "query", "required": False,
+                 "description": "Pitch range, as `candor analyze --pitch-range`: fixed (the method's floor and ceiling; the default) or auto "
+                 "(a first pass finds the speaker's own range). Recorded in the analysis and its audit records.",
+                 "schema": {"type": "string", "enum": ["fixed", "auto"], "default": "fixed"}}],
             "requestBody": {"required": True, "content": {"audio/*": {"schema": {"type": "string", "contentMediaType": "audio/*"}},
                                                           "application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
             "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobCreated"}}}},
-                          "400": E400, "401": E401, "403": E403, "413": err("Larger than the upload limit; nothing kept."),
+                          "400": err("Invalid case or session id, or a method or pitch_range that is not one of its choices (code invalid_option); nothing kept."),
+                          "401": E401, "403": E403, "413": err("Larger than the upload limit; nothing kept."),
                           "404": err("No segments file with that SHA-256 in this session."),
                           "415": err("Unknown recording type."), "422": err("Not a readable recording, or the segments do not fit it (times past its end, speakers matching no role); nothing queued.")}}},
         "/api/v1/cases/{case}/sessions/{session}/segments": {"post": {

@@ -40,4 +40,24 @@ import CandorTestSupport
         #expect(abs((p["pitch_floor_hz"] as? Double ?? 0) - 0.75 * q25) < 0.05)
         #expect(try candor("analyze", "x.wav", "--pitch-range", "wide").status == 2)
     }
+
+    /// `batch submit --method robust --pitch-range auto`: the job's worker analyses with both,
+    /// and the stored result records them (the service's uploads use the same job settings).
+    @Test func batchSubmitCarriesMethodAndRange() throws {
+        let d = tempDir("pitch-batch")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let wav = d + "/tone.wav", ws = d + "/ws"
+        writeWAV(wav, samples: sine(140, seconds: 2))
+        let submit = try run(Paths.candor, ["batch", "submit", wav, "--method", "robust", "--pitch-range", "auto", "--workspace", ws])
+        #expect(submit.status == 0, "\(submit.stderr)")
+        let worker = try run(Paths.candor, ["worker", "--exit-when-empty", "--workspace", ws])
+        #expect(worker.status == 0, "\(worker.stderr)")
+        let result = try run(Paths.candor, ["batch", "result", "1", "--workspace", ws])
+        #expect(result.status == 0, "\(result.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let p = try #require(doc?["parameters"] as? [String: Any])
+        #expect(p["pitch_method"] as? String == "robust")
+        #expect((p["pitch_range"] as? String)?.hasPrefix("auto: floor 0.75 × q25") == true, "\(p)")
+        #expect(try candor("batch", "submit", wav, "--pitch-range", "wide", "--workspace", ws).status == 2)
+    }
 }

@@ -58,6 +58,17 @@ struct HTTPClient: Sendable {
             "POST", path, token: token, body: try JSONSerialization.data(withJSONObject: object), contentType: "application/json")
     }
 
+    /// Polls a job until it is done or failed (at most 5 minutes); its last state.
+    func waitForJob(_ job: Int, token: String) async throws -> String {
+        var state = ""
+        for _ in 0..<600 {
+            state = (try await get("/api/v1/jobs/\(job)", token: token).json()["state"] as? String) ?? ""
+            if state == "done" || state == "failed" { break }
+            try await Task.sleep(nanoseconds: 500_000_000)
+        }
+        return state
+    }
+
     /// Signs in; the token, or a failure naming the status.
     func login(_ user: String, _ password: String) async throws -> String {
         let r = try await postJSON("/api/v1/login", ["user": user, "password": password])

@@ -82,13 +82,7 @@ import Testing
             body: audio, contentType: "audio/flac")
         #expect(rec.status == 202, "\(rec.text)")
         let job = try #require(try rec.json()["job"] as? Int)
-        var state = ""
-        for _ in 0..<600 {
-            state = (try await http.get("/api/v1/jobs/\(job)", token: alice).json()["state"] as? String) ?? ""
-            if state == "done" || state == "failed" { break }
-            try await Task.sleep(nanoseconds: 500_000_000)
-        }
-        #expect(state == "done")
+        #expect(try await http.waitForJob(job, token: alice) == "done")
         let doc = try await http.get("/api/v1/cases/C1/sessions/S1/analysis", token: alice).json()
         let segments = doc["segments"] as? [[String: Any]] ?? []
         #expect(segments.count == 13)

@@ -30,6 +30,9 @@ struct BatchAnalysisSettings: Codable, Sendable, Equatable {
     /// true when `candor batch submit` found the segments file next to the recording: the
     /// worker then logs it as evidence (`candor serve` logs its uploads itself).
     var segmentsSidecar: Bool? = nil
+    /// "auto" for `--pitch-range auto` (the speaker's own range from a first pass); absent from
+    /// the JSON (and so from job keys) for the fixed range.
+    var pitchRange: String? = nil
 
     var json: String {
         let enc = JSONEncoder()

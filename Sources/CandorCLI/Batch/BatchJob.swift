@@ -80,6 +80,7 @@ private func analyseRecording(_ job: ClaimedJob, threads: Int) async throws -> [
     var request = AnalysisRequest(file: job.inputPath, outPath: nil)
     request.options.segmentsFile = settings.segmentsFile
     request.options.pitch = settings.pitch
+    request.options.pitchRangeAuto = settings.pitchRange == "auto"
     request.options.mix = settings.mix
     request.options.roles = settings.roles
     request.options.threads = threads

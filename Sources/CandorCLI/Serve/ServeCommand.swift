@@ -84,9 +84,10 @@ public struct ServeCommand: AsyncParsableCommand {
         var limits = ServerLimits()
         limits.maxUploadBytes = maxUploadMB * 1024 * 1024
         let hooks = AnalysisHooks(
-            makeJob: { path, sha, bytes, roles, caseID, sessionID, segments in
+            makeJob: { path, sha, bytes, roles, caseID, sessionID, segments, options in
                 try serveJobSpec(
-                    path: path, sha256: sha, bytes: bytes, roles: roles, caseID: caseID, sessionID: sessionID, segments: segments)
+                    path: path, sha256: sha, bytes: bytes, roles: roles, caseID: caseID, sessionID: sessionID, segments: segments,
+                    options: options)
             }, checkSegments: { path, format in try serveCheckSegments(path: path, format: format).count },
             modelCards: { ids in serveModelCards(ids) })
         let cases = CaseService(

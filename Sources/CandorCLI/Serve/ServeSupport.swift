@@ -35,23 +35,33 @@ func serveCheckSegments(path: String, format: String) throws -> [Segment] {
 }
 
 /// The job for an uploaded recording: its header must read as audio (else the upload is
-/// refused), default analysis settings, the channel roles given with the upload, and the
+/// refused), default analysis settings but for the upload's pitch method and range (the
+/// method's own floor, as `candor analyze --method`), the channel roles given with the upload, and the
 /// uploaded segments file if one is named (checked against the recording's length and
 /// channels here, so a mismatch is refused at upload, with status 422, not in the worker).
 func serveJobSpec(
-    path: String, sha256: String, bytes: Int, roles: [String], caseID: String, sessionID: String, segments: StoredUpload? = nil
+    path: String, sha256: String, bytes: Int, roles: [String], caseID: String, sessionID: String, segments: StoredUpload? = nil,
+    options: UploadAnalysisOptions = .init()
 ) throws -> JobSpec {
     guard roles.count <= 16,
         roles.allSatisfy({ !$0.isEmpty && $0.count <= 64 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } })
     else {
-        throw InputError(path: path, problem: "roles must be up to 16 comma-separated words of letters, digits, _ and -")
+        throw ServerError(
+            .unprocessableContent, "roles must be up to 16 comma-separated words of letters, digits, _ and -", code: .invalidRoles)
     }
     let reader = try AudioReader(path: path)
     reader.close()
     if !roles.isEmpty && roles.count != reader.info.channels {
-        throw InputError(path: path, problem: "\(roles.count) role(s) given for \(reader.info.channels) channel(s)")
+        throw ServerError(
+            .unprocessableContent, "\(roles.count) role(s) given for \(reader.info.channels) channel(s)", code: .invalidRoles,
+            args: [String(roles.count), String(reader.info.channels)])
     }
-    var settings = BatchAnalysisSettings(method: "ac", pitchFloorHz: 75, pitchCeilingHz: 600, timeStepS: 0, mix: false, roles: roles)
+    let method = PitchMethod(rawValue: options.method) ?? .ac
+    var settings = BatchAnalysisSettings(
+        method: method.rawValue, pitchFloorHz: PitchSettings(method: method).floor, pitchCeilingHz: 600, timeStepS: 0, mix: false,
+        roles: roles)
+    // Absent from the parameters (and so from job keys) unless asked for.
+    if options.pitchRange == "auto" { settings.pitchRange = "auto" }
     if let segments {
         do {
             // Header length with a second's slack (compressed formats' headers estimate it); the
@@ -62,7 +72,7 @@ func serveJobSpec(
             try checkSegmentSpeakers(
                 parsed, roles: roles, analysedChannels: reader.info.channels, map: [:], path: "segments.\(segments.format)")
         } catch {
-            throw ServerError(.unprocessableContent, "the segments do not fit this recording: \(error)")
+            throw ServerError(.unprocessableContent, "the segments do not fit this recording: \(error)", code: .segmentsMismatch)
         }
         settings.segmentsFile = segments.path
         settings.segmentsSHA256 = segments.sha256

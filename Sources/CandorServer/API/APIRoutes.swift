@@ -46,8 +46,12 @@ enum APIRoutes {
         }
         api.get("jobs/{id}") { request, context -> Response in
             let p = try state.auth.apiPrincipal(request)
-            guard let id = context.parameters.get("id", as: Int64.self) else { throw ServerError.badRequest("job ids are integers") }
-            guard let job = try await state.jobs.jobs().first(where: { $0.id == id }) else { throw ServerError.notFound("no job \(id)") }
+            guard let id = context.parameters.get("id", as: Int64.self) else {
+                throw ServerError.badRequest("job ids are integers", code: .invalidID)
+            }
+            guard let job = try await state.jobs.jobs().first(where: { $0.id == id }) else {
+                throw ServerError.notFound("no job \(id)", code: .jobNotFound, args: [String(id)])
+            }
             guard let caseID = job.caseID else { throw ServerError.forbidden("job \(id) belongs to no case") }
             try await state.cases.authorize(p, .read, caseID: caseID, client: context.clientAddress)
             var fields: [String: JSONText] = [
@@ -55,7 +59,8 @@ enum APIRoutes {
                 "attempts": .int(Int64(job.attempts)), "input_sha256": .string(job.inputSHA256),
             ]
             if let s = job.sessionID { fields["session"] = .string(s) }
-            if let e = job.lastError { fields["error"] = .string(e) }
+            // The worker's message, with the server's upload folder left out of any path it names.
+            if let e = job.lastError { fields["error"] = .string(e.replacingOccurrences(of: state.uploads.directory + "/", with: "")) }
             return Reply.json(.object(fields))
         }
         api.get("features") { request, context -> Response in
@@ -71,9 +76,12 @@ enum APIRoutes {
             let roles = (request.uri.queryParameters.get("roles") ?? "").split(separator: ",").map {
                 String($0).trimmingCharacters(in: .whitespaces)
             }
-            let segments = try request.uri.queryParameters.get("segments").map { try state.uploads.segments(s, sha256: String($0)) }
+            let q = request.uri.queryParameters
+            let options = try UploadAnalysisOptions(method: q.get("method"), pitchRange: q.get("pitch_range"))
+            let segments = try q.get("segments").map { try state.uploads.segments(s, sha256: String($0)) }
             let job = try await ingest(
-                state, p, s, body: request.body, format: format, roles: roles, segments: segments, client: context.clientAddress)
+                state, p, s, body: request.body, format: format, roles: roles, segments: segments, options: options,
+                client: context.clientAddress)
             return Reply.json(.object(["job": .int(job)]), status: .accepted)
         }
         session.post("segments") { request, context -> Response in
@@ -143,12 +151,12 @@ enum APIRoutes {
     /// Keeps an uploaded recording, records its ingestion by `p`, and queues its analysis.
     static func ingest(
         _ state: ServerState, _ p: Principal, _ s: SessionRef, body: RequestBody, format: String, roles: [String],
-        segments: StoredUpload?, client: String
+        segments: StoredUpload?, options: UploadAnalysisOptions, client: String
     ) async throws -> Int64 {
         let received = try await state.uploads.receiveRecording(body)
         return try await queue(
             state, p, s, received: received.path, sha256: received.sha256, bytes: received.bytes, format: format, roles: roles,
-            segments: segments, client: client)
+            segments: segments, options: options, client: client)
     }
 
     /// Checks a received segments file (at `path`, a temporary file) with the analysis's own
@@ -161,7 +169,7 @@ enum APIRoutes {
         let count: Int
         do { count = try state.hooks.checkSegments(path, format) } catch {
             unlink(path)
-            throw ServerError(.unprocessableContent, "not a usable segments file: \(error)")
+            throw ServerError(.unprocessableContent, "not a usable segments file: \(error)", code: .segmentsUnusable)
         }
         let stored = try state.uploads.keepSegments(path, s, sha256: sha256, bytes: bytes, format: format)
         try await state.cases.recordUpload(p, s, stored, what: "segments", extra: ["segments": .int(Int64(count))], client: client)
@@ -175,20 +183,23 @@ enum APIRoutes {
     /// ownership of `tmp`.
     static func queue(
         _ state: ServerState, _ p: Principal, _ s: SessionRef, received tmp: String, sha256: String, bytes: Int, format: String,
-        roles: [String], segments: StoredUpload?, client: String
+        roles: [String], segments: StoredUpload?, options: UploadAnalysisOptions = .init(), client: String
     ) async throws -> Int64 {
         var spec: JobSpec
-        do { spec = try state.hooks.makeJob(tmp, sha256, bytes, roles, s.caseID, s.sessionID, segments) } catch {
+        do { spec = try state.hooks.makeJob(tmp, sha256, bytes, roles, s.caseID, s.sessionID, segments, options) } catch {
             unlink(tmp)
             // A ServerError is the segments not fitting the recording; anything else, the recording
             // (named so, not by the server's temporary path).
             let problem = "\(error)".replacingOccurrences(of: tmp, with: "recording")
-            throw error as? ServerError ?? ServerError(.unprocessableContent, "not a readable recording: \(problem)")
+            throw error as? ServerError
+                ?? ServerError(.unprocessableContent, "not a readable recording: \(problem)", code: .recordingUnreadable)
         }
         let stored = try state.uploads.keep(tmp, s, sha256: sha256, bytes: bytes, format: format)
         spec.inputPath = stored.path
         var extra: [String: AuditJSON] = [:]
         if let segments { extra["segments_sha256"] = .string(segments.sha256) }
+        extra["pitch_method"] = .string(options.method)
+        extra["pitch_range"] = .string(options.pitchRange)
         try await state.cases.recordUpload(p, s, stored, extra: extra, client: client)
         let outcome = try await state.jobs.submit([spec], retryFailed: true)
         return outcome.first?.id ?? -1

@@ -28,13 +28,15 @@ public final class Authenticator: Sendable {
         user: String, password: String, client: String, kind: SignInSession.Kind
     ) async throws -> (token: String, session: SignInSession) {
         // Bounded inputs: bcrypt reads at most 72 bytes; longer names are not account names.
-        guard user.utf8.count <= 128, password.utf8.count <= 1024 else { throw ServerError.unauthenticated("wrong user name or password") }
+        guard user.utf8.count <= 128, password.utf8.count <= 1024 else {
+            throw ServerError.unauthenticated("wrong user name or password", code: .signInFailed)
+        }
         if let wait = throttle.retryAfter(user: user, address: client) {
             metrics.loginThrottled.increment()
             logger.warning("login throttled", metadata: ["user": "\(user)", "client": "\(client)"])
             throw ServerError(
-                .tooManyRequests, "too many failed sign-ins for this user or address; try again in \(wait) s",
-                headers: [.retryAfter: String(wait)])
+                .tooManyRequests, "too many failed sign-ins for this user or address; try again in \(wait) s", code: .throttled,
+                args: [String(wait)], headers: [.retryAfter: String(wait)])
         }
         let accounts = self.accounts
         let account = try await AuditIO.run { try accounts.authenticate(user, password: password) }
@@ -42,7 +44,7 @@ public final class Authenticator: Sendable {
             throttle.recordFailure(user: user, address: client)
             metrics.loginFailures.increment()
             logger.warning("login failed", metadata: ["user": "\(user)", "client": "\(client)"])
-            throw ServerError.unauthenticated("wrong user name or password")
+            throw ServerError.unauthenticated("wrong user name or password", code: .signInFailed)
         }
         throttle.recordSuccess(user: user)
         logger.info("login", metadata: ["user": "\(user)", "client": "\(client)", "kind": "\(kind.rawValue)"])
@@ -61,7 +63,7 @@ public final class Authenticator: Sendable {
     public func apiPrincipal(_ request: Request) throws -> Principal {
         guard let token = Self.bearerToken(request) else { throw ServerError.unauthenticated() }
         guard let s = sessions.session(token: token), s.kind == .bearer else {
-            throw ServerError.unauthenticated("the token is unknown, expired or revoked: sign in again")
+            throw ServerError.unauthenticated("the token is unknown, expired or revoked: sign in again", code: .sessionExpired)
         }
         return try principal(s)
     }
@@ -77,7 +79,7 @@ public final class Authenticator: Sendable {
     func principal(_ s: SignInSession) throws -> Principal {
         guard let account = try accounts.account(s.user), !account.disabled else {
             sessions.revokeAll(user: s.user)
-            throw ServerError.unauthenticated("the account \(s.user) is disabled")
+            throw ServerError.unauthenticated("the account \(s.user) is disabled", code: .accountDisabled)
         }
         return Principal(account: account, session: s)
     }
@@ -87,11 +89,13 @@ public final class Authenticator: Sendable {
     public func checkCSRF(_ p: Principal, form: [String: String], request: Request) throws {
         guard let given = form["csrf"], Tokens.constantTimeEqual(given, p.session.csrf) else {
             logger.warning("csrf refused", metadata: ["user": "\(p.name)"])
-            throw ServerError.forbidden("the form's CSRF token is missing or wrong: reload the page and try again")
+            throw ServerError.forbidden("the form's CSRF token is missing or wrong: reload the page and try again", code: .csrfRefused)
         }
         if let origin = request.headers[.origin], let host = request.head.authority {
             let bare = origin.split(separator: "/").dropFirst().first.map(String.init) ?? ""
-            guard bare == host else { throw ServerError.forbidden("cross-origin form submission refused (Origin \(origin))") }
+            guard bare == host else {
+                throw ServerError.forbidden("cross-origin form submission refused (Origin \(origin))", code: .crossOrigin)
+            }
         }
     }
 }

@@ -7,16 +7,22 @@ extension CaseService {
     public func review(_ p: Principal, _ s: SessionRef, concernsSeq: Int, kind: String, note: String, override: String?) async throws -> Int
     {
         guard ["note", "override", "disregard"].contains(kind) else {
-            throw ServerError.badRequest("review kind must be note, override or disregard")
+            throw ServerError.badRequest("review kind must be note, override or disregard", code: .invalidReview)
         }
-        guard !note.isEmpty, note.utf8.count <= 4000 else { throw ServerError.badRequest("the review note must have 1-4000 bytes") }
-        if kind == "override" && (override ?? "").isEmpty { throw ServerError.badRequest("an override review needs a value") }
+        guard !note.isEmpty, note.utf8.count <= 4000 else {
+            throw ServerError.badRequest("the review note must have 1-4000 bytes", code: .invalidReview)
+        }
+        if kind == "override" && (override ?? "").isEmpty {
+            throw ServerError.badRequest("an override review needs a value", code: .invalidReview)
+        }
         return try await AuditIO.run {
             let ws = try self.openWorkspace()
             let recs = try ws.store.records(s)
-            guard !recs.isEmpty else { throw ServerError.notFound("no audit log for \(s)") }
+            guard !recs.isEmpty else {
+                throw ServerError.notFound("no audit log for \(s)", code: .sessionNotFound, args: [s.caseID, s.sessionID])
+            }
             guard concernsSeq >= 0, concernsSeq < recs.count else {
-                throw ServerError.badRequest("\(s) has no record with seq \(concernsSeq)")
+                throw ServerError.badRequest("\(s) has no record with seq \(concernsSeq)", code: .invalidReview)
             }
             if !ws.keys.hasOperator(p.name) { try ws.keys.initOperator(p.name) }
             do {

@@ -37,7 +37,9 @@ public final class CaseService: Sendable {
     public static func sessionRef(_ caseID: String, _ sessionID: String) throws -> SessionRef {
         guard AuditRecord.isValidIdentifier(caseID), AuditRecord.isValidIdentifier(sessionID),
             let s = try? SessionRef(caseID: caseID, sessionID: sessionID)
-        else { throw ServerError.badRequest("case and session ids are 1-128 of A-Z a-z 0-9 . _ - (not starting with . or -)") }
+        else {
+            throw ServerError.badRequest("case and session ids are 1-128 of A-Z a-z 0-9 . _ - (not starting with . or -)", code: .invalidID)
+        }
         return s
     }
 
@@ -71,7 +73,7 @@ public final class CaseService: Sendable {
                 return true
             }
         }
-        throw ServerError.forbidden("\(p.name) (\(p.role.rawValue)) may not \(action.rawValue) case \(caseID)")
+        throw ServerError.forbidden("\(p.name) (\(p.role.rawValue)) may not \(action.rawValue) case \(caseID)", args: [caseID])
     }
 
     // MARK: - Listing
@@ -108,7 +110,8 @@ public final class CaseService: Sendable {
                 ])
         } catch {
             logger.error("access not recorded; nothing sent", metadata: ["user": "\(p.name)", "session": "\(s)", "error": "\(error)"])
-            throw ServerError(.internalServerError, "the access could not be recorded in the audit log, so nothing is sent")
+            throw ServerError(
+                .internalServerError, "the access could not be recorded in the audit log, so nothing is sent", code: .accessNotRecorded)
         }
     }
 
@@ -158,7 +161,9 @@ public final class CaseService: Sendable {
     public func audit(_ p: Principal, _ s: SessionRef, client: String) async throws -> SessionAudit {
         try await AuditIO.run {
             let ws = try self.openWorkspace()
-            guard try !ws.store.records(s).isEmpty else { throw ServerError.notFound("no audit log for \(s)") }
+            guard try !ws.store.records(s).isEmpty else {
+                throw ServerError.notFound("no audit log for \(s)", code: .sessionNotFound, args: [s.caseID, s.sessionID])
+            }
             try self.recordAccess(ws, s, p, what: "audit log (candor serve)", client: client)
             return try Self.sessionAudit(ws, s)
         }
@@ -186,7 +191,9 @@ public final class CaseService: Sendable {
     /// The result named by the last `analysis_completed` record that has a stored result.
     func latestAnalysis(_ ws: AuditWorkspace, _ s: SessionRef) throws -> [UInt8] {
         let records = try ws.store.records(s)
-        guard !records.isEmpty else { throw ServerError.notFound("no audit log for \(s)") }
+        guard !records.isEmpty else {
+            throw ServerError.notFound("no audit log for \(s)", code: .sessionNotFound, args: [s.caseID, s.sessionID])
+        }
         var results: [String: [UInt8]] = [:]
         for r in try ws.store.results(s) { results[r.name] = r.bytes }
         for rec in records.reversed() {
@@ -194,6 +201,8 @@ public final class CaseService: Sendable {
             let names = [obj["result_file"]?.stringValue, obj["output_sha256"]?.stringValue.map { "results/\($0).json" }].compactMap { $0 }
             if let name = names.first(where: { results[$0] != nil }) { return results[name]! }
         }
-        throw ServerError.notFound("\(s) has no analysis yet (is its job still queued or running? GET /api/v1/jobs/ID)")
+        throw ServerError.notFound(
+            "\(s) has no analysis yet (is its job still queued or running? GET /api/v1/jobs/ID)", code: .analysisNotReady,
+            args: [s.caseID, s.sessionID])
     }
 }

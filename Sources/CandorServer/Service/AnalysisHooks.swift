@@ -5,12 +5,14 @@ import CandorStore
 /// file is checked, and where model cards are.
 public struct AnalysisHooks: Sendable {
     /// Builds the job for a recording already stored at `path` (with its SHA-256 and size),
-    /// measured segment by segment when `segments` (an uploaded segments file) is given.
-    /// Throws when the recording is unreadable or the segments do not fit it.
+    /// measured segment by segment when `segments` (an uploaded segments file) is given, with
+    /// the upload's pitch method and range (carried in the job's parameters, so they reach the
+    /// analysis and its audit records). Throws when the recording is unreadable or the
+    /// segments do not fit it.
     public var makeJob:
         @Sendable (
             _ path: String, _ sha256: String, _ bytes: Int, _ roles: [String], _ caseID: String, _ sessionID: String,
-            _ segments: StoredUpload?
+            _ segments: StoredUpload?, _ options: UploadAnalysisOptions
         ) throws -> JobSpec
     /// Parses an uploaded segments file (at `path`, of `format`: csv, textgrid, srt, vtt) with
     /// the same readers and limits as `candor analyze --segments`; returns the number of
@@ -20,7 +22,8 @@ public struct AnalysisHooks: Sendable {
     public var modelCards: @Sendable (_ modelIDs: Set<String>) -> [String: String]
 
     public init(
-        makeJob: @escaping @Sendable (String, String, Int, [String], String, String, StoredUpload?) throws -> JobSpec,
+        makeJob:
+            @escaping @Sendable (String, String, Int, [String], String, String, StoredUpload?, UploadAnalysisOptions) throws -> JobSpec,
         checkSegments: @escaping @Sendable (String, String) throws -> Int,
         modelCards: @escaping @Sendable (Set<String>) -> [String: String]
     ) {

@@ -22,6 +22,7 @@ public enum CandorServer {
         router.add(middleware: MetricsMiddleware(metrics: state.metrics))
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: LanguageCookieMiddleware(secure: state.secureCookies))
+        router.add(middleware: ErrorMiddleware(state: state))
         router.get("healthz") { _, _ in Reply.text("ok\n") }
         router.get("openapi.json") { _, _ in Reply.text(OpenAPIDocument.json, contentType: "application/json") }
         router.get("metrics") { _, _ -> Response in

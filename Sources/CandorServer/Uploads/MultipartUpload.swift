@@ -37,7 +37,7 @@ public struct MultipartUpload: Sendable {
     /// Parses the form; each file part's format comes from its file name's extension.
     static func read(_ request: Request, uploads: UploadStore) async throws -> MultipartUpload {
         guard let boundary = boundary(request.headers[.contentType]) else {
-            throw ServerError(.unsupportedMediaType, "send the form as multipart/form-data")
+            throw ServerError(.unsupportedMediaType, "send the form as multipart/form-data", code: .malformedForm)
         }
         let (raw, _, _) = try await uploads.receive(request.body, limit: uploads.maxBytes + uploads.maxSegmentsBytes + 64 * 1024)
         defer { unlink(raw) }
@@ -48,17 +48,17 @@ public struct MultipartUpload: Sendable {
         // The body starts with "--boundary" (no leading CRLF): search with one prepended.
         var cursor = 0
         let first = Data("--\(boundary)".utf8)
-        guard data.starts(with: first) else { throw ServerError.badRequest("malformed multipart body") }
+        guard data.starts(with: first) else { throw ServerError.badRequest("malformed multipart body", code: .malformedForm) }
         cursor = first.count
         while true {
-            guard data.count >= cursor + 2 else { throw ServerError.badRequest("malformed multipart body") }
+            guard data.count >= cursor + 2 else { throw ServerError.badRequest("malformed multipart body", code: .malformedForm) }
             if data[cursor] == UInt8(ascii: "-") && data[cursor + 1] == UInt8(ascii: "-") { break }
             guard let headerEnd = data.range(of: Data("\r\n\r\n".utf8), in: cursor..<min(data.count, cursor + 8192)) else {
-                throw ServerError.badRequest("malformed multipart part headers")
+                throw ServerError.badRequest("malformed multipart part headers", code: .malformedForm)
             }
             let headers = String(decoding: data[cursor..<headerEnd.lowerBound], as: UTF8.self)
             guard let next = data.range(of: delimiter, in: headerEnd.upperBound..<data.count) else {
-                throw ServerError.badRequest("malformed multipart body (no closing boundary)")
+                throw ServerError.badRequest("malformed multipart body (no closing boundary)", code: .malformedForm)
             }
             let content = headerEnd.upperBound..<next.lowerBound
             let name = Self.parameter("name", in: headers) ?? ""
@@ -85,13 +85,15 @@ public struct MultipartUpload: Sendable {
     static func copyOut(_ slice: Data, name: String, filename: String, uploads: UploadStore) throws -> StoredUpload {
         let limit = name == "segments" ? uploads.maxSegmentsBytes : uploads.maxBytes
         guard slice.count <= limit else {
-            throw ServerError(.contentTooLarge, "the \(name) file is larger than the limit of \(limit) bytes")
+            throw ServerError(
+                .contentTooLarge, "the \(name) file is larger than the limit of \(limit) bytes", args: [UploadStore.mebibytes(limit)])
         }
         let allowed = fileParts[name] ?? []
         let ext = (filename as NSString).pathExtension.lowercased()
         guard allowed.contains(ext) else {
             throw ServerError(
-                .unsupportedMediaType, "unsupported \(name) file type .\(ext) (use \(allowed.sorted().joined(separator: ", ")))")
+                .unsupportedMediaType, "unsupported \(name) file type .\(ext) (use \(allowed.sorted().joined(separator: ", ")))",
+                args: [allowed.sorted().joined(separator: ", ")])
         }
         let (tmp, fd) = try uploads.temporaryFile()
         var hasher = SHA256()

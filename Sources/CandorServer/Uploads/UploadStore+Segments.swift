@@ -38,7 +38,7 @@ extension UploadStore {
         let final = dir + "/" + sha256 + "." + format
         guard rename(tmp, final) == 0 else {
             unlink(tmp)
-            throw ServerError(.internalServerError, "cannot keep the segments file in \(dir)")
+            throw ServerError(.internalServerError, "cannot keep the segments file (disk full or permissions?)")
         }
         return StoredUpload(path: final, sha256: sha256, bytes: bytes, format: format)
     }
@@ -48,7 +48,7 @@ extension UploadStore {
         let received = try await receive(body, limit: maxSegmentsBytes)
         guard received.bytes > 0 else {
             unlink(received.path)
-            throw ServerError.badRequest("the segments file is empty: send it as the request body")
+            throw ServerError.badRequest("the segments file is empty: send it as the request body", code: .emptyUpload)
         }
         return received
     }
@@ -68,6 +68,7 @@ extension UploadStore {
             }
         }
         throw ServerError.notFound(
-            "no segments file \(hex.prefix(12))… in case \(s.caseID), session \(s.sessionID): upload it first (POST …/segments)")
+            "no segments file \(hex.prefix(12))… in case \(s.caseID), session \(s.sessionID): upload it first (POST …/segments)",
+            code: .segmentsNotFound, args: [s.caseID, s.sessionID])
     }
 }

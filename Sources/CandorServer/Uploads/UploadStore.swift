@@ -33,12 +33,17 @@ public struct UploadStore: Sendable {
         return formats.contains(mapped) ? mapped : nil
     }
 
+    /// A byte limit in MiB, for messages ("2048").
+    static func mebibytes(_ bytes: Int) -> String {
+        bytes % (1 << 20) == 0 ? String(bytes >> 20) : String(format: "%.1f", Double(bytes) / Double(1 << 20))
+    }
+
     func temporaryFile() throws -> (path: String, fd: Int32) {
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let tmp = directory + "/.incoming-" + Tokens.randomToken().prefix(24)
         let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw ServerError(.internalServerError, "cannot create an upload file in \(directory)") }
+        guard fd >= 0 else { throw ServerError(.internalServerError, "cannot create an upload file (see the server's log)") }
         return (tmp, fd)
     }
 
@@ -50,7 +55,10 @@ public struct UploadStore: Sendable {
         do {
             for try await buffer in body {
                 total += buffer.readableBytes
-                guard total <= limit else { throw ServerError(.contentTooLarge, "the upload is larger than the limit of \(limit) bytes") }
+                guard total <= limit else {
+                    throw ServerError(
+                        .contentTooLarge, "the upload is larger than the limit of \(limit) bytes", args: [Self.mebibytes(limit)])
+                }
                 try buffer.withUnsafeReadableBytes { raw in
                     hasher.update(bufferPointer: raw)
                     try Self.writeAll(fd, raw)
@@ -84,7 +92,7 @@ public struct UploadStore: Sendable {
         let existed = lstat(final, &st) == 0
         guard rename(tmp, final) == 0 else {
             unlink(tmp)
-            throw ServerError(.internalServerError, "cannot keep the upload in \(dir)")
+            throw ServerError(.internalServerError, "cannot keep the upload (disk full or permissions?)")
         }
         return StoredUpload(path: final, sha256: sha256, bytes: bytes, format: format, isNew: !existed)
     }
@@ -96,7 +104,7 @@ public struct UploadStore: Sendable {
         let received = try await receive(body, limit: maxBytes)
         guard received.bytes > 0 else {
             unlink(received.path)
-            throw ServerError.badRequest("the upload is empty: send the recording as the request body")
+            throw ServerError.badRequest("the upload is empty: send the recording as the request body", code: .emptyUpload)
         }
         return received
     }

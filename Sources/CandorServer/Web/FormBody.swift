@@ -5,11 +5,13 @@ enum FormBody {
     static func read(_ request: Request, limit: Int) async throws -> [String: String] {
         let ct = request.headers[.contentType]?.lowercased() ?? ""
         guard ct.hasPrefix("application/x-www-form-urlencoded") else {
-            throw ServerError(.unsupportedMediaType, "send the form as application/x-www-form-urlencoded")
+            throw ServerError(.unsupportedMediaType, "send the form as application/x-www-form-urlencoded", code: .malformedForm)
         }
         var request = request
         let buffer: ByteBuffer
-        do { buffer = try await request.collectBody(upTo: limit) } catch { throw ServerError(.contentTooLarge, "the form is too large") }
+        do { buffer = try await request.collectBody(upTo: limit) } catch {
+            throw ServerError(.contentTooLarge, "the form is too large", args: [UploadStore.mebibytes(limit)])
+        }
         return parse(String(buffer: buffer))
     }
 

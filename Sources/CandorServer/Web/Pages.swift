@@ -8,9 +8,11 @@ enum Pages {
 
     static func fill(_ template: String, _ values: [String]) -> String { WebStrings.fill(template, values) }
 
-    static func login(error: String?, _ l: WebLocale) -> String {
+    /// The sign-in page, with an error (a failed sign-in) or a notice (a sign-in that ended).
+    static func login(error: String?, notice: String? = nil, _ l: WebLocale) -> String {
         let t = l.t
-        let err = error.map { "<p class=\"error\" id=\"error\">\(E.escape($0))</p>" } ?? ""
+        var err = error.map { "<p class=\"error\" id=\"error\">\(E.escape($0))</p>" } ?? ""
+        if let notice { err += "<p class=\"error\" id=\"notice\">\(E.escape(notice))</p>" }
         return HTML.page(
             title: t.signInTitle, user: nil,
             body: """
@@ -27,9 +29,24 @@ enum Pages {
         case 429:
             let wait = e.headers.first { $0.name == .retryAfter }?.value ?? "60"
             return fill(l.t.loginThrottled, [wait])
-        case 401: return l.t.loginFailed
-        default: return e.message
+        case 401 where e.code == .signInFailed: return l.t.loginFailed
+        default: return message(e, l)
         }
+    }
+
+    /// What the user reads for an error, in the page's language: the text of its code filled
+    /// with its args (ids, counts, limits). When the args do not fill the text, the general
+    /// text of its status (else of any refused request, or of a server error); never the
+    /// English message, which may name internals.
+    static func message(_ e: ServerError, _ l: WebLocale) -> String {
+        let t = l.t
+        func filled(_ code: ServerErrorCode, _ args: [String]) -> String? {
+            guard let template = t.errorMessages[code.rawValue] else { return nil }
+            let text = fill(template, args)
+            return text.contains(/\{\d\}/) ? nil : text
+        }
+        let last: ServerErrorCode = e.status.code < 500 ? .invalidRequest : .internalError
+        return filled(e.code, e.args) ?? filled(.general(e.status.code), []) ?? filled(last, []) ?? t.errorOther
     }
 
     static func cases(_ p: Principal, _ list: [CaseSummary], _ l: WebLocale) -> String {
@@ -64,12 +81,16 @@ enum Pages {
         body +=
             audit.intact
             ? "<p class=\"ok\" id=\"verification\">\(E.escape(fill(t.logIntact, [String(audit.size), String(audit.root.prefix(16))])))</p>"
-            : "<p class=\"error\" id=\"verification\">\(E.escape(fill(t.verificationFailed, [audit.failure ?? "?"])))</p>"
+            : "<p class=\"error\" id=\"verification\">\(E.escape(fill(t.verificationFailed, [failedAt(audit)])))</p>"
+                + "<details><summary>\(E.escape(t.errorTechnicalDetail))</summary><p>\(E.escape(audit.failure ?? "?"))</p></details>"
         let headings = ["#", t.columnTime, t.columnType, t.columnSignedBy, t.columnUser, t.columnDetails, t.columnSignature]
         body += "<table id=\"timeline\"><tr>" + headings.map { "<th>\(E.escape($0))</th>" }.joined() + "</tr>"
         for r in audit.records {
             let f = r.fields
-            let details = ["action", "what", "kind", "note", "concerns_seq", "sha256", "format", "output_sha256"].compactMap {
+            let keys = [
+                "action", "what", "kind", "note", "concerns_seq", "sha256", "format", "pitch_method", "pitch_range", "output_sha256",
+            ]
+            let details = keys.compactMap {
                 k -> String? in
                 guard let v = f[k] else { return nil }
                 let text: String
@@ -115,6 +136,9 @@ enum Pages {
         return HTML.page(title: fill(t.sessionTitle, [s.caseID, s.sessionID]), user: p, body: body, locale: l)
     }
 
+    /// The number of the record where verification failed ("?" when none is marked).
+    static func failedAt(_ audit: SessionAudit) -> String { audit.records.first { $0.status == .failed }.map { String($0.seq) } ?? "?" }
+
     static func upload(_ p: Principal, cases: [String], _ l: WebLocale) -> String {
         let t = l.t
         let options = cases.map { "<option>\(E.escape($0))</option>" }.joined()
@@ -127,9 +151,18 @@ enum Pages {
                 <label>\(E.escape(t.uploadRoles)) <input name="roles" maxlength="200"></label>
                 <label>\(E.escape(t.uploadRecording)) <input name="recording" type="file" accept="audio/*" required></label>
                 <label>\(E.escape(t.uploadSegments)) <input name="segments" type="file" accept=".csv,.textgrid,.TextGrid,.srt,.vtt"></label>
+                <label>\(E.escape(t.uploadMethod)) <select id="method" name="method">\(choices(UploadAnalysisOptions.methods, t.uploadMethods))</select></label>
+                <label>\(E.escape(t.uploadPitchRange)) <select id="pitch_range" name="pitch_range">\(choices(UploadAnalysisOptions.pitchRanges, t.uploadPitchRanges))</select></label>
                 <button type="submit">\(E.escape(t.uploadButton))</button></form>
                 <p>\(E.escape(t.uploadProgress))</p>
                 """, locale: l)
+    }
+
+    /// `<option>`s for `values` (the first selected), labelled in the page's language.
+    static func choices(_ values: [String], _ labels: [String: String]) -> String {
+        values.enumerated().map { k, v in
+            "<option value=\"\(E.escape(v))\"\(k == 0 ? " selected" : "")>\(E.escape(labels[v] ?? v))</option>"
+        }.joined()
     }
 
     static func job(_ p: Principal, _ job: JobInfo, _ l: WebLocale) -> String {
@@ -138,7 +171,10 @@ enum Pages {
         let state = t.jobStates[job.state.rawValue] ?? job.state.rawValue
         let line = fill(t.jobState, [String(job.id), "<strong>\(E.escape(state))</strong>", String(job.attempts), String(job.maxAttempts)])
         var body = "<p id=\"job-state\" data-state=\"\(job.state.rawValue)\">\(line)</p>"
-        if let e = job.lastError { body += "<p class=\"error\">\(E.escape(e))</p>" }
+        // The worker's own message may name server paths: the page says what happened, in its language.
+        if job.state == .failed {
+            body += "<p class=\"error\" id=\"job-error\">\(E.escape(fill(t.jobFailed, [String(job.attempts), String(job.id)])))</p>"
+        }
         if job.state == .done, let c = job.caseID, let s = job.sessionID {
             body += "<p><a id=\"open-session\" href=\"/ui/cases/\(E.escape(c))/sessions/\(E.escape(s))\">\(E.escape(t.openSession))</a></p>"
         } else if !done {
@@ -147,13 +183,16 @@ enum Pages {
         return HTML.page(title: fill(t.jobTitle, [String(job.id)]), user: p, body: body, locale: l, refreshSeconds: done ? nil : 2)
     }
 
+    /// An error page: the status's title and the error's text in the page's language. Only a
+    /// segments reader's message (line and problem, no server path) is offered as a detail.
     static func error(_ p: Principal?, _ e: ServerError, _ l: WebLocale) -> String {
         let t = l.t
         let title = "\(e.status.code) " + (t.errorTitles[e.status.code] ?? t.errorOther)
-        return HTML.page(
-            title: title, user: p,
-            body:
-                "<p class=\"error\" id=\"error\">\(E.escape(fill(t.errorDetail, [e.message])))</p><p><a href=\"/ui/cases\">\(E.escape(t.backToCases))</a></p>",
-            locale: l)
+        var body = "<p class=\"error\" id=\"error\" data-code=\"\(e.code.rawValue)\">\(E.escape(message(e, l)))</p>"
+        if e.code.detailIsForTheUser {
+            body += "<details id=\"detail\"><summary>\(E.escape(t.errorTechnicalDetail))</summary><p>\(E.escape(e.message))</p></details>"
+        }
+        body += "<p><a href=\"/ui/cases\">\(E.escape(t.backToCases))</a></p>"
+        return HTML.page(title: title, user: p, body: body, locale: l)
     }
 }

@@ -18,14 +18,17 @@ enum WebRoutes {
         Response(status: .seeOther, headers: [.location: to, .cacheControl: "no-store"])
     }
 
-    /// Runs a page handler for a signed-in user; ServerErrors become error pages.
+    /// Runs a page handler for a signed-in user. Every error becomes an error page in the
+    /// page's language: a ServerError by its code, another HTTP error by its status, anything
+    /// else as a 500 (logged; the page names no internals).
     static func page(
         _ state: ServerState, _ request: Request,
         _ body: (Principal, WebLocale) async throws -> Response
     ) async throws -> Response {
         guard let p = state.auth.cookiePrincipal(request) else { return redirect("/ui/login") }
         let locale = WebLocale(request)
-        do { return try await body(p, locale) } catch let e as ServerError {
+        do { return try await body(p, locale) } catch {
+            let e = ErrorMiddleware.serverError(error, state: state, path: request.uri.path)
             return html(Pages.error(p, e, locale), status: e.status)
         }
     }
@@ -33,7 +36,13 @@ enum WebRoutes {
     static func add(to router: Router<ServerContext>, state: ServerState) {
         router.get("/") { request, _ in redirect(state.auth.cookiePrincipal(request) == nil ? "/ui/login" : "/ui/cases") }
         let ui = router.group("ui")
-        ui.get("login") { request, _ in html(Pages.login(error: nil, WebLocale(request))) }
+        ui.get("login") { request, _ in
+            // A session cookie that no longer signs anyone in: the sign-in expired, was revoked, or the account disabled.
+            let l = WebLocale(request)
+            let ended =
+                request.cookies[Authenticator.cookieName].map { !$0.value.isEmpty } == true && state.auth.cookiePrincipal(request) == nil
+            return html(Pages.login(error: nil, notice: ended ? l.t.sessionEnded : nil, l))
+        }
         ui.post("login") { request, context -> Response in
             let locale = WebLocale(request)
             // Login CSRF: a cross-site form may not sign the browser in (Origin must be this server).
@@ -42,8 +51,8 @@ enum WebRoutes {
             {
                 return html(Pages.login(error: locale.t.crossSiteSignIn, locale), status: .forbidden)
             }
-            let form = try await FormBody.read(request, limit: state.limits.maxFormBytes)
             do {
+                let form = try await FormBody.read(request, limit: state.limits.maxFormBytes)
                 let (token, session) = try await state.auth.login(
                     user: form["user"] ?? "", password: form["password"] ?? "",
                     client: context.clientAddress, kind: .cookie)
@@ -101,7 +110,7 @@ enum WebRoutes {
                 let s = try APIRoutes.ref(context)
                 try await state.cases.authorize(p, .review, caseID: s.caseID, session: s, client: context.clientAddress)
                 guard let seq = Int(form["concerns_seq"] ?? "") else {
-                    throw ServerError.badRequest("give the number of the record reviewed")
+                    throw ServerError.badRequest("give the number of the record reviewed", code: .invalidReview)
                 }
                 let override = (form["override"] ?? "").isEmpty ? nil : form["override"]
                 let n = try await state.cases.review(

@@ -18,11 +18,12 @@ enum WebUploadRoutes {
                 var pending = Set(form.files.values.map(\.path))
                 defer { for path in pending { unlink(path) } }
                 guard let file = form.files["recording"] else {
-                    throw ServerError.badRequest("choose a recording to upload")
+                    throw ServerError.badRequest("choose a recording to upload", code: .missingRecording)
                 }
                 try state.auth.checkCSRF(p, form: form.fields, request: request)
                 let s = try CaseService.sessionRef(form.fields["case"] ?? "", form.fields["session"] ?? "")
                 try await state.cases.authorize(p, .upload, caseID: s.caseID, session: s, client: context.clientAddress)
+                let options = try UploadAnalysisOptions(method: form.fields["method"], pitchRange: form.fields["pitch_range"])
                 var segments: StoredUpload?
                 if let seg = form.files["segments"] {
                     pending.remove(seg.path)
@@ -36,7 +37,7 @@ enum WebUploadRoutes {
                     .filter { !$0.isEmpty }
                 let job = try await APIRoutes.queue(
                     state, p, s, received: file.path, sha256: file.sha256, bytes: file.bytes, format: file.format, roles: roles,
-                    segments: segments, client: context.clientAddress)
+                    segments: segments, options: options, client: context.clientAddress)
                 return WebRoutes.redirect("/ui/jobs/\(job)")
             }
         }
@@ -44,7 +45,7 @@ enum WebUploadRoutes {
             try await WebRoutes.page(state, request) { p, l in
                 guard let id = context.parameters.get("id", as: Int64.self),
                     let job = try await state.jobs.jobs().first(where: { $0.id == id }), let caseID = job.caseID
-                else { throw ServerError.notFound("no such job") }
+                else { throw ServerError.notFound("no such job", code: .jobNotFound, args: [context.parameters.get("id") ?? "?"]) }
                 try await state.cases.authorize(p, .read, caseID: caseID, client: context.clientAddress)
                 return WebRoutes.html(Pages.job(p, job, l))
             }

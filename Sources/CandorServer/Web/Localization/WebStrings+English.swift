@@ -14,6 +14,7 @@ extension WebStrings {
         loginFailed: "Wrong user name or password.",
         loginThrottled: "Too many failed sign-ins: try again in {0} seconds.",
         crossSiteSignIn: "Cross-site sign-in refused.",
+        sessionEnded: "Your sign-in has expired or was ended: sign in again.",
         casesTitle: "Cases",
         noCaseYet: "No case yet.",
         noCaseAccess: "Your role ({0}) has no access to case data.",
@@ -26,7 +27,8 @@ extension WebStrings {
         reportNote: "(opening it is recorded in the audit log)",
         auditTimeline: "Audit timeline",
         logIntact: "Log intact: {0} records, root {1}…",
-        verificationFailed: "Verification failed: {0}",
+        verificationFailed:
+            "Verification failed at record #{0}: it and the records after it cannot be trusted (marked failed and unchecked below). Run candor audit verify for the details.",
         columnTime: "Time (UTC)",
         columnType: "Type",
         columnSignedBy: "Signed by",
@@ -53,6 +55,16 @@ extension WebStrings {
         uploadRoles: "Speaker role per channel, comma-separated (e.g. interviewer,interviewee)",
         uploadRecording: "Recording (WAV, FLAC, …)",
         uploadSegments: "Segments file, optional (CSV, Praat TextGrid, SRT or WebVTT: questions, answers, baseline)",
+        uploadMethod: "Pitch method",
+        uploadMethods: [
+            "ac": "ac: autocorrelation, as Praat (default)", "cc": "cc: cross-correlation, as Praat",
+            "robust": "robust: spectral templates, for noisy rooms",
+        ],
+        uploadPitchRange: "Pitch range",
+        uploadPitchRanges: [
+            "fixed": "fixed: the method's own floor and ceiling (default)",
+            "auto": "auto: a first pass finds the speaker's own range",
+        ],
         uploadButton: "Upload",
         uploadProgress: "Your browser shows the upload's progress; the next page follows the analysis until it is done.",
         jobTitle: "Analysis job {0}",
@@ -60,11 +72,50 @@ extension WebStrings {
         jobStates: ["queued": "queued", "running": "running", "done": "done", "failed": "failed"],
         openSession: "Open the session",
         jobRefreshing: "This page refreshes every 2 seconds until the analysis is done.",
+        jobFailed:
+            "The analysis failed after {0} attempt(s). The recording is kept; an administrator can see why in the server's log or with candor batch status (job {1}).",
         errorTitles: [
             400: "Invalid request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 413: "Too large",
             415: "File type not accepted", 422: "File not usable", 429: "Too many attempts", 500: "Server error",
         ],
         errorOther: "Error",
-        errorDetail: "Details: {0}",
+        errorMessages: [
+            "invalid_request": "The request could not be understood. Go back, check the form and try again.",
+            "invalid_id":
+                "Case and session ids are 1 to 128 letters, digits, dots, underscores or hyphens (not starting with a dot or a hyphen).",
+            "invalid_option": "The value of {0} is not one of the choices ({1}).",
+            "malformed_form": "The form did not arrive complete. Reload the page and send it again.",
+            "missing_recording": "Choose a recording to upload.",
+            "empty_upload": "The file is empty.",
+            "invalid_review":
+                "The review is incomplete: give the number of an existing record, a kind, a note of at most 4000 bytes, and a value for an override.",
+            "sign_in_required": "Sign in first.",
+            "sign_in_failed": "Wrong user name or password.",
+            "session_expired": "Your sign-in has expired or was ended: sign in again.",
+            "account_disabled": "This account is disabled. Ask an administrator.",
+            "forbidden": "Your account may not do this. For access to a case, ask a supervisor to assign it to you.",
+            "csrf_refused": "The form has expired or did not come from this page. Reload the page and try again.",
+            "cross_origin": "A form sent from another site was refused.",
+            "not_found": "This page or item does not exist.",
+            "job_not_found": "There is no analysis job {0} that you may see.",
+            "session_not_found": "Case {0} has no session {1}.",
+            "analysis_not_ready":
+                "Session {1} of case {0} has no finished analysis yet. If its job is still queued or running, try again in a moment.",
+            "segments_not_found": "No segments file with that SHA-256 was uploaded to case {0}, session {1}.",
+            "too_large": "The file is larger than the limit of {0} MiB.",
+            "unsupported_type": "This file type is not accepted. Accepted types: {0}.",
+            "recording_unreadable": "The file could not be read as a recording. Upload a WAV, FLAC or other supported audio file.",
+            "invalid_roles":
+                "The speaker roles do not fit the recording: give one role per channel (letters, digits, _ and -), separated by commas.",
+            "segments_unusable": "The segments file could not be read. Check its format (CSV, Praat TextGrid, SRT or WebVTT).",
+            "segments_mismatch":
+                "The segments file does not fit this recording (times past its end, or speakers that match no channel role).",
+            "throttled": "Too many failed sign-ins: try again in {0} seconds.",
+            "access_not_recorded":
+                "Your access could not be recorded in the audit log, so nothing is shown. Try again later or tell the administrator.",
+            "internal_error":
+                "Something went wrong on the server. Try again later; if it persists, tell the administrator (the server's log has the details).",
+        ],
+        errorTechnicalDetail: "Technical detail",
         backToCases: "Back to the cases")
 }

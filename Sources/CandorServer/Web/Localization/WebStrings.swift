@@ -1,8 +1,9 @@
 /// One language's catalogue of every text the web UI shows (sign-in, cases, session, upload,
 /// job, review form, errors). A new language is a new instance: the memberwise initialiser
 /// makes a missing text a compile error. Templates carry numbered placeholders `{0}`, `{1}`…
-/// filled by ``fill(_:_:)``. Record types, ids and the server's detailed error messages stay as
-/// they are (they are identifiers, and the same words as the API and the logs).
+/// filled by ``fill(_:_:)``. Record types and ids stay as they are (they are identifiers, the
+/// same words as the API and the logs). Errors are shown by their ``ServerErrorCode``, in the
+/// page's language (`errorMessages`), never by the API's English message.
 struct WebStrings: Sendable {
     // Layout
     var navCases: String
@@ -19,6 +20,7 @@ struct WebStrings: Sendable {
     var loginFailed: String
     var loginThrottled: String
     var crossSiteSignIn: String
+    var sessionEnded: String
     // Cases
     var casesTitle: String
     var noCaseYet: String
@@ -61,6 +63,10 @@ struct WebStrings: Sendable {
     var uploadRoles: String
     var uploadRecording: String
     var uploadSegments: String
+    var uploadMethod: String
+    var uploadMethods: [String: String]
+    var uploadPitchRange: String
+    var uploadPitchRanges: [String: String]
     var uploadButton: String
     var uploadProgress: String
     // Job
@@ -69,10 +75,13 @@ struct WebStrings: Sendable {
     var jobStates: [String: String]
     var openSession: String
     var jobRefreshing: String
+    var jobFailed: String
     // Errors
     var errorTitles: [Int: String]
     var errorOther: String
-    var errorDetail: String
+    /// One text per ``ServerErrorCode`` (by raw value), with the error's `args` as placeholders.
+    var errorMessages: [String: String]
+    var errorTechnicalDetail: String
     var backToCases: String
 
     /// `template` with `{k}` replaced by `values[k]`.
