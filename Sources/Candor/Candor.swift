@@ -29,6 +29,10 @@ public struct AnalyzeOptions: Sendable {
     /// speaker's quartiles (`PitchRangeEstimate`); `pitch.floor` and `pitch.ceiling` are kept
     /// when fewer than 50 frames are voiced.
     public var pitchRangeAuto = false
+    /// `--formants`: F1–F3 and bandwidth medians per channel and segment (Burg, Praat's
+    /// defaults), in a pass of their own over the file. Off by default: the pass costs more CPU
+    /// than all the other measurements together (about 1.5× on a 10-minute recording).
+    public var formants = false
 
     /// The defaults of `candor analyze`.
     public init() {}
@@ -122,7 +126,7 @@ public enum Candor {
             ) { progress?(0.7 + 0.3 * $0) }
         return try Analysis(
             file: file, frames: frames, options: frameOptions, roles: options.roles, interview: interview,
-            segmentsFile: options.segmentsFile, segmentsSHA256: segmentsSHA256)
+            segmentsFile: options.segmentsFile, segmentsSHA256: segmentsSHA256, formants: options.formants)
     }
 }
 
@@ -131,7 +135,7 @@ extension Analysis {
     /// speech-level results. Summaries are read from the spill file in chunks.
     init(
         file: String, frames: AudioAnalysis, options: AnalysisOptions, roles: [String], interview: InterviewResults?,
-        segmentsFile: String? = nil, segmentsSHA256: String? = nil
+        segmentsFile: String? = nil, segmentsSHA256: String? = nil, formants: Bool = false
     ) throws {
         let info = frames.scan.info
         let p = options.pitch
@@ -160,7 +164,7 @@ extension Analysis {
                 voice: voiceReports?[c], timing: interview?.timing.channels[c])
         }
         var segments = interview?.segments ?? []
-        if interview != nil {
+        if interview != nil, formants {
             // Formants in a pass of their own over the file (streamed): over each channel's
             // speech, and over each segment on its measured channel.
             let speech: [[Span]?] = channels.map { c in own[c.index] ?? c.timing?.speech }

@@ -60,7 +60,7 @@ struct SidecarSegmentsTests {
         try Self.textGrid.write(toFile: inputs + "/rec3.TextGrid", atomically: true, encoding: .utf8)
         #expect(try candor(["keys", "init", "--operator", "op", "--workspace", ws]).status == 0)
 
-        let submit = try candor(["batch", "submit", inputs, "--workspace", ws, "--case", "S-1"])
+        let submit = try candor(["batch", "submit", inputs, "--workspace", ws, "--case", "S-1", "--formants"])
         #expect(submit.status == 3, "\(submit.stderr)")
         #expect(submit.stderr.contains("rec3.wav") && submit.stderr.contains("more than one segment file"), "\(submit.stderr)")
         #expect(submit.stdout.contains("3 new job(s)") && submit.stdout.contains("2 with a segment file"), "\(submit.stdout)")
@@ -71,7 +71,7 @@ struct SidecarSegmentsTests {
 
         // The segment file is part of the job key: edited, it makes a new job.
         try (Self.csvSegments + "\n3.7,3.9,a2,,answer\n").write(toFile: inputs + "/rec0.segments.csv", atomically: true, encoding: .utf8)
-        let again = try candor(["batch", "submit", inputs + "/rec0.wav", "--workspace", ws, "--case", "S-1"])
+        let again = try candor(["batch", "submit", inputs + "/rec0.wav", "--workspace", ws, "--case", "S-1", "--formants"])
         #expect(again.status == 0 && again.stdout.contains("1 new job(s)"), "\(again.stdout) \(again.stderr)")
         // …and the worker re-checks the hash: the first rec0 job (old hash) fails, the new one runs.
         let worker = try candor(["worker", "--workspace", ws, "--exit-when-empty", "--threads", "1", "--retry-base", "0.05"])

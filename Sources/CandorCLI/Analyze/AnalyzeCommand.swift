@@ -66,6 +66,13 @@ public struct AnalyzeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("pitch-only"), help: "Only pitch and intensity: skip voice quality, timing, conversation, segments and scores.")
     public var pitchOnly = false
 
+    @Flag(
+        name: .long,
+        help:
+            "Also measure formants (F1–F3, bandwidths; Burg, Praat's defaults) per channel and segment. Costs about 1.5× the analysis's CPU time."
+    )
+    public var formants = false
+
     @Option(name: .long, help: "Blocks analysed in parallel (default: all cores). Results do not depend on it.")
     public var threads: Int?
 
@@ -93,6 +100,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
         if (caseID == nil) != (sessionID == nil) { throw ValidationError("--case and --session go together") }
         if files.count > 1, out == "-" { throw ValidationError("--out - takes a single input file") }
+        if pitchOnly, formants { throw ValidationError("--pitch-only measures no formants; drop --formants") }
         if pitchOnly, segments != nil { throw ValidationError("--pitch-only computes no segment features; drop --segments") }
         if let lang, InterfaceLanguage(option: lang) == nil { throw ValidationError("--lang must be zh-TW or en (got \(lang))") }
         do { _ = try parseSpeakerMap(speakerMap) } catch let e as CLIError { throw ValidationError(e.message) }
@@ -134,6 +142,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         request.options.segmentsFile = segments
         request.options.speakerMap = try parseSpeakerMap(speakerMap)
         request.options.pitchOnly = pitchOnly
+        request.options.formants = formants
         request.force = force
         request.language = lang.flatMap(InterfaceLanguage.init(option:)) ?? .fromEnvironment(ProcessInfo.processInfo.environment)
         if let caseID, let sessionID {

@@ -33,6 +33,8 @@ struct BatchAnalysisSettings: Codable, Sendable, Equatable {
     /// "auto" for `--pitch-range auto` (the speaker's own range from a first pass); absent from
     /// the JSON (and so from job keys) for the fixed range.
     var pitchRange: String? = nil
+    /// true for `--formants`; absent from the JSON (and so from job keys) otherwise.
+    var formants: Bool? = nil
 
     var json: String {
         let enc = JSONEncoder()

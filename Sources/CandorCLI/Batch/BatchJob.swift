@@ -81,6 +81,7 @@ private func analyseRecording(_ job: ClaimedJob, threads: Int) async throws -> [
     request.options.segmentsFile = settings.segmentsFile
     request.options.pitch = settings.pitch
     request.options.pitchRangeAuto = settings.pitchRange == "auto"
+    request.options.formants = settings.formants == true
     request.options.mix = settings.mix
     request.options.roles = settings.roles
     request.options.threads = threads

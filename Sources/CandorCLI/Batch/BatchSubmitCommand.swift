@@ -88,6 +88,9 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
         help: "Pitch range: fixed (the floor and ceiling given) or auto (a first pass finds the speaker's own range).")
     var pitchRange: String = "fixed"
 
+    @Flag(name: .long, help: "Also measure formants per channel and segment (as `candor analyze --formants`).")
+    var formants = false
+
     @Flag(name: .long, help: "Downmix all channels to one before analysis.")
     var mix = false
 
@@ -128,6 +131,7 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
             method: method, pitchFloorHz: floor, pitchCeilingHz: pitchCeiling, timeStepS: timeStep, mix: mix,
             roles: roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? [])
         if pitchRange == "auto" { settings.pitchRange = "auto" }
+        if formants { settings.formants = true }
         let modelsHash = JobKeys.modelsHash(try batchModels())
         let (files, missing) = expandInputs(paths)
         var bad = missing.map { "\($0): no such file or folder" }
