@@ -29,6 +29,10 @@ public struct AnalyzeOptions: Sendable {
     /// speaker's quartiles (`PitchRangeEstimate`); `pitch.floor` and `pitch.ceiling` are kept
     /// when fewer than 50 frames are voiced.
     public var pitchRangeAuto = false
+    /// `--pulses`: how the jitter intervals are placed between samples. nil: `.sinc`
+    /// (`precise`) with `--method robust`, else `.parabolic` (the Praat-compatible default,
+    /// left out of the analysis JSON). See `PulseInterpolation`.
+    public var pulses: PulseInterpolation?
 
     /// The defaults of `candor analyze`.
     public init() {}
@@ -72,6 +76,8 @@ public enum Candor {
         frameOptions.pitch = options.pitch
         frameOptions.mix = options.mix
         frameOptions.threads = options.threads ?? processorCount()
+        let pulses = options.pulses ?? (options.pitch.method == .robust ? .sinc : .parabolic)
+        frameOptions.pulseInterpolation = pulses == .parabolic ? nil : pulses
 
         let scan = try scanAudio(path: file)
         if let problem = options.pitch.validate(sampleRate: Double(scan.info.sampleRate)) {

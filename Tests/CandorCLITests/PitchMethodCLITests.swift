@@ -40,4 +40,27 @@ import CandorTestSupport
         #expect(abs((p["pitch_floor_hz"] as? Double ?? 0) - 0.75 * q25) < 0.05)
         #expect(try candor("analyze", "x.wav", "--pitch-range", "wide").status == 2)
     }
+
+    /// `--pulses`: the placement is recorded in `parameters.voice.pulses.interpolation`
+    /// (absent for the Praat-compatible default, `sinc` for precise, which `--method robust`
+    /// uses unless `--pulses praat` is given); an unknown value is a usage error.
+    @Test func pulsePlacementIsRecorded() throws {
+        let d = tempDir("pulses")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let wav = d + "/tone.wav"
+        writeWAV(wav, samples: sine(140, seconds: 2))
+        func pulses(_ options: [String]) throws -> [String: Any] {
+            let r = try run(Paths.candor, ["analyze", wav, "--workspace", d + "/ws", "--out", d + "/a.json"] + options)
+            #expect(r.status == 0, "\(r.stderr)")
+            let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: d + "/a.json"))) as? [String: Any]
+            let voice = try #require((doc?["parameters"] as? [String: Any])?["voice"] as? [String: Any])
+            return try #require(voice["pulses"] as? [String: Any])
+        }
+        #expect(try pulses([])["interpolation"] == nil)
+        #expect(try pulses(["--pulses", "precise"])["interpolation"] as? String == "sinc")
+        #expect(try pulses(["--method", "robust"])["interpolation"] as? String == "sinc")
+        #expect(try pulses(["--method", "robust", "--pulses", "praat"])["interpolation"] == nil)
+        #expect(try candor("analyze", "x.wav", "--pulses", "fine").status == 2)
+        #expect(try candor("analyze", "x.wav", "--pitch-only", "--pulses", "precise").status == 2)
+    }
 }
