@@ -74,11 +74,14 @@ func interpolatedMaximum(
 /// (see the offset below), then the maximum of the Lanczos-interpolated signal within one sample
 /// of it on a 1/`fineSteps`-sample grid (a parabola through the three best grid points
 /// finishes it). A run is a sequence of pulses less than `maximumPeriod` apart. Pulses
-/// whose window leaves the signal keep their time (and a NaN peak). Also returns each
+/// whose window leaves the signal keep their time (and a NaN peak), and so do all pulses of
+/// a run whose median spike prominence (largest excursion over the window's RMS) is below
+/// `minimumProminence`. Also returns each
 /// pulse's interpolated peak value (times the polarity).
 func peakPulses(
     _ pulses: [Double], signal s: UnsafeBufferPointer<Float>, sampleRate fs: Double,
     startTime: Double, maximumPeriod: Double, before: Double = 0.45, after: Double = 0.15,
+    minimumProminence: Double = 4,
     lobes a: Int = PulseInterpolation.lanczosLobes, fineSteps m: Int = PulseInterpolation.fineSteps
 ) -> (times: [Double], peaks: [Double]) {
     var out = pulses
@@ -118,15 +121,31 @@ func peakPulses(
         // final search is ± 0.1 period around pulse + offset, so a cycle
         // whose secondary excursion (glottal opening, formant ringing) wins in the wide
         // window is still placed on the same event as its neighbours.
-        var offsets: [Double] = []
+        var offsets: [Double] = [], prominences: [Double] = []
         for j in k..<end {
             guard let (i0, i1, _) = window(j) else { continue }
             var best = i0
-            for i in i0...i1 where sign * Double(s[i]) > sign * Double(s[best]) { best = i }
+            var energy = 0.0
+            for i in i0...i1 {
+                if sign * Double(s[i]) > sign * Double(s[best]) { best = i }
+                energy += Double(s[i]) * Double(s[i])
+            }
             offsets.append(Double(best) - pos(pulses[j]))
+            let rms = (energy / Double(i1 - i0 + 1)).squareRoot()
+            prominences.append(rms > 0 ? sign * Double(s[best]) / rms : 0)
         }
         offsets.sort()
+        prominences.sort()
         let offset = offsets.isEmpty ? 0 : offsets[offsets.count / 2]
+        // Where the spikes do not stand out of the residual (noise: the largest of the
+        // window's ~50–100 samples of Gaussian noise is about 2.5–3 RMS), the run is left as
+        // it is (the caller keeps its default placement).
+        guard let prominence = prominences.isEmpty ? nil : prominences[prominences.count / 2],
+            prominence >= minimumProminence
+        else {
+            k = end
+            continue
+        }
         for j in k..<end {
             guard let (_, _, T) = window(j) else { continue }
             let centre = pos(pulses[j]) + offset, half = 0.1 * T * fs
@@ -161,7 +180,15 @@ func keptPulseIndices(
         var pk = (k..<end).map { peaks[$0] }.filter { !$0.isNaN }
         pk.sort()
         let medPeak = pk.isEmpty ? 0 : pk[pk.count / 2]
-        let strong = (k..<end).filter { peaks[$0].isNaN || peaks[$0] >= minimumPeak * medPeak }
+        guard !pk.isEmpty else {
+            // No spike placed in this run (a noisy residual): every pulse kept as found.
+            kept.append(contentsOf: k..<end)
+            k = end
+            continue
+        }
+        // (A pulse of a placed run without a peak of its own, at the signal's edge, is
+        // dropped too: its time is on another event than its neighbours'.)
+        let strong = (k..<end).filter { !peaks[$0].isNaN && peaks[$0] >= minimumPeak * medPeak }
         var iv: [Double] = []
         for j in strong.indices.dropFirst() { iv.append(t[strong[j]] - t[strong[j - 1]]) }
         iv.sort()

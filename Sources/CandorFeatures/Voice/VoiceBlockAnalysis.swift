@@ -75,27 +75,28 @@ public func analyzeVoiceBlock(
     }
     var all = found
     var jt = found
-    if settings.pulses.interpolation == .sinc, found.count >= 2 {
-        // `--pulses precise`: each pulse on its residual's closure spike, interpolated
-        // band-limitedly; pulses without a spike dropped.
+    if found.count >= 2, settings.pulses.residualRefinement != nil || settings.pulses.interpolation == .sinc {
         let near = found.map { Int((($0 - startTime) * fs).rounded()) }
         var e = lpcResidual(x, sampleRate: fs, onlyNear: near)
         if factor > 1 { e = e.withUnsafeBufferPointer { upsample($0, factor: factor) } }
-        let placed = e.withUnsafeBufferPointer {
-            peakPulses(found, signal: $0, sampleRate: fsUp, startTime: shifted, maximumPeriod: settings.rules.maximumPeriod)
+        if let threshold = settings.pulses.residualRefinement {
+            jt = e.withUnsafeBufferPointer {
+                refinePulses(
+                    found, residual: $0, sampleRate: fsUp, startTime: shifted,
+                    maximumPeriod: settings.rules.maximumPeriod, minimumCorrelation: threshold
+                ).times
+            }
         }
-        let kept = keptPulseIndices(found, peaks: placed.peaks, maximumPeriod: settings.rules.maximumPeriod)
-        all = kept.map { found[$0] }
-        jt = kept.map { placed.times[$0] }
-    } else if let threshold = settings.pulses.residualRefinement, found.count >= 2 {
-        let near = found.map { Int((($0 - startTime) * fs).rounded()) }
-        var e = lpcResidual(x, sampleRate: fs, onlyNear: near)
-        if factor > 1 { e = e.withUnsafeBufferPointer { upsample($0, factor: factor) } }
-        jt = e.withUnsafeBufferPointer {
-            refinePulses(
-                found, residual: $0, sampleRate: fsUp, startTime: shifted,
-                maximumPeriod: settings.rules.maximumPeriod, minimumCorrelation: threshold
-            ).times
+        if settings.pulses.interpolation == .sinc {
+            // `--pulses precise`: each pulse on its residual's closure spike, interpolated
+            // band-limitedly, pulses without a spike dropped; runs whose spikes do not stand
+            // out of a noisy residual keep the placement above.
+            let placed = e.withUnsafeBufferPointer {
+                peakPulses(found, signal: $0, sampleRate: fsUp, startTime: shifted, maximumPeriod: settings.rules.maximumPeriod)
+            }
+            let kept = keptPulseIndices(found, peaks: placed.peaks, maximumPeriod: settings.rules.maximumPeriod)
+            all = kept.map { found[$0] }
+            jt = kept.map { placed.peaks[$0].isNaN ? jt[$0] : placed.times[$0] }
         }
     }
     let amps = pulseAmplitudes(samples: x, sampleRate: fs, startTime: startTime, pulses: all, rules: settings.rules)
