@@ -137,8 +137,12 @@ struct JitterTableTests {
         let snrDev = mode.hasPrefix("dev") ? Double(mode.dropFirst(3)) : nil
         let cases =
             mode.hasPrefix("dev")
-            ? developmentSpeechCases.map { var c = $0; c.snr = snrDev; return c }
-            : heldOutSpeechCases.map { var c = $0; c.snr = snr; return c }
+            ? developmentSpeechCases.map {
+                var c = $0; c.snr = snrDev; return c
+            }
+            : heldOutSpeechCases.map {
+                var c = $0; c.snr = snr; return c
+            }
         var raw = VoiceSettings()
         raw.pulses.residualRefinement = nil
         let names = ["raw pulses", "default", "precise", "Praat"]
