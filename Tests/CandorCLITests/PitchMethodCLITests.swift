@@ -63,4 +63,23 @@ import CandorTestSupport
         #expect(try candor("analyze", "x.wav", "--pulses", "fine").status == 2)
         #expect(try candor("analyze", "x.wav", "--pitch-only", "--pulses", "precise").status == 2)
     }
+
+    /// `batch submit --pitch-range auto --pulses precise` carries both in the job's settings
+    /// (and so its key); without them the settings JSON has neither key.
+    @Test func batchSubmitCarriesRangeAndPulses() throws {
+        let d = tempDir("batch-range")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let wav = d + "/tone.wav"
+        writeWAV(wav, samples: sine(140, seconds: 0.5))
+        let base = ["batch", "submit", wav, "--queue", d + "/q.sqlite", "--workspace", d + "/ws"]
+        #expect(try run(Paths.candor, base).status == 0)
+        #expect(try run(Paths.candor, base + ["--pitch-range", "auto", "--pulses", "precise"]).status == 0)
+        #expect(try run(Paths.candor, base + ["--pitch-range", "wide"]).status == 2)
+        #expect(try run(Paths.candor, base + ["--pulses", "fine"]).status == 2)
+        let r = try run("/usr/bin/sqlite3", [d + "/q.sqlite", "SELECT params_json FROM candor_jobs ORDER BY id"])
+        let rows = r.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.count == 2, "\(r.stdout)")
+        #expect(rows.first.map { !$0.contains("pitchRange") && !$0.contains("pulses") } == true)
+        #expect(rows.last.map { $0.contains("\"pitchRange\":\"auto\"") && $0.contains("\"pulses\":\"precise\"") } == true)
+    }
 }

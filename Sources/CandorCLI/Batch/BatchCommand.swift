@@ -30,6 +30,10 @@ struct BatchAnalysisSettings: Codable, Sendable, Equatable {
     /// true when `candor batch submit` found the segments file next to the recording: the
     /// worker then logs it as evidence (`candor serve` logs its uploads itself).
     var segmentsSidecar: Bool? = nil
+    /// `--pitch-range auto` and `--pulses praat|precise`; absent from the JSON (and so from
+    /// job keys) when not given, so earlier jobs keep their keys.
+    var pitchRange: String? = nil
+    var pulses: String? = nil
 
     var json: String {
         let enc = JSONEncoder()

@@ -83,6 +83,12 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Pitch method: ac, cc or robust.")
     var method: String = "ac"
 
+    @Option(name: .customLong("pitch-range"), help: "fixed (--pitch-floor/--pitch-ceiling) or auto (as in `candor analyze`).")
+    var pitchRange: String = "fixed"
+
+    @Option(name: .long, help: "Jitter pulse placement: praat or precise (as in `candor analyze`).")
+    var pulses: String?
+
     @Flag(name: .long, help: "Downmix all channels to one before analysis.")
     var mix = false
 
@@ -107,6 +113,12 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
         guard PitchMethod(rawValue: method) != nil else { throw ValidationError("--method must be ac, cc or robust") }
         guard floor > 0, pitchCeiling > floor else { throw ValidationError("need 0 < --pitch-floor < --pitch-ceiling") }
         guard timeStep >= 0 else { throw ValidationError("--time-step must be ≥ 0") }
+        guard ["fixed", "auto"].contains(pitchRange) else {
+            throw ValidationError("--pitch-range must be fixed or auto (got \(pitchRange))")
+        }
+        if let pulses, !["praat", "precise"].contains(pulses) {
+            throw ValidationError("--pulses must be praat or precise (got \(pulses))")
+        }
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1…100") }
         if sessionID != nil && caseID == nil { throw ValidationError("--session needs --case") }
         if let caseID {
@@ -116,9 +128,11 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        let settings = BatchAnalysisSettings(
+        var settings = BatchAnalysisSettings(
             method: method, pitchFloorHz: floor, pitchCeilingHz: pitchCeiling, timeStepS: timeStep, mix: mix,
             roles: roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? [])
+        settings.pitchRange = pitchRange == "auto" ? "auto" : nil
+        settings.pulses = pulses
         let modelsHash = JobKeys.modelsHash(try batchModels())
         let (files, missing) = expandInputs(paths)
         var bad = missing.map { "\($0): no such file or folder" }
