@@ -33,6 +33,10 @@ public struct AnalyzeOptions: Sendable {
     /// defaults), in a pass of their own over the file. Off by default: the pass costs more CPU
     /// than all the other measurements together (about 1.5× on a 10-minute recording).
     public var formants = false
+    /// `--pulses`: how the jitter intervals are placed between samples. nil: `.sinc`
+    /// (`precise`) with `--method robust`, else `.parabolic` (the Praat-compatible default,
+    /// left out of the analysis JSON). See `PulseInterpolation`.
+    public var pulses: PulseInterpolation?
 
     /// The defaults of `candor analyze`.
     public init() {}
@@ -76,6 +80,8 @@ public enum Candor {
         frameOptions.pitch = options.pitch
         frameOptions.mix = options.mix
         frameOptions.threads = options.threads ?? processorCount()
+        let pulses = options.pulses ?? (options.pitch.method == .robust ? .sinc : .parabolic)
+        frameOptions.pulseInterpolation = pulses == .parabolic ? nil : pulses
 
         let scan = try scanAudio(path: file)
         if let problem = options.pitch.validate(sampleRate: Double(scan.info.sampleRate)) {

@@ -61,6 +61,7 @@ func computeInterview(
     var vopts = VoiceStreamOptions()
     vopts.mix = options.mix
     vopts.threads = options.threads
+    vopts.settings.pulses.interpolation = options.pulseInterpolation
     let voice = try await analyzeVoiceFile(
         path: file, scan: analysis.scan, pitch: channels.map(\.source), options: vopts, progress: progress)
 

@@ -60,4 +60,46 @@ import CandorTestSupport
         #expect((p["pitch_range"] as? String)?.hasPrefix("auto: floor 0.75 × q25") == true, "\(p)")
         #expect(try candor("batch", "submit", wav, "--pitch-range", "wide", "--workspace", ws).status == 2)
     }
+
+    /// `--pulses`: the placement is recorded in `parameters.voice.pulses.interpolation`
+    /// (absent for the Praat-compatible default, `sinc` for precise, which `--method robust`
+    /// uses unless `--pulses praat` is given); an unknown value is a usage error.
+    @Test func pulsePlacementIsRecorded() throws {
+        let d = tempDir("pulses")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let wav = d + "/tone.wav"
+        writeWAV(wav, samples: sine(140, seconds: 2))
+        func pulses(_ options: [String]) throws -> [String: Any] {
+            let r = try run(Paths.candor, ["analyze", wav, "--workspace", d + "/ws", "--out", d + "/a.json"] + options)
+            #expect(r.status == 0, "\(r.stderr)")
+            let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: d + "/a.json"))) as? [String: Any]
+            let voice = try #require((doc?["parameters"] as? [String: Any])?["voice"] as? [String: Any])
+            return try #require(voice["pulses"] as? [String: Any])
+        }
+        #expect(try pulses([])["interpolation"] == nil)
+        #expect(try pulses(["--pulses", "precise"])["interpolation"] as? String == "sinc")
+        #expect(try pulses(["--method", "robust"])["interpolation"] as? String == "sinc")
+        #expect(try pulses(["--method", "robust", "--pulses", "praat"])["interpolation"] == nil)
+        #expect(try candor("analyze", "x.wav", "--pulses", "fine").status == 2)
+        #expect(try candor("analyze", "x.wav", "--pitch-only", "--pulses", "precise").status == 2)
+    }
+
+    /// `batch submit --pitch-range auto --pulses precise` carries both in the job's settings
+    /// (and so its key); without them the settings JSON has neither key.
+    @Test func batchSubmitCarriesRangeAndPulses() throws {
+        let d = tempDir("batch-range")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let wav = d + "/tone.wav"
+        writeWAV(wav, samples: sine(140, seconds: 0.5))
+        let base = ["batch", "submit", wav, "--queue", d + "/q.sqlite", "--workspace", d + "/ws"]
+        #expect(try run(Paths.candor, base).status == 0)
+        #expect(try run(Paths.candor, base + ["--pitch-range", "auto", "--pulses", "precise"]).status == 0)
+        #expect(try run(Paths.candor, base + ["--pitch-range", "wide"]).status == 2)
+        #expect(try run(Paths.candor, base + ["--pulses", "fine"]).status == 2)
+        let r = try run("/usr/bin/sqlite3", [d + "/q.sqlite", "SELECT params_json FROM candor_jobs ORDER BY id"])
+        let rows = r.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.count == 2, "\(r.stdout)")
+        #expect(rows.first.map { !$0.contains("pitchRange") && !$0.contains("pulses") } == true)
+        #expect(rows.last.map { $0.contains("\"pitchRange\":\"auto\"") && $0.contains("\"pulses\":\"precise\"") } == true)
+    }
 }

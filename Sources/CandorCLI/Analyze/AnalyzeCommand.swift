@@ -49,6 +49,13 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         help: "Pitch method: ac (autocorrelation, Praat), cc (cross-correlation, Praat) or robust (spectral templates, for noisy rooms).")
     public var method: String = "ac"
 
+    @Option(
+        name: .long,
+        help:
+            "Jitter pulse placement: praat (parabolic peak, Praat-compatible; default for ac and cc) or precise (band-limited sub-sample interpolation; default for robust)."
+    )
+    public var pulses: String?
+
     @Flag(name: .long, help: "Downmix all channels to one before analysis.")
     public var mix = false
 
@@ -97,6 +104,10 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         guard ["fixed", "auto"].contains(pitchRange) else {
             throw ValidationError("--pitch-range must be fixed or auto (got \(pitchRange))")
         }
+        if let pulses, pulseInterpolation(pulses) == nil {
+            throw ValidationError("--pulses must be praat or precise (got \(pulses))")
+        }
+        if pitchOnly, pulses != nil { throw ValidationError("--pitch-only measures no jitter; drop --pulses") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
         if (caseID == nil) != (sessionID == nil) { throw ValidationError("--case and --session go together") }
         if files.count > 1, out == "-" { throw ValidationError("--out - takes a single input file") }
@@ -112,6 +123,15 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         s.ceiling = pitchCeiling
         s.timeStep = timeStep
         return s
+    }
+
+    /// `--pulses` values: praat → `.parabolic`, precise → `.sinc`.
+    func pulseInterpolation(_ name: String) -> PulseInterpolation? {
+        switch name {
+        case "praat": return .parabolic
+        case "precise": return .sinc
+        default: return nil
+        }
     }
 
     func outputPath(for file: String) -> String {
@@ -136,6 +156,7 @@ public struct AnalyzeCommand: AsyncParsableCommand {
         var request = AnalysisRequest(file: file, outPath: outputPath(for: file))
         request.options.pitch = settings
         request.options.pitchRangeAuto = pitchRange == "auto"
+        request.options.pulses = pulses.flatMap(pulseInterpolation)
         request.options.mix = mix
         request.options.threads = threads
         request.options.roles = roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? []

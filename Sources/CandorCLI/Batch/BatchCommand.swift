@@ -35,6 +35,9 @@ struct BatchAnalysisSettings: Codable, Sendable, Equatable {
     var pitchRange: String? = nil
     /// true for `--formants`; absent from the JSON (and so from job keys) otherwise.
     var formants: Bool? = nil
+    /// `--pulses praat|precise`; absent from the JSON (and so from job keys) when not given,
+    /// so earlier jobs keep their keys.
+    var pulses: String? = nil
 
     var json: String {
         let enc = JSONEncoder()

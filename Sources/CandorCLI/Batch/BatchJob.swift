@@ -1,6 +1,7 @@
 import Candor
 import CandorAudio
 import CandorAudit
+import CandorFeatures
 import CandorStore
 import Dispatch
 import Foundation
@@ -85,6 +86,7 @@ private func analyseRecording(_ job: ClaimedJob, threads: Int) async throws -> [
     request.options.mix = settings.mix
     request.options.roles = settings.roles
     request.options.threads = threads
+    request.options.pulses = settings.pulses.flatMap { $0 == "precise" ? .sinc : $0 == "praat" ? .parabolic : nil }
     let outcome = try await runAnalysis(request)
     guard outcome.inputSHA256 == job.inputSHA256 else {
         throw InputError(

@@ -90,6 +90,8 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Also measure formants per channel and segment (as `candor analyze --formants`).")
     var formants = false
+    @Option(name: .long, help: "Jitter pulse placement: praat or precise (as in `candor analyze`).")
+    var pulses: String?
 
     @Flag(name: .long, help: "Downmix all channels to one before analysis.")
     var mix = false
@@ -118,6 +120,9 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
         guard ["fixed", "auto"].contains(pitchRange) else {
             throw ValidationError("--pitch-range must be fixed or auto (got \(pitchRange))")
         }
+        if let pulses, !["praat", "precise"].contains(pulses) {
+            throw ValidationError("--pulses must be praat or precise (got \(pulses))")
+        }
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1…100") }
         if sessionID != nil && caseID == nil { throw ValidationError("--session needs --case") }
         if let caseID {
@@ -132,6 +137,7 @@ public struct BatchSubmitCommand: AsyncParsableCommand {
             roles: roles?.split(separator: ",").map { String($0).trimmingCharacters() } ?? [])
         if pitchRange == "auto" { settings.pitchRange = "auto" }
         if formants { settings.formants = true }
+        settings.pulses = pulses
         let modelsHash = JobKeys.modelsHash(try batchModels())
         let (files, missing) = expandInputs(paths)
         var bad = missing.map { "\($0): no such file or folder" }

@@ -17,6 +17,9 @@ public struct AnalysisOptions: Sendable {
     public var pitchRangeAuto = false
     /// The first pass's quartiles (nil when too few frames were voiced: the given range kept).
     public var pitchRange: PitchRangeEstimate?
+    /// Sub-sample placement of the jitter intervals for the voice pass (nil: the
+    /// Praat-compatible parabolic default).
+    public var pulseInterpolation: PulseInterpolation?
     public init() {}
 }
 

@@ -23,6 +23,10 @@ public struct PulseSettings: Sendable, Equatable, Codable {
     /// Refine the intervals on the LPC residual where its consecutive periods correlate at
     /// least this well (nil = Praat's raw-waveform pulses only). See `refinePulses`.
     public var residualRefinement: Double? = 0.7
+    /// How the refined intervals are placed between samples (nil: `.parabolic`, the
+    /// Praat-compatible default, and the key is then left out of the analysis JSON).
+    /// `.sinc` (`--pulses precise`) interpolates the correlation peak band-limitedly.
+    public var interpolation: PulseInterpolation? = nil
     public init() {}
 }
 

@@ -60,32 +60,46 @@ public func analyzeVoiceBlock(
     let factor = fs < 16000 ? Int((16000 / fs).rounded(.up)) : 1
     let fsUp = fs * Double(factor)
     let shifted = startTime + 0.5 * Double(factor - 1) / fsUp
-    let all: [Double]
+    let found: [Double]
     if factor > 1 {
         let y = upsample(x, factor: factor)
-        all = y.withUnsafeBufferPointer {
+        found = y.withUnsafeBufferPointer {
             findPulses(
                 samples: $0, sampleRate: fsUp, startTime: shifted, pitch: pitch,
                 globalPeak: globalPeak, settings: settings.pulses)
         }
     } else {
-        all = findPulses(
+        found = findPulses(
             samples: x, sampleRate: fs, startTime: startTime, pitch: pitch,
             globalPeak: globalPeak, settings: settings.pulses)
     }
-    let amps = pulseAmplitudes(samples: x, sampleRate: fs, startTime: startTime, pulses: all, rules: settings.rules)
-    var jt = all
-    if let threshold = settings.pulses.residualRefinement, all.count >= 2 {
-        let near = all.map { Int((($0 - startTime) * fs).rounded()) }
+    var all = found
+    var jt = found
+    if found.count >= 2, settings.pulses.residualRefinement != nil || settings.pulses.interpolation == .sinc {
+        let near = found.map { Int((($0 - startTime) * fs).rounded()) }
         var e = lpcResidual(x, sampleRate: fs, onlyNear: near)
         if factor > 1 { e = e.withUnsafeBufferPointer { upsample($0, factor: factor) } }
-        jt = e.withUnsafeBufferPointer {
-            refinePulses(
-                all, residual: $0, sampleRate: fsUp, startTime: shifted,
-                maximumPeriod: settings.rules.maximumPeriod, minimumCorrelation: threshold
-            ).times
+        if let threshold = settings.pulses.residualRefinement {
+            jt = e.withUnsafeBufferPointer {
+                refinePulses(
+                    found, residual: $0, sampleRate: fsUp, startTime: shifted,
+                    maximumPeriod: settings.rules.maximumPeriod, minimumCorrelation: threshold
+                ).times
+            }
+        }
+        if settings.pulses.interpolation == .sinc {
+            // `--pulses precise`: each pulse on its residual's closure spike, interpolated
+            // band-limitedly, pulses without a spike dropped; runs whose spikes do not stand
+            // out of a noisy residual keep the placement above.
+            let placed = e.withUnsafeBufferPointer {
+                peakPulses(found, signal: $0, sampleRate: fsUp, startTime: shifted, maximumPeriod: settings.rules.maximumPeriod)
+            }
+            let kept = keptPulseIndices(found, peaks: placed.peaks, maximumPeriod: settings.rules.maximumPeriod)
+            all = kept.map { found[$0] }
+            jt = kept.map { placed.peaks[$0].isNaN ? jt[$0] : placed.times[$0] }
         }
     }
+    let amps = pulseAmplitudes(samples: x, sampleRate: fs, startTime: startTime, pulses: all, rules: settings.rules)
     var kept = PulseBlock()
     for (k, t) in all.enumerated() where t >= coreStart && t < coreEnd {
         kept.times.append(t)
