@@ -85,15 +85,19 @@ extension ConversationAnalysis {
             // The end: frames hi-maxMove+1 ... hi, walked backwards.
             let endWin = max(lo, hi - maxMove + 1)...hi
             let fe = try source.loadChecked(endWin.lowerBound..<(endWin.upperBound + 1))
-            let newHi = endWin.lowerBound + edgeFrame(
-                db: fe.speech.bandDb, voiced: VoiceActivity.voicing(fe, config: voiceActivity),
-                from: endWin.count - 1, step: -1, threshold: threshold, g: g, config: config)
+            let newHi =
+                endWin.lowerBound
+                + edgeFrame(
+                    db: fe.speech.bandDb, voiced: VoiceActivity.voicing(fe, config: voiceActivity),
+                    from: endWin.count - 1, step: -1, threshold: threshold, g: g, config: config)
             // The start: frames lo ... lo+maxMove-1 (not past the new end), walked forwards.
             let startWin = lo...min(newHi, lo + maxMove - 1)
             let fs = try source.loadChecked(startWin.lowerBound..<(startWin.upperBound + 1))
-            let newLo = startWin.lowerBound + edgeFrame(
-                db: fs.speech.bandDb, voiced: VoiceActivity.voicing(fs, config: voiceActivity),
-                from: 0, step: 1, threshold: threshold, g: g, config: config)
+            let newLo =
+                startWin.lowerBound
+                + edgeFrame(
+                    db: fs.speech.bandDb, voiced: VoiceActivity.voicing(fs, config: voiceActivity),
+                    from: 0, step: 1, threshold: threshold, g: g, config: config)
             let start = newLo == lo ? stretch.start : g.time(newLo) - g.dt / 2
             let end = newHi == hi ? stretch.end : g.time(newHi) + g.dt / 2
             for s in members {
