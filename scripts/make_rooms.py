@@ -3,6 +3,12 @@
 from the committed espeak interview, with lapel-microphone crosstalk and room noise.
 
 Usage: make_rooms.py KEELE_DIR OUTDIR [PAIR ...]
+       make_rooms.py SOUND_DIR OUTDIR VOICE:VOICE ...
+
+With VOICE:VOICE (e.g. it-m:en-f, interviewer first): the same room layout from the Asterisk
+telephone prompts under SOUND_DIR (/usr/share/asterisk/sounds; `prompt_room`), files
+prompt-it-m-en-f-clean.wav etc. These are the held-out rooms for turn edges (real speech no
+turn-edge rule was developed on); they have no F0 truth.
 
 With no PAIR: the Keele room below (m1/f1, slices cut by hand; the room the attribution
 rules were developed on) and the espeak room. With PAIRs such as m3f3: held-out rooms built
@@ -115,7 +121,6 @@ def auto_slices(x, sr, count=4, min_s=2.0, max_s=8.0):
 
 def keele_room(keele, out, pair=("m1", "f1"), prefix="keele"):
     names = [p + "nw0000" for p in pair]
-    roles = ["interviewer", "interviewee"]
     src, sr = [], None
     for n in names:
         x, sr = read_wav(os.path.join(keele, "wav", n + ".wav"))
@@ -124,11 +129,30 @@ def keele_room(keele, out, pair=("m1", "f1"), prefix="keele"):
     if prefix != "keele":
         a, b = (auto_slices(s, sr) for s in src)
         slices = [(k, (a if k == 0 else b)[i // 2]) for i, k in enumerate([0, 1] * 4)]
+    pieces = [(k, src[k][int(a * sr):int(b * sr)]) for k, (a, b) in slices]
+    truth = build_room(out, prefix, pieces, sr, names)
+    truth["median_f0_hz"] = {}
+    for k in range(2):
+        spans = [(a, b) for kk, (a, b) in slices if kk == k]
+        f0 = laryngograph(os.path.join(keele, "ref", names[k] + ".csv"), spans)
+        truth["median_f0_hz"][ROLES[k]] = float(np.median(f0))
+    truth["slices_s"] = [[k, a, b] for k, (a, b) in slices]
+    json.dump(truth, open(os.path.join(out, f"{prefix}.truth.json"), "w"), indent=1)
+
+
+ROLES = ["interviewer", "interviewee"]
+
+
+def build_room(out, prefix, pieces, sr, names):
+    """Places eight (speaker, signal) pieces as alternating turns (GAPS between the speech
+    of consecutive pieces, the fifth starting 1.0 s before the fourth ends), adds each
+    voice to the other channel at none, -24 and -18 dB (DELAY_S later) and -50 dBFS white
+    noise; writes PREFIX-clean/24/18.wav and returns the truth (turn extents from
+    `speech_extent`, the overlap and the interruption)."""
     placed = []   # (speaker, slice signal, offset sample, speech start, speech end)
     t = int(LEAD * sr)
     prev_end = None
-    for (k, (a, b)), gap in zip(slices, GAPS):
-        seg = src[k][int(a * sr):int(b * sr)]
+    for (k, seg), gap in zip(pieces, GAPS):
         s0, s1 = speech_extent(seg, sr)
         start = t - s0 if prev_end is None else prev_end + int(round(gap * sr)) - s0
         placed.append((k, seg, start, start + s0, start + s1))
@@ -139,19 +163,14 @@ def keele_room(keele, out, pair=("m1", "f1"), prefix="keele"):
     for k, seg, start, *_ in placed:
         own[k][start:start + len(seg)] += seg
     truth = {
-        "sample_rate": sr, "roles": roles, "speakers": names,
+        "sample_rate": sr, "roles": ROLES, "speakers": names,
         "bleed_delay_s": DELAY_S, "noise_dbfs": NOISE_DBFS,
-        "turns": [{"speaker": roles[k], "start": s / sr, "end": e / sr} for k, _, _, s, e in placed],
+        "turns": [{"speaker": ROLES[k], "start": s / sr, "end": e / sr} for k, _, _, s, e in placed],
     }
     # The one overlap: turn 5 (interviewer) starts before turn 4 (interviewee) ends.
     ov = (placed[4][3] / sr, placed[3][4] / sr)
     truth["overlaps"] = [list(ov)]
     truth["interruptions"] = [{"speaker": "interviewer", "interrupted": "interviewee", "time": ov[0]}]
-    truth["median_f0_hz"] = {}
-    for k in range(2):
-        spans = [(a, b) for kk, (a, b) in slices if kk == k]
-        f0 = laryngograph(os.path.join(keele, "ref", names[k] + ".csv"), spans)
-        truth["median_f0_hz"][roles[k]] = float(np.median(f0))
     rng = np.random.default_rng(20260815)
     noise = [rng.standard_normal(n) * 10 ** (NOISE_DBFS / 20) for _ in range(2)]
     for label, att in [("clean", None), ("24", 24.0), ("18", 18.0)]:
@@ -164,7 +183,48 @@ def keele_room(keele, out, pair=("m1", "f1"), prefix="keele"):
                 y = y + other * 10 ** (-att / 20)
             chans.append(y)
         write_wav(os.path.join(out, f"{prefix}-{label}.wav"), chans, sr)
-    truth["slices_s"] = [[k, a, b] for k, (a, b) in slices]
+    return truth
+
+
+# Voices of the Asterisk prompt rooms (Debian asterisk-core-sounds-*-wav, 8 kHz telephone
+# prompts, one professional speaker per language): name -> folder under SOUND_DIR.
+PROMPT_VOICES = {"it-m": "it_IT_m_Carlo", "en-f": "en_US_f_Allison", "fr-f": "fr_CA_f_June"}
+
+
+def upsample2(x):
+    """x at twice its rate, band-limited (zero-padded spectrum)."""
+    n = len(x)
+    X = np.fft.rfft(x)
+    Y = np.zeros(n + 1, dtype=complex)
+    Y[:len(X)] = X
+    return np.fft.irfft(Y, 2 * n) * 2
+
+
+def prompt_room(sound_dir, out, pair):
+    """A room from two Asterisk voices (PAIR such as it-m:en-f, interviewer first): per
+    voice, the prompts (sorted paths) whose speech lasts 2.0-4.5 s are shuffled with a seed
+    derived from the voice's name and the first four are the turns; upsampled to 16 kHz.
+    Truth: turn extents as for the Keele rooms; no F0 truth (no laryngograph)."""
+    voices = pair.split(":")
+    pieces_of = []
+    for v in voices:
+        root = os.path.join(sound_dir, PROMPT_VOICES[v])
+        files = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if f.endswith(".wav"))
+        cands = []
+        for f in files:
+            x, sr = read_wav(f)
+            x = upsample2(x[0])
+            s0, s1 = speech_extent(x, 2 * sr)
+            if 2.0 <= (s1 - s0) / (2 * sr) <= 4.5:
+                cands.append((os.path.relpath(f, sound_dir), x))
+        rng = np.random.default_rng(sum(map(ord, v)) * 7919)
+        order = rng.permutation(len(cands))
+        pieces_of.append([cands[i] for i in order[:4]])
+    pieces = [(k, pieces_of[k][i // 2][1]) for i, k in enumerate([0, 1] * 4)]
+    prefix = "prompt-" + pair.replace(":", "-")
+    truth = build_room(out, prefix, pieces, 16000, [PROMPT_VOICES[v] for v in voices])
+    truth["median_f0_hz"] = {}
+    truth["prompts"] = [[k, pieces_of[k][i // 2][0]] for i, k in enumerate([0, 1] * 4)]
     json.dump(truth, open(os.path.join(out, f"{prefix}.truth.json"), "w"), indent=1)
 
 
@@ -201,4 +261,7 @@ if __name__ == "__main__":
         keele_room(sys.argv[1], sys.argv[2])
         espeak_room(sys.argv[2])
     for p in sys.argv[3:]:
-        keele_room(sys.argv[1], sys.argv[2], pair=(p[:2], p[2:]), prefix=p)
+        if ":" in p:
+            prompt_room(sys.argv[1], sys.argv[2], p)
+        else:
+            keele_room(sys.argv[1], sys.argv[2], pair=(p[:2], p[2:]), prefix=p)

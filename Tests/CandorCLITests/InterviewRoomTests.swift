@@ -27,6 +27,22 @@ enum Rooms {
         }
         return d
     }()
+    static let sounds = "/usr/share/asterisk/sounds"
+    /// The held-out rooms for turn edges, built once per test process from the Asterisk
+    /// prompts (`make_rooms.py SOUND_DIR OUT it-m:en-f fr-f:it-m`: Carlo (Italian, male) and
+    /// Allison (US English, female); June (Canadian French, female) and Carlo), installed by
+    /// scripts/setup-test.sh. Measured once, after the turn-edge rule was fixed on the Keele
+    /// rooms; no rule or threshold was set on them.
+    static let promptDir: String? = {
+        let d = tempDir("candor-prompt-rooms")
+        let script = Paths.packageRoot.appendingPathComponent("scripts/make_rooms.py").path
+        let r = try? run("/usr/bin/env", ["python3", script, sounds, d, "it-m:en-f", "fr-f:it-m"])
+        guard let r, r.status == 0 else {
+            print("[rooms] make_rooms.py (prompts) failed: \(r?.stderr ?? "not run")")
+            return nil
+        }
+        return d
+    }()
     struct Truth: Decodable {
         struct Turn: Decodable { var speaker: String; var start: Double; var end: Double }
         var turns: [Turn]
@@ -35,7 +51,7 @@ enum Rooms {
     }
 
     static func truth(_ room: String = "keele") throws -> Truth {
-        let d = try #require(dir, "rooms not built (needs \(keele), numpy and sox)")
+        let d = try #require(room.hasPrefix("prompt-") ? promptDir : dir, "rooms not built (needs \(keele), \(sounds), numpy and sox)")
         return try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: d + "/\(room).truth.json")))
     }
 
@@ -51,9 +67,35 @@ enum Rooms {
         }
     }
 
+    /// One overlap, one interruption and every turn in order; returns the turn edges' signed
+    /// errors against the truth (start, end per turn).
+    static func turnTaking(_ d: [String: Any], _ truth: Truth, _ label: String) -> [Double] {
+        let conv = d["conversation"] as! [String: Any]
+        #expect((conv["overlaps"] as! [Any]).count == 1, "\(label) overlaps \(conv["overlaps"]!)")
+        #expect((conv["interruptions"] as! [Any]).count == 1, "\(label) interruptions \(conv["interruptions"]!)")
+        let turns = conv["turns"] as! [[String: Any]]
+        #expect(turns.map { $0["speaker"] as! String } == truth.turns.map(\.speaker), "\(label) turns \(turns)")
+        return zip(turns, truth.turns).flatMap { g, w in
+            [(g["start"] as! Double) - w.start, (g["end"] as! Double) - w.end]
+        }
+    }
+
+    /// The JSON of a room analysed earlier in this test process (`analyze` writes it next to
+    /// the room), or a new analysis.
+    static func analyzedOnce(_ name: String) throws -> (json: [String: Any], run: RunResult?) {
+        let d = try #require(name.hasPrefix("prompt-") ? promptDir : dir, "rooms not built")
+        if let data = FileManager.default.contents(atPath: d + "/\(name).json"),
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        {
+            return (json, nil)
+        }
+        let (json, r) = try analyze(name)
+        return (json, r)
+    }
+
     /// Analyses a room with roles; returns the JSON and the process result.
     static func analyze(_ name: String, _ extra: [String] = []) throws -> (json: [String: Any], run: RunResult) {
-        let d = try #require(dir, "rooms not built (needs \(keele), numpy and sox)")
+        let d = try #require(name.hasPrefix("prompt-") ? promptDir : dir, "rooms not built (needs \(keele), \(sounds), numpy and sox)")
         let out = d + "/\(name).json"
         let r = try run(Paths.candor, ["analyze", d + "/\(name).wav", "--roles", "interviewer,interviewee", "--out", out] + extra)
         #expect(r.status == 0, "\(r.stderr)")
@@ -134,8 +176,8 @@ enum Rooms {
 
     /// A room with slices cut automatically at the readings' pauses (Keele m3/f3; held out
     /// for the first turn-edge rules, used to develop the edge trim since), at −18 dB
-    /// crosstalk: pitch, overlap and interruption hold; the turn edges are printed (12 of 16
-    /// within 0.1 s; 13 with the optional edge trim) and must stay within 0.5 s.
+    /// crosstalk: pitch, overlap and interruption hold; the turn edges are printed (14 of 16
+    /// within 0.1 s with the turn-edge rule, 12 without) and must stay within 0.5 s.
     @Test func heldOutRoomAtMinus18dB() throws {
         let truth = try Rooms.truth("m3f3")
         let (d, _) = try Rooms.analyze("m3f3-18")
@@ -154,31 +196,52 @@ enum Rooms {
         #expect(errors.allSatisfy { $0 <= 0.5 }, "edges \(errors)")
     }
 
-    /// Held-out rooms (Keele m4/f4, slices cut automatically; never looked at while the
-    /// attribution, breath, turn-join or edge-trim rules were set), at no, −24 and −18 dB
-    /// crosstalk: each speaker's median F0 within 4% of the laryngograph, one overlap, one
-    /// interruption, every turn found. Measured with the default settings: 10, 9 and 10 of 16
-    /// edges within 0.1 s (worst 0.26 s; 12, 11 and 13 with the optional edge trim), so the
-    /// 100 ms bound does not hold on held-out material; the test asserts the 0.5 s bound and
-    /// at least 9 edges within 0.1 s.
+    /// Keele m4/f4 rooms (slices cut automatically; held out for the attribution, breath,
+    /// turn-join and edge-trim rules, seen since), at no, −24 and −18 dB crosstalk: each
+    /// speaker's median F0 within 4% of the laryngograph, one overlap, one interruption, every
+    /// turn found. Turn edges within 0.1 s: 10, 9 and 10 of 16 before the turn-edge rule,
+    /// 14, 14 and 14 with it (two turn starts 0.28 s late), so the 100 ms bound does not hold
+    /// on every edge here; the test asserts the 0.5 s bound and at least 13 edges within 0.1 s.
     @Test(arguments: ["clean", "24", "18"])
     func heldOutM4F4Room(_ bleed: String) throws {
         let truth = try Rooms.truth("m4f4")
         let (d, _) = try Rooms.analyze("m4f4-\(bleed)")
         Rooms.expectMedianF0(d, truth, "m4f4-\(bleed)")
-        let conv = d["conversation"] as! [String: Any]
-        #expect((conv["overlaps"] as! [Any]).count == 1, "overlaps \(conv["overlaps"]!)")
-        #expect((conv["interruptions"] as! [Any]).count == 1, "interruptions \(conv["interruptions"]!)")
-        let turns = conv["turns"] as! [[String: Any]]
-        #expect(turns.map { $0["speaker"] as! String } == truth.turns.map(\.speaker), "turns \(turns)")
-        let errors = zip(turns, truth.turns).flatMap { g, w in
-            [(g["start"] as! Double) - w.start, (g["end"] as! Double) - w.end]
-        }
+        let errors = Rooms.turnTaking(d, truth, "m4f4-\(bleed)")
         print(
             "[rooms] m4f4-\(bleed): \(errors.filter { abs($0) <= 0.1 }.count)/\(errors.count) edges within 0.1 s, signed errors (start, end per turn) \(errors.map { String(format: "%+.2f", $0) })"
         )
         #expect(errors.allSatisfy { abs($0) <= 0.5 }, "edges \(errors)")
-        #expect(errors.filter { abs($0) <= 0.1 }.count >= 9, "edges \(errors)")
+        #expect(errors.filter { abs($0) <= 0.1 }.count >= 13, "edges \(errors)")
+    }
+
+    /// Held-out rooms for turn edges (Asterisk prompts, see `Rooms.promptDir`), the same
+    /// layout (eight turns, one real overlap that is an interruption; crosstalk 1 ms / 2 ms
+    /// late; −50 dBFS noise), at no, −24 and −18 dB crosstalk: every turn found in order, one
+    /// overlap, one interruption, every edge within 0.1 s of the placed speech (times in the
+    /// JSON are rounded to the millisecond), and each speaker's median F0 within 4% of the
+    /// clean room's (no laryngograph here). Measured once: 16 of 16 edges in all six rooms,
+    /// worst 0.100 s, mean 0.003–0.009 s (0.027–0.034 s before the turn-edge rule, also 16/16).
+    @Test(arguments: ["clean", "24", "18"])
+    func heldOutPromptRooms(_ bleed: String) throws {
+        for room in ["prompt-it-m-en-f", "prompt-fr-f-it-m"] {
+            let truth = try Rooms.truth(room)
+            let (d, _) = try Rooms.analyze("\(room)-\(bleed)")
+            let errors = Rooms.turnTaking(d, truth, "\(room)-\(bleed)")
+            let latencies = (d["conversation"] as! [String: Any])["response_latencies_s"]!
+            print(
+                "[rooms] \(room)-\(bleed): \(errors.filter { abs($0) <= 0.1005 }.count)/\(errors.count) edges within 0.1 s, signed errors \(errors.map { String(format: "%+.3f", $0) }), latencies \(latencies)"
+            )
+            #expect(errors.count == 16 && errors.allSatisfy { abs($0) <= 0.1005 }, "\(room)-\(bleed) edges \(errors)")
+            if bleed != "clean" {
+                let (c, _) = try Rooms.analyzedOnce("\(room)-clean")
+                for (a, b) in zip(d["channels"] as! [[String: Any]], c["channels"] as! [[String: Any]]) {
+                    let fa = (a["pitch_summary"] as! [String: Any])["median_hz"] as? Double ?? 0
+                    let fb = (b["pitch_summary"] as! [String: Any])["median_hz"] as? Double ?? 1
+                    #expect(abs(fa / fb - 1) <= 0.04, "\(room)-\(bleed) \(a["role"]!): median F0 \(fa) vs \(fb) Hz in the clean room")
+                }
+            }
+        }
     }
 
     @Test func espeakRoomWithCrosstalkAndNoOverlapReportsNone() throws {

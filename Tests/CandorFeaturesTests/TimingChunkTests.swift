@@ -33,7 +33,13 @@ func wholeArrayRun(
     } else if ch.count >= 2 {
         let c = ConversationAnalysis.analyze(channels: conv, config: s.conversation)
         speech = c.speech
-        conversation = c
+        // Turn edges (TurnEdges.swift) from the whole tracks in memory.
+        let sources = ch.map { TimingChannelInput(role: $0.role, frames: $0.frames, pitch: $0.pitch).source }
+        let edges = try! ConversationAnalysis.turnEdgeSpeech(
+            sources: sources, speech: c.speech, config: s.conversation, voiceActivity: s.voiceActivity,
+            chunking: TimingChunking())
+        conversation = ConversationAnalysis.analyze(
+            speakers: c.speakers, speech: c.speech, turnSpeech: edges, estimate: false, method: "channels", config: s.conversation)
     } else if let names = monoSpeakers {
         conversation = ConversationAnalysis.analyzeMono(
             frames: ch[0].frames, speech: raw[0], pitch: ch[0].pitch, speakers: names,

@@ -145,9 +145,13 @@ public enum TimingAnalysis {
                     sources: sources, speech: raw, coupling: att,
                     offsets: ConversationAnalysis.ownVoiceOffsets(seen, config: settings.conversation),
                     config: settings.conversation, chunking: ck)
+                // Turn-taking reads refined turn edges; speech, pauses and talk share do not.
+                let edges = try ConversationAnalysis.turnEdgeSpeech(
+                    sources: sources, speech: cleaned, config: settings.conversation,
+                    voiceActivity: settings.voiceActivity, chunking: ck)
                 let conv = ConversationAnalysis.analyze(
                     speakers: channels.enumerated().map { k, c in uniqueName(c.role, k, channels.map(\.role)) },
-                    speech: cleaned, estimate: false, method: "channels", config: settings.conversation)
+                    speech: cleaned, turnSpeech: edges, estimate: false, method: "channels", config: settings.conversation)
                 speech = conv.speech
                 conversation = conv
             }

@@ -34,7 +34,8 @@ extension Conversation {
     /// Splits backchannels from interruptions (the same rule for channels and for the mono
     /// estimate).
     ///
-    /// A backchannel is a speech stretch of one speaker, shorter than
+    /// Read from `turnSpeech` (the speech with refined turn edges) when it is set, else from
+    /// `speech`. A backchannel is a speech stretch of one speaker, shorter than
     /// `config.backchannelMaxS`, that starts after and ends no later than a turn of another
     /// speaker (so it opens no turn of its own). Such a stretch is listed in `backchannels`
     /// whether it overlaps the turn holder's speech or falls in a pause, and removed from
@@ -43,9 +44,10 @@ extension Conversation {
     /// speech stays in `overlaps` either way.
     public func separatingBackchannels(config: ConversationConfig) -> Conversation {
         var out = self
-        guard speech.count == speakers.count else { return out }
+        let edges = turnSpeech.count == speakers.count ? turnSpeech : speech
+        guard edges.count == speakers.count else { return out }
         var found: [Backchannel] = []
-        for (k, spans) in speech.enumerated() {
+        for (k, spans) in edges.enumerated() {
             let name = speakers[k]
             for s in spans where s.duration < config.backchannelMaxS {
                 // A turn of this speaker starting here means the stretch took the floor.
@@ -53,7 +55,7 @@ extension Conversation {
                 guard let host = turns.last(where: { $0.speaker != name && $0.start <= s.start && s.end <= $0.end }),
                     let h = speakers.firstIndex(of: host.speaker)
                 else { continue }
-                let overlap = speech[h].reduce(0.0) { $0 + max(0, min($1.end, s.end) - max($1.start, s.start)) }
+                let overlap = edges[h].reduce(0.0) { $0 + max(0, min($1.end, s.end) - max($1.start, s.start)) }
                 found.append(Backchannel(speaker: name, during: host.speaker, start: s.start, end: s.end, overlapS: overlap))
             }
         }

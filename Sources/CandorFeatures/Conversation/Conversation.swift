@@ -56,6 +56,9 @@ public struct Conversation: Sendable, Codable, Equatable {
     /// Each speaker's speech after bleed suppression (or clustering), in `speakers` order:
     /// feed these to `Timing.analyze`. Not part of the JSON (`timing.speech` carries them).
     public var speech: [[Span]] = []
+    /// The speech the turns, overlaps, interruptions and backchannels are read from: `speech`
+    /// with the turn edges refined (`TurnEdges.swift`), or `speech` itself. Not in the JSON.
+    public var turnSpeech: [[Span]] = []
 
     enum CodingKeys: String, CodingKey {
         case estimate, method, speakers, turns, transitions, overlaps, interruptions, backchannels
@@ -115,5 +118,15 @@ public struct ConversationConfig: Sendable, Codable, Equatable {
     public var backchannelMaxS: Double = 1.0
     /// For turns, one speaker's stretches less than this apart are one stretch.
     public var turnJoinS: Double = 0.3
+    /// Turn edges (`TurnEdges.swift`): at a turn stretch's outer edge, unvoiced frames more
+    /// than this below the stretch's loudest frame are a low tail, not the turn; nil turns
+    /// the refinement off (turns then end where voice activity ends).
+    public var edgeBelowPeakDb: Double? = 30
+    /// An unvoiced burst at a turn edge no longer than this (a click, a lip smack) …
+    public var edgeBurstMaxS: Double = 0.02
+    /// … and separated from the rest by at least this much low unvoiced signal is dropped.
+    public var edgeBurstGapS: Double = 0.02
+    /// No turn edge moves by more than this.
+    public var edgeMaxMoveS: Double = 0.5
     public init() {}
 }

@@ -170,14 +170,17 @@ public enum ConversationAnalysis {
     /// (a backchannel) is an overlap and an interruption without a floor change. For the
     /// turns, a speaker's stretches less than `config.turnJoinS` apart count as one (a
     /// speaker who starts inside the other's turn, stops briefly while the other finishes and
-    /// goes on has taken the floor at the first start); `speech`, talk share and overlaps
-    /// keep the stretches as found.
+    /// goes on has taken the floor at the first start); `speech` and talk share keep the
+    /// stretches as found. Turns, overlaps, interruptions and backchannels are read from
+    /// `turnSpeech` when given (the same stretches with refined turn edges, `TurnEdges.swift`),
+    /// else from `speech`.
     public static func analyze(
-        speakers: [String], speech: [[Span]], estimate: Bool, method: String,
+        speakers: [String], speech: [[Span]], turnSpeech: [[Span]]? = nil, estimate: Bool, method: String,
         config: ConversationConfig = ConversationConfig()
     ) -> Conversation {
+        let edges = turnSpeech.flatMap { $0.count == speech.count ? $0 : nil } ?? speech
         var events: [(speaker: Int, span: Span)] = []
-        for (k, spans) in speech.enumerated() {
+        for (k, spans) in edges.enumerated() {
             for s in joined(spans, gapS: config.turnJoinS) { events.append((k, s)) }
         }
         events.sort { $0.span.start != $1.span.start ? $0.span.start < $1.span.start : $0.speaker < $1.speaker }
@@ -195,7 +198,7 @@ public enum ConversationAnalysis {
                 continue
             }
             // Is the floor holder speaking at this moment (mid-turn)?
-            let holderSpeaking = spanContaining(speech[cur.speaker], from: ev.span.start, to: ev.span.start, openEnd: true)
+            let holderSpeaking = spanContaining(edges[cur.speaker], from: ev.span.start, to: ev.span.start, openEnd: true)
             if let h = holderSpeaking {
                 let overlap = min(h.end, ev.span.end) - ev.span.start
                 if overlap >= config.minOverlapS {
@@ -232,8 +235,8 @@ public enum ConversationAnalysis {
             estimate: estimate, method: method, speakers: speakers,
             turns: turns.map { Turn(speaker: speakers[$0.speaker], start: $0.start, end: $0.end) },
             talkShare: share, responseLatenciesS: latencies, transitions: transitions,
-            overlaps: overlapSpans(speech, minS: config.minOverlapS), interruptions: interruptions,
-            speech: speech
+            overlaps: overlapSpans(edges, minS: config.minOverlapS), interruptions: interruptions,
+            speech: speech, turnSpeech: edges
         ).separatingBackchannels(config: config)
     }
 
