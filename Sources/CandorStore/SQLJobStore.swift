@@ -24,7 +24,28 @@ public final class SQLJobStore: JobStore {
 
     // MARK: - Transactions
 
+    /// PostgreSQL statements of a transaction resume on these threads, not on the caller's:
+    /// when the caller's cooperative pool is busy or blocked (a host that waits
+    /// synchronously), a transaction must not stall between its statements, holding its row
+    /// and advisory locks until the server's idle-in-transaction limit ends it. Shared by every
+    /// PostgreSQL store in the process; the threads only wait on the network, never block.
+    static let postgresThreads = JobExecutor(threads: 2, name: "candor-postgres")
+
+    /// Runs `body` on the PostgreSQL threads (SQLite statements do not suspend, so they stay on
+    /// the caller's thread), with bounded calls' timers there too.
+    func onStoreThreads<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        guard dialect.name == SQLDialect.postgres.name else { return try await body() }
+        let executor = Self.postgresThreads
+        return try await withTaskExecutorPreference(executor) {
+            try await PreferredExecutor.$current.withValue(executor) { try await body() }
+        }
+    }
+
     func transaction<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
+        try await onStoreThreads { try await transactionHere(body) }
+    }
+
+    private func transactionHere<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         let c = try await pool.checkout()
         do {
             _ = try await c.execute(dialect.begin, [])
@@ -44,6 +65,10 @@ public final class SQLJobStore: JobStore {
     }
 
     func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
+        try await onStoreThreads { try await readHere(body) }
+    }
+
+    private func readHere<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         let c = try await pool.checkout()
         do {
             let value = try await body(c)

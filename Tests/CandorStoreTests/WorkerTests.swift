@@ -107,6 +107,26 @@ struct WorkerTests {
         #expect(job.history.map(\.outcome) == ["done"], "\(job.history)")
     }
 
+    @Test("a PostgreSQL transaction goes on while the caller's cooperative pool is blocked")
+    func postgresTransactionsDoNotWaitForTheCallersPool() async throws {
+        let store = try await openStore(try Backend.postgres.freshQueue())
+        defer { Task { await store.close() } }
+        _ = try await store.submit(specs(1), retryFailed: false)
+        // Every thread of the pool is blocked for 6 s just as the claim starts (the claim's
+        // first statement gives its thread up, and one more blocker takes it). The claim's
+        // statements must still run at once: its UPDATE is stamped by the server's clock.
+        let started = Date()
+        let blockers = (0..<(ProcessInfo.processInfo.activeProcessorCount + 1)).map { _ in
+            Task.detached { usleep(6_000_000) }
+        }
+        usleep(200_000)
+        let job = try #require(try await store.claim(worker: "w", leaseSeconds: 60))
+        for b in blockers { await b.value }
+        let info = try #require(try await store.jobs().first { $0.id == job.id })
+        let claimedAfter = info.updatedAt - started.timeIntervalSince1970
+        #expect(claimedAfter < 3, "the claim was written \(claimedAfter) s after the pool was blocked")
+    }
+
     @Test(
         "a failing job is retried after its back-off and succeeds; errors of earlier attempts are kept",
         arguments: Backend.allCases)
