@@ -60,26 +60,24 @@ public struct Resampler: Sendable {
         while b != 0 { (a, b) = (b, a % b) }
         let up = Int(outRate) / a, down = Int(inRate) / a
         guard up <= 4096 else { return nil }
-        let probe = Resampler.kernelFunction(table)
         let phases = (0..<up).map { p -> [Double] in
             // Output j = q·up + p lies at input time centre + p/up, centre = (j·down) div up.
             let frac = Double(p) / Double(up)
-            return (0..<(2 * reach)).map { i in probe(frac + Double(reach - 1 - i)) }
+            return (0..<(2 * reach)).map { i in kernel(table, frac + Double(reach - 1 - i)) }
         }
         return (up, down, phases)
     }
 
-    static func kernelFunction(_ table: [Double]) -> (Double) -> Double {
-        { d in
-            let x = abs(d) * Double(perSample)
-            let i = Int(x)
-            guard i + 1 < table.count else { return 0 }
-            let f = x - Double(i)
-            return table[i] + f * (table[i + 1] - table[i])
-        }
+    /// The tabulated kernel at `d` input samples from the output instant, linearly interpolated.
+    static func kernel(_ table: [Double], _ d: Double) -> Double {
+        let x = abs(d) * Double(perSample)
+        let i = Int(x)
+        guard i + 1 < table.count else { return 0 }
+        let f = x - Double(i)
+        return table[i] + f * (table[i + 1] - table[i])
     }
 
-    func kernel(_ d: Double) -> Double { Self.kernelFunction(table)(d) }
+    func kernel(_ d: Double) -> Double { Self.kernel(table, d) }
 
     /// Adds input samples and appends every output sample that is now determined to `out`.
     public mutating func push(_ input: UnsafeBufferPointer<Float>, into out: inout [Float]) {
