@@ -28,32 +28,22 @@ public enum FormantPass {
             FormantTracker(sampleRate: Double(info.sampleRate), duration: info.duration, settings: settings)
         }
         var channelMedians = [FormantMedians](repeating: FormantMedians(), count: analysed)
-        var spanIndex = [Int](repeating: 0, count: analysed)
+        var speechCursors: [SpanCursor?] = (0..<analysed).map { c in (c < speech.count ? speech[c] : nil).map(SpanCursor.init) }
         var segMedians = [FormantMedians?](repeating: nil, count: segments.count)
         var segDone = [FormantSummary?](repeating: nil, count: segments.count)
         let byChannel: [[Int]] = (0..<analysed).map { c in segments.indices.filter { segments[$0].channel == c } }
         // The frames any summary reads: a channel's speech spans and its segments (every frame
         // when the channel has no spans). The others are never solved, which keeps the pass
         // cheap on recordings with long silences; the summaries are the same.
-        let needed: [[Span]?] = (0..<analysed).map { c in
+        var needed: [SpanCursor?] = (0..<analysed).map { c in
             guard let spans = c < speech.count ? speech[c] : nil else { return nil }
-            return mergedSpans(spans + byChannel[c].map { Span(segments[$0].start, segments[$0].end) })
+            return SpanCursor(mergedSpans(spans + byChannel[c].map { Span(segments[$0].start, segments[$0].end) }))
         }
-        var neededIndex = [Int](repeating: 0, count: analysed)
-        func wanted(_ c: Int, _ t: Double) -> Bool {
-            guard let spans = needed[c] else { return true }
-            while neededIndex[c] < spans.count && spans[neededIndex[c]].end < t { neededIndex[c] += 1 }
-            return neededIndex[c] < spans.count && spans[neededIndex[c]].start <= t
-        }
+        func wanted(_ c: Int, _ t: Double) -> Bool { needed[c]?.contains(t) ?? true }
 
         func take(_ c: Int, _ f: FormantFrame) {
             let t = f.time
-            if let spans = c < speech.count ? speech[c] : nil {
-                while spanIndex[c] < spans.count && spans[spanIndex[c]].end < t { spanIndex[c] += 1 }
-                if spanIndex[c] < spans.count && spans[spanIndex[c]].start <= t { channelMedians[c].add(f) }
-            } else {
-                channelMedians[c].add(f)
-            }
+            if speechCursors[c]?.contains(t) ?? true { channelMedians[c].add(f) }
             for i in byChannel[c] where segDone[i] == nil {
                 let s = segments[i]
                 if t > s.end {
